@@ -1,0 +1,60 @@
+import { roundTo, type ComposedRow } from "./compose.js";
+
+/** A row as HA has it (or as we last wrote it): the hour's value (`state`) and the running `sum`. */
+export interface PublishedRow {
+  start: number;
+  value: number;
+  sum: number;
+}
+
+export interface PublishPlan {
+  /** Rows to import, in order, each with its continued running sum. Empty when HA is up to date. */
+  rows: PublishedRow[];
+  /** Start of the first row that differs from what HA has (undefined when nothing does). */
+  firstChanged: number | undefined;
+}
+
+const SAME = 1e-6;
+
+/**
+ * What must be sent so that HA's rows equal `composed`, with continuous sums.
+ *
+ * - Everything from the first hour that differs from `published` is re-sent, its sum continuing
+ *   from the published sum of the row before it; earlier rows are never touched.
+ * - Nothing is ever coarsened: where a composed period (a day or month total) contains published
+ *   rows at other hours (HA already has finer data, e.g. after the store was rebuilt with less
+ *   history), HA's rows are kept for that period. Published rows outside every composed period are
+ *   kept as they are.
+ */
+export function planPublish(composed: readonly ComposedRow[], published: readonly PublishedRow[]): PublishPlan {
+  const target = keepFinerPublished(composed, published);
+  let i = 0;
+  while (i < target.length && i < published.length && target[i]!.start === published[i]!.start && Math.abs(target[i]!.value - published[i]!.value) <= SAME) i += 1;
+  if (i === target.length) return { rows: [], firstChanged: undefined };
+
+  let sum = i > 0 ? published[i - 1]!.sum : 0;
+  const rows: PublishedRow[] = [];
+  for (let j = i; j < target.length; j += 1) {
+    const r = target[j]!;
+    sum = roundTo(sum + r.value);
+    rows.push({ start: r.start, value: r.value, sum });
+  }
+  return { rows, firstChanged: target[i]!.start };
+}
+
+function keepFinerPublished(composed: readonly ComposedRow[], published: readonly PublishedRow[]): { start: number; value: number }[] {
+  if (published.length === 0) return composed.map(({ start, value }) => ({ start, value }));
+  const out: { start: number; value: number }[] = [];
+  let p = 0;
+  for (const row of composed) {
+    // Published rows before this period and outside any composed period stay.
+    while (p < published.length && published[p]!.start < row.start) out.push(published[p++]!);
+    const inside: PublishedRow[] = [];
+    while (p < published.length && published[p]!.start < row.end) inside.push(published[p++]!);
+    const finerInHa = row.end - row.start > 3600 && inside.some((r) => r.start !== row.start);
+    if (finerInHa) out.push(...inside);
+    else out.push({ start: row.start, value: row.value });
+  }
+  while (p < published.length) out.push(published[p++]!);
+  return out;
+}
