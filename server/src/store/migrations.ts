@@ -1,0 +1,64 @@
+/** Forward-only schema migrations; `PRAGMA user_version` is the index of the last one applied. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  -- Every value of every series at every resolution, keyed so that re-fetching is an upsert.
+  CREATE TABLE readings (
+    series TEXT NOT NULL,
+    resolution TEXT NOT NULL CHECK (resolution IN ('hour', 'day', 'month')),
+    start INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (series, resolution, start)
+  ) WITHOUT ROWID;
+
+  -- What was fetched per local period (day or month), for the planner.
+  CREATE TABLE periods (
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    period TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    total_kwh REAL NOT NULL,
+    cost REAL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, account, resolution, period)
+  ) WITHOUT ROWID;
+
+  -- Last attempt of each planned request.
+  CREATE TABLE attempts (
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    PRIMARY KEY (provider, account, key)
+  ) WITHOUT ROWID;
+
+  -- Health per (provider, account or contract, resolution).
+  CREATE TABLE sync_state (
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    covered_from TEXT,
+    covered_to TEXT,
+    last_success INTEGER,
+    last_attempt INTEGER,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (provider, account, resolution)
+  ) WITHOUT ROWID;
+
+  -- The rows HA has of each statistic, as last confirmed: value and running sum per hour.
+  CREATE TABLE published (
+    series TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    value REAL NOT NULL,
+    sum REAL NOT NULL,
+    PRIMARY KEY (series, start)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,220 @@
+import Database from "better-sqlite3";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Attempt, PeriodCoverage } from "../sync/planner.js";
+import type { Reading } from "../statistics/compose.js";
+import type { PublishedRow } from "../statistics/sums.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export type Resolution = "hour" | "day" | "month";
+
+export interface SeriesReading extends Reading {
+  series: string;
+  resolution: Resolution;
+}
+
+export interface SyncState {
+  provider: string;
+  account: string;
+  resolution: string;
+  coveredFrom: string | null;
+  coveredTo: string | null;
+  lastSuccess: number | null;
+  lastAttempt: number | null;
+  failures: number;
+  lastError: string | null;
+}
+
+export interface OpenedStore {
+  store: Store;
+  /** Set when the file was unreadable and was moved aside: where it went. */
+  movedAside?: string;
+}
+
+export class StoreError extends Error {}
+
+/**
+ * Opens the SQLite cache. A corrupt or unreadable file is moved aside (kept, never deleted) and a
+ * new one is made; the caller rebuilds it from the providers and seeds sums from HA.
+ */
+export function openStore(path: string, opts: { now?: () => number; onMovedAside?: (from: string, to: string, reason: string) => void } = {}): OpenedStore {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  try {
+    return { store: new Store(openDatabase(path)) };
+  } catch (err) {
+    if (err instanceof StoreError || path === ":memory:" || !existsSync(path)) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    const aside = `${path}.corrupt-${new Date(opts.now?.() ?? Date.now()).toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(path, aside);
+    for (const suffix of ["-wal", "-shm"]) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    opts.onMovedAside?.(path, aside, reason);
+    return { store: new Store(openDatabase(path)), movedAside: aside };
+  }
+}
+
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    const check = db.pragma("quick_check", { simple: true });
+    if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreError(`the database was written by a newer Energy Insights (schema ${version}, this one knows ${MIGRATIONS.length}); upgrade, or point store.path elsewhere`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export class Store {
+  private readonly upsertReading: Database.Statement;
+  private readonly upsertPeriod: Database.Statement;
+  private readonly upsertPublished: Database.Statement;
+
+  constructor(readonly db: Database.Database) {
+    this.upsertReading = db.prepare(
+      "INSERT INTO readings (series, resolution, start, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+    );
+    this.upsertPeriod = db.prepare(
+      `INSERT INTO periods (provider, account, resolution, period, rows, total_kwh, cost, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET rows = excluded.rows, total_kwh = excluded.total_kwh, cost = excluded.cost, fetched_at = excluded.fetched_at`,
+    );
+    this.upsertPublished = db.prepare(
+      "INSERT INTO published (series, start, value, sum) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, sum = excluded.sum",
+    );
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  upsertReadings(rows: Iterable<SeriesReading>): number {
+    let n = 0;
+    this.transaction(() => {
+      for (const r of rows) {
+        this.upsertReading.run(r.series, r.resolution, r.start, r.value);
+        n += 1;
+      }
+    });
+    return n;
+  }
+
+  readings(series: string, resolution: Resolution, from = -Infinity, to = Infinity): Reading[] {
+    return this.db
+      .prepare("SELECT start, value FROM readings WHERE series = ? AND resolution = ? AND start >= ? AND start < ? ORDER BY start")
+      .all(series, resolution, Number.isFinite(from) ? from : Number.MIN_SAFE_INTEGER, Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER) as Reading[];
+  }
+
+  recordPeriod(provider: string, account: string, resolution: Resolution, period: string, cov: PeriodCoverage): void {
+    this.upsertPeriod.run(provider, account, resolution, period, cov.rows, cov.totalKwh, cov.cost, cov.fetchedAt);
+  }
+
+  periods(provider: string, account: string, resolution: Resolution): Map<string, PeriodCoverage> {
+    const rows = this.db
+      .prepare("SELECT period, rows, total_kwh AS totalKwh, cost, fetched_at AS fetchedAt FROM periods WHERE provider = ? AND account = ? AND resolution = ?")
+      .all(provider, account, resolution) as (PeriodCoverage & { period: string })[];
+    return new Map(rows.map(({ period, ...cov }) => [period, cov]));
+  }
+
+  recordAttempt(provider: string, account: string, key: string, attempt: Attempt): void {
+    this.db
+      .prepare("INSERT INTO attempts (provider, account, key, at, ok) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at, ok = excluded.ok")
+      .run(provider, account, key, attempt.at, attempt.ok ? 1 : 0);
+  }
+
+  attempts(provider: string, account: string): Map<string, Attempt> {
+    const rows = this.db.prepare("SELECT key, at, ok FROM attempts WHERE provider = ? AND account = ?").all(provider, account) as { key: string; at: number; ok: number }[];
+    return new Map(rows.map((r) => [r.key, { at: r.at, ok: r.ok === 1 }]));
+  }
+
+  syncState(provider: string, account: string, resolution: string): SyncState | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT provider, account, resolution, covered_from AS coveredFrom, covered_to AS coveredTo, last_success AS lastSuccess,
+                last_attempt AS lastAttempt, failures, last_error AS lastError FROM sync_state WHERE provider = ? AND account = ? AND resolution = ?`,
+      )
+      .get(provider, account, resolution) as SyncState | undefined;
+    return row;
+  }
+
+  allSyncStates(): SyncState[] {
+    return this.db
+      .prepare(
+        `SELECT provider, account, resolution, covered_from AS coveredFrom, covered_to AS coveredTo, last_success AS lastSuccess,
+                last_attempt AS lastAttempt, failures, last_error AS lastError FROM sync_state ORDER BY provider, account, resolution`,
+      )
+      .all() as SyncState[];
+  }
+
+  /** Records the outcome of one request for a (provider, account, resolution); widens the covered range on success. */
+  recordSync(provider: string, account: string, resolution: string, outcome: { at: number; ok: true; from: string; to: string } | { at: number; ok: false; error: string }): void {
+    const prev = this.syncState(provider, account, resolution);
+    const next: SyncState = prev ?? { provider, account, resolution, coveredFrom: null, coveredTo: null, lastSuccess: null, lastAttempt: null, failures: 0, lastError: null };
+    next.lastAttempt = outcome.at;
+    if (outcome.ok) {
+      next.lastSuccess = outcome.at;
+      next.failures = 0;
+      next.lastError = null;
+      next.coveredFrom = next.coveredFrom === null || outcome.from < next.coveredFrom ? outcome.from : next.coveredFrom;
+      next.coveredTo = next.coveredTo === null || outcome.to > next.coveredTo ? outcome.to : next.coveredTo;
+    } else {
+      next.failures += 1;
+      next.lastError = outcome.error;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO sync_state (provider, account, resolution, covered_from, covered_to, last_success, last_attempt, failures, last_error)
+         VALUES (@provider, @account, @resolution, @coveredFrom, @coveredTo, @lastSuccess, @lastAttempt, @failures, @lastError)
+         ON CONFLICT DO UPDATE SET covered_from = excluded.covered_from, covered_to = excluded.covered_to, last_success = excluded.last_success,
+           last_attempt = excluded.last_attempt, failures = excluded.failures, last_error = excluded.last_error`,
+      )
+      .run(next);
+  }
+
+  published(series: string, from = Number.MIN_SAFE_INTEGER): PublishedRow[] {
+    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start >= ? ORDER BY start").all(series, from) as PublishedRow[];
+  }
+
+  /** The last published row before `start`, whose sum the next import continues from. */
+  publishedBefore(series: string, start: number): PublishedRow | undefined {
+    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start < ? ORDER BY start DESC LIMIT 1").get(series, start) as PublishedRow | undefined;
+  }
+
+  hasPublished(series: string): boolean {
+    return this.db.prepare("SELECT 1 FROM published WHERE series = ? LIMIT 1").get(series) !== undefined;
+  }
+
+  recordPublished(series: string, rows: readonly PublishedRow[]): void {
+    this.transaction(() => {
+      for (const r of rows) this.upsertPublished.run(series, r.start, r.value, r.sum);
+    });
+  }
+
+  get(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM kv WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  set(key: string, value: string): void {
+    this.db.prepare("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value").run(key, value);
+  }
+}
