@@ -20,19 +20,20 @@ const SAME = 1e-6;
  * What must be sent so that HA's rows equal `composed`, with continuous sums.
  *
  * - Everything from the first hour that differs from `published` is re-sent, its sum continuing
- *   from the published sum of the row before it; earlier rows are never touched.
+ *   from the published sum of the row before it (`seedSum` when that is before `published[0]`);
+ *   earlier rows are never touched.
  * - Nothing is ever coarsened: where a composed period (a day or month total) contains published
  *   rows at other hours (HA already has finer data, e.g. after the store was rebuilt with less
  *   history), HA's rows are kept for that period. Published rows outside every composed period are
  *   kept as they are.
  */
-export function planPublish(composed: readonly ComposedRow[], published: readonly PublishedRow[]): PublishPlan {
+export function planPublish(composed: readonly ComposedRow[], published: readonly PublishedRow[], seedSum = 0): PublishPlan {
   const target = keepFinerPublished(composed, published);
   let i = 0;
   while (i < target.length && i < published.length && target[i]!.start === published[i]!.start && Math.abs(target[i]!.value - published[i]!.value) <= SAME) i += 1;
   if (i === target.length) return { rows: [], firstChanged: undefined };
 
-  let sum = i > 0 ? published[i - 1]!.sum : 0;
+  let sum = i > 0 ? published[i - 1]!.sum : seedSum;
   const rows: PublishedRow[] = [];
   for (let j = i; j < target.length; j += 1) {
     const r = target[j]!;

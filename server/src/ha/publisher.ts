@@ -1,0 +1,153 @@
+import { DateTime } from "luxon";
+import type { Logger } from "pino";
+import type { ComposedRow } from "../statistics/compose.js";
+import { planPublish, type PublishedRow } from "../statistics/sums.js";
+import type { Store } from "../store/store.js";
+import { HaConnectionError, whenConnected, type Connection } from "./connection.js";
+import { importMetadata, type StatisticDescription } from "./metadata.js";
+import { importStatistics, statisticsDuringPeriod, type StatisticValue } from "./recorder.js";
+import { parseHaVersion } from "./version.js";
+
+export interface PublishOptions {
+  /** Rows per import message: far below HA's 4 MiB frame limit (a row is ~70 bytes). */
+  chunkRows?: number;
+  /** How long to wait for HA to come back when the connection drops mid-publish. */
+  reconnectTimeoutMs?: number;
+  /** How long HA may take to write a queued import before the read-back gives up. */
+  readBackTimeoutMs?: number;
+  log?: Logger;
+}
+
+export interface PublishResult {
+  statisticId: string;
+  rowsSent: number;
+  firstChanged: number | undefined;
+  lastStart: number | undefined;
+  lastSum: number | undefined;
+}
+
+const HOUR = 3600;
+/** How far back to look in HA for the row before our first one, when the store has no record of it. */
+const SEED_LOOKBACK_DAYS = 730;
+
+/**
+ * Brings one HA statistic in line with `composed`: sends only what changed, sums continuing from
+ * the row before, in chunks; each chunk is confirmed by reading its last hour back before it is
+ * recorded as published, so a dropped connection or an HA restart resumes where it stopped.
+ */
+export async function publishStatistic(conn: Connection, store: Store, series: string, stat: StatisticDescription, composed: readonly ComposedRow[], opts: PublishOptions = {}): Promise<PublishResult> {
+  const chunkRows = opts.chunkRows ?? 2000;
+  const result: PublishResult = { statisticId: stat.statisticId, rowsSent: 0, firstChanged: undefined, lastStart: undefined, lastSum: undefined };
+  if (composed.length === 0) return result;
+  const from = composed[0]!.start;
+
+  if (!store.hasPublished(series)) await seedFromHa(conn, store, series, stat.statisticId, from, opts);
+
+  const published = store.published(series, from);
+  const seed = store.publishedBefore(series, from)?.sum ?? 0;
+  const plan = planPublish(composed, published, seed);
+  result.firstChanged = plan.firstChanged;
+  const metadata = importMetadata(stat, parseHaVersion(conn.haVersion));
+
+  for (let i = 0; i < plan.rows.length; i += chunkRows) {
+    const chunk = plan.rows.slice(i, i + chunkRows);
+    await withReconnect(conn, opts, `import of ${stat.statisticId}`, async () => {
+      await importStatistics(
+        conn,
+        metadata,
+        chunk.map((r) => ({ start: iso(r.start), state: r.value, sum: r.sum })),
+      );
+      await confirm(conn, stat.statisticId, chunk.at(-1)!, opts.readBackTimeoutMs ?? 30_000);
+    });
+    store.recordPublished(series, chunk);
+    result.rowsSent += chunk.length;
+    opts.log?.debug({ statistic: stat.statisticId, rows: chunk.length, upTo: iso(chunk.at(-1)!.start) }, "imported statistics");
+  }
+  const last = store.publishedBefore(series, Number.MAX_SAFE_INTEGER);
+  result.lastStart = last?.start;
+  result.lastSum = last?.sum;
+  return result;
+}
+
+/**
+ * The store has no record of this statistic (first run, or a rebuilt cache): take what HA already
+ * has as published, so the plan continues HA's sums and never rewrites or duplicates them.
+ */
+async function seedFromHa(conn: Connection, store: Store, series: string, statisticId: string, from: number, opts: PublishOptions): Promise<void> {
+  const rows = await withReconnect(conn, opts, `read of ${statisticId}`, async () => {
+    const out: PublishedRow[] = [];
+    const after = await readRows(conn, statisticId, from, undefined);
+    // The last row before `from`: walk back a month at a time.
+    for (let end = from; end > from - SEED_LOOKBACK_DAYS * 86400; end -= 30 * 86400) {
+      const before = await readRows(conn, statisticId, end - 30 * 86400, end);
+      if (before.length > 0) {
+        out.push(before.at(-1)!);
+        break;
+      }
+    }
+    return [...out, ...after];
+  });
+  if (rows.length > 0) {
+    store.recordPublished(series, rows);
+    opts.log?.info({ statistic: statisticId, rows: rows.length }, "continuing the statistics Home Assistant already has");
+  }
+}
+
+async function readRows(conn: Connection, statisticId: string, from: number, to: number | undefined): Promise<PublishedRow[]> {
+  const res = await statisticsDuringPeriod(conn, {
+    startTime: new Date(from * 1000),
+    ...(to !== undefined ? { endTime: new Date(to * 1000) } : {}),
+    statisticIds: [statisticId],
+    period: "hour",
+    types: ["state", "sum"],
+  });
+  let prevSum: number | undefined;
+  return (res[statisticId] ?? []).map((v: StatisticValue) => {
+    const sum = v.sum ?? 0;
+    const value = v.state ?? (prevSum === undefined ? sum : sum - prevSum);
+    prevSum = sum;
+    return { start: Math.round(toEpochMs(v.start) / 1000), value, sum };
+  });
+}
+
+/** HA 2024.x answers epoch milliseconds; very old versions ISO strings. */
+function toEpochMs(v: number | string): number {
+  return typeof v === "number" ? v : Date.parse(v);
+}
+
+async function confirm(conn: Connection, statisticId: string, last: PublishedRow, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: number | null | undefined;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    const res = await statisticsDuringPeriod(conn, {
+      startTime: new Date(last.start * 1000),
+      endTime: new Date((last.start + HOUR) * 1000),
+      statisticIds: [statisticId],
+      period: "hour",
+      types: ["sum"],
+    });
+    seen = res[statisticId]?.[0]?.sum;
+    if (seen !== undefined && seen !== null && Math.abs(seen - last.sum) < 1e-6) return;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new HaConnectionError(`Home Assistant did not store ${statisticId} at ${iso(last.start)} (read back sum ${String(seen)}, sent ${last.sum})`, "timeout");
+}
+
+async function withReconnect<T>(conn: Connection, opts: PublishOptions, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (err) {
+      const lost = err instanceof HaConnectionError && err.code === "connection_lost";
+      if (!lost && conn.connected) throw err;
+      if (attempt >= 5) throw err;
+      opts.log?.warn({ what, attempt }, "Home Assistant connection lost; waiting for it to come back");
+      await whenConnected(conn, opts.reconnectTimeoutMs ?? 180_000);
+    }
+  }
+}
+
+function iso(epochSec: number): string {
+  return DateTime.fromSeconds(epochSec, { zone: "utc" }).toISO({ suppressMilliseconds: true })!;
+}
