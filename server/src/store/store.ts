@@ -57,6 +57,7 @@ function openDatabase(path: string): Database.Database {
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
+    db.pragma("cache_size = -32768");
     db.pragma("busy_timeout = 5000");
     const check = db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
@@ -81,15 +82,21 @@ function migrate(db: Database.Database): void {
   }
 }
 
+const RESOLUTION_CODE: Record<Resolution, number> = { hour: 0, day: 1, month: 2 };
+/** Rows per multi-row upsert statement: fewer calls across the JS/C boundary. */
+const UPSERT_BATCH = 100;
+
 export class Store {
   private readonly upsertReading: Database.Statement;
+  private readonly upsertReadingBatch: Database.Statement;
+  private readonly seriesIds = new Map<string, number>();
   private readonly upsertPeriod: Database.Statement;
   private readonly upsertPublished: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    this.upsertReading = db.prepare(
-      "INSERT INTO readings (series, resolution, start, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
-    );
+    // REPLACE is an upsert here: the table has no triggers, foreign keys pointing at it or other columns.
+    this.upsertReading = db.prepare("INSERT OR REPLACE INTO readings (series_id, resolution, start, value) VALUES (?, ?, ?, ?)");
+    this.upsertReadingBatch = db.prepare(`INSERT OR REPLACE INTO readings (series_id, resolution, start, value) VALUES ${Array(UPSERT_BATCH).fill("(?, ?, ?, ?)").join(", ")}`);
     this.upsertPeriod = db.prepare(
       `INSERT INTO periods (provider, account, resolution, period, rows, total_kwh, cost, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET rows = excluded.rows, total_kwh = excluded.total_kwh, cost = excluded.cost, fetched_at = excluded.fetched_at`,
@@ -107,21 +114,50 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
-  upsertReadings(rows: Iterable<SeriesReading>): number {
-    let n = 0;
-    this.transaction(() => {
-      for (const r of rows) {
-        this.upsertReading.run(r.series, r.resolution, r.start, r.value);
-        n += 1;
-      }
-    });
-    return n;
+  private seriesId(name: string): number {
+    let id = this.seriesIds.get(name);
+    if (id === undefined) {
+      this.db.prepare("INSERT OR IGNORE INTO series (name) VALUES (?)").run(name);
+      id = (this.db.prepare("SELECT id FROM series WHERE name = ?").get(name) as { id: number }).id;
+      this.seriesIds.set(name, id);
+    }
+    return id;
   }
 
-  readings(series: string, resolution: Resolution, from = -Infinity, to = Infinity): Reading[] {
+  upsertReadings(rows: readonly SeriesReading[]): number {
+    this.transaction(() => {
+      const args: number[] = new Array(UPSERT_BATCH * 4);
+      let lastName = "";
+      let lastId = 0;
+      const flatten = (r: SeriesReading, at: number) => {
+        if (r.series !== lastName) {
+          lastName = r.series;
+          lastId = this.seriesId(r.series);
+        }
+        args[at] = lastId;
+        args[at + 1] = RESOLUTION_CODE[r.resolution];
+        args[at + 2] = r.start;
+        args[at + 3] = r.value;
+      };
+      let i = 0;
+      for (; i + UPSERT_BATCH <= rows.length; i += UPSERT_BATCH) {
+        for (let j = 0; j < UPSERT_BATCH; j += 1) flatten(rows[i + j]!, j * 4);
+        this.upsertReadingBatch.run(args);
+      }
+      for (; i < rows.length; i += 1) {
+        flatten(rows[i]!, 0);
+        this.upsertReading.run(args.slice(0, 4));
+      }
+    });
+    return rows.length;
+  }
+
+  readings(series: string, resolution: Resolution, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER): Reading[] {
     return this.db
-      .prepare("SELECT start, value FROM readings WHERE series = ? AND resolution = ? AND start >= ? AND start < ? ORDER BY start")
-      .all(series, resolution, Number.isFinite(from) ? from : Number.MIN_SAFE_INTEGER, Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER) as Reading[];
+      .prepare(
+        "SELECT start, value FROM readings WHERE series_id = (SELECT id FROM series WHERE name = ?) AND resolution = ? AND start >= ? AND start < ? ORDER BY start",
+      )
+      .all(series, RESOLUTION_CODE[resolution], from, to) as Reading[];
   }
 
   recordPeriod(provider: string, account: string, resolution: Resolution, period: string, cov: PeriodCoverage): void {

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every figure the issues name, each beside its target and baseline, in one run.
+ * Exits non-zero when a figure misses its target, so a regression is visible.
+ */
+import { benchStoreUpsert } from "./store-upsert.js";
+import { formatFigure, met, type Figure } from "./report.js";
+
+const sections: [string, () => Promise<Figure[]> | Figure[]][] = [["Store", benchStoreUpsert]];
+
+let missed = 0;
+for (const [title, run] of sections) {
+  console.log(`\n## ${title}`);
+  try {
+    for (const f of await run()) {
+      console.log(formatFigure(f));
+      if (!met(f)) missed += 1;
+    }
+  } catch (err) {
+    missed += 1;
+    console.log(`FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+  }
+}
+console.log(`\n${missed === 0 ? "all targets met" : `${missed} figure(s) missed their target`}`);
+process.exitCode = missed === 0 ? 0 : 1;
