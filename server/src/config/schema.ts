@@ -1,0 +1,252 @@
+/**
+ * The configuration schema: one YAML file in snake_case, validated with zod, turned into a typed,
+ * fully defaulted camelCase object (`EnergyInsightsConfig`).
+ *
+ * Every field carries its documentation (`fieldInfo`), from which `describeConfigSchema()` builds the
+ * README's configuration reference and, later, the add-on options schema. Secret fields are marked
+ * `secret: true`: each also accepts `<name>_file` (a path read at load; see `files.ts`), is never
+ * echoed in a problem message, and is masked in logs.
+ *
+ * Environment variables: see `env.ts` (`EI_` prefix, `__` between levels, list items by index).
+ */
+import { IANAZone } from "luxon";
+import { z } from "zod";
+
+/** Documentation attached to a schema field; read by `describeConfigSchema()`. */
+export interface FieldInfo {
+  description: string;
+  /** Shown instead of the type derived from the schema (e.g. "duration"). */
+  type?: string;
+  /** The value may be a password or token: accepts `<name>_file`, never echoed, masked in logs. */
+  secret?: boolean;
+  /** For fields whose default is computed at load (shown in the reference instead of a value). */
+  defaultNote?: string;
+}
+
+export const fieldInfo = z.registry<FieldInfo>();
+
+function doc<T extends z.ZodType>(schema: T, info: FieldInfo): T {
+  fieldInfo.add(schema as z.ZodType, info);
+  return schema;
+}
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Used when `SUPERVISOR_TOKEN` is set (running as a Home Assistant add-on) and no token is configured. */
+export const SUPERVISOR_URL = "http://supervisor/core";
+export const SUPERVISOR_WEBSOCKET_URL = "ws://supervisor/core/websocket";
+
+/**
+ * Top-level keys reserved for providers that later issues add (their sections go into `configSchema`
+ * next to `contact`). Until then they are refused with "not supported yet", like any unknown key but
+ * with a clearer message, so that nobody believes a section is in effect when it is not.
+ */
+export const RESERVED_SECTIONS = ["onemeter", "watttime", "electricity_maps"] as const;
+
+// ---- building blocks ------------------------------------------------------------------------
+
+const text = (what = "text") =>
+  z.string({ error: (iss) => (iss.input === undefined ? undefined : `expected ${what}`) }).min(1, "must not be empty");
+
+const secret = () => text("text");
+
+function httpUrl() {
+  return z
+    .url({ protocol: /^https?$/, error: "expected a URL starting with http:// or https://" })
+    .transform((u) => u.replace(/\/+$/, ""));
+}
+
+function websocketUrl() {
+  return z.url({ protocol: /^wss?$/, error: "expected a URL starting with ws:// or wss://" });
+}
+
+function int(min: number, max: number) {
+  return z.int({ error: "expected a whole number" }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+}
+
+const DURATION_UNITS = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
+const DURATION_RE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** Seconds from "6h", "30m", "90s", "1h30m", "2d", or a plain number of seconds; undefined if unreadable. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const s = value.trim().toLowerCase();
+  if (/^\d+$/.test(s)) return Number(s);
+  const m = DURATION_RE.exec(s);
+  if (!m || s === "") return undefined;
+  const [, d, h, min, sec] = m;
+  return (
+    Number(d ?? 0) * DURATION_UNITS.d + Number(h ?? 0) * DURATION_UNITS.h + Number(min ?? 0) * DURATION_UNITS.m + Number(sec ?? 0)
+  );
+}
+
+export function formatDuration(seconds: number): string {
+  let rest = seconds;
+  let out = "";
+  for (const [unit, size] of Object.entries(DURATION_UNITS)) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || "0s";
+}
+
+/** A duration in the file ("6h", "30m", "90s" or seconds); in the parsed config, whole seconds. */
+function duration(minSeconds: number, maxSeconds: number) {
+  const range = `between ${formatDuration(minSeconds)} and ${formatDuration(maxSeconds)}`;
+  return z
+    .union([z.number(), z.string()], { error: 'expected a duration such as "6h", "30m", "90s", or a number of seconds' })
+    .transform((value, ctx) => {
+      const seconds = parseDuration(value);
+      if (seconds === undefined) {
+        ctx.issues.push({ code: "custom", input: value, message: 'expected a duration such as "6h", "30m", "90s", or a number of seconds' });
+        return z.NEVER;
+      }
+      if (seconds < minSeconds || seconds > maxSeconds) {
+        ctx.issues.push({ code: "custom", input: value, message: `must be ${range}` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+}
+
+function timeZone() {
+  return z.string({ error: "expected an IANA time zone name such as Pacific/Auckland" }).refine((zone) => IANAZone.isValidZone(zone), {
+    error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}: expected an IANA time zone name such as Pacific/Auckland`,
+  });
+}
+
+// ---- sections -------------------------------------------------------------------------------
+
+function websocketUrlFor(httpBase: string): string {
+  return `${httpBase.replace(/^http/, "ws")}/api/websocket`;
+}
+
+const homeAssistantSchema = z
+  .strictObject({
+    url: doc(httpUrl().prefault("http://homeassistant.local:8123"), {
+      description: "Home Assistant's base URL.",
+      defaultNote: `http://homeassistant.local:8123 (as an add-on: ${SUPERVISOR_URL})`,
+    }),
+    token: doc(secret(), {
+      description:
+        "A long-lived access token of an HA administrator (HA profile > Security). Not needed as an add-on, where SUPERVISOR_TOKEN is used.",
+      secret: true,
+    }),
+    websocket_url: doc(websocketUrl().optional(), {
+      description: "HA's websocket API; only needed when it is not at <url>/api/websocket.",
+      defaultNote: `<url>/api/websocket with ws:// or wss:// (as an add-on: ${SUPERVISOR_WEBSOCKET_URL})`,
+    }),
+  })
+  .transform((ha) => ({ ...ha, websocket_url: ha.websocket_url ?? websocketUrlFor(ha.url) }));
+
+const storeSchema = z.strictObject({
+  path: doc(text("a file path").prefault("energy-insights.db"), {
+    description: "The SQLite cache file (relative paths are relative to the working directory).",
+    type: "path",
+  }),
+});
+
+const syncSchema = z.strictObject({
+  check_interval: doc(duration(15 * 60, 7 * 86_400).prefault("6h"), {
+    description: "How often the service checks providers for new data. In the parsed config: seconds.",
+    type: 'duration ("6h", "30m", "90s" or seconds; 15m..7d)',
+  }),
+  hourly_days: doc(int(1, 31).prefault(9), { description: "Days of hourly data fetched on the first sync." }),
+  daily_days: doc(int(1, 366).prefault(35), { description: "Days of daily totals fetched on the first sync." }),
+  monthly_months: doc(int(1, 60).prefault(18), { description: "Months of monthly totals fetched on the first sync." }),
+});
+
+const apiSchema = z.strictObject({
+  port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API used by the card (0 picks a free port)." }),
+  host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API listens on." }),
+});
+
+const logSchema = z.strictObject({
+  level: doc(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).prefault("info"), {
+    description: "Least severe log level written.",
+  }),
+});
+
+const contactAccountSchema = z.strictObject({
+  username: doc(text(), { description: "The login (e-mail address) of a Contact Energy account." }),
+  password: doc(secret(), { description: "Its password.", secret: true }),
+  contracts: doc(
+    z
+      .array(
+        z.string({ error: 'expected a contract number as quoted text, e.g. "1350000001"' }).min(1, "must not be empty"),
+        { error: "expected a list of contract numbers" },
+      )
+      .min(1, "list at least one contract, or leave contracts out to use all of them")
+      .optional(),
+    { description: "Only these contracts of the login (quoted). Default: every contract of the login." },
+  ),
+});
+
+const contactSchema = z.strictObject({
+  base_url: doc(httpUrl().prefault("https://api.contact-digital-prod.net"), { description: "Contact Energy's API." }),
+  api_key: doc(secret().optional(), {
+    description: "The x-api-key sent with every request. Default: the public key built into the provider.",
+    secret: true,
+  }),
+  time_zone: doc(timeZone().prefault("Pacific/Auckland"), { description: "Time zone of the account's readings (IANA name)." }),
+  currency: doc(
+    z
+      .string({ error: "expected a currency code such as NZD" })
+      .regex(/^[A-Z]{3}$/, "expected a 3-letter ISO 4217 currency code in capitals, such as NZD")
+      .prefault("NZD"),
+    { description: "Currency of the account's costs (unit of the cost statistics)." },
+  ),
+  accounts: doc(
+    z
+      .array(contactAccountSchema, { error: "expected a list of accounts (- username: …, password: …)" })
+      .min(1, "list at least one account"),
+    { description: "One or more Contact Energy logins." },
+  ),
+});
+
+/** The whole file. A missing section gets all its defaults; `contact` absent = provider off. */
+export const configSchema = z.strictObject({
+  home_assistant: doc(homeAssistantSchema.prefault({} as z.input<typeof homeAssistantSchema>), { description: "How the backend reaches Home Assistant." }),
+  store: doc(storeSchema.prefault({}), { description: "The local cache." }),
+  sync: doc(syncSchema.prefault({}), { description: "When and how far back providers are read." }),
+  api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to." }),
+  log: doc(logSchema.prefault({}), { description: "How much the backend logs." }),
+  contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
+  // Extension points (later issues): onemeter, watttime, electricity_maps. See RESERVED_SECTIONS.
+});
+
+// ---- the parsed config type -----------------------------------------------------------------
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+/** Snake_case keys of the file become camelCase keys in the parsed object, at every level. */
+export type Camelize<T> = T extends readonly (infer U)[]
+  ? Camelize<U>[]
+  : T extends object
+    ? { [K in keyof T as K extends string ? CamelCase<K> : K]: Camelize<T[K]> }
+    : T;
+
+export type EnergyInsightsConfig = Camelize<z.output<typeof configSchema>>;
+export type HomeAssistantConfig = EnergyInsightsConfig["homeAssistant"];
+export type StoreConfig = EnergyInsightsConfig["store"];
+export type SyncConfig = EnergyInsightsConfig["sync"];
+export type ApiConfig = EnergyInsightsConfig["api"];
+export type LogConfig = EnergyInsightsConfig["log"];
+export type ContactConfig = NonNullable<EnergyInsightsConfig["contact"]>;
+export type ContactAccountConfig = ContactConfig["accounts"][number];
+
+export function camelize<T>(value: T): Camelize<T> {
+  return camelizeValue(value) as Camelize<T>;
+}
+
+function camelizeValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelizeValue);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), camelizeValue(v)]),
+    );
+  }
+  return value;
+}
