@@ -135,8 +135,21 @@ test("without a file the environment alone can supply everything", () => {
 
 test("a bad environment variable: unknown names and bad values are problems, named by variable", () => {
   const { byPath } = problemsOf(() =>
-    parseConfig({}, { EI_HOME_ASSISTANT__TOKEN: TOKEN, EI_SYNC__HOURLY_DAY: "3", EI_API__PORT: "eighty", EI_CONTACT: "yes" }),
+    parseConfig({}, {
+      EI_HOME_ASSISTANT__TOKEN: TOKEN,
+      EI_SYNC__HOURLY_DAY: "3",
+      EI_API__PORT: "eighty",
+      EI_CONTACT: "yes",
+      EI_WATTTIME__USERNAME: "u",
+      EI_STORE__PATH__X: "1",
+      EI_LOG__LEVEL_FILE: "/x",
+      EI_CONTACT__ACCOUNTS__0__PASSWORD_FILE: "/no/such/file",
+    }),
   );
+  assert.match(byPath.get("watttime.username")!, /watttime provider is not supported by this version yet/);
+  assert.match(byPath.get("store.path.x")!, /^unknown setting \(from environment variable EI_STORE__PATH__X\)$/);
+  assert.match(byPath.get("log.level_file")!, /^unknown setting .*; expected one of EI_LOG__LEVEL$/);
+  assert.match(byPath.get("contact.accounts[0].password_file")!, /cannot read \/no\/such\/file: no such file \(from EI_CONTACT__ACCOUNTS__0__PASSWORD_FILE\)/);
   assert.match(byPath.get("sync.hourly_day")!, /unknown setting \(from environment variable EI_SYNC__HOURLY_DAY\); did you mean EI_SYNC__HOURLY_DAYS\?/);
   assert.match(byPath.get("api.port")!, /expected a whole number \(from EI_API__PORT\)/);
   assert.match(byPath.get("contact")!, /names a whole section.*EI_CONTACT__/);

@@ -23,6 +23,7 @@
 import { z } from "zod";
 import { child, defOf, listElement, objectFields, rootNode, secretKeys, type PathSegment, type SchemaNode } from "./walk.js";
 import { formatPath } from "./errors.js";
+import { RESERVED_SECTIONS } from "./schema.js";
 import { closest } from "./suggest.js";
 
 export const ENV_PREFIX = "EI_";
@@ -66,7 +67,7 @@ function coerce(node: SchemaNode, value: string): unknown {
 }
 
 /** Resolve a variable's name to a path in the schema, or explain why it names no setting. */
-function resolve(name: string): { path: PathSegment[]; node: SchemaNode } | { path: PathSegment[]; message: string } {
+function target(name: string): { path: PathSegment[]; node: SchemaNode } | { path: PathSegment[]; message: string } {
   const raw = name.slice(ENV_PREFIX.length).split("__").map((s) => s.toLowerCase());
   const path: PathSegment[] = [];
   let node: SchemaNode = rootNode;
@@ -86,6 +87,9 @@ function resolve(name: string): { path: PathSegment[]; node: SchemaNode } | { pa
     path.push(...raw.slice(i).map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
     if (isLast && segment.endsWith("_file") && secretKeys(node).includes(segment.slice(0, -"_file".length))) {
       return { path, node: FILE_PATH };
+    }
+    if (i === 0 && (RESERVED_SECTIONS as readonly string[]).includes(segment)) {
+      return { path, message: `the ${segment} provider is not supported by this version yet (from environment variable ${name})` };
     }
     if (node.kind === "list") return { path, message: `unknown setting (from environment variable ${name}): expected a list index (0, 1, …) after ${envName(path.slice(0, i))}` };
     const keys = Object.keys(objectFields(node)).flatMap((k) => (secretKeys(node).includes(k) ? [k, `${k}_file`] : [k]));
@@ -129,12 +133,12 @@ export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): 
     .sort();
   for (const name of names) {
     const value = env[name]!;
-    const target = resolve(name);
-    if ("message" in target) {
-      problems.push({ path: target.path, message: target.message });
+    const found = target(name);
+    if ("message" in found) {
+      problems.push({ path: found.path, message: found.message });
       continue;
     }
-    const { path, node } = target;
+    const { path, node } = found;
     if (node.kind === "object" || listElement(node)?.kind === "object") {
       const example = envName([...path, ...(node.kind === "list" ? [0] : []), Object.keys(objectFields(listElement(node) ?? node))[0] ?? "…"]);
       problems.push({ path, message: `${name} names a whole section; set its settings one by one, e.g. ${example}` });

@@ -136,7 +136,10 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv, options: Va
   const fromEnv = applyEnv(data, env);
   findings.push(...fromEnv.problems.map((p) => ({ ...p, fromEnv: true })));
   const files = resolveSecretFiles(data, rootNode, options.cwd ?? process.cwd());
-  findings.push(...files.problems.map((p) => ({ ...p, fromEnv: fromEnv.origins.has(formatPath(p.path)) })));
+  for (const p of files.problems) {
+    const variable = fromEnv.origins.get(formatPath(p.path));
+    findings.push(variable ? { path: p.path, message: `${p.message} (from ${variable})`, fromEnv: true } : p);
+  }
   applySupervisor(data, env);
 
   const result = configSchema.safeParse(data, { error: humanError });
