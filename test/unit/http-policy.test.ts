@@ -146,9 +146,9 @@ test("an unreachable host ends as a network error that names the host and what t
 
 test("each attempt has its own timeout, and timeouts are retried", async () => {
   await withServer(
-    (_req, res, call) => (call < 3 ? setTimeout(() => reply(res, 200), 500) : reply(res, 200, "[]")),
+    (_req, res, call) => (call < 3 ? setTimeout(() => reply(res, 200), 1500) : reply(res, 200, "[]")),
     async (url, calls) => {
-      const { client, sleeps, attempts } = testClient({ timeoutMs: 40 });
+      const { client, sleeps, attempts } = testClient({ timeoutMs: 200 });
       const res = await client.request({ method: "GET", url });
       assert.equal(res.text, "[]");
       assert.equal(calls(), 3);
@@ -166,14 +166,14 @@ test("a body that stalls past the timeout times out too, and ends as a timeout e
     (_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write("[");
-      setTimeout(() => res.end("]"), 500);
+      setTimeout(() => res.end("]"), 1500);
     },
     async (url, calls) => {
-      const { client } = testClient({ timeoutMs: 40, retries: 1 });
+      const { client } = testClient({ timeoutMs: 200, retries: 1 });
       const err = await rejection(client.request({ method: "GET", url }));
       assert.equal(err.kind, "timeout");
       assert.equal(calls(), 2);
-      assert.match(err.message, /no answer to GET \/api\/thing within 40 ms \(2 attempts\)/);
+      assert.match(err.message, /no answer to GET \/api\/thing within 200 ms \(2 attempts\)/);
     },
   );
 });
