@@ -12,8 +12,11 @@ export function slug(part: string): string {
 
 export type StatisticKind = "paid_energy" | "free_energy" | "paid_cost" | "carbon_intensity" | "emissions";
 
+/** Series kept in the store but not imported into HA. */
+export type StoredOnlyKind = "offpeak_energy";
+
 /** `energy_insights:<provider>_<account>_<kind>`; the part after ":" is also the store's series key. */
-export function seriesKey(provider: string, account: string, kind: StatisticKind): string {
+export function seriesKey(provider: string, account: string, kind: StatisticKind | StoredOnlyKind): string {
   const parts = [slug(provider), slug(account), kind];
   if (parts.some((p) => p === "")) throw new Error(`cannot build a statistic id from provider "${provider}" and account "${account}"`);
   return parts.join("_");

@@ -1,0 +1,76 @@
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
+import { connectToHa, type Connection } from "./ha/connection.js";
+import { ContactClient } from "./providers/contact/client.js";
+import { DEFAULT_CONTACT_API_KEY } from "./providers/contact/constants.js";
+import { SyncService } from "./service.js";
+import { openStore, type Store } from "./store/store.js";
+import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./sync/http.js";
+import type { Clock } from "./time/clock.js";
+
+export interface App {
+  config: EnergyInsightsConfig;
+  store: Store;
+  service: SyncService;
+  /** Every HTTP exchange with a provider since start, retries included. */
+  providerCalls: HttpAttempt[];
+  /** The HA connection, once made. */
+  haConnection(): Promise<Connection>;
+  close(): void;
+}
+
+/** Wires config, store, providers and HA together. Opening the store may rebuild a corrupt cache. */
+export function createApp(
+  config: EnergyInsightsConfig,
+  deps: { clock: Clock; log: Logger; cwd?: string; connectHa?: boolean; http?: Pick<HttpClientOptions, "timeoutMs" | "baseDelayMs" | "maxDelayMs" | "sleep"> },
+): App {
+  const { clock, log } = deps;
+  const storePath = resolve(deps.cwd ?? process.cwd(), config.store.path);
+  const { store, movedAside } = openStore(storePath, {
+    now: () => clock.now(),
+    onMovedAside: (from, to, reason) => log.error({ from, to, reason }, "the cache file could not be read; it was moved aside and is rebuilt from the providers"),
+  });
+  if (movedAside) log.warn({ movedAside }, "rebuilding the cache: statistics already in Home Assistant are kept and continued");
+
+  const providerCalls: HttpAttempt[] = [];
+  const contactApi = (account: ContactAccountConfig) =>
+    new ContactClient({
+      baseUrl: config.contact?.baseUrl ?? "",
+      apiKey: config.contact?.apiKey ?? DEFAULT_CONTACT_API_KEY,
+      username: account.username,
+      password: account.password,
+      clock,
+      http: createHttpClient({
+        provider: "contact",
+        clock,
+        ...deps.http,
+        onAttempt: (a) => {
+          providerCalls.push(a);
+          log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
+        },
+      }),
+    });
+
+  let connection: Promise<Connection> | undefined;
+  const haConnection = () => {
+    connection ??= connectToHa({ url: config.homeAssistant.websocketUrl, token: config.homeAssistant.token }).catch((err: unknown) => {
+      connection = undefined;
+      throw err;
+    });
+    return connection;
+  };
+
+  const service = new SyncService({ config, store, clock, log, contactApi, ...(deps.connectHa === false ? {} : { ha: haConnection }) });
+  return {
+    config,
+    store,
+    service,
+    providerCalls,
+    haConnection,
+    close: () => {
+      void connection?.then((c) => c.close()).catch(() => undefined);
+      store.close();
+    },
+  };
+}

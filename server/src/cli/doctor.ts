@@ -1,0 +1,73 @@
+import type { Logger } from "pino";
+import type { EnergyInsightsConfig } from "../config/index.js";
+import { createApp } from "../app.js";
+import { currentUser, getPrefs, validateEnergy } from "../ha/energy.js";
+import { getStatisticsMetadata } from "../ha/recorder.js";
+import { STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import type { Clock } from "../time/clock.js";
+
+type Out = (line: string) => void;
+
+/**
+ * Checks everything the service needs, in order, and says what to fix. Returns the exit code:
+ * 0 when every check passed.
+ */
+export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logger; clock: Clock; out: Out }): Promise<number> {
+  const { out } = deps;
+  let failed = 0;
+  const ok = (msg: string) => out(`✓ ${msg}`);
+  const bad = (msg: string, fix: string) => {
+    failed += 1;
+    out(`✗ ${msg}\n    fix: ${fix}`);
+  };
+  const err = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+  ok(`configuration is valid (store ${config.store.path}, checks every ${Math.round(config.sync.checkInterval / 3600)} h)`);
+  const app = createApp(config, { log: deps.log, clock: deps.clock, connectHa: false });
+  try {
+    if (!config.contact) out("- Contact Energy: not configured (add a contact: section to use it)");
+    for (const account of config.contact?.accounts ?? []) {
+      try {
+        const contracts = await app.service.contactContracts(account);
+        ok(`Contact Energy ${account.username}: logged in; contracts ${contracts.map((c) => `${c.contractId} (ICP ${c.icp}${c.product ? `, ${c.product}` : ""})`).join(", ") || "none"}`);
+        if (contracts.length === 0) bad(`Contact Energy ${account.username} has no contracts`, "check the login in the Contact Energy app");
+      } catch (e) {
+        bad(`Contact Energy ${account.username}: ${err(e)}`, "check contact.accounts username and password (or password_file), and contact.base_url");
+      }
+    }
+
+    let conn;
+    try {
+      conn = await app.haConnection();
+      ok(`Home Assistant ${conn.haVersion} reachable at ${config.homeAssistant.websocketUrl}`);
+    } catch (e) {
+      bad(`Home Assistant: ${err(e)}`, "set home_assistant.url to HA's address and home_assistant.token to a long-lived token of an administrator");
+      return failed === 0 ? 0 : 1;
+    }
+    try {
+      const user = await currentUser(conn);
+      if (user.is_admin) ok(`the token belongs to "${user.name}", an administrator`);
+      else bad(`the token belongs to "${user.name}", who is not an administrator; importing statistics needs one`, "create the token as an administrator, or make this user one (Settings > People)");
+    } catch (e) {
+      bad(`could not read the token's user: ${err(e)}`, "use a long-lived access token");
+    }
+    const ours = (await getStatisticsMetadata(conn)).filter((m) => m.source === STATISTICS_SOURCE);
+    if (ours.length > 0) ok(`${ours.length} Energy Insights statistics in Home Assistant`);
+    else out("- no Energy Insights statistics in Home Assistant yet: run `energy-insights sync --once`");
+    const prefs = await getPrefs(conn);
+    const configured = JSON.stringify(prefs?.energy_sources ?? []).includes(`${STATISTICS_SOURCE}:`);
+    if (configured) {
+      const validation = await validateEnergy(conn);
+      const issues = validation.energy_sources.flat().filter((i) => i.affected_entities.some(([id]) => id.startsWith(`${STATISTICS_SOURCE}:`)));
+      if (issues.length === 0) ok("the Energy dashboard uses our statistics and reports no issue with them");
+      else for (const i of issues) bad(`Energy dashboard issue "${i.type}" for ${i.affected_entities.map(([id]) => id).join(", ")}`, "run a sync; if it stays, remove and re-add the source in Settings > Dashboards > Energy");
+    } else if (ours.length > 0) {
+      out("- the Energy dashboard does not use our statistics yet: add the paid and free energy statistics as grid consumption (Settings > Dashboards > Energy)");
+    }
+    conn.close();
+  } finally {
+    app.close();
+  }
+  out(failed === 0 ? "\nAll checks passed." : `\n${failed} check(s) failed.`);
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,127 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { DateTime } from "luxon";
+import { ConfigError, loadConfig, type EnergyInsightsConfig } from "../config/index.js";
+import { collectSecrets, createLogger } from "../log.js";
+import { createApp } from "../app.js";
+import { offsetClock, systemClock, type Clock } from "../time/clock.js";
+import { runDoctor } from "./doctor.js";
+import { runBackfill } from "./backfill.js";
+
+interface CommonOptions {
+  config?: string;
+  now?: number;
+}
+
+function parseNow(value: string): number {
+  const ms = DateTime.fromISO(value, { setZone: true }).toMillis();
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO date and time such as 2026-04-10T09:00:00+12:00, got "${value}"`);
+  return ms;
+}
+
+function parseDate(value: string): string {
+  const d = DateTime.fromISO(value);
+  if (!d.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError(`expected a date such as 2025-01-31, got "${value}"`);
+  return value;
+}
+
+/** Reads and validates the config; an invalid one is printed as a list of problems. */
+function configFrom(opts: CommonOptions): EnergyInsightsConfig {
+  return loadConfig(opts.config ? { path: opts.config } : {});
+}
+
+function clockFrom(opts: CommonOptions): Clock {
+  return opts.now === undefined ? systemClock : offsetClock(opts.now);
+}
+
+function setup(opts: CommonOptions, logOpts: { toStderr?: boolean } = {}) {
+  const config = configFrom(opts);
+  const log = createLogger({ level: config.log.level, secrets: collectSecrets(config), ...(logOpts.toStderr ? { destination: process.stderr } : {}) });
+  const clock = clockFrom(opts);
+  return { config, log, clock };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("energy-insights")
+    .description("Electricity usage, cost, free hours and grid carbon from your providers into Home Assistant's long-term statistics.")
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  const withCommon = (cmd: Command) =>
+    cmd
+      .option("-c, --config <file>", "configuration file (default: $ENERGY_INSIGHTS_CONFIG or ./energy-insights.yaml)")
+      .option("--now <iso>", "pretend the current time is this (for reproducible runs and tests)", parseNow);
+
+  let exitCode = 0;
+
+  withCommon(program.command("start").description("run the service: check providers every sync.check_interval and publish to Home Assistant")).action(async (opts: CommonOptions) => {
+    const { config, log, clock } = setup(opts);
+    const app = createApp(config, { clock, log });
+    const stop = new AbortController();
+    const onSignal = () => {
+      log.info("stopping");
+      stop.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    log.info({ providers: config.contact ? ["contact"] : [], checkIntervalSec: config.sync.checkInterval }, "Energy Insights started");
+    try {
+      await app.service.run(stop.signal);
+    } finally {
+      app.close();
+    }
+  });
+
+  withCommon(program.command("sync").description("one full sync and publish, then exit (non-zero on any failure)"))
+    .option("--once", "run once and exit (the only mode of this command)")
+    .option("--json", "print a machine-readable summary on stdout (logs go to stderr)")
+    .option("--no-publish", "fetch into the cache only; do not touch Home Assistant")
+    .action(async (opts: CommonOptions & { json?: boolean; publish: boolean }) => {
+      const { config, log, clock } = setup(opts, { toStderr: true });
+      const app = createApp(config, { clock, log, connectHa: opts.publish });
+      try {
+        const summary = await app.service.syncOnce();
+        const out = { ...summary, providerCalls: app.providerCalls.length };
+        if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        else {
+          const rows = summary.published.reduce((n, p) => n + p.rowsSent, 0);
+          console.log(`${summary.ok ? "Sync finished" : "Sync finished with errors"}: ${app.providerCalls.length} provider requests, ${rows} statistics rows published.`);
+          for (const e of summary.errors) console.log(`  error: ${e}`);
+        }
+        exitCode = summary.ok ? 0 : 1;
+      } finally {
+        app.close();
+      }
+    });
+
+  withCommon(program.command("backfill").description("fetch history as far back as the provider allows, from a date, with progress"))
+    .requiredOption("--from <date>", "first local day to fetch (YYYY-MM-DD)", parseDate)
+    .action(async (opts: CommonOptions & { from: string }) => {
+      const { config, log, clock } = setup(opts, { toStderr: true });
+      exitCode = await runBackfill(config, { log, clock, from: opts.from });
+    });
+
+  withCommon(program.command("doctor").description("check the configuration, provider logins and Home Assistant, and say what to fix")).action(async (opts: CommonOptions) => {
+    const { config, log, clock } = setup(opts, { toStderr: true });
+    exitCode = await runDoctor(config, { log, clock, out: (line) => console.log(line) });
+  });
+
+  program
+    .command("demo")
+    .description("run simulators, a local Home Assistant and the backend together; prints the URL and login")
+    .action(async () => {
+      const { runDemo } = await import("./demo.js");
+      exitCode = await runDemo();
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    console.error(`energy-insights: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

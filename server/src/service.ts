@@ -1,0 +1,131 @@
+import type { Logger } from "pino";
+import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
+import type { Connection } from "./ha/connection.js";
+import type { PublishResult } from "./ha/publisher.js";
+import type { ContactContract } from "./providers/contact/client.js";
+import { slug } from "./ha/statistic-ids.js";
+import type { Store } from "./store/store.js";
+import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
+import { publishContract } from "./sync/contact-statistics.js";
+import type { PlannerSettings } from "./sync/planner.js";
+import type { Clock } from "./time/clock.js";
+
+export interface ServiceDeps {
+  config: EnergyInsightsConfig;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  contactApi: (account: ContactAccountConfig) => ContactApi;
+  /** Resolves the HA connection (connecting on first use); absent = fetch only. */
+  ha?: () => Promise<Connection>;
+}
+
+export interface SyncSummary {
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  contact: LoginSyncResult[];
+  published: PublishResult[];
+  errors: string[];
+}
+
+const LAST_CHECK_KEY = "service:last_check_at";
+const DAY_MS = 86_400_000;
+
+export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: string): PlannerSettings {
+  return {
+    zone: config.contact?.timeZone ?? "Pacific/Auckland",
+    hourlyDays: config.sync.hourlyDays,
+    dailyDays: config.sync.dailyDays,
+    monthlyMonths: config.sync.monthlyMonths,
+    probeIntervalMs: Math.max(DAY_MS, config.sync.checkInterval * 1000),
+    retryAfterMs: config.sync.checkInterval * 1000,
+    maxDailyRangeDays: 90,
+    ...(backfillFrom ? { backfillFrom } : {}),
+  };
+}
+
+/** One check of every provider, then publishing; and the loop that repeats it every check interval. */
+export class SyncService {
+  private readonly apis = new Map<string, ContactApi>();
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** Fetches what is missing from every provider, then brings HA's statistics in line. Never throws for a provider or HA failure. */
+  async syncOnce(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void } = {}): Promise<SyncSummary> {
+    const { config, store, clock, log } = this.deps;
+    const startedAt = new Date(clock.now()).toISOString();
+    const summary: SyncSummary = { startedAt, finishedAt: startedAt, ok: true, contact: [], published: [], errors: [] };
+    const settings = plannerSettings(config, opts.backfillFrom);
+
+    const accounts = config.contact?.accounts ?? [];
+    for (const account of accounts) {
+      const res = await syncContactLogin(this.api(account), {
+        store,
+        clock,
+        log,
+        settings,
+        ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+        loginKey: slug(account.username),
+        ...(account.contracts ? { contractFilter: account.contracts } : {}),
+      });
+      summary.contact.push(res);
+      if (res.error) summary.errors.push(`Contact Energy (${account.username}): ${res.error}`);
+      for (const c of res.contracts) if (c.error) summary.errors.push(`Contact Energy contract ${c.icp}: ${c.error}`);
+    }
+    store.set(LAST_CHECK_KEY, String(clock.now()));
+
+    if (this.deps.ha && config.contact) {
+      try {
+        const conn = await this.deps.ha();
+        for (const login of summary.contact) {
+          for (const c of login.contracts) {
+            summary.published.push(...(await publishContract(conn, store, c.icp, { zone: config.contact.timeZone, currency: config.contact.currency, log })));
+          }
+        }
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        summary.errors.push(`Home Assistant: ${message}`);
+        log.error({ err: message }, "publishing to Home Assistant failed; it is retried at the next check");
+      }
+    }
+    summary.ok = summary.errors.length === 0;
+    summary.finishedAt = new Date(clock.now()).toISOString();
+    return summary;
+  }
+
+  /** When the next check is due: at once on a first start, else one interval after the last one (so a restart costs no calls). */
+  nextCheckAt(): number {
+    const last = Number(this.deps.store.get(LAST_CHECK_KEY) ?? Number.NaN);
+    return Number.isFinite(last) ? last + this.deps.config.sync.checkInterval * 1000 : this.deps.clock.now();
+  }
+
+  /** Runs checks every interval until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, log } = this.deps;
+    while (!signal.aborted) {
+      const wait = this.nextCheckAt() - clock.now();
+      if (wait > 0) {
+        log.info({ nextCheck: new Date(clock.now() + wait).toISOString() }, "waiting for the next check");
+        await clock.sleep(wait, signal);
+        if (signal.aborted) break;
+      }
+      const summary = await this.syncOnce();
+      log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
+    }
+  }
+
+  /** Logs in and lists the contracts of one account (for `doctor`); not cached. */
+  contactContracts(account: ContactAccountConfig): Promise<ContactContract[]> {
+    return this.api(account).contracts();
+  }
+
+  private api(account: ContactAccountConfig): ContactApi {
+    let api = this.apis.get(account.username);
+    if (!api) {
+      api = this.deps.contactApi(account);
+      this.apis.set(account.username, api);
+    }
+    return api;
+  }
+}

@@ -1,0 +1,156 @@
+import type { Logger } from "pino";
+import type { ContactContract, ContactInterval, ContactUsage } from "../providers/contact/client.js";
+import { ProviderError } from "../providers/errors.js";
+import { seriesKey } from "../ha/statistic-ids.js";
+import type { Resolution, SeriesReading, Store } from "../store/store.js";
+import type { Clock } from "../time/clock.js";
+import { planContract, PROBE_KEY, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
+
+/** The part of the Contact client a sync needs (the real client, or a test double). */
+export interface ContactApi {
+  contracts(): Promise<ContactContract[]>;
+  usage(c: ContactContract, interval: ContactInterval, fromDate: string, toDate: string): Promise<ContactUsage[]>;
+}
+
+export const CONTACT = "contact";
+const CONTRACTS_MAX_AGE_MS = 30 * 86400_000;
+const RESOLUTION: Record<ContactInterval, Resolution> = { hourly: "hour", daily: "day", monthly: "month" };
+
+export interface SyncDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  settings: PlannerSettings;
+  /** Called before each request: how many are done, how many are planned so far, and what is next. */
+  onRequest?: (done: number, planned: number, what: string) => void;
+}
+
+export interface ContractSyncResult {
+  icp: string;
+  contractId: string;
+  requests: { interval: ContactInterval; from: string; to: string; reason: string; records: number; error?: string }[];
+  error?: string;
+}
+
+export interface LoginSyncResult {
+  login: string;
+  contracts: ContractSyncResult[];
+  error?: string;
+}
+
+/**
+ * Fetches what the planner asks for, for every contract of one Contact login, into the store.
+ * A failure is recorded (attempt, health) and stops that contract's run; other contracts and
+ * other providers go on.
+ */
+export async function syncContactLogin(
+  api: ContactApi,
+  deps: SyncDeps & { loginKey: string; contractFilter?: string[] },
+): Promise<LoginSyncResult> {
+  const { store, clock, log } = deps;
+  const result: LoginSyncResult = { login: deps.loginKey, contracts: [] };
+  let contracts: ContactContract[];
+  try {
+    contracts = await cachedContracts(api, store, clock, deps.loginKey);
+  } catch (err) {
+    result.error = describe(err);
+    store.recordSync(CONTACT, deps.loginKey, "accounts", { at: clock.now(), ok: false, error: result.error });
+    log.error({ provider: CONTACT, login: deps.loginKey, err: result.error }, "Contact Energy: could not read the accounts");
+    return result;
+  }
+  const wanted = deps.contractFilter?.length ? contracts.filter((c) => deps.contractFilter!.includes(c.contractId) || deps.contractFilter!.includes(c.icp)) : contracts;
+  for (const contract of wanted) result.contracts.push(await syncContract(api, contract, deps));
+  return result;
+}
+
+async function cachedContracts(api: ContactApi, store: Store, clock: Clock, loginKey: string): Promise<ContactContract[]> {
+  const key = `contact:contracts:${loginKey}`;
+  const cached = store.get(key);
+  if (cached) {
+    const { at, contracts } = JSON.parse(cached) as { at: number; contracts: ContactContract[] };
+    if (clock.now() - at < CONTRACTS_MAX_AGE_MS && contracts.length > 0) return contracts;
+  }
+  const contracts = await api.contracts();
+  store.set(key, JSON.stringify({ at: clock.now(), contracts }));
+  store.recordSync(CONTACT, loginKey, "accounts", { at: clock.now(), ok: true, from: "", to: "" });
+  return contracts;
+}
+
+export function contractCoverage(store: Store, icp: string): ContractCoverage {
+  return {
+    hourly: store.periods(CONTACT, icp, "hour"),
+    daily: store.periods(CONTACT, icp, "day"),
+    monthly: store.periods(CONTACT, icp, "month"),
+    lastProbeAt: store.syncState(CONTACT, icp, "day")?.lastSuccess ?? undefined,
+    attempts: store.attempts(CONTACT, icp),
+  };
+}
+
+async function syncContract(api: ContactApi, contract: ContactContract, deps: SyncDeps): Promise<ContractSyncResult> {
+  const { store, clock, log, settings } = deps;
+  const out: ContractSyncResult = { icp: contract.icp, contractId: contract.contractId, requests: [] };
+  let planned = 0;
+  for (let round = 0; round < 20; round += 1) {
+    const requests = planContract(contractCoverage(store, contract.icp), clock.now(), settings);
+    if (requests.length === 0) return out;
+    planned += requests.length;
+    for (const req of requests) {
+      deps.onRequest?.(out.requests.length, planned, `${contract.icp} ${req.interval} ${req.from}${req.to !== req.from ? `..${req.to}` : ""}`);
+      const at = clock.now();
+      const attemptKey = req.interval === "daily" ? PROBE_KEY : req.key;
+      try {
+        const records = await api.usage(contract, req.interval, req.from, req.to);
+        store.transaction(() => {
+          storeUsage(store, contract.icp, req, records, at);
+          store.recordAttempt(CONTACT, contract.icp, attemptKey, { at, ok: true });
+          store.recordSync(CONTACT, contract.icp, RESOLUTION[req.interval], { at, ok: true, from: req.from, to: req.to });
+        });
+        out.requests.push({ interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: records.length });
+        log.info({ provider: CONTACT, icp: contract.icp, interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: records.length }, "fetched usage");
+      } catch (err) {
+        const message = describe(err);
+        store.transaction(() => {
+          store.recordAttempt(CONTACT, contract.icp, attemptKey, { at, ok: false });
+          store.recordSync(CONTACT, contract.icp, RESOLUTION[req.interval], { at, ok: false, error: message });
+        });
+        out.requests.push({ interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: 0, error: message });
+        out.error = message;
+        log.error({ provider: CONTACT, icp: contract.icp, interval: req.interval, from: req.from, to: req.to, err: message }, "Contact Energy request failed");
+        return out;
+      }
+    }
+  }
+  return out;
+}
+
+function storeUsage(store: Store, icp: string, req: UsageRequest, records: ContactUsage[], at: number): void {
+  const resolution = RESOLUTION[req.interval];
+  const readings: SeriesReading[] = [];
+  const periods = new Map<string, PeriodCoverage>();
+  for (const r of records) {
+    readings.push(
+      { series: seriesKey(CONTACT, icp, "paid_energy"), resolution, start: r.start, value: r.paidKwh },
+      { series: seriesKey(CONTACT, icp, "free_energy"), resolution, start: r.start, value: r.freeKwh },
+      { series: seriesKey(CONTACT, icp, "offpeak_energy"), resolution, start: r.start, value: r.offpeakKwh },
+    );
+    if (r.cost !== null) readings.push({ series: seriesKey(CONTACT, icp, "paid_cost"), resolution, start: r.start, value: r.cost });
+    const period = req.interval === "monthly" ? r.localDate.slice(0, 7) : r.localDate;
+    const p = periods.get(period) ?? { rows: 0, totalKwh: 0, cost: 0, fetchedAt: at };
+    p.rows += 1;
+    p.totalKwh = round(p.totalKwh + r.totalKwh);
+    p.cost = p.cost === null || r.cost === null ? null : round(p.cost + r.cost);
+    periods.set(period, p);
+  }
+  store.upsertReadings(readings);
+  for (const [period, cov] of periods) store.recordPeriod(CONTACT, icp, resolution, period, cov);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ProviderError) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,0 +1,162 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DateTime } from "luxon";
+import { ManualClock } from "../../server/src/time/clock.js";
+import { dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts } from "../../server/src/simulate/contact/data.js";
+import { seriesKey } from "../../server/src/ha/statistic-ids.js";
+import { addDays } from "../../server/src/time/local.js";
+import { parseConfig, ConfigError } from "../../server/src/config/index.js";
+import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";
+
+const NZ = "Pacific/Auckland";
+const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
+const CONTRACTS = DEFAULT_SIM_ACCOUNTS.flatMap((a) => a.contracts);
+
+test("cold sync of every contract stores exactly the simulator's hours and days, within the call budget", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const { app } = testBackend(testConfig(sim), clock);
+  t.after(() => app.close());
+
+  const summary = await app.service.syncOnce();
+  assert.equal(summary.ok, true, summary.errors.join("; "));
+  const perContract = sim.requestLog.length / CONTRACTS.length;
+  assert.ok(perContract <= 9 + 4, `cold start used ${sim.requestLog.length} requests for ${CONTRACTS.length} contracts`);
+
+  for (const contract of CONTRACTS) {
+    const stored = app.store.readings(seriesKey("contact", contract.icp, "paid_energy"), "hour");
+    const free = app.store.readings(seriesKey("contact", contract.icp, "free_energy"), "hour");
+    const cost = app.store.readings(seriesKey("contact", contract.icp, "paid_cost"), "hour");
+    const storedDays = new Set(stored.map((r) => DateTime.fromSeconds(r.start, { zone: NZ }).toISODate()));
+    assert.ok(storedDays.has("2026-04-05"), "the 25-hour day is stored");
+    for (const day of storedDays) {
+      const hours = dayHours(contract, day!, SIM_SEED);
+      for (const h of hours) {
+        const paid = stored.find((r) => r.start === h.utc);
+        assert.ok(paid, `${contract.icp} ${day} hour at ${h.utc} missing`);
+        assert.equal(paid.value, (h.wh - h.freeWh) / 1000);
+        assert.equal(free.find((r) => r.start === h.utc)!.value, h.freeWh / 1000);
+        assert.equal(cost.find((r) => r.start === h.utc)!.value, h.mills / 1000);
+      }
+    }
+    assert.equal(stored.filter((r) => DateTime.fromSeconds(r.start, { zone: NZ }).toISODate() === "2026-04-05").length, 25);
+    const days = app.store.readings(seriesKey("contact", contract.icp, "paid_energy"), "day");
+    const older = days.find((r) => DateTime.fromSeconds(r.start, { zone: NZ }).toISODate() === "2026-03-10")!;
+    const expected = sumAmounts(dayHours(contract, "2026-03-10", SIM_SEED));
+    assert.equal(older.value, (expected.wh - expected.freeWh) / 1000);
+  }
+  const goodNights = CONTRACTS.find((c) => c.plan.freeHours)!;
+  const freeSum = app.store.readings(seriesKey("contact", goodNights.icp, "free_energy"), "hour").reduce((s, r) => s + r.value, 0);
+  assert.ok(freeSum > 0, "the free-hours plan has free kWh");
+});
+
+test("steady state: a probe and the new day per contract each day; a restart inside the interval makes no call", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const config = testConfig(sim);
+  let backend = testBackend(config, clock);
+  await backend.app.service.syncOnce();
+
+  sim.clearLog();
+  const days = 14;
+  for (let i = 0; i < days * 4; i += 1) {
+    clock.advance(6 * 3600_000);
+    if (backend.app.service.nextCheckAt() <= clock.now()) {
+      const s = await backend.app.service.syncOnce();
+      assert.equal(s.ok, true, s.errors.join("; "));
+    }
+  }
+  const perContractDay = sim.requestLog.length / CONTRACTS.length / days;
+  assert.ok(perContractDay <= 3, `steady state used ${perContractDay.toFixed(2)} requests per contract per day`);
+  const usage = sim.requestLog.filter((r) => r.path.startsWith("/usage/"));
+  assert.ok(usage.every((r) => r.query.interval !== "hourly" || r.query.from! >= addDays("2026-04-10", -9)), "old hourly days are never fetched again");
+
+  // A restart inside the check interval: a new backend on the same store makes no call at all.
+  backend.app.close();
+  sim.clearLog();
+  clock.advance(3600_000);
+  backend = testBackend(config, clock);
+  t.after(() => backend.app.close());
+  assert.ok(backend.app.service.nextCheckAt() > clock.now());
+  const stop = new AbortController();
+  const running = backend.app.service.run(stop.signal);
+  clock.advance(60_000);
+  stop.abort();
+  await running;
+  assert.equal(sim.requestLog.length, 0);
+});
+
+test("a revised hour is found through the day total and only that day is fetched again", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const { app } = testBackend(testConfig(sim), clock);
+  t.after(() => app.close());
+  await app.service.syncOnce();
+  const contract = CONTRACTS[0]!;
+  const hour = dayHours(contract, "2026-04-04", SIM_SEED)[10]!;
+  sim.revise(contract.id, hour.utc, 4.321);
+  sim.clearLog();
+  clock.advance(24 * 3600_000);
+  await app.service.syncOnce();
+  const hourly = sim.requestLog.filter((r) => r.query.interval === "hourly" && r.path.includes(contract.id)).map((r) => r.query.from);
+  assert.ok(hourly.includes("2026-04-04"), `fetched ${hourly.join(", ")}`);
+  assert.ok(hourly.length <= 3);
+  const stored = app.store.readings(seriesKey("contact", contract.icp, "paid_energy"), "hour").find((r) => r.start === hour.utc)!;
+  const freeStored = app.store.readings(seriesKey("contact", contract.icp, "free_energy"), "hour").find((r) => r.start === hour.utc)!;
+  assert.equal(Math.round((stored.value + freeStored.value) * 1000), 4321);
+});
+
+const FAULTS: [string, Parameters<Awaited<ReturnType<typeof simulator>>["setFaults"]>[0], RegExp][] = [
+  ["wrong api key", { wrongApiKey: true }, /x-api-key|api key|forbidden/i],
+  ["server error", { serverError: { status: 500 } }, /500|server/i],
+  ["rate limit", { rateLimit: { retryAfterSec: 0 } }, /rate|429/i],
+  ["timeouts", { timeout: { delayMs: 1000 } }, /no answer .* within/i],
+  ["malformed body", { malformedBody: { on: "usage" } }, /is not JSON/i],
+  ["revoked token", { unauthorized: {} }, /401|log ?in|credentials|unauthori[sz]ed/i],
+  ["stale token 502", { staleToken502: {} }, /502|stale|token/i],
+];
+
+for (const [name, faults, pattern] of FAULTS) {
+  test(`fault "${name}": a clear error in the summary, the log and the health state; no crash, no secret`, async (t) => {
+    const clock = new ManualClock(nz("2026-04-10T09:00"));
+    const sim = await simulator(clock);
+    t.after(() => sim.close());
+    const config = testConfig(sim);
+    const { app, logs } = testBackend(config, clock);
+    t.after(() => app.close());
+    sim.setFaults(faults);
+    const summary = await app.service.syncOnce();
+    assert.equal(summary.ok, false);
+    assert.ok(summary.errors.length > 0);
+    assert.match(summary.errors.join("\n"), pattern);
+    const states = app.store.allSyncStates().filter((s) => s.failures > 0);
+    assert.ok(states.length > 0, "the failure is recorded in the health state");
+    assert.ok(states.every((s) => s.lastError && s.lastError.length > 10));
+    assert.ok(logs.lines().some((l) => l.level === 50), "an error is logged");
+    for (const secret of [SIM_USER.password, config.homeAssistant.token]) {
+      assert.ok(!logs.text.includes(secret), `the log contains a secret (${name})`);
+      assert.ok(!JSON.stringify(summary).includes(secret));
+      assert.ok(!JSON.stringify(states).includes(secret));
+    }
+    // Once the fault is gone the next check recovers.
+    sim.clearFaults();
+    clock.advance(6 * 3600_000);
+    const again = await app.service.syncOnce();
+    assert.equal(again.ok, true, again.errors.join("; "));
+  });
+}
+
+test("a bad config lists every problem by path, and no secret", () => {
+  try {
+    parseConfig({ home_assistant: { token: "s3cret-token-value" }, sync: { hourly_days: 99, check_interval: "often" }, contact: { accounts: [{ username: "", password: "hunter2hunter2" }], currency: "nzd" }, extra: 1 }, {});
+    assert.fail("expected a ConfigError");
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const paths = err.problems.map((p) => p.path);
+    for (const p of ["sync.hourly_days", "sync.check_interval", "contact.accounts[0].username", "contact.currency", "extra"]) assert.ok(paths.some((x) => x.startsWith(p)), `${p} missing from ${paths.join(", ")}`);
+    assert.ok(!err.message.includes("hunter2hunter2") && !err.message.includes("s3cret-token-value"));
+  }
+});
