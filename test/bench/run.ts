@@ -2,10 +2,14 @@
  * `npm run bench`: every figure the issues name, each beside its target and baseline, in one run.
  * Exits non-zero when a figure misses its target, so a regression is visible.
  */
+import { benchProviderCalls } from "./provider-calls.js";
 import { benchStoreUpsert } from "./store-upsert.js";
 import { formatFigure, met, type Figure } from "./report.js";
 
-const sections: [string, () => Promise<Figure[]> | Figure[]][] = [["Store", benchStoreUpsert]];
+const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
+  ["Provider calls (Contact Energy simulator)", benchProviderCalls],
+  ["Store", benchStoreUpsert],
+];
 
 let missed = 0;
 for (const [title, run] of sections) {
