@@ -1,0 +1,148 @@
+/**
+ * Pure: buckets → ApexCharts options for stacked free + paid columns, with the cost of each bucket in
+ * the tooltip and, optionally, as a line on a second axis.
+ *
+ * Everything that costs render time is off: animations, markers, data labels, toolbar, zoom,
+ * selection, hover filters and Apex's own legend (the card draws its own). One bar per bucket HA
+ * returned; nothing is resampled here.
+ */
+import type ApexCharts from "apexcharts";
+import type { Bucket } from "./buckets.js";
+import type { BucketLabels } from "./labels.js";
+
+export type ApexOptions = ApexCharts.ApexOptions;
+
+export interface ChartTheme {
+  dark: boolean;
+  text: string;
+  secondaryText: string;
+  grid: string;
+  background: string;
+}
+
+export interface ChartInput {
+  buckets: Bucket[];
+  labels: BucketLabels;
+  names: { free: string; paid: string; total: string; cost: string };
+  colors: { free: string; paid: string; cost: string };
+  showCost: boolean;
+  /** Whether any bucket has a cost (no cost axis or tooltip line otherwise). */
+  hasCost: boolean;
+  theme: ChartTheme;
+  height: number;
+  format: {
+    energy(kwh: number): string;
+    axisEnergy(kwh: number): string;
+    money(value: number): string;
+  };
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** 3 decimals are enough for kWh and money and keep the series small. */
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+export function tooltipHtml(input: ChartInput, index: number): string {
+  const b = input.buckets[index];
+  if (!b) return "";
+  const row = (color: string | null, name: string, value: string) =>
+    `<div class="ei-tt-row">${color ? `<span class="ei-tt-dot" style="background:${escapeHtml(color)}"></span>` : ""}` +
+    `<span class="ei-tt-name">${escapeHtml(name)}</span><span class="ei-tt-value">${escapeHtml(value)}</span></div>`;
+  return (
+    `<div class="ei-tt"><div class="ei-tt-title">${escapeHtml(input.labels.tooltip[index] ?? "")}</div>` +
+    row(input.colors.free, input.names.free, input.format.energy(b.free)) +
+    row(input.colors.paid, input.names.paid, input.format.energy(b.paid)) +
+    row(null, input.names.total, input.format.energy(b.free + b.paid)) +
+    (input.hasCost ? row(input.showCost ? input.colors.cost : null, input.names.cost, b.cost === null ? "—" : input.format.money(b.cost)) : "") +
+    `</div>`
+  );
+}
+
+export function buildChartOptions(input: ChartInput): ApexOptions {
+  const { buckets, names, colors, theme } = input;
+  const withCostLine = input.showCost && input.hasCost;
+  const series: ApexAxisChartSeries = [
+    { name: names.free, type: "bar", data: buckets.map((b) => round(b.free)) },
+    { name: names.paid, type: "bar", data: buckets.map((b) => round(b.paid)) },
+  ];
+  if (withCostLine) series.push({ name: names.cost, type: "line", data: buckets.map((b) => (b.cost === null ? null : round(b.cost))) });
+
+  const axisLabelStyle = { colors: theme.secondaryText, fontSize: "11px" };
+  const energyAxis: ApexYAxis = {
+    seriesName: [names.free, names.paid],
+    min: 0,
+    forceNiceScale: true,
+    tickAmount: 4,
+    labels: { style: axisLabelStyle, formatter: (v: number) => input.format.axisEnergy(v) },
+  };
+  const yaxis: ApexYAxis[] = [energyAxis];
+  if (withCostLine) {
+    yaxis.push({
+      seriesName: names.cost,
+      opposite: true,
+      min: 0,
+      forceNiceScale: true,
+      tickAmount: 4,
+      labels: { style: axisLabelStyle, formatter: (v: number) => input.format.money(v) },
+    });
+  }
+
+  return {
+    chart: {
+      type: "bar",
+      height: input.height,
+      stacked: true,
+      stackOnlyBar: true,
+      background: "transparent",
+      foreColor: theme.text,
+      fontFamily: "inherit",
+      parentHeightOffset: 0,
+      animations: { enabled: false },
+      toolbar: { show: false },
+      zoom: { enabled: false },
+      selection: { enabled: false },
+      redrawOnParentResize: true,
+      redrawOnWindowResize: true,
+    },
+    theme: { mode: theme.dark ? "dark" : "light" },
+    series,
+    colors: [colors.free, colors.paid, colors.cost],
+    fill: { opacity: 1 },
+    stroke: { width: withCostLine ? [0, 0, 2] : 0, curve: "straight" },
+    markers: { size: 0, hover: { size: 0 } },
+    dataLabels: { enabled: false },
+    legend: { show: false },
+    plotOptions: { bar: { columnWidth: buckets.length > 100 ? "100%" : "80%", borderRadius: 0 } },
+    grid: {
+      borderColor: theme.grid,
+      strokeDashArray: 0,
+      xaxis: { lines: { show: false } },
+      yaxis: { lines: { show: true } },
+      padding: { left: 4, right: 4, top: 0, bottom: 0 },
+    },
+    states: { hover: { filter: { type: "none" } }, active: { filter: { type: "none" } } },
+    xaxis: {
+      type: "category",
+      categories: input.labels.axis,
+      tickPlacement: "on",
+      labels: { rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
+      axisTicks: { show: false },
+      axisBorder: { color: theme.grid },
+      tooltip: { enabled: false },
+      crosshairs: { show: false },
+    },
+    yaxis: withCostLine ? yaxis : energyAxis,
+    tooltip: {
+      shared: true,
+      intersect: false,
+      theme: theme.dark ? "dark" : "light",
+      followCursor: false,
+      custom: ({ dataPointIndex }: { dataPointIndex: number }) => tooltipHtml(input, dataPointIndex),
+    },
+  };
+}

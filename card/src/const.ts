@@ -1,0 +1,40 @@
+/** Names and defaults shared by the card, its editor and its data layer. */
+
+export const CARD_ELEMENT = "energy-insights-card";
+export const CARD_TYPE = `custom:${CARD_ELEMENT}`;
+export const CARD_NAME = "Energy Insights";
+export const CARD_VERSION = "0.1.0";
+
+/** Where the empty state sends people: the README section that explains how to run the backend. */
+export const DOCS_URL = "https://github.com/energy-insights/energy-insights#readme";
+export const SETUP_URL = "https://github.com/energy-insights/energy-insights#run-the-backend";
+
+/** `source` of every statistic the backend imports (DESIGN: statistics publisher). */
+export const STATISTICS_SOURCE = "energy_insights";
+export const DEFAULT_PROVIDER = "contact";
+
+export const VIEWS = ["hourly", "daily", "monthly"] as const;
+export type View = (typeof VIEWS)[number];
+
+/** Default and largest span of each view. The hourly view is bounded because ApexCharts' stacked
+ * columns slow down super-linearly with the number of bars (reference/card-anchors.md §7). */
+export const VIEW_LIMITS = {
+  hourly: { key: "hourly_days", default: 9, min: 1, max: 31 },
+  daily: { key: "daily_days", default: 35, min: 1, max: 366 },
+  monthly: { key: "monthly_months", default: 18, min: 1, max: 60 },
+} as const;
+
+/** The first design of this product chose these; both stay readable on light and dark themes. */
+export const DEFAULT_COLORS = { free: "#008FFB", paid: "#FEB019", cost: "#00B8A9" } as const;
+
+/** Statistic kinds the card reads, as they end the backend's statistic ids. */
+export const KINDS = ["paid_energy", "free_energy", "paid_cost"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** How often a card showing the current period fetches again (the backend imports a few times a day). */
+export const REFRESH_MS = 30 * 60 * 1000;
+
+/** performance.mark names and the event the card fires once a chart is on screen (used by the bench). */
+export const MARK_DATA_READY = "energy-insights:data-ready";
+export const MARK_CHART_PAINTED = "energy-insights:chart-painted";
+export const RENDERED_EVENT = "energy-insights-rendered";

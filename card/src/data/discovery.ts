@@ -1,0 +1,46 @@
+/**
+ * Finding the backend's statistics in Home Assistant without configuration: every statistic whose
+ * `source` is `energy_insights` and whose id ends in one of the kinds the card shows, grouped by the
+ * `<provider>_<account>` part of `energy_insights:<provider>_<account>_<kind>`.
+ */
+import { KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
+import type { HomeAssistant } from "../ha-types.js";
+import { listStatisticIds, type StatisticsMetaData } from "./recorder.js";
+
+export interface DiscoveredAccount {
+  /** `<provider>_<account>`, e.g. `contact_0000012345abc`. */
+  key: string;
+  ids: Partial<Record<Kind, string>>;
+  /** The cost statistic's unit, normally a currency code such as `NZD`. */
+  currency?: string;
+  name?: string;
+}
+
+const ID_PATTERN = new RegExp(`^${STATISTICS_SOURCE}:([a-z0-9_]+?)_(${KINDS.join("|")})$`);
+
+/** Pure: group metadata rows into accounts; accounts with paid energy first, then by key. */
+export function groupAccounts(rows: StatisticsMetaData[]): DiscoveredAccount[] {
+  const byKey = new Map<string, DiscoveredAccount>();
+  for (const row of rows) {
+    if (row.source !== STATISTICS_SOURCE) continue;
+    const match = ID_PATTERN.exec(row.statistic_id);
+    if (!match) continue;
+    const key = match[1] as string;
+    const kind = match[2] as Kind;
+    let account = byKey.get(key);
+    if (!account) {
+      account = { key, ids: {} };
+      byKey.set(key, account);
+    }
+    account.ids[kind] = row.statistic_id;
+    if (kind === "paid_cost" && row.statistics_unit_of_measurement) account.currency = row.statistics_unit_of_measurement;
+    if (kind === "paid_energy" && row.name) account.name = row.name;
+  }
+  return [...byKey.values()]
+    .filter((a) => a.ids.paid_energy || a.ids.free_energy)
+    .sort((a, b) => Number(Boolean(b.ids.paid_energy)) - Number(Boolean(a.ids.paid_energy)) || a.key.localeCompare(b.key));
+}
+
+export async function discoverAccounts(hass: HomeAssistant): Promise<DiscoveredAccount[]> {
+  return groupAccounts(await listStatisticIds(hass, "sum"));
+}

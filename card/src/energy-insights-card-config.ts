@@ -1,0 +1,151 @@
+/**
+ * The card's configuration: its type, its defaults, and the checks `setConfig` runs.
+ *
+ * Hand-written checks rather than a schema library: they cost nothing in the bundle and every
+ * message names the field and says what is allowed, which is what Home Assistant shows the user.
+ * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
+ */
+import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, VIEWS, VIEW_LIMITS, type Kind, type View } from "./const.js";
+import type { LovelaceCardConfig } from "./ha-types.js";
+
+export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
+  type: string;
+  title?: string;
+  /** The view the card opens with (the user can switch in the card). */
+  view?: View;
+  hourly_days?: number;
+  daily_days?: number;
+  monthly_months?: number;
+  /** With `account`: find the statistics as `energy_insights:<provider>_<account>_<kind>`. */
+  provider?: string;
+  account?: string;
+  /** Explicit statistic ids; each one wins over `provider`/`account`. */
+  paid_energy?: string;
+  free_energy?: string;
+  paid_cost?: string;
+  free_color?: string;
+  paid_color?: string;
+  cost_color?: string;
+  /** Draw cost as its own line on a second axis (it is always in the tooltip). */
+  show_cost?: boolean;
+}
+
+/** The config with every default applied: what the card renders from. */
+export interface ResolvedCardConfig {
+  title: string | undefined;
+  view: View;
+  spans: Record<View, number>;
+  ids: Partial<Record<Kind, string>>;
+  colors: { free: string; paid: string; cost: string };
+  showCost: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+const STATISTIC_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
+const COLOR = /^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgb|rgba|hsl|hsla)\([^()]*\)|var\(--[A-Za-z0-9_-]+(?:,\s*[^()]+)?\))$/;
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "a list" : "an object";
+}
+
+function optionalString(config: Record<string, unknown>, field: string, pattern?: RegExp, what?: string): void {
+  const value = config[field];
+  // Absent or empty (what the visual editor leaves behind when a field is cleared) means "use the default".
+  if (value === undefined || value === "") return;
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ConfigError(field, `"${field}" must be a non-empty text (got ${show(value)}).`);
+  }
+  if (pattern && !pattern.test(value.trim())) {
+    throw new ConfigError(field, `"${field}" must be ${what} (got ${show(value)}).`);
+  }
+}
+
+function optionalInteger(config: Record<string, unknown>, field: string, min: number, max: number): void {
+  const value = config[field];
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, `"${field}" must be a whole number from ${min} to ${max} (got ${show(value)}).`);
+  }
+}
+
+/** Throws a {@link ConfigError} naming the first bad field; returns the config unchanged otherwise. */
+export function validateConfig(input: unknown): EnergyInsightsCardConfig {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError("", `the card configuration must be an object (got ${show(input)}).`);
+  }
+  const config = input as Record<string, unknown>;
+  if (config.type !== CARD_TYPE) {
+    throw new ConfigError("type", `"type" must be "${CARD_TYPE}" (got ${show(config.type)}).`);
+  }
+  if (config.title !== undefined && typeof config.title !== "string") {
+    throw new ConfigError("title", `"title" must be a text (got ${show(config.title)}).`);
+  }
+  if (config.view !== undefined && !(VIEWS as readonly unknown[]).includes(config.view)) {
+    throw new ConfigError("view", `"view" must be one of ${VIEWS.map((v) => `"${v}"`).join(", ")} (got ${show(config.view)}).`);
+  }
+  for (const limit of Object.values(VIEW_LIMITS)) optionalInteger(config, limit.key, limit.min, limit.max);
+  optionalString(config, "provider", /^[A-Za-z0-9_ -]+$/, "letters, digits, spaces, \"-\" or \"_\"");
+  optionalString(config, "account", /[A-Za-z0-9]/, 'an account or ICP such as "0000012345ABC"');
+  for (const kind of KINDS) {
+    optionalString(config, kind, STATISTIC_ID, 'a statistic id such as "energy_insights:contact_0000012345abc_' + kind + '"');
+  }
+  for (const field of ["free_color", "paid_color", "cost_color"]) {
+    optionalString(config, field, COLOR, 'a colour such as "#008FFB", "rgb(0, 143, 251)" or "var(--accent-color)"');
+  }
+  if (config.show_cost !== undefined && typeof config.show_cost !== "boolean") {
+    throw new ConfigError("show_cost", `"show_cost" must be true or false (got ${show(config.show_cost)}).`);
+  }
+  if (config.provider && !config.account) {
+    throw new ConfigError("account", `"account" is needed when "provider" is set (the ICP or account the backend imports).`);
+  }
+  return config as EnergyInsightsCardConfig;
+}
+
+/** Lowercase; each run of characters outside [a-z0-9] becomes one "_"; no leading or trailing "_" (as the backend does). */
+export function slug(part: string): string {
+  return part
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+/** `energy_insights:<provider>_<account>_<kind>`, exactly as the backend's publisher names it. */
+export function statisticIdFor(provider: string, account: string, kind: Kind): string {
+  return `energy_insights:${slug(provider)}_${slug(account)}_${kind}`;
+}
+
+export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardConfig {
+  const ids: Partial<Record<Kind, string>> = {};
+  for (const kind of KINDS) {
+    const explicit = config[kind]?.trim();
+    if (explicit) ids[kind] = explicit;
+    else if (config.account) ids[kind] = statisticIdFor(config.provider || DEFAULT_PROVIDER, config.account, kind);
+  }
+  return {
+    title: config.title || undefined,
+    view: config.view ?? "hourly",
+    spans: {
+      hourly: config.hourly_days ?? VIEW_LIMITS.hourly.default,
+      daily: config.daily_days ?? VIEW_LIMITS.daily.default,
+      monthly: config.monthly_months ?? VIEW_LIMITS.monthly.default,
+    },
+    ids,
+    colors: {
+      free: config.free_color?.trim() || DEFAULT_COLORS.free,
+      paid: config.paid_color?.trim() || DEFAULT_COLORS.paid,
+      cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
+    },
+    showCost: config.show_cost ?? false,
+  };
+}

@@ -1,0 +1,654 @@
+/**
+ * `custom:energy-insights-card`: paid and free electricity from the backend's statistics in Home
+ * Assistant, by hour, day or month, with cost, free share and what the free hours saved.
+ *
+ * Data: one `recorder/statistics_during_period` call per shown range with every statistic id of the
+ * view, `period` hour/day/month (HA aggregates and cuts days and months in the server's zone),
+ * `types: ["change"]`, `units: {energy: "kWh"}`. Rendering: ApexCharts 5.0.0 (the last MIT release).
+ */
+import ApexCharts from "apexcharts";
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { property, state } from "lit/decorators.js";
+import { makeFormatters, displayTimeZone, serverTimeZone, type Formatters } from "./common/format.js";
+import { viewRange, type ViewRange } from "./common/range.js";
+import {
+  CARD_ELEMENT,
+  CARD_TYPE,
+  CARD_VERSION,
+  DEFAULT_COLORS,
+  DOCS_URL,
+  KINDS,
+  MARK_CHART_PAINTED,
+  MARK_DATA_READY,
+  REFRESH_MS,
+  RENDERED_EVENT,
+  SETUP_URL,
+  VIEWS,
+  type Kind,
+  type View,
+} from "./const.js";
+import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
+import { bucketLabels, rangeLabel } from "./chart/labels.js";
+import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
+import { discoverAccounts } from "./data/discovery.js";
+import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
+import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
+import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
+import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
+import { localize, localizer, type LocalizeFunc } from "./localize/localize.js";
+
+export type CardStatus = "loading" | "ready" | "empty" | "error";
+
+/** What one load produced: the range, HA's buckets and their totals. */
+export interface LoadedRange {
+  range: ViewRange;
+  buckets: Bucket[];
+  totals: Totals;
+  currency: string | undefined;
+  ids: Partial<Record<Kind, string>>;
+}
+
+/** Detail of the `energy-insights-rendered` event (and of the bench's measurements). */
+export interface RenderedDetail {
+  view: View;
+  bars: number;
+  /** From the statistics answer being in hand to the chart painted, in ms. */
+  ms: number;
+}
+
+const CHART_HEIGHT = 240;
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === "object" && "message" in err && typeof err.message === "string") return err.message;
+  return String(err);
+}
+
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
+export class EnergyInsightsCard extends LitElement {
+  @property({ attribute: false }) hass?: HomeAssistant;
+
+  @state() private _config?: ResolvedCardConfig;
+  @state() private _view: View = "hourly";
+  @state() private _offset = 0;
+  @state() private _status: CardStatus = "loading";
+  @state() private _error?: string;
+  @state() private _data?: LoadedRange;
+
+  /** The card's clock; tests and the bench set it to show a fixed "now". */
+  clock: () => number = () => Date.now();
+
+  /** The ApexCharts options of the chart on screen (for tests and debugging). */
+  chartOptions?: ApexOptions;
+
+  private _rawConfig?: EnergyInsightsCardConfig;
+  private _chart?: ApexCharts;
+  private _chartEl?: HTMLElement;
+  private _chartKey?: string;
+  private _chartRun = 0;
+  private _loadSeq = 0;
+  private _dataReadyAt = 0;
+  private _needsLoad = false;
+  private _discovered?: Promise<Partial<Record<Kind, string>> | undefined>;
+  private _metadata = new Map<string, Promise<StatisticsMetaData[]>>();
+  private _timer?: ReturnType<typeof setInterval>;
+
+  static getConfigForm(): LovelaceConfigForm {
+    return getConfigForm();
+  }
+
+  /** A config that shows the backend's first account, found from HA's statistics. */
+  static async getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
+    const config: LovelaceCardConfig = { type: CARD_TYPE };
+    try {
+      const account = (await discoverAccounts(hass))[0];
+      if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
+    } catch {
+      // No recorder access (or an old HA): the card discovers again when it runs.
+    }
+    return config;
+  }
+
+  setConfig(config: LovelaceCardConfig): void {
+    const valid = validateConfig(config);
+    const resolved = resolveConfig(valid);
+    const idsChanged = JSON.stringify(resolved.ids) !== JSON.stringify(this._config?.ids);
+    const viewChanged = resolved.view !== this._config?.view || JSON.stringify(resolved.spans) !== JSON.stringify(this._config?.spans);
+    this._rawConfig = valid;
+    this._config = resolved;
+    if (viewChanged) {
+      this._view = resolved.view;
+      this._offset = 0;
+    }
+    if (idsChanged) this._discovered = undefined;
+    if (idsChanged || viewChanged || !this._data) this._needsLoad = true;
+    this._chartKey = undefined;
+  }
+
+  /** In rows of 50 px: header and totals, then the chart. */
+  getCardSize(): number {
+    return 6;
+  }
+
+  getGridOptions(): LovelaceGridOptions {
+    return { columns: 12, min_columns: 6, rows: 6, min_rows: 5 };
+  }
+
+  /** Sections view of HA 2024.8–2024.10 (before getGridOptions). */
+  getLayoutOptions(): Record<string, number> {
+    return { grid_columns: 4, grid_min_columns: 2, grid_rows: 6 };
+  }
+
+  get config(): EnergyInsightsCardConfig | undefined {
+    return this._rawConfig;
+  }
+
+  get status(): CardStatus {
+    return this._status;
+  }
+
+  get view(): View {
+    return this._view;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._timer = setInterval(() => {
+      if (this._offset === 0 && this._status !== "loading") this._needsLoad = true;
+      this.requestUpdate();
+    }, REFRESH_MS);
+    this._chartKey = undefined;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this._timer) clearInterval(this._timer);
+    this._timer = undefined;
+    this._destroyChart();
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has("hass") && this.hass && !changed.get("hass")) this._needsLoad = true;
+    if (this._needsLoad && this.hass && this._config) {
+      this._needsLoad = false;
+      void this._load();
+    }
+  }
+
+  protected override updated(): void {
+    void this._syncChart();
+  }
+
+  // ---- data --------------------------------------------------------------------------------
+
+  private _ids(): Promise<Partial<Record<Kind, string>> | undefined> {
+    const config = this._config;
+    const hass = this.hass;
+    if (!config || !hass) return Promise.resolve(undefined);
+    if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve(config.ids);
+    if (!this._discovered) {
+      const discovered = discoverAccounts(hass).then((accounts) => accounts[0]?.ids);
+      this._discovered = discovered;
+      discovered.catch(() => {
+        if (this._discovered === discovered) this._discovered = undefined;
+      });
+    }
+    return this._discovered;
+  }
+
+  private _metadataFor(hass: HomeAssistant, ids: string[]): Promise<StatisticsMetaData[]> {
+    const key = ids.join(",");
+    let pending = this._metadata.get(key);
+    if (!pending) {
+      pending = getStatisticsMetadata(hass, ids);
+      this._metadata.set(key, pending);
+      pending.catch(() => this._metadata.delete(key));
+    }
+    return pending;
+  }
+
+  private async _load(): Promise<void> {
+    const hass = this.hass;
+    const config = this._config;
+    if (!hass || !config) return;
+    const seq = ++this._loadSeq;
+    const view = this._view;
+    this._status = "loading";
+    this._error = undefined;
+    try {
+      const ids = await this._ids();
+      if (seq !== this._loadSeq) return;
+      if (!ids || (!ids.paid_energy && !ids.free_energy)) {
+        this._data = undefined;
+        this._status = "empty";
+        return;
+      }
+      const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
+      const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
+      const [stats, metadata] = await Promise.all([
+        fetchStatistics(hass, new Date(range.start), new Date(range.end), list, range.period, { energy: "kWh" }, ["change"]),
+        this._metadataFor(hass, list),
+      ]);
+      if (seq !== this._loadSeq) return;
+      this._dataReadyAt = performance.now();
+      performance.mark(MARK_DATA_READY);
+      const known = new Set(metadata.map((m) => m.statistic_id));
+      if (!(ids.paid_energy && known.has(ids.paid_energy)) && !(ids.free_energy && known.has(ids.free_energy))) {
+        this._data = undefined;
+        this._status = "empty";
+        return;
+      }
+      const cost = metadata.find((m) => m.statistic_id === ids.paid_cost);
+      const buckets = toBuckets(stats, ids);
+      this._data = {
+        range,
+        buckets,
+        totals: totalsOf(buckets),
+        currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
+        ids,
+      };
+      this._status = "ready";
+    } catch (err) {
+      if (seq !== this._loadSeq) return;
+      this._status = "error";
+      this._error = errorMessage(err);
+    }
+  }
+
+  private _select(view: View): void {
+    if (view === this._view) return;
+    this._view = view;
+    this._offset = 0;
+    this._data = undefined;
+    void this._load();
+  }
+
+  private _move(step: number): void {
+    const offset = Math.max(0, this._offset + step);
+    if (offset === this._offset) return;
+    this._offset = offset;
+    void this._load();
+  }
+
+  // ---- chart -------------------------------------------------------------------------------
+
+  private _theme(): ChartTheme {
+    const style = getComputedStyle(this);
+    const dark = Boolean(this.hass?.themes?.darkMode);
+    const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+    return {
+      dark,
+      text: read("--primary-text-color", dark ? "#e1e1e1" : "#212121"),
+      secondaryText: read("--secondary-text-color", dark ? "#9b9b9b" : "#727272"),
+      grid: read("--divider-color", dark ? "rgba(225, 225, 225, 0.12)" : "rgba(0, 0, 0, 0.12)"),
+      background: read("--ha-card-background", read("--card-background-color", dark ? "#1c1c1c" : "#ffffff")),
+    };
+  }
+
+  /** `var(--x, fallback)` colours are resolved against the card's styles; ApexCharts needs real values. */
+  private _color(value: string, fallback: string): string {
+    const match = /^var\((--[A-Za-z0-9_-]+)(?:,\s*(.+))?\)$/.exec(value);
+    if (!match) return value;
+    return getComputedStyle(this).getPropertyValue(match[1] as string).trim() || match[2]?.trim() || fallback;
+  }
+
+  private _buildOptions(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): ApexOptions {
+    const config = this._config as ResolvedCardConfig;
+    const labels = bucketLabels(data.buckets, data.range.view, data.range.timeZone, fmt);
+    return buildChartOptions({
+      buckets: data.buckets,
+      labels,
+      names: { free: t("series.free"), paid: t("series.paid"), total: t("series.total"), cost: t("series.cost") },
+      colors: {
+        free: this._color(config.colors.free, DEFAULT_COLORS.free),
+        paid: this._color(config.colors.paid, DEFAULT_COLORS.paid),
+        cost: this._color(config.colors.cost, DEFAULT_COLORS.cost),
+      },
+      showCost: config.showCost,
+      hasCost: data.totals.cost !== null,
+      theme: this._theme(),
+      height: CHART_HEIGHT,
+      format: {
+        energy: (kwh) => fmt.energy(kwh),
+        axisEnergy: (kwh) => fmt.number(kwh, Math.abs(kwh) >= 10 ? 0 : 1),
+        money: (value) => fmt.money(value, data.currency),
+      },
+    });
+  }
+
+  private _destroyChart(): void {
+    this._chart?.destroy();
+    this._chart = undefined;
+    this._chartEl = undefined;
+    this._chartKey = undefined;
+  }
+
+  private async _syncChart(): Promise<void> {
+    const el = this.renderRoot.querySelector<HTMLElement>(".chart");
+    const data = this._data;
+    const hass = this.hass;
+    if (!el || !data || !hass || this._status !== "ready") {
+      if (!el && this._chart) this._destroyChart();
+      return;
+    }
+    const locale = hass.locale ?? { language: "en" };
+    const key = [
+      this._loadSeq,
+      locale.language,
+      locale.number_format,
+      locale.time_format,
+      locale.time_zone,
+      hass.themes?.darkMode,
+      JSON.stringify(this._config?.colors),
+      this._config?.showCost,
+    ].join("|");
+    if (key === this._chartKey && el === this._chartEl) return;
+    this._chartKey = key;
+    const run = ++this._chartRun;
+    const options = this._buildOptions(data, makeFormatters(locale), localizer(locale.language));
+    this.chartOptions = options;
+    try {
+      if (this._chart && el === this._chartEl) {
+        await this._chart.updateOptions(options, true, false, false);
+      } else {
+        this._chart?.destroy();
+        this._chartEl = el;
+        this._chart = new ApexCharts(el, options);
+        await this._chart.render();
+      }
+      if (run !== this._chartRun) return;
+      await nextFrame();
+      await nextFrame();
+      if (run !== this._chartRun) return;
+      performance.mark(MARK_CHART_PAINTED);
+      const detail: RenderedDetail = { view: data.range.view, bars: data.buckets.length, ms: performance.now() - this._dataReadyAt };
+      this.dispatchEvent(new CustomEvent<RenderedDetail>(RENDERED_EVENT, { detail, bubbles: true, composed: true }));
+    } catch (err) {
+      this._status = "error";
+      this._error = errorMessage(err);
+      this._destroyChart();
+    }
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  protected override render(): TemplateResult | typeof nothing {
+    if (!this._config) return nothing;
+    const hass = this.hass;
+    const t = localizer(hass?.locale?.language ?? hass?.language);
+    const title = this._config.title ?? t("card.default_title");
+    return html`
+      <ha-card>
+        <div class="header">
+          <div class="title">${title}</div>
+          ${this._status === "empty" ? nothing : this._renderViews(t)}
+        </div>
+        ${this._status === "empty" ? this._renderEmpty(t) : this._renderBody(t)}
+      </ha-card>
+    `;
+  }
+
+  private _renderViews(t: LocalizeFunc): TemplateResult {
+    return html`<div class="views" role="group">
+      ${VIEWS.map(
+        (v) =>
+          html`<button class="view ${v === this._view ? "active" : ""}" data-view=${v} aria-pressed=${v === this._view ? "true" : "false"} @click=${() => this._select(v)}>
+            ${t(`view.${v}`)}
+          </button>`,
+      )}
+    </div>`;
+  }
+
+  private _renderEmpty(t: LocalizeFunc): TemplateResult {
+    return html`<div class="state empty" data-state="empty">
+      <div class="state-title">${t("state.empty_title")}</div>
+      <div>${t("state.empty_text")}</div>
+      <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+    </div>`;
+  }
+
+  private _renderBody(t: LocalizeFunc): TemplateResult {
+    const hass = this.hass;
+    const data = this._data;
+    const fmt = makeFormatters(hass?.locale ?? { language: "en" });
+    const loading = this._status === "loading";
+    const rangeText =
+      data && hass ? rangeLabel(data.range.start, data.range.end, data.range.view, data.range.timeZone, fmt) : loading ? t("state.loading") : "";
+    return html`
+      <div class="nav">
+        <button class="prev" aria-label=${t("header.previous")} title=${t("header.previous")} @click=${() => this._move(1)}>
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15.4 16.6 10.8 12l4.6-4.6L14 6l-6 6 6 6z" /></svg>
+        </button>
+        <span class="range" data-range>${rangeText}</span>
+        <button class="next" aria-label=${t("header.next")} title=${t("header.next")} ?disabled=${this._offset === 0} @click=${() => this._move(-1)}>
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8.6 16.6 13.2 12 8.6 7.4 10 6l6 6-6 6z" /></svg>
+        </button>
+        ${loading ? html`<span class="spinner" role="progressbar" aria-label=${t("state.loading")}></span>` : nothing}
+      </div>
+      ${this._status === "error" ? this._renderError(t) : nothing}
+      ${data ? this._renderTotals(data, fmt, t) : nothing}
+      ${this._renderChartArea(t)}
+    `;
+  }
+
+  private _renderError(t: LocalizeFunc): TemplateResult {
+    return html`<div class="state error" data-state="error" role="alert">
+      <div>${t("state.error", { message: this._error ?? "" })}</div>
+      <button class="retry" @click=${() => void this._load()}>${t("state.retry")}</button>
+    </div>`;
+  }
+
+  private _renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
+    const totals = data.totals;
+    const money = (value: number | null) => (value === null ? "—" : fmt.money(value, data.currency));
+    const item = (key: string, label: string, value: string, sub?: string) =>
+      html`<div class="total" data-total=${key}>
+        <span class="label">${label}</span><span class="value">${value}</span>${sub ? html`<span class="sub">${sub}</span>` : nothing}
+      </div>`;
+    return html`<div class="totals">
+      ${item("energy", t("header.energy"), fmt.energy(totals.total))}
+      ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
+      ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", t("header.saved"), money(totals.freeSaved))}
+    </div>`;
+  }
+
+  private _renderChartArea(t: LocalizeFunc): TemplateResult | typeof nothing {
+    const data = this._data;
+    if (this._status === "error" && !data) return nothing;
+    if (!data) return html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>`;
+    if (data.buckets.length === 0) return html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>`;
+    const colors = this._config as ResolvedCardConfig;
+    const legend = [
+      [t("series.free"), colors.colors.free],
+      [t("series.paid"), colors.colors.paid],
+      ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
+    ];
+    return html`
+      <div class="chart" data-state=${this._status}></div>
+      <div class="legend">
+        ${legend.map(([name, color]) => html`<span class="key"><span class="dot" style="background:${color}"></span>${name}</span>`)}
+      </div>
+    `;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    ha-card {
+      display: block;
+      height: 100%;
+      box-sizing: border-box;
+      padding: 12px 12px 8px;
+      color: var(--primary-text-color);
+      background: var(--ha-card-background, var(--card-background-color));
+      border-radius: var(--ha-card-border-radius, 12px);
+      overflow: hidden;
+    }
+    .header,
+    .nav,
+    .totals,
+    .legend {
+      display: flex;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: 8px;
+    }
+    .header {
+      justify-content: space-between;
+    }
+    .title {
+      font-size: 1.2em;
+      font-weight: 500;
+    }
+    button {
+      font: inherit;
+      color: inherit;
+      background: none;
+      border: 1px solid var(--divider-color, rgba(127, 127, 127, 0.3));
+      border-radius: 16px;
+      cursor: pointer;
+      padding: 2px 10px;
+    }
+    button:disabled {
+      opacity: 0.35;
+      cursor: default;
+    }
+    .view.active {
+      background: var(--primary-color, #03a9f4);
+      border-color: var(--primary-color, #03a9f4);
+      color: var(--text-primary-color, #fff);
+    }
+    .nav {
+      margin-top: 6px;
+      color: var(--secondary-text-color);
+    }
+    .nav button {
+      display: inline-flex;
+      padding: 2px;
+      border: none;
+    }
+    .nav svg {
+      width: 22px;
+      height: 22px;
+      fill: currentColor;
+    }
+    .spinner {
+      width: 14px;
+      height: 14px;
+      border: 2px solid var(--divider-color, rgba(127, 127, 127, 0.3));
+      border-top-color: var(--primary-color, #03a9f4);
+      border-radius: 50%;
+      animation: spin 1s linear infinite;
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+    .totals {
+      margin: 8px 0 4px;
+      gap: 4px 16px;
+    }
+    .total {
+      display: flex;
+      flex-direction: column;
+      min-width: 80px;
+    }
+    .total .label,
+    .total .sub {
+      font-size: 0.8em;
+      color: var(--secondary-text-color);
+    }
+    .total .value {
+      font-size: 1.1em;
+      font-weight: 500;
+    }
+    .chart {
+      min-height: ${CHART_HEIGHT}px;
+    }
+    .placeholder,
+    .state {
+      display: flex;
+      flex-direction: column;
+      gap: 6px;
+      padding: 16px 4px;
+      color: var(--secondary-text-color);
+    }
+    .placeholder {
+      min-height: ${CHART_HEIGHT - 32}px;
+      align-items: center;
+      justify-content: center;
+    }
+    .state-title {
+      font-weight: 500;
+      color: var(--primary-text-color);
+    }
+    .state a {
+      color: var(--primary-color, #03a9f4);
+    }
+    .error {
+      color: var(--error-color, #db4437);
+      align-items: flex-start;
+    }
+    .legend {
+      justify-content: center;
+      font-size: 0.85em;
+      color: var(--secondary-text-color);
+    }
+    .key {
+      display: inline-flex;
+      align-items: center;
+      gap: 4px;
+    }
+    .dot,
+    .ei-tt-dot {
+      display: inline-block;
+      width: 10px;
+      height: 10px;
+      border-radius: 2px;
+    }
+    .ei-tt {
+      padding: 6px 8px;
+      font-size: 12px;
+      min-width: 160px;
+    }
+    .ei-tt-title {
+      font-weight: 500;
+      margin-bottom: 4px;
+    }
+    .ei-tt-row {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+    }
+    .ei-tt-value {
+      margin-left: auto;
+      font-variant-numeric: tabular-nums;
+    }
+  `;
+}
+
+if (!customElements.get(CARD_ELEMENT)) {
+  customElements.define(CARD_ELEMENT, EnergyInsightsCard);
+  window.customCards = window.customCards ?? [];
+  if (!window.customCards.some((c) => c.type === CARD_ELEMENT)) {
+    window.customCards.push({
+      type: CARD_ELEMENT,
+      name: localize(undefined, "card.name"),
+      description: localize(undefined, "card.description"),
+      preview: true,
+      documentationURL: DOCS_URL,
+    });
+  }
+  console.info(`%c ENERGY-INSIGHTS-CARD %c ${CARD_VERSION} `, "color:#fff;background:#008FFB;font-weight:700", "color:#008FFB");
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "energy-insights-card": EnergyInsightsCard;
+  }
+}
