@@ -3,12 +3,14 @@
  * Exits non-zero when a figure misses its target, so a regression is visible.
  */
 import { benchProviderCalls } from "./provider-calls.js";
+import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
 import { formatFigure, met, type Figure } from "./report.js";
 
 const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
   ["Store", benchStoreUpsert],
+  ["Publishing into a real Home Assistant", () => benchPublish()],
 ];
 
 let missed = 0;
