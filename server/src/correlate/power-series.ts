@@ -1,0 +1,181 @@
+/**
+ * The whole-home power readings as a sorted sample-and-hold signal in typed arrays, with the
+ * window statistics the engine needs. A reading holds until the next one, until it is older than
+ * the staleness limit, or until the time the data is known to be complete, whichever comes first.
+ */
+import { MAD_TO_SIGMA, selectInPlace, weightedMedian } from "./robust.js";
+
+export interface WindowStats {
+  /** Time-weighted median of the held values over the window, in W. */
+  median: number;
+  /** Time-weighted median absolute deviation from `median`, in W (unscaled). */
+  mad: number;
+  /** Seconds of the window covered by a usable reading. */
+  supportS: number;
+  /** Readings taken inside the window. */
+  readings: number;
+}
+
+export interface HoldLimits {
+  /** A reading older than this (ms) no longer describes the signal. */
+  staleMs: number;
+  /** The data is complete up to here (ms); the last reading holds no further. */
+  completeUntil: number;
+  /**
+   * Readings taken before this time (ms) are not used, even while they hold: a periodic sensor's
+   * reading from before an event says nothing about the power after it.
+   */
+  takenFrom?: number;
+}
+
+export class PowerSeries {
+  private times = new Float64Array(4096);
+  private watts = new Float64Array(4096);
+  private count = 0;
+  private scratchValues = new Float64Array(256);
+  private scratchWeights = new Float64Array(256);
+
+  get length(): number {
+    return this.count;
+  }
+
+  timeAt(i: number): number {
+    return this.times[i]!;
+  }
+
+  wattsAt(i: number): number {
+    return this.watts[i]!;
+  }
+
+  /**
+   * Adds one reading. Returns true when it landed before the last reading (late data, which may
+   * change results already computed); a reading at an existing time replaces it.
+   */
+  add(t: number, w: number): boolean {
+    if (this.count === 0 || t > this.times[this.count - 1]!) {
+      this.ensureCapacity(this.count + 1);
+      this.times[this.count] = t;
+      this.watts[this.count] = w;
+      this.count += 1;
+      return false;
+    }
+    const i = this.indexAtOrBefore(t);
+    if (i >= 0 && this.times[i] === t) {
+      this.watts[i] = w;
+      return true;
+    }
+    this.ensureCapacity(this.count + 1);
+    this.times.copyWithin(i + 2, i + 1, this.count);
+    this.watts.copyWithin(i + 2, i + 1, this.count);
+    this.times[i + 1] = t;
+    this.watts[i + 1] = w;
+    this.count += 1;
+    return true;
+  }
+
+  /** Forgets readings before `t`, keeping the one that holds at `t`. */
+  dropBefore(t: number): void {
+    const keepFrom = Math.max(0, this.indexAtOrBefore(t));
+    if (keepFrom === 0) return;
+    this.times.copyWithin(0, keepFrom, this.count);
+    this.watts.copyWithin(0, keepFrom, this.count);
+    this.count -= keepFrom;
+  }
+
+  /** Index of the last reading at or before `t`, or -1. */
+  indexAtOrBefore(t: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Median and spread of the held signal over [from, to], or null when no fresh reading covers it. */
+  window(from: number, to: number, limits: HoldLimits): WindowStats | null {
+    let n = 0;
+    let supportMs = 0;
+    let readings = 0;
+    this.forEachPiece(from, to, limits, (w, ms, takenInside) => {
+      this.ensureScratch(n + 1);
+      this.scratchValues[n] = w;
+      this.scratchWeights[n] = ms;
+      n += 1;
+      supportMs += ms;
+      if (takenInside) readings += 1;
+    });
+    if (n === 0) return null;
+    const med = weightedMedian(this.scratchValues, this.scratchWeights, n);
+    for (let i = 0; i < n; i += 1) this.scratchValues[i] = Math.abs(this.scratchValues[i]! - med);
+    return { median: med, mad: weightedMedian(this.scratchValues, this.scratchWeights, n), supportS: supportMs / 1000, readings };
+  }
+
+  /** ∫ (held power − baseline) dt over [from, to] in joules (W·s), and the seconds it covers. */
+  excessEnergy(from: number, to: number, baselineW: number, limits: HoldLimits): { joules: number; supportS: number } {
+    let joules = 0;
+    let supportMs = 0;
+    this.forEachPiece(from, to, limits, (w, ms) => {
+      joules += ((w - baselineW) * ms) / 1000;
+      supportMs += ms;
+    });
+    return { joules, supportS: supportMs / 1000 };
+  }
+
+  /**
+   * Noise of the readings in [from, to]: 1.4826 · median |consecutive difference| / √2, which
+   * steps barely move. Null with fewer than `minDifferences` differences.
+   */
+  noiseFloor(from: number, to: number, minDifferences = 10): number | null {
+    const first = Math.max(0, this.indexAtOrBefore(from));
+    const last = this.indexAtOrBefore(to);
+    const n = last - first;
+    if (n < minDifferences) return null;
+    const diffs = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) diffs[i] = Math.abs(this.watts[first + i + 1]! - this.watts[first + i]!);
+    const mid = n >> 1;
+    const med = n % 2 === 1 ? selectInPlace(diffs, n, mid) : (selectInPlace(diffs, n, mid - 1) + selectInPlace(diffs, n, mid)) / 2;
+    return (MAD_TO_SIGMA * med) / Math.SQRT2;
+  }
+
+  private forEachPiece(from: number, to: number, limits: HoldLimits, visit: (w: number, ms: number, takenInside: boolean) => void): void {
+    if (to <= from || this.count === 0) return;
+    const takenFrom = limits.takenFrom ?? Number.NEGATIVE_INFINITY;
+    let i = Math.max(0, this.indexAtOrBefore(from));
+    for (; i < this.count; i += 1) {
+      const start = this.times[i]!;
+      if (start >= to) break;
+      if (start < takenFrom) continue;
+      const next = i + 1 < this.count ? this.times[i + 1]! : limits.completeUntil;
+      const end = Math.min(next, start + limits.staleMs, limits.completeUntil, to);
+      const ms = end - Math.max(start, from);
+      if (ms > 0) visit(this.watts[i]!, ms, start >= from);
+    }
+  }
+
+  private ensureCapacity(n: number): void {
+    if (n <= this.times.length) return;
+    const size = Math.max(n, this.times.length * 2);
+    const times = new Float64Array(size);
+    const watts = new Float64Array(size);
+    times.set(this.times.subarray(0, this.count));
+    watts.set(this.watts.subarray(0, this.count));
+    this.times = times;
+    this.watts = watts;
+  }
+
+  private ensureScratch(n: number): void {
+    if (n <= this.scratchValues.length) return;
+    const values = new Float64Array(n * 2);
+    const weights = new Float64Array(n * 2);
+    values.set(this.scratchValues);
+    weights.set(this.scratchWeights);
+    this.scratchValues = values;
+    this.scratchWeights = weights;
+  }
+}

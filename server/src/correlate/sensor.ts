@@ -1,0 +1,99 @@
+/**
+ * What kind of power sensor the readings come from, and the window geometry that follows from it.
+ * A periodic sensor's held value can be one interval old, so the window after an event starts one
+ * interval (plus the relay delay) later; a report-on-change sensor reports a step when it happens.
+ */
+import type { PowerSeries } from "./power-series.js";
+import { median } from "./robust.js";
+import type { SensorProfile } from "./types.js";
+
+/** The profile is estimated from this many readings, or from the first `CHARACTERISE_SPAN_MS` if fewer. */
+export const CHARACTERISE_READINGS = 257;
+export const CHARACTERISE_SPAN_MS = 6 * 3600_000;
+
+/**
+ * Periodic when most gaps between readings are within 25 % of the median gap (jitter and the odd
+ * dropped reading allowed); report-on-change sensors have gaps from a second to minutes.
+ */
+export function characteriseSensor(series: PowerSeries): SensorProfile | null {
+  const n = series.length;
+  if (n < 3) return null;
+  const start = series.timeAt(0);
+  let last = 0;
+  while (last + 1 < n && last + 1 < CHARACTERISE_READINGS && series.timeAt(last + 1) < start + CHARACTERISE_SPAN_MS) last += 1;
+  const gaps: number[] = [];
+  for (let i = 1; i <= last; i += 1) gaps.push((series.timeAt(i) - series.timeAt(i - 1)) / 1000);
+  if (gaps.length < 2) return null;
+  const typical = median(gaps);
+  const regular = gaps.filter((g) => Math.abs(g - typical) <= 0.25 * typical).length / gaps.length;
+  const noiseW = series.noiseFloor(start, series.timeAt(last), 2) ?? 0;
+  return { kind: regular >= 0.8 ? "periodic" : "on-change", intervalS: typical, noiseW };
+}
+
+/** True once enough readings are in for `characteriseSensor` to give its final answer. */
+export function canCharacterise(series: PowerSeries, completeUntil: number): boolean {
+  const n = series.length;
+  if (n >= CHARACTERISE_READINGS) return true;
+  return n >= 3 && completeUntil >= series.timeAt(0) + CHARACTERISE_SPAN_MS;
+}
+
+/** Where the windows around an event go, in milliseconds relative to the event. */
+export interface WindowGeometry {
+  /** The window before ends this long before the event (clock skew between HA and the meter). */
+  preGuardMs: number;
+  /** The window after starts this long after the event (relay delay, and an on-change sensor's report delay). */
+  postGuardMs: number;
+  widthMs: number;
+  /**
+   * Periodic sensors: a window after an event (or clipped at one) uses only readings taken inside
+   * it, so that a reading from before the event, still held, is not mistaken for the new power.
+   * This is what lets the window start right after the relay delay instead of a whole interval later.
+   */
+  freshReadingsOnly: boolean;
+  /** A window shorter than this is not used. */
+  minWindowMs: number;
+  /** A window needs this much held signal (s) and this many readings taken inside it. */
+  minSupportS: number;
+  minReadings: number;
+  /** A held reading older than this describes nothing. */
+  staleMs: number;
+  /** By this long after a change the held signal shows it: the relay delay plus one reading's age. */
+  settleMs: number;
+}
+
+/** Seconds between HA's timestamp and the load actually changing (0.3–1.8 s), plus sampling jitter. */
+const RELAY_DELAY_S = 2;
+const CLOCK_SKEW_S = 3;
+const ON_CHANGE_REPORT_DELAY_S = 2;
+const MIN_WINDOW_S = 30;
+/** An on-change sensor repeats an unchanged value at least every few minutes (HA keeps it 15 min at most). */
+const ON_CHANGE_STALE_S = 15 * 60;
+
+export function windowGeometry(sensor: SensorProfile): WindowGeometry {
+  if (sensor.kind === "on-change") {
+    return {
+      preGuardMs: CLOCK_SKEW_S * 1000,
+      postGuardMs: (RELAY_DELAY_S + ON_CHANGE_REPORT_DELAY_S) * 1000,
+      widthMs: MIN_WINDOW_S * 1000,
+      freshReadingsOnly: false,
+      minWindowMs: 5000,
+      minSupportS: 5,
+      minReadings: 0,
+      staleMs: ON_CHANGE_STALE_S * 1000,
+      settleMs: (RELAY_DELAY_S + ON_CHANGE_REPORT_DELAY_S) * 1000,
+    };
+  }
+  const interval = sensor.intervalS;
+  return {
+    preGuardMs: CLOCK_SKEW_S * 1000,
+    postGuardMs: RELAY_DELAY_S * 1000,
+    widthMs: Math.max(MIN_WINDOW_S, 3 * interval) * 1000,
+    freshReadingsOnly: true,
+    minWindowMs: 1000,
+    minSupportS: 0,
+    minReadings: 1,
+    // Two dropped readings in a row still count as held; a longer silence is an outage.
+    staleMs: (3 * interval + 2) * 1000,
+    settleMs: (RELAY_DELAY_S + interval + 1) * 1000,
+  };
+}

@@ -1,0 +1,28 @@
+/** Which entity states draw no power of their own, and what an event therefore measures. */
+import type { StateEvent, TransitionKind } from "./types.js";
+
+/** Decides whether an entity's state is a zero-power state (the reference the other states are measured from). */
+export type ZeroStatePredicate = (state: string, entityId: string) => boolean;
+
+/**
+ * Off-like states of the domains the collector follows: lights, switches and fans `off`; climate
+ * `off`; covers resting `open` or `closed` (the motor runs only while `opening`/`closing`);
+ * media players `off`/`standby`; and the states HA uses when it does not know.
+ */
+const ZERO_STATES = new Set(["off", "closed", "open", "standby", "unavailable", "unknown", ""]);
+
+export const defaultZeroState: ZeroStatePredicate = (state) => ZERO_STATES.has(state.toLowerCase());
+
+export function transitionKind(event: StateEvent, isZero: ZeroStatePredicate): TransitionKind {
+  const fromZero = isZero(event.from, event.entityId);
+  const toZero = isZero(event.to, event.entityId);
+  if (fromZero && toZero) return "none";
+  if (fromZero) return "on";
+  if (toZero) return "off";
+  return "change";
+}
+
+/** The power state an event teaches about. */
+export function learnedState(event: StateEvent, kind: TransitionKind): string {
+  return kind === "off" ? event.from : event.to;
+}
