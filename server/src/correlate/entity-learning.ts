@@ -1,0 +1,123 @@
+/**
+ * Everything learned about one entity from its measured events: the power of each of its power
+ * states, and the time it spent in them once ghost runs are left out.
+ */
+import { stateIntervals, type StateInterval } from "./energy.js";
+import type { EventRecord } from "./event-log.js";
+import { isGhostRun } from "./ghosts.js";
+import { estimate, isPublishable, learnState, type StateLearning, type StepRows } from "./learn.js";
+import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
+import { learnFromRuns } from "./short-runs.js";
+import type { ZeroStatePredicate } from "./states.js";
+import type { ProfileMethod } from "./types.js";
+
+export interface LearnedState extends StateLearning {
+  method: ProfileMethod;
+  /** Robust standard deviation of the steps learned from, in W (infinite for short runs). */
+  spreadW: number;
+}
+
+export interface LearningSettings {
+  lagCount: number;
+  isZero: ZeroStatePredicate;
+  /** Only the most recent accepted steps per state and direction count. */
+  maxSteps: number;
+}
+
+export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
+  const states = new Set<string>();
+  for (const { event } of own) {
+    if (!settings.isZero(event.from, event.entityId)) states.add(event.from);
+    if (!settings.isZero(event.to, event.entityId)) states.add(event.to);
+  }
+  const direct = new Map<string, LearnedState>();
+  for (const state of states) direct.set(state, learnStateOf(own, state, settings));
+  return withStateChanges(own, direct, settings);
+}
+
+function learnStateOf(own: readonly EventRecord[], state: string, settings: LearningSettings): LearnedState {
+  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount);
+  const learned: LearnedState = { ...fromSteps, method: "steps", spreadW: spreadOf(fromSteps.values, fromSteps.powerW) };
+  if (isPublishable(learned)) return learned;
+  const runs = own.flatMap((r) => (r.state === state && r.run !== null ? [r.run] : []));
+  const fromRuns = learnFromRuns(runs.slice(-settings.maxSteps));
+  if (!isPublishable(fromRuns)) return learned;
+  return { ...fromRuns, onLagIndex: 0, offLagIndex: 0, values: [], method: "short-runs", spreadW: Number.POSITIVE_INFINITY };
+}
+
+/** Signed steps (the state's power) of the most recent events of one direction, one row per event, one column per lag. */
+function stepRows(own: readonly EventRecord[], state: string, kind: "on" | "off", maxSteps: number): StepRows {
+  const sign = kind === "on" ? 1 : -1;
+  const rows: (number | null)[][] = [];
+  for (const r of own) {
+    if (r.kind !== kind || r.state !== state || !r.measurement) continue;
+    const row = r.measurement.lags.map((m) => (m.reason === null && m.stepW !== null ? sign * m.stepW : null));
+    if (row.some((v) => v !== null)) rows.push(row);
+  }
+  return rows.slice(-maxSteps);
+}
+
+/**
+ * A change between two power states (a fan from low to high) measures their difference: once one
+ * side is known from on and off steps, the change adds a step to the other side.
+ */
+function withStateChanges(own: readonly EventRecord[], direct: Map<string, LearnedState>, settings: LearningSettings): Map<string, LearnedState> {
+  const extra = new Map<string, number[]>();
+  const add = (state: string, value: number) => extra.set(state, [...(extra.get(state) ?? []), value]);
+  const known = (l: LearnedState | undefined): l is LearnedState => l !== undefined && l.method === "steps" && isPublishable(l);
+  for (const r of own) {
+    if (r.kind !== "change" || !r.measurement) continue;
+    const from = direct.get(r.event.from);
+    const to = direct.get(r.event.to);
+    const m = r.measurement.lags[to?.onLagIndex ?? 0];
+    if (!m || m.reason !== null || m.stepW === null) continue;
+    if (known(from)) add(r.event.to, from.powerW + m.stepW);
+    if (known(to)) add(r.event.from, to.powerW - m.stepW);
+  }
+  if (extra.size === 0) return direct;
+  const out = new Map(direct);
+  for (const [state, values] of extra) {
+    const base = direct.get(state)!;
+    if (base.method !== "steps") continue;
+    const all = [...base.values, ...values.slice(-settings.maxSteps)];
+    const e = estimate(all);
+    out.set(state, { ...base, ...e, values: all, spreadW: spreadOf(all, e.powerW) });
+  }
+  return out;
+}
+
+/** Time in each state, without ghost runs, and how many ghost runs were left out per state. */
+export interface OnTime {
+  intervals: StateInterval[];
+  ghostRuns: Map<string, number>;
+}
+
+/** Marks ghost runs while computing intervals; never a state HA reports. */
+const GHOST_STATE = "\u0000ghost";
+
+/** The entity's state intervals up to `until`, less its ghost runs. */
+export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number): OnTime {
+  const ghostStarts = new Set<EventRecord>();
+  const ghostRuns = new Map<string, number>();
+  for (let i = 0; i + 1 < own.length; i += 1) {
+    const start = own[i]!;
+    const end = own[i + 1]!;
+    const l = states.get(start.state);
+    if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || l.method !== "steps" || !isPublishable(l)) continue;
+    const steps = [acceptedStep(start, l.onLagIndex, 1), acceptedStep(end, l.offLagIndex, -1)].flatMap((v) => (v === null ? [] : [v]));
+    if (!isGhostRun(steps, l.powerW, l.spreadW)) continue;
+    ghostStarts.add(start);
+    ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
+  }
+  const events = own.map((r) => (ghostStarts.has(r) ? { ...r.event, to: GHOST_STATE } : r.event));
+  return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
+}
+
+function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1): number | null {
+  const m = r.measurement?.lags[lagIndex];
+  return m && m.reason === null && m.stepW !== null ? sign * m.stepW : null;
+}
+
+function spreadOf(values: readonly number[], center: number): number {
+  return values.length > 0 ? MAD_TO_SIGMA * medianAbsoluteDeviation(values, center) : Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,20 @@
+/**
+ * Ghost runs: Home Assistant showed the entity on, but its steps show no load following it (a
+ * smart plug toggled with nothing plugged in, a state restored after a restart). Their time is not
+ * counted as on-time, or the energy would be overstated by the whole run.
+ */
+
+/** A ghost's accepted steps are all below this share of the learned power... */
+const GHOST_SHARE = 0.5;
+/** ...and the learned power must stand this many step deviations clear of zero for that to mean anything. */
+const CLEAR_OF_NOISE = 6;
+
+/**
+ * True when the run's accepted steps (its on and off events' signed steps, at the learned lags)
+ * all say "no load", and the learned power is large enough against the steps' spread for a real
+ * run to have shown it.
+ */
+export function isGhostRun(acceptedSteps: readonly number[], powerW: number, stepSpreadW: number): boolean {
+  if (acceptedSteps.length === 0 || powerW <= CLEAR_OF_NOISE * stepSpreadW) return false;
+  return acceptedSteps.every((step) => step < GHOST_SHARE * powerW);
+}

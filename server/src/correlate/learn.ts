@@ -1,0 +1,128 @@
+/**
+ * Learned power of one (entity, power state) from the signed steps of its events: the lag is chosen
+ * per direction (switching on, switching off) as the one with the clearest step, on and off steps
+ * are pooled when they agree, and the estimate is their median with a standard error from the MAD.
+ */
+import { erf, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
+import type { ProfileStatus } from "./types.js";
+
+/**
+ * Accepted signed steps (power of the state, in W) of one direction: one row per event, one column
+ * per candidate lag, null where the event was not accepted at that lag.
+ */
+export type StepRows = readonly (readonly (number | null)[])[];
+
+export interface Estimate {
+  powerW: number;
+  standardErrorW: number;
+  n: number;
+}
+
+export interface StateLearning extends Estimate {
+  /** Index into the candidate lags chosen for switching on and off. */
+  onLagIndex: number;
+  offLagIndex: number;
+  /** The accepted steps the estimate was computed from. */
+  values: number[];
+}
+
+/** Fewer accepted events than this never publish. */
+export const MIN_EVENTS = 3;
+/** Events for full confidence. */
+export const CONFIDENT_EVENTS = 5;
+/** The error a profile is "confident" about: max(2 W, 5 %). */
+const TOLERANCE_W = 2;
+const TOLERANCE_SHARE = 0.05;
+/**
+ * Every step carries at least this much error (W) even when the steps agree exactly, as they can
+ * on a coarse report-on-change sensor; it keeps the standard error above zero.
+ */
+const STEP_ERROR_FLOOR_W = 0.5;
+
+export function estimate(values: readonly number[]): Estimate {
+  const n = values.length;
+  if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
+  const powerW = median(values);
+  const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
+  return { powerW, standardErrorW: se, n };
+}
+
+/** A step grows between two lags when the paired growth exceeds this share of it and two standard errors. */
+const GROWTH_SHARE = 0.02;
+/** Most events must grow too, so that a few confounded windows cannot fake a ramp. */
+const GROWTH_MAJORITY = 0.75;
+
+export interface LagChoice {
+  index: number;
+  values: number[];
+  estimate: Estimate;
+}
+
+/**
+ * The shortest lag after which the step no longer grows: a heat pump's step grows through its
+ * ramp and then stays, a lamp's is complete at once. Growth is judged on paired differences
+ * (the same events at both lags), in which the window before the event cancels out.
+ * (The reference's "largest |median| ÷ SE" prefers a point mid-ramp, whose steps agree closely
+ * because the ramp is the same every time.) Shorter lags win ties: their windows are less often
+ * ambiguous.
+ */
+export function chooseLag(rows: StepRows, lagCount: number): LagChoice {
+  const columns = Array.from({ length: lagCount }, (_, i) => rows.flatMap((r) => (r[i] === null || r[i] === undefined ? [] : [r[i]!])));
+  const most = Math.max(0, ...columns.map((c) => c.length));
+  const usable = columns.flatMap((c, i) => (c.length > 0 && c.length >= Math.min(MIN_EVENTS, most) ? [i] : []));
+  const grows = (i: number, j: number): boolean => {
+    const diffs = rows.flatMap((r) => (r[i] != null && r[j] != null ? [r[j]! - r[i]!] : []));
+    if (diffs.length < 2) return false;
+    const growth = estimate(diffs);
+    const level = Math.abs(median(columns[i]!));
+    const majority = diffs.filter((d) => d > 0).length / diffs.length >= GROWTH_MAJORITY;
+    return majority && growth.powerW > Math.max(GROWTH_SHARE * level, 2 * growth.standardErrorW);
+  };
+  const index = usable.find((i) => usable.every((j) => j <= i || !grows(i, j))) ?? 0;
+  const values = columns[index] ?? [];
+  return { index, values, estimate: estimate(values) };
+}
+
+/**
+ * On and off steps measure the same power; they are pooled when their medians agree within three
+ * combined standard errors plus 5 %. When they disagree, the switch-off is trusted: a load is at
+ * its running level just before it stops, and it stops at once, while starts ramp and overshoot.
+ */
+export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
+  const a = chooseLag(on, lagCount);
+  const b = chooseLag(off, lagCount);
+  const pick = (values: readonly number[]): StateLearning => ({ ...estimate(values), onLagIndex: a.index, offLagIndex: b.index, values: [...values] });
+  const onUsable = a.estimate.n >= MIN_EVENTS;
+  const offUsable = b.estimate.n >= MIN_EVENTS;
+  if (onUsable && offUsable) {
+    const gap = Math.abs(a.estimate.powerW - b.estimate.powerW);
+    const allowed = 3 * Math.hypot(a.estimate.standardErrorW, b.estimate.standardErrorW) + TOLERANCE_SHARE * Math.max(Math.abs(a.estimate.powerW), Math.abs(b.estimate.powerW));
+    return pick(gap <= allowed ? [...a.values, ...b.values] : b.values);
+  }
+  if (offUsable) return pick(b.values);
+  if (onUsable) return pick(a.values);
+  return pick([...a.values, ...b.values]);
+}
+
+/** Published when there are enough events and the power is clearly above zero. */
+export function isPublishable(e: Estimate): boolean {
+  return e.n >= MIN_EVENTS && e.powerW > 2 * e.standardErrorW;
+}
+
+/**
+ * Probability that the truth is within max(2 W, 5 %) of the estimate, assuming a normal error with
+ * the standard error as its deviation, scaled down linearly below `CONFIDENT_EVENTS` events
+ * (a MAD from three values is itself unreliable).
+ */
+export function confidenceOf(e: Estimate): number {
+  if (e.n === 0 || !Number.isFinite(e.powerW)) return 0;
+  const tolerance = Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(e.powerW));
+  const withinTolerance = erf(tolerance / (e.standardErrorW * Math.SQRT2));
+  return Math.min(1, e.n / CONFIDENT_EVENTS) * withinTolerance;
+}
+
+export function statusOf(e: Estimate): ProfileStatus {
+  if (!isPublishable(e)) return "learning";
+  const tolerance = Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(e.powerW));
+  return e.n >= CONFIDENT_EVENTS && e.standardErrorW <= tolerance ? "confident" : "estimated";
+}

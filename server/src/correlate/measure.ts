@@ -1,0 +1,90 @@
+/**
+ * The power step of one event: the median of the held power in a window after the event (at each
+ * candidate lag) minus the median in a window before it, with the reasons not to learn from it.
+ */
+import type { PowerSeries, WindowStats } from "./power-series.js";
+import type { WindowGeometry } from "./sensor.js";
+import type { ExclusionReason } from "./types.js";
+
+export interface LagMeasurement {
+  lagS: number;
+  postW: number | null;
+  stepW: number | null;
+  reason: ExclusionReason | null;
+  conflictWith: string | null;
+}
+
+export interface EventMeasurement {
+  preW: number | null;
+  /** Robust noise of the readings before the event, in W. */
+  noiseW: number;
+  /** One entry per candidate lag, in the engine's lag order. */
+  lags: LagMeasurement[];
+}
+
+export interface MeasureInput {
+  t: number;
+  /** Times of the same entity's previous and next events: the windows never reach past them. */
+  previousOwnEvent: number | null;
+  nextOwnEvent: number | null;
+  /** The nearest other entity with an event in [from, to], or null. */
+  conflictIn: (from: number, to: number) => string | null;
+}
+
+export interface MeasureSettings {
+  series: PowerSeries;
+  geometry: WindowGeometry;
+  lagsS: readonly number[];
+  completeUntil: number;
+  /** Used when too few readings precede the event to estimate the local noise. */
+  sensorNoiseW: number;
+}
+
+/** How far back the local noise floor looks. */
+export const NOISE_LOOKBACK_MS = 3600_000;
+/** A window spread above max(NOISY_SIGMAS·σ, NOISY_STEP_SHARE·|step|) means something else moved inside it. */
+const NOISY_SIGMAS = 3;
+const NOISY_STEP_SHARE = 0.25;
+
+/** How far after an event its windows can reach: data up to here must be complete before it is measured. */
+export function reachAfterMs(geometry: WindowGeometry, lagsS: readonly number[]): number {
+  return geometry.postGuardMs + Math.max(0, ...lagsS) * 1000 + geometry.widthMs;
+}
+
+export function measureEvent(input: MeasureInput, settings: MeasureSettings): EventMeasurement {
+  const { series, geometry: g, completeUntil } = settings;
+  const { t } = input;
+  const limits = (takenFrom?: number) => ({ staleMs: g.staleMs, completeUntil, ...(g.freshReadingsOnly && takenFrom !== undefined ? { takenFrom } : {}) });
+  const preEnd = t - g.preGuardMs;
+  const clippedStart = input.previousOwnEvent === null ? -Infinity : input.previousOwnEvent + g.postGuardMs;
+  const preStart = Math.max(preEnd - g.widthMs, clippedStart);
+  const preShort = preEnd - preStart < g.minWindowMs;
+  const pre = preShort ? null : series.window(preStart, preEnd, limits(preStart === clippedStart ? preStart : undefined));
+  const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
+
+  const lags = settings.lagsS.map((lagS): LagMeasurement => {
+    const postStart = t + g.postGuardMs + lagS * 1000;
+    const postEnd = Math.min(postStart + g.widthMs, input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs);
+    const postShort = postEnd - postStart < g.minWindowMs;
+    const post = postShort ? null : series.window(postStart, postEnd, limits(postStart));
+    const stepW = pre && post ? post.median - pre.median : null;
+    const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
+      lagS,
+      postW: post ? post.median : null,
+      stepW,
+      reason,
+      conflictWith,
+    });
+    if (preShort || postShort) return result("short-window");
+    if (!pre || !post || !enoughSupport(pre, g) || !enoughSupport(post, g) || stepW === null) return result("no-data");
+    const conflict = input.conflictIn(preStart, postEnd);
+    if (conflict !== null) return result("ambiguous", conflict);
+    if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(stepW))) return result("noisy");
+    return result(null);
+  });
+  return { preW: pre ? pre.median : null, noiseW, lags };
+}
+
+function enoughSupport(stats: WindowStats, g: WindowGeometry): boolean {
+  return stats.supportS >= g.minSupportS && stats.readings >= g.minReadings;
+}
