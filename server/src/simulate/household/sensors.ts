@@ -1,0 +1,76 @@
+/**
+ * Whole-home power sensors as Home Assistant records them: periodic ones (every 1–60 s, with noise,
+ * timing jitter and dropped readings) and report-on-change ones (a reading when the value moved by
+ * a threshold, plus a heartbeat), read from the household's true power.
+ */
+import type { PowerSample } from "../../correlate/types.js";
+import type { Household } from "./household.js";
+import { Random } from "./random.js";
+import { TraceCursor } from "./trace.js";
+
+export type SensorModel =
+  | { kind: "periodic"; intervalS: number; noiseW?: number; jitterS?: number; dropShare?: number }
+  | {
+      kind: "on-change";
+      /** Reports when |value − last reported| ≥ max(minDeltaW, minDeltaShare × |last reported|). */
+      minDeltaW: number;
+      minDeltaShare?: number;
+      heartbeatS?: number;
+      noiseW?: number;
+      dropShare?: number;
+    };
+
+const NOISE_W = 3;
+const JITTER_S = 0.2;
+const DROP_SHARE = 0.01;
+const HEARTBEAT_S = 300;
+const ON_CHANGE_SHARE = 0.02;
+
+export function sensorName(model: SensorModel): string {
+  return model.kind === "periodic" ? `every ${model.intervalS} s` : `on change ≥${model.minDeltaW} W`;
+}
+
+export function readSensor(house: Household, model: SensorModel, seed: number): PowerSample[] {
+  const rng = new Random(seed).fork(sensorName(model));
+  return model.kind === "periodic" ? readPeriodic(house, model, rng) : readOnChange(house, model, rng);
+}
+
+function readPeriodic(house: Household, model: Extract<SensorModel, { kind: "periodic" }>, rng: Random): PowerSample[] {
+  const cursor = new TraceCursor(house.trace);
+  const interval = model.intervalS * 1000;
+  const jitter = (model.jitterS ?? JITTER_S) * 1000;
+  const noise = model.noiseW ?? NOISE_W;
+  const drop = model.dropShare ?? DROP_SHARE;
+  const out: PowerSample[] = [];
+  for (let tick = house.start + rng.uniform(jitter, interval); tick < house.end; tick += interval) {
+    const t = Math.round(tick + rng.uniform(-jitter, jitter));
+    const w = cursor.powerAt(t) + rng.normal(0, noise);
+    if (!rng.chance(drop)) out.push({ t, w: round1(w) });
+  }
+  return out;
+}
+
+/** The meter measures every second and reports when the value moved enough, or on its heartbeat. */
+function readOnChange(house: Household, model: Extract<SensorModel, { kind: "on-change" }>, rng: Random): PowerSample[] {
+  const cursor = new TraceCursor(house.trace);
+  const noise = model.noiseW ?? NOISE_W;
+  const drop = model.dropShare ?? DROP_SHARE;
+  const share = model.minDeltaShare ?? ON_CHANGE_SHARE;
+  const heartbeat = (model.heartbeatS ?? HEARTBEAT_S) * 1000;
+  const out: PowerSample[] = [];
+  let last = Number.NaN;
+  let lastAt = Number.NEGATIVE_INFINITY;
+  for (let tick = house.start + Math.round(rng.uniform(0, 1000)); tick < house.end; tick += 1000) {
+    const w = cursor.powerAt(tick) + rng.normal(0, noise);
+    const moved = !(Math.abs(w - last) < Math.max(model.minDeltaW, share * Math.abs(last)));
+    if (!moved && tick - lastAt < heartbeat) continue;
+    last = w;
+    lastAt = tick;
+    if (!rng.chance(drop)) out.push({ t: tick, w: round1(w) });
+  }
+  return out;
+}
+
+function round1(w: number): number {
+  return Math.round(w * 10) / 10;
+}
