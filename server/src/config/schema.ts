@@ -159,8 +159,8 @@ const syncSchema = z.strictObject({
 });
 
 const apiSchema = z.strictObject({
-  port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API used by the card (0 picks a free port)." }),
-  host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API listens on." }),
+  port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API for the card (0 picks a free port). Reserved: this version does not serve the API yet." }),
+  host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API will listen on. Reserved: this version does not serve the API yet." }),
 });
 
 const logSchema = z.strictObject({
@@ -211,7 +211,7 @@ export const configSchema = z.strictObject({
   home_assistant: doc(homeAssistantSchema.prefault({} as z.input<typeof homeAssistantSchema>), { description: "How the backend reaches Home Assistant." }),
   store: doc(storeSchema.prefault({}), { description: "The local cache." }),
   sync: doc(syncSchema.prefault({}), { description: "When and how far back providers are read." }),
-  api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to." }),
+  api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to (reserved; not served by this version)." }),
   log: doc(logSchema.prefault({}), { description: "How much the backend logs." }),
   contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
   // Extension points (later issues): onemeter, watttime, electricity_maps. See RESERVED_SECTIONS.

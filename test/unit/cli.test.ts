@@ -1,0 +1,76 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import { ManualClock } from "../../server/src/time/clock.js";
+import { SIM_USER, simulator } from "../helpers/backend.js";
+
+const BIN = new URL("../../bin/energy-insights.js", import.meta.url).pathname;
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function configFile(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const path = join(dir, "energy-insights.yaml");
+  writeFileSync(path, yaml);
+  return path;
+}
+
+test("a bad config stops the CLI with every problem listed by path, exit code 2, and no secret", async () => {
+  const path = configFile("home_assistant:\n  token: very-secret-token\nsync:\n  hourly_days: 0\ncontact:\n  currency: euro\n  accounts:\n    - username: me@example.com\n      password: hunter2-secret\n      contract: [1]\n");
+  const res = await run(["sync", "--once", "--config", path]);
+  assert.equal(res.code, 2);
+  for (const p of ["sync.hourly_days", "contact.currency", "contact.accounts[0].contract"]) assert.match(res.stderr, new RegExp(p.replace(/[[\].]/g, "\\$&")));
+  assert.ok(!(res.stdout + res.stderr).includes("very-secret-token"));
+  assert.ok(!(res.stdout + res.stderr).includes("hunter2-secret"));
+  assert.ok(!/at .*\.ts:\d+/.test(res.stderr), "no stack trace");
+});
+
+test("sync --once --json --now against the simulator prints a summary and masks secrets in the logs", async (t) => {
+  const now = DateTime.fromISO("2026-04-10T09:00", { zone: "Pacific/Auckland" });
+  const sim = await simulator(new ManualClock(now.toMillis()));
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const path = configFile(
+    `home_assistant:\n  token: ha-token-never-used\nstore:\n  path: ${join(dir, "cache.db")}\nlog:\n  level: debug\ncontact:\n  base_url: ${sim.url}\n  accounts:\n    - username: ${SIM_USER.username}\n      contracts: ["1350000001"]\n`,
+  );
+  const res = await run(["sync", "--once", "--json", "--no-publish", "--now", now.toISO()!, "--config", path], { EI_CONTACT__ACCOUNTS__0__PASSWORD: SIM_USER.password });
+  assert.equal(res.code, 0, res.stderr);
+  const summary = JSON.parse(res.stdout) as { ok: boolean; providerCalls: number; contact: { contracts: { icp: string; requests: unknown[] }[] }[] };
+  assert.equal(summary.ok, true);
+  assert.ok(summary.providerCalls > 3 && summary.providerCalls <= 13);
+  assert.deepEqual(summary.contact[0]!.contracts.map((c) => c.icp), ["0000012345ABC"]);
+  assert.match(res.stderr, /fetched usage/);
+  assert.ok(!res.stderr.includes(SIM_USER.password) && !res.stdout.includes(SIM_USER.password));
+
+  // Unknown command and bad --now: clear messages, non-zero exit.
+  const bad = await run(["sync", "--once", "--now", "yesterday", "--config", path]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /expected an ISO date/);
+});
+
+test("sync against an unreachable Home Assistant fails with a clear message and a non-zero exit", async (t) => {
+  const now = DateTime.fromISO("2026-04-10T09:00", { zone: "Pacific/Auckland" });
+  const sim = await simulator(new ManualClock(now.toMillis()));
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const path = configFile(
+    `home_assistant:\n  url: http://127.0.0.1:9\n  token: ha-token-secret-value\nstore:\n  path: ${join(dir, "cache.db")}\ncontact:\n  base_url: ${sim.url}\n  accounts:\n    - username: ${SIM_USER.username}\n      password: ${SIM_USER.password}\n      contracts: ["1350000001"]\n`,
+  );
+  const res = await run(["sync", "--once", "--now", now.toISO()!, "--config", path]);
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /cannot reach Home Assistant/);
+  assert.ok(!(res.stdout + res.stderr).includes("ha-token-secret-value"));
+});
