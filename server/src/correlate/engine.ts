@@ -14,7 +14,6 @@ import { confidenceOf, isPublishable, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometry } from "./sensor.js";
-import { MAX_RUN_MS, measureRun, type RunMeasurement } from "./short-runs.js";
 import { defaultZeroState, learnedState, transitionKind, type ZeroStatePredicate } from "./states.js";
 import type { DeviceProfile, EventStep, PowerSample, Price, SensorProfile, StateEvent } from "./types.js";
 
@@ -79,7 +78,7 @@ export class CorrelationEngine {
   addEvents(events: Iterable<StateEvent>): void {
     for (const event of events) {
       const kind = transitionKind(event, this.isZero);
-      const record: EventRecord = { event, kind, state: learnedState(event, kind), measurement: null, run: null };
+      const record: EventRecord = { event, kind, state: learnedState(event, kind), measurement: null };
       const { previous, next } = this.log.add(record);
       this.pending.add(record);
       this.learned = null;
@@ -133,7 +132,6 @@ export class CorrelationEngine {
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
           confidence: confidenceOf(l),
           status: statusOf(l),
-          method: l.method,
           events: l.n,
           seenEvents: own.filter((r) => r.event.from === state || r.event.to === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -175,8 +173,8 @@ export class CorrelationEngine {
     const geometry = this.geometry!;
     const reach = reachAfterMs(geometry, this.lagsS);
     if (Number.isFinite(this.earliestLate)) {
-      // Late data changes the windows of events up to `reach` before it, and the noise floor and short runs after it.
-      const dependsBack = Math.max(NOISE_LOOKBACK_MS, MAX_RUN_MS + geometry.preGuardMs + geometry.widthMs);
+      // Late data changes the windows of events up to `reach` before it, and the noise floor of those after it.
+      const dependsBack = NOISE_LOOKBACK_MS + geometry.preGuardMs;
       const all = this.log.all;
       for (let i = this.log.firstAtOrAfter(this.earliestLate - reach); i < all.length && all[i]!.event.t <= this.earliestLate + dependsBack; i += 1) this.reopen(all[i]!);
       this.earliestLate = Number.POSITIVE_INFINITY;
@@ -195,8 +193,6 @@ export class CorrelationEngine {
       r.measurement = measureEvent(input, settings);
       this.pending.delete(r);
     }
-    // Runs need their on event measured first, which may have happened in this same pass.
-    for (const r of ready) r.run = this.measureRunEndingAt(r, geometry);
     this.learned = null;
     this.pruneSamples(reach);
   }
@@ -216,25 +212,9 @@ export class CorrelationEngine {
     return true;
   }
 
-  private measureRunEndingAt(r: EventRecord, geometry: WindowGeometry): RunMeasurement | null {
-    if (r.kind !== "off" || !r.measurement) return null;
-    const { previous } = this.log.neighbours(r);
-    if (!previous || previous.kind !== "on" || previous.state !== r.state || !previous.measurement) return null;
-    const input = {
-      onT: previous.event.t,
-      offT: r.event.t,
-      beforeW: previous.measurement.preW,
-      afterW: r.measurement.lags[0]?.postW ?? null,
-      noiseW: r.measurement.noiseW,
-      conflictIn: (from: number, to: number) => this.log.conflictIn(r, from, to),
-    };
-    return measureRun(input, this.series, geometry, { staleMs: geometry.staleMs, completeUntil: this.completeUntil });
-  }
-
   private reopen(r: EventRecord): void {
     if (!r.measurement) return;
     r.measurement = null;
-    r.run = null;
     this.pending.add(r);
     this.learned = null;
   }
@@ -242,7 +222,7 @@ export class CorrelationEngine {
   /** Keeps what pending events and the late-data retention need. */
   private pruneSamples(reach: number): void {
     let keepFrom = this.completeUntil - Math.max(this.options.retentionMs ?? DEFAULT_RETENTION_MS, reach);
-    for (const r of this.pending) keepFrom = Math.min(keepFrom, r.event.t - NOISE_LOOKBACK_MS - MAX_RUN_MS);
+    for (const r of this.pending) keepFrom = Math.min(keepFrom, r.event.t - NOISE_LOOKBACK_MS - (this.geometry?.widthMs ?? 0));
     if (keepFrom <= this.droppedBefore) return;
     this.series.dropBefore(keepFrom);
     this.droppedBefore = keepFrom;

@@ -7,13 +7,10 @@ import type { EventRecord } from "./event-log.js";
 import { isGhostRun } from "./ghosts.js";
 import { estimate, isPublishable, learnState, type StateLearning, type StepRows } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
-import { learnFromRuns } from "./short-runs.js";
 import type { ZeroStatePredicate } from "./states.js";
-import type { ProfileMethod } from "./types.js";
 
 export interface LearnedState extends StateLearning {
-  method: ProfileMethod;
-  /** Robust standard deviation of the steps learned from, in W (infinite for short runs). */
+  /** Robust standard deviation of the steps learned from, in W. */
   spreadW: number;
 }
 
@@ -37,12 +34,7 @@ export function learnEntity(own: readonly EventRecord[], settings: LearningSetti
 
 function learnStateOf(own: readonly EventRecord[], state: string, settings: LearningSettings): LearnedState {
   const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount);
-  const learned: LearnedState = { ...fromSteps, method: "steps", spreadW: spreadOf(fromSteps.values, fromSteps.powerW) };
-  if (isPublishable(learned)) return learned;
-  const runs = own.flatMap((r) => (r.state === state && r.run !== null ? [r.run] : []));
-  const fromRuns = learnFromRuns(runs.slice(-settings.maxSteps));
-  if (!isPublishable(fromRuns)) return learned;
-  return { ...fromRuns, onLagIndex: 0, offLagIndex: 0, values: [], method: "short-runs", spreadW: Number.POSITIVE_INFINITY };
+  return { ...fromSteps, spreadW: spreadOf(fromSteps.values, fromSteps.powerW) };
 }
 
 /** Signed steps (the state's power) of the most recent events of one direction, one row per event, one column per lag. */
@@ -64,7 +56,7 @@ function stepRows(own: readonly EventRecord[], state: string, kind: "on" | "off"
 function withStateChanges(own: readonly EventRecord[], direct: Map<string, LearnedState>, settings: LearningSettings): Map<string, LearnedState> {
   const extra = new Map<string, number[]>();
   const add = (state: string, value: number) => extra.set(state, [...(extra.get(state) ?? []), value]);
-  const known = (l: LearnedState | undefined): l is LearnedState => l !== undefined && l.method === "steps" && isPublishable(l);
+  const known = (l: LearnedState | undefined): l is LearnedState => l !== undefined && isPublishable(l);
   for (const r of own) {
     if (r.kind !== "change" || !r.measurement) continue;
     const from = direct.get(r.event.from);
@@ -78,7 +70,6 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
   const out = new Map(direct);
   for (const [state, values] of extra) {
     const base = direct.get(state)!;
-    if (base.method !== "steps") continue;
     const all = [...base.values, ...values.slice(-settings.maxSteps)];
     const e = estimate(all);
     out.set(state, { ...base, ...e, values: all, spreadW: spreadOf(all, e.powerW) });
@@ -103,7 +94,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
     const start = own[i]!;
     const end = own[i + 1]!;
     const l = states.get(start.state);
-    if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || l.method !== "steps" || !isPublishable(l)) continue;
+    if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || !isPublishable(l)) continue;
     const steps = [acceptedStep(start, l.onLagIndex, 1), acceptedStep(end, l.offLagIndex, -1)].flatMap((v) => (v === null ? [] : [v]));
     if (!isGhostRun(steps, l.powerW, l.spreadW)) continue;
     ghostStarts.add(start);

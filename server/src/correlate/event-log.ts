@@ -1,6 +1,5 @@
 /** The tracked entities' events in time order, overall and per entity, with what each event's windows need to know. */
 import type { EventMeasurement } from "./measure.js";
-import type { RunMeasurement } from "./short-runs.js";
 import type { StateEvent, TransitionKind } from "./types.js";
 
 export interface EventRecord {
@@ -10,8 +9,6 @@ export interface EventRecord {
   state: string;
   /** Null until the data covers the event's windows. */
   measurement: EventMeasurement | null;
-  /** For an `off` event ending a short run that started with an `on` event of the same state. */
-  run: RunMeasurement | null;
 }
 
 export class EventLog {

@@ -62,7 +62,6 @@ export function firstDesignProfiles(samples: readonly PowerSample[], events: rea
         // The first design had no notion of confidence; this one only counts events.
         confidence: Math.min(1, n / 5),
         status: powerW === null ? "learning" : "estimated",
-        method: "steps",
         events: n,
         seenEvents: byEntity.get(entityId)!.filter((e) => e.to === state || e.from === state).length,
         lagS: { on: 0, off: 0 },

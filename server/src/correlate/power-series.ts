@@ -116,17 +116,6 @@ export class PowerSeries {
     return { median: med, mad: weightedMedian(this.scratchValues, this.scratchWeights, n), supportS: supportMs / 1000, readings };
   }
 
-  /** ∫ (held power − baseline) dt over [from, to] in joules (W·s), and the seconds it covers. */
-  excessEnergy(from: number, to: number, baselineW: number, limits: HoldLimits): { joules: number; supportS: number } {
-    let joules = 0;
-    let supportMs = 0;
-    this.forEachPiece(from, to, limits, (w, ms) => {
-      joules += ((w - baselineW) * ms) / 1000;
-      supportMs += ms;
-    });
-    return { joules, supportS: supportMs / 1000 };
-  }
-
   /**
    * Noise of the readings in [from, to]: 1.4826 · median |consecutive difference| / √2, which
    * steps barely move. Null with fewer than `minDifferences` differences.

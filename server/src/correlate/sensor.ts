@@ -57,8 +57,6 @@ export interface WindowGeometry {
   minReadings: number;
   /** A held reading older than this describes nothing. */
   staleMs: number;
-  /** By this long after a change the held signal shows it: the relay delay plus one reading's age. */
-  settleMs: number;
 }
 
 /** Seconds between HA's timestamp and the load actually changing (0.3–1.8 s), plus sampling jitter. */
@@ -80,7 +78,6 @@ export function windowGeometry(sensor: SensorProfile): WindowGeometry {
       minSupportS: 5,
       minReadings: 0,
       staleMs: ON_CHANGE_STALE_S * 1000,
-      settleMs: (RELAY_DELAY_S + ON_CHANGE_REPORT_DELAY_S) * 1000,
     };
   }
   const interval = sensor.intervalS;
@@ -94,6 +91,5 @@ export function windowGeometry(sensor: SensorProfile): WindowGeometry {
     minReadings: 1,
     // Two dropped readings in a row still count as held; a longer silence is an outage.
     staleMs: (3 * interval + 2) * 1000,
-    settleMs: (RELAY_DELAY_S + interval + 1) * 1000,
   };
 }

@@ -58,9 +58,6 @@ export interface EventStep {
 /** `learning`: not enough evidence to publish; `estimated`: published; `confident`: published with a small error. */
 export type ProfileStatus = "learning" | "estimated" | "confident";
 
-/** How the power was learned: from steps at events, or from the energy of short runs. */
-export type ProfileMethod = "steps" | "short-runs";
-
 /** Learned power of one (entity, power state), and the energy it used while in that state. */
 export interface DeviceProfile {
   entityId: string;
@@ -72,8 +69,7 @@ export interface DeviceProfile {
   /** 0..1: probability that `powerW` is within max(2 W, 5 %) of the truth, scaled down below 5 events. */
   confidence: number;
   status: ProfileStatus;
-  method: ProfileMethod;
-  /** Events (or runs, for `short-runs`) the estimate was learned from. */
+  /** Events the estimate was learned from. */
   events: number;
   /** All events into or out of this state, accepted or not. */
   seenEvents: number;
