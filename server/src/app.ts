@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
-import { connectToHa, type Connection } from "./ha/connection.js";
+import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
+import { currentUser } from "./ha/energy.js";
 import { ContactClient } from "./providers/contact/client.js";
 import { DEFAULT_CONTACT_API_KEY } from "./providers/contact/constants.js";
 import { SyncService } from "./service.js";
@@ -54,7 +55,7 @@ export function createApp(
 
   let connection: Promise<Connection> | undefined;
   const haConnection = () => {
-    connection ??= connectToHa({ url: config.homeAssistant.websocketUrl, token: config.homeAssistant.token }).catch((err: unknown) => {
+    connection ??= connectAsAdmin(config, log).catch((err: unknown) => {
       connection = undefined;
       throw err;
     });
@@ -73,4 +74,19 @@ export function createApp(
       store.close();
     },
   };
+}
+
+/** Connects and checks once that the token's user may import statistics (an administrator). */
+async function connectAsAdmin(config: EnergyInsightsConfig, log: Logger): Promise<Connection> {
+  const conn = await connectToHa({ url: config.homeAssistant.websocketUrl, token: config.homeAssistant.token });
+  const user = await currentUser(conn);
+  if (!user.is_admin) {
+    conn.close();
+    throw new HaConnectionError(
+      `the Home Assistant user "${user.name}" of home_assistant.token is not an administrator, and only administrators may import statistics: create the token as an administrator (profile > Security), or make "${user.name}" one (Settings > People)`,
+      "invalid_auth",
+    );
+  }
+  log.info({ haVersion: conn.haVersion, user: user.name }, "connected to Home Assistant");
+  return conn;
 }
