@@ -16,7 +16,7 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   hourly_days?: number;
   daily_days?: number;
   monthly_months?: number;
-  /** With `account`: find the statistics as `energy_insights:<provider>_<account>_<kind>`. */
+  /** With `account`: the statistics are `energy_insights:<provider>_<account>_<kind>`; alone: discovery keeps to this provider. */
   provider?: string;
   account?: string;
   /** Explicit statistic ids; each one wins over `provider`/`account`. */
@@ -36,6 +36,8 @@ export interface ResolvedCardConfig {
   view: View;
   spans: Record<View, number>;
   ids: Partial<Record<Kind, string>>;
+  /** Slugged provider to keep discovery to (when no ids or account are configured). */
+  provider: string | undefined;
   colors: { free: string; paid: string; cost: string };
   showCost: boolean;
 }
@@ -106,9 +108,6 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   if (config.show_cost !== undefined && typeof config.show_cost !== "boolean") {
     throw new ConfigError("show_cost", `"show_cost" must be true or false (got ${show(config.show_cost)}).`);
   }
-  if (config.provider && !config.account) {
-    throw new ConfigError("account", `"account" is needed when "provider" is set (the ICP or account the backend imports).`);
-  }
   return config as EnergyInsightsCardConfig;
 }
 
@@ -141,6 +140,7 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
       monthly: config.monthly_months ?? VIEW_LIMITS.monthly.default,
     },
     ids,
+    provider: config.provider ? slug(config.provider) : undefined,
     colors: {
       free: config.free_color?.trim() || DEFAULT_COLORS.free,
       paid: config.paid_color?.trim() || DEFAULT_COLORS.paid,

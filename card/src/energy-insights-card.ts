@@ -28,7 +28,7 @@ import {
   type View,
 } from "./const.js";
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
-import { bucketLabels, rangeLabel } from "./chart/labels.js";
+import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
 import { discoverAccounts } from "./data/discovery.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
@@ -54,6 +54,10 @@ export interface RenderedDetail {
   bars: number;
   /** From the statistics answer being in hand to the chart painted, in ms. */
   ms: number;
+  /** Of which: until ApexCharts was called (card update, labels, options), inside ApexCharts, waiting for paint. */
+  prepareMs: number;
+  apexMs: number;
+  paintMs: number;
 }
 
 const CHART_HEIGHT = 240;
@@ -64,8 +68,25 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+/** Resolves after the next paint: a task posted from a frame callback runs once that frame is painted. */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) =>
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(undefined);
+    }),
+  );
+}
+
+/** Where ApexCharts put its plot area (not in its public types). */
+interface ApexInternals {
+  w?: { globals?: { gridWidth?: number; translateX?: number } };
+}
+
+interface AxisGeometry {
+  left: number;
+  width: number;
 }
 
 export class EnergyInsightsCard extends LitElement {
@@ -77,6 +98,8 @@ export class EnergyInsightsCard extends LitElement {
   @state() private _status: CardStatus = "loading";
   @state() private _error?: string;
   @state() private _data?: LoadedRange;
+  @state() private _axis?: AxisGeometry;
+  private _groups: LabelGroup[] = [];
 
   /** The card's clock; tests and the bench set it to show a fixed "now". */
   clock: () => number = () => Date.now();
@@ -115,7 +138,7 @@ export class EnergyInsightsCard extends LitElement {
   setConfig(config: LovelaceCardConfig): void {
     const valid = validateConfig(config);
     const resolved = resolveConfig(valid);
-    const idsChanged = JSON.stringify(resolved.ids) !== JSON.stringify(this._config?.ids);
+    const idsChanged = JSON.stringify([resolved.ids, resolved.provider]) !== JSON.stringify([this._config?.ids, this._config?.provider]);
     const viewChanged = resolved.view !== this._config?.view || JSON.stringify(resolved.spans) !== JSON.stringify(this._config?.spans);
     this._rawConfig = valid;
     this._config = resolved;
@@ -190,7 +213,8 @@ export class EnergyInsightsCard extends LitElement {
     if (!config || !hass) return Promise.resolve(undefined);
     if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve(config.ids);
     if (!this._discovered) {
-      const discovered = discoverAccounts(hass).then((accounts) => accounts[0]?.ids);
+      const provider = config.provider;
+      const discovered = discoverAccounts(hass).then((accounts) => accounts.find((a) => !provider || a.key.startsWith(`${provider}_`))?.ids);
       this._discovered = discovered;
       discovered.catch(() => {
         if (this._discovered === discovered) this._discovered = undefined;
@@ -295,10 +319,12 @@ export class EnergyInsightsCard extends LitElement {
     return getComputedStyle(this).getPropertyValue(match[1] as string).trim() || match[2]?.trim() || fallback;
   }
 
-  private _buildOptions(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): ApexOptions {
+  private _buildOptions(data: LoadedRange, fmt: Formatters, t: LocalizeFunc, width: number): ApexOptions {
     const config = this._config as ResolvedCardConfig;
-    const labels = bucketLabels(data.buckets, data.range.view, data.range.timeZone, fmt);
-    return buildChartOptions({
+    // About one axis label per 56 px of chart; the rest of the days or months are in the tooltip.
+    const labels = bucketLabels(data.buckets, data.range.view, data.range.timeZone, fmt, Math.floor((width || 600) / 56));
+    this._groups = labels.groups;
+    const options = buildChartOptions({
       buckets: data.buckets,
       labels,
       names: { free: t("series.free"), paid: t("series.paid"), total: t("series.total"), cost: t("series.cost") },
@@ -317,6 +343,16 @@ export class EnergyInsightsCard extends LitElement {
         money: (value) => fmt.money(value, data.currency),
       },
     });
+    // Keep the card's own day labels under the plot area when ApexCharts lays it out again (resize).
+    const onLayout = (chart: ApexInternals) => this._readAxis(chart);
+    options.chart = { ...options.chart, events: { mounted: onLayout, updated: onLayout } };
+    return options;
+  }
+
+  private _readAxis(chart: ApexInternals): void {
+    const g = chart.w?.globals;
+    const axis = g && typeof g.gridWidth === "number" && typeof g.translateX === "number" ? { left: g.translateX, width: g.gridWidth } : undefined;
+    if (axis?.left !== this._axis?.left || axis?.width !== this._axis?.width) this._axis = axis;
   }
 
   private _destroyChart(): void {
@@ -348,8 +384,9 @@ export class EnergyInsightsCard extends LitElement {
     if (key === this._chartKey && el === this._chartEl) return;
     this._chartKey = key;
     const run = ++this._chartRun;
-    const options = this._buildOptions(data, makeFormatters(locale), localizer(locale.language));
+    const options = this._buildOptions(data, makeFormatters(locale), localizer(locale.language), el.clientWidth);
     this.chartOptions = options;
+    const t1 = performance.now();
     try {
       if (this._chart && el === this._chartEl) {
         await this._chart.updateOptions(options, true, false, false);
@@ -360,11 +397,19 @@ export class EnergyInsightsCard extends LitElement {
         await this._chart.render();
       }
       if (run !== this._chartRun) return;
-      await nextFrame();
-      await nextFrame();
+      const t2 = performance.now();
+      await afterPaint();
       if (run !== this._chartRun) return;
       performance.mark(MARK_CHART_PAINTED);
-      const detail: RenderedDetail = { view: data.range.view, bars: data.buckets.length, ms: performance.now() - this._dataReadyAt };
+      const t3 = performance.now();
+      const detail: RenderedDetail = {
+        view: data.range.view,
+        bars: data.buckets.length,
+        ms: t3 - this._dataReadyAt,
+        prepareMs: t1 - this._dataReadyAt,
+        apexMs: t2 - t1,
+        paintMs: t3 - t2,
+      };
       this.dispatchEvent(new CustomEvent<RenderedDetail>(RENDERED_EVENT, { detail, bubbles: true, composed: true }));
     } catch (err) {
       this._status = "error";
@@ -466,8 +511,21 @@ export class EnergyInsightsCard extends LitElement {
       [t("series.paid"), colors.colors.paid],
       ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
     ];
+    const axis = this._axis;
+    const groups = data.range.view === "hourly" && axis ? this._groups : [];
+    const step = axis && data.buckets.length ? axis.width / data.buckets.length : 0;
     return html`
       <div class="chart" data-state=${this._status}></div>
+      ${groups.length
+        ? html`<div class="xlabels" aria-hidden="true">
+            ${groups.map(
+              (g) =>
+                html`<span class="xlabel" style="left:${(axis as AxisGeometry).left + g.first * step}px;width:${g.count * step}px"
+                  >${g.count * step >= 28 ? g.text : ""}</span
+                >`,
+            )}
+          </div>`
+        : nothing}
       <div class="legend">
         ${legend.map(([name, color]) => html`<span class="key"><span class="dot" style="background:${color}"></span>${name}</span>`)}
       </div>
@@ -593,6 +651,22 @@ export class EnergyInsightsCard extends LitElement {
     .error {
       color: var(--error-color, #db4437);
       align-items: flex-start;
+    }
+    .xlabels {
+      position: relative;
+      height: 16px;
+      margin-top: -6px;
+      font-size: 11px;
+      color: var(--secondary-text-color);
+    }
+    .xlabel {
+      position: absolute;
+      top: 0;
+      box-sizing: border-box;
+      border-left: 1px solid var(--divider-color, rgba(127, 127, 127, 0.3));
+      padding-left: 3px;
+      white-space: nowrap;
+      overflow: hidden;
     }
     .legend {
       justify-content: center;

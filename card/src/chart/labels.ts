@@ -7,43 +7,79 @@ import type { Formatters } from "../common/format.js";
 import { zonedParts } from "../common/time.js";
 import type { Bucket } from "./buckets.js";
 
+export interface LabelGroup {
+  /** Index of the group's first bucket. */
+  first: number;
+  /** Number of buckets in the group (24 hours, or 23/25 on a DST day). */
+  count: number;
+  text: string;
+}
+
 export interface BucketLabels {
   /** One per bucket; empty where the axis shows no label (hours other than midnight). */
   axis: string[];
+  /** Hourly view: one group per local day, labelled under the chart by the card itself. */
+  groups: LabelGroup[];
   /** One per bucket: the whole period, e.g. "Sun 5 Apr, 02:00–03:00". */
   tooltip: string[];
 }
 
-export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fmt: Formatters): BucketLabels {
-  const axis: string[] = [];
-  const tooltip: string[] = [];
-  for (const b of buckets) {
-    if (view === "hourly") {
-      const startsDay = zonedParts(b.start, timeZone).hour === 0;
-      axis.push(startsDay ? fmt.date(b.start, timeZone, { weekday: "short", day: "numeric" }) : "");
-      const day = fmt.date(b.start, timeZone, { weekday: "short", day: "numeric", month: "short" });
-      const from = fmt.date(b.start, timeZone, { hour: "2-digit", minute: "2-digit" });
-      const to = fmt.date(b.end, timeZone, { hour: "2-digit", minute: "2-digit" });
-      tooltip.push(`${day}, ${from}–${to}`);
-    } else if (view === "daily") {
-      axis.push(fmt.date(b.start, timeZone, { day: "numeric", month: "short" }));
-      tooltip.push(fmt.date(b.start, timeZone, { weekday: "long", day: "numeric", month: "long", year: "numeric" }));
-    } else {
-      axis.push(fmt.date(b.start, timeZone, { month: "short", year: "2-digit" }));
-      tooltip.push(fmt.date(b.start, timeZone, { month: "long", year: "numeric" }));
-    }
+/**
+ * Which day or month buckets get an axis label when not all fit in `maxLabels`: every day, else
+ * Mondays, else first days of months (daily); every k-th month from January (monthly).
+ */
+function sparseAxis(buckets: Bucket[], view: View, timeZone: string, maxLabels: number): boolean[] {
+  const parts = buckets.map((b) => zonedParts(b.start, timeZone));
+  if (buckets.length <= maxLabels) return parts.map(() => true);
+  if (view === "daily") {
+    const monday = parts.map((p) => new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay() === 1);
+    if (monday.filter(Boolean).length <= maxLabels) return monday;
+    const firsts = parts.map((p) => p.day === 1);
+    const k = Math.ceil(firsts.filter(Boolean).length / maxLabels);
+    return parts.map((p) => p.day === 1 && (p.month - 1) % k === 0);
   }
-  return { axis, tooltip };
+  const k = Math.ceil(buckets.length / maxLabels);
+  return parts.map((p) => (p.month - 1) % k === 0);
 }
 
-/** "30 Mar – 7 Apr 2026" for the header; `end` is exclusive, so the last day shown is the one before it. */
+export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fmt: Formatters, maxLabels = 12): BucketLabels {
+  const labelled = view === "hourly" ? [] : sparseAxis(buckets, view, timeZone, Math.max(2, maxLabels));
+  const axis: string[] = [];
+  const tooltip: string[] = [];
+  const groups: LabelGroup[] = [];
+  let lastDay = "";
+  buckets.forEach((b, index) => {
+    if (view === "hourly") {
+      const p = zonedParts(b.start, timeZone);
+      const day = `${p.year}-${p.month}-${p.day}`;
+      const startsDay = p.hour === 0 && p.minute === 0;
+      if (day !== lastDay) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { day: "numeric", month: "short" }) });
+      axis.push(startsDay ? (groups[groups.length - 1] as LabelGroup).text : "");
+      (groups[groups.length - 1] as LabelGroup).count += 1;
+      lastDay = day;
+      // Around a DST change the wall clock does not move by the bucket's length ("02:00–02:00" when
+      // clocks go back): name the offsets then, so the repeated hour reads differently.
+      const a = p;
+      const z = zonedParts(b.end, timeZone);
+      const wall = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute) - Date.UTC(a.year, a.month - 1, a.day, a.hour, a.minute);
+      const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", ...(wall !== b.end - b.start ? { timeZoneName: "short" } : {}) };
+      const from = fmt.date(b.start, timeZone, time);
+      const to = fmt.date(b.end, timeZone, time);
+      tooltip.push(`${fmt.date(b.start, timeZone, { weekday: "short", day: "numeric", month: "short" })}, ${from}–${to}`);
+    } else if (view === "daily") {
+      axis.push(labelled[index] ? fmt.date(b.start, timeZone, { day: "numeric", month: "short" }) : "");
+      tooltip.push(fmt.date(b.start, timeZone, { weekday: "long", day: "numeric", month: "long", year: "numeric" }));
+    } else {
+      axis.push(labelled[index] ? fmt.date(b.start, timeZone, { month: "short", year: "2-digit" }) : "");
+      tooltip.push(fmt.date(b.start, timeZone, { month: "long", year: "numeric" }));
+    }
+  });
+  return { axis, tooltip, groups };
+}
+
+/** "Mar 30 – Apr 7, 2026" (in the user's language) for the header; `end` is exclusive, so the last day shown is the one before it. */
 export function rangeLabel(start: number, endExclusive: number, view: View, timeZone: string, fmt: Formatters): string {
-  const last = endExclusive - 1;
-  if (view === "monthly") {
-    const opts: Intl.DateTimeFormatOptions = { month: "short", year: "numeric" };
-    return `${fmt.date(start, timeZone, opts)} – ${fmt.date(last, timeZone, opts)}`;
-  }
-  const sameYear = zonedParts(start, timeZone).year === zonedParts(last, timeZone).year;
-  const first = fmt.date(start, timeZone, sameYear ? { day: "numeric", month: "short" } : { day: "numeric", month: "short", year: "numeric" });
-  return `${first} – ${fmt.date(last, timeZone, { day: "numeric", month: "short", year: "numeric" })}`;
+  const options: Intl.DateTimeFormatOptions =
+    view === "monthly" ? { month: "short", year: "numeric" } : { day: "numeric", month: "short", year: "numeric" };
+  return fmt.dateRange(start, endExclusive - 1, timeZone, options);
 }

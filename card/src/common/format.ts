@@ -50,6 +50,8 @@ export interface Formatters {
   money(value: number, currency: string | undefined): string;
   percent(fraction: number): string;
   date(ms: number, timeZone: string, options: Intl.DateTimeFormatOptions): string;
+  /** A range of dates the way the language writes one ("Mar 30 – Apr 7, 2026", "30 mar – 7 kwi 2026"). */
+  dateRange(start: number, end: number, timeZone: string, options: Intl.DateTimeFormatOptions): string;
 }
 
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
@@ -78,6 +80,11 @@ export function makeFormatters(input: FrontendLocaleData): Formatters {
   const hour12 = useAmPm(locale);
   const nf = (opts: Intl.NumberFormatOptions) =>
     cached(`n|${JSON.stringify(numLocale)}|${JSON.stringify(opts)}`, () => new Intl.NumberFormat(numLocale, { useGrouping: grouping, ...opts }));
+  const dateFormat = (timeZone: string, options: Intl.DateTimeFormatOptions) => {
+    const opts: Intl.DateTimeFormatOptions = { timeZone, ...options };
+    if (options.hour !== undefined && hour12 !== undefined) opts.hour12 = hour12;
+    return cached(`d|${locale.language}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(locale.language, opts));
+  };
   const number = (value: number, fractionDigits = 1) =>
     nf({ minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(value);
   return {
@@ -96,9 +103,10 @@ export function makeFormatters(input: FrontendLocaleData): Formatters {
     },
     percent: (fraction) => nf({ style: "percent", maximumFractionDigits: 0 }).format(fraction),
     date(ms, timeZone, options) {
-      const opts: Intl.DateTimeFormatOptions = { timeZone, ...options };
-      if (options.hour !== undefined && hour12 !== undefined) opts.hour12 = hour12;
-      return cached(`d|${locale.language}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(locale.language, opts)).format(ms);
+      return dateFormat(timeZone, options).format(ms);
+    },
+    dateRange(start, end, timeZone, options) {
+      return dateFormat(timeZone, options).formatRange(start, end);
     },
   };
 }

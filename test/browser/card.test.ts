@@ -1,0 +1,321 @@
+/**
+ * The card in Chromium with a `hass` that answers like Home Assistant: each view asks once for all of
+ * its statistics and shows HA's buckets with the right totals, in Pacific/Auckland across a DST change.
+ */
+import { expect, waitUntil } from "@open-wc/testing";
+import type { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
+import type { ApexOptions } from "../../card/src/chart/options.js";
+import { makeFakeHass, type FakeHass, type FixtureStatistic } from "./helpers/fake-hass.js";
+import { IDS, TZ, contactFixture, countRows, sumRows } from "./helpers/fixture.js";
+import { afterEach, describe, it } from "./helpers/mocha.js";
+import { click, mount, nextRender, numberIn, shadow, shownPrecision, statisticsCalls, text, total, unmountAll } from "./helpers/mount.js";
+
+const CONFIG = { type: "custom:energy-insights-card", ...IDS };
+const statistics = contactFixture();
+const stat = (id: string): FixtureStatistic => statistics.find((s) => s.id === id)!;
+
+const iso = (s: string) => Date.parse(s);
+/** Ranges as UTC instants, written out by hand from the NZ calendar (NZDT +13 until 5 April 2026 03:00, then NZST +12). */
+const RANGES = {
+  hourly: { start: iso("2026-03-29T11:00:00Z"), end: iso("2026-04-07T12:00:00Z") }, // 30 Mar 00:00 NZDT – 8 Apr 00:00 NZST
+  hourlyPrevious: { start: iso("2026-03-20T11:00:00Z"), end: iso("2026-03-29T11:00:00Z") }, // 21 Mar – 30 Mar
+  daily: { start: iso("2026-03-03T11:00:00Z"), end: iso("2026-04-07T12:00:00Z") }, // 4 Mar – 8 Apr
+  monthly: { start: iso("2024-10-31T11:00:00Z"), end: iso("2026-04-30T12:00:00Z") }, // 1 Nov 2024 – 1 May 2026
+  dstDay: { start: iso("2026-04-04T11:00:00Z"), end: iso("2026-04-05T12:00:00Z") }, // Sun 5 Apr 2026, 25 hours
+};
+
+function expected(range: { start: number; end: number }) {
+  const free = sumRows(stat(IDS.free_energy), range.start, range.end);
+  const paid = sumRows(stat(IDS.paid_energy), range.start, range.end);
+  const cost = sumRows(stat(IDS.paid_cost), range.start, range.end);
+  return { free, paid, total: free + paid, cost, share: free / (free + paid), saved: (free * cost) / paid };
+}
+
+function seriesSum(options: ApexOptions | undefined, index: number): number {
+  const series = options?.series?.[index] as { data: (number | null)[] } | undefined;
+  return (series?.data ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
+}
+
+function seriesLength(options: ApexOptions | undefined, index: number): number {
+  return ((options?.series?.[index] as { data: unknown[] } | undefined)?.data ?? []).length;
+}
+
+function expectHeader(card: EnergyInsightsCard, want: ReturnType<typeof expected>): void {
+  const energy = total(card, "energy");
+  expect(numberIn(energy)).to.be.closeTo(want.total, shownPrecision(energy));
+  expect(energy).to.contain("kWh");
+  const share = total(card, "free-share");
+  expect(numberIn(share) / 100).to.be.closeTo(want.share, 0.005 + 1e-9);
+  const freeKwh = text(card, '[data-total="free-share"] .sub');
+  expect(numberIn(freeKwh)).to.be.closeTo(want.free, shownPrecision(freeKwh));
+  const cost = total(card, "cost");
+  expect(numberIn(cost)).to.be.closeTo(want.cost, 0.005 + 1e-9);
+  expect(cost).to.match(/\$/);
+  const saved = total(card, "saved");
+  expect(numberIn(saved)).to.be.closeTo(want.saved, 0.005 + 1e-9);
+}
+
+function expectSeries(card: EnergyInsightsCard, want: ReturnType<typeof expected>, buckets: number): void {
+  const options = card.chartOptions;
+  expect(seriesLength(options, 0), "free bars").to.equal(buckets);
+  expect(seriesLength(options, 1), "paid bars").to.equal(buckets);
+  expect(seriesSum(options, 0)).to.be.closeTo(want.free, 0.0005 * buckets + 1e-9);
+  expect(seriesSum(options, 1)).to.be.closeTo(want.paid, 0.0005 * buckets + 1e-9);
+  expect(options?.chart?.stacked).to.equal(true);
+  expect(options?.chart?.animations?.enabled).to.equal(false);
+  expect(options?.markers?.size).to.equal(0);
+  // ApexCharts drew exactly one column per bucket and series.
+  const bars = shadow(card).querySelectorAll(".apexcharts-bar-area").length;
+  expect(bars, "SVG columns").to.equal(2 * buckets);
+}
+
+function expectOneCall(fake: FakeHass, period: string, range: { start: number; end: number }): void {
+  const calls = statisticsCalls(fake);
+  expect(calls, "one statistics call per view").to.have.length(1);
+  const call = calls[0]!;
+  expect(call.statistic_ids).to.have.members([IDS.paid_energy, IDS.free_energy, IDS.paid_cost]);
+  expect(call.period).to.equal(period);
+  expect(call.types).to.deep.equal(["change"]);
+  expect(call.units).to.deep.equal({ energy: "kWh" });
+  expect(Date.parse(call.start_time as string)).to.equal(range.start);
+  expect(Date.parse(call.end_time as string)).to.equal(range.end);
+}
+
+describe("energy-insights-card views", () => {
+  afterEach(unmountAll);
+
+  it("hourly (default, last 9 days): one call, HA's hours, totals in the header and the chart", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    expect(card.status).to.equal("ready");
+    expectOneCall(fake, "hour", RANGES.hourly);
+    // Data ends at 7 Apr 00:00: 8 days with data, one of them 25 hours long.
+    const rows = countRows(stat(IDS.paid_energy), RANGES.hourly.start, RANGES.hourly.end);
+    expect(rows).to.equal(8 * 24 + 1);
+    const want = expected(RANGES.hourly);
+    expectHeader(card, want);
+    expectSeries(card, want, rows);
+    expect(text(card, "[data-range]")).to.equal("Mar 30 – Apr 7, 2026");
+    expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
+  });
+
+  it("hourly across the DST change: 5 April 2026 has 25 hourly columns, labelled in NZ time", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    const options = card.chartOptions!;
+    const categories = (options.xaxis?.categories as string[]) ?? [];
+    // Axis labels only at local midnights: one per day, 8 days.
+    expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 30", "Mar 31", "Apr 1", "Apr 2", "Apr 3", "Apr 4", "Apr 5", "Apr 6"]);
+    const sunday = categories.indexOf("Apr 5");
+    const monday = categories.indexOf("Apr 6");
+    expect(monday - sunday, "hours on 5 April").to.equal(25);
+    // The tooltip reads the bucket's own start and end: the repeated 02:00 hour is there twice.
+    const tooltip = (options.tooltip?.custom as (a: { dataPointIndex: number }) => string) ?? (() => "");
+    const titles = Array.from({ length: 25 }, (_, i) => /ei-tt-title">([^<]*)</.exec(tooltip({ dataPointIndex: sunday + i }))?.[1] ?? "");
+    const twoOClock = titles.filter((t) => t.startsWith("Sun, Apr 5, 02:00"));
+    expect(twoOClock).to.deep.equal(["Sun, Apr 5, 02:00 GMT+13–02:00 GMT+12", "Sun, Apr 5, 02:00–03:00"]);
+    expect(titles[0]).to.equal("Sun, Apr 5, 00:00–01:00");
+    expect(titles[24]).to.equal("Sun, Apr 5, 23:00–00:00");
+  });
+
+  it("daily (35 days): HA's day buckets cut at NZ midnight, the DST day sums its 25 hours", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    fake.calls.length = 0;
+    const rendered = nextRender(card);
+    await click(card, '[data-view="daily"]');
+    await rendered;
+    expectOneCall(fake, "day", RANGES.daily);
+    const want = expected(RANGES.daily);
+    expectHeader(card, want);
+    expectSeries(card, want, 34);
+    // 34 days do not fit as labels: Mondays are labelled (the tooltip names every day).
+    const categories = card.chartOptions!.xaxis!.categories as string[];
+    expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 9", "Mar 16", "Mar 23", "Mar 30", "Apr 6"]);
+    const dst = categories.indexOf("Apr 6") - 1;
+    const tooltip = card.chartOptions!.tooltip!.custom as (a: { dataPointIndex: number }) => string;
+    expect(tooltip({ dataPointIndex: dst })).to.contain("Sunday, April 5, 2026");
+    expect(tooltip({ dataPointIndex: 0 })).to.contain("Wednesday, March 4, 2026");
+    const freeOnDst = (card.chartOptions!.series![0] as { data: number[] }).data[dst]!;
+    const paidOnDst = (card.chartOptions!.series![1] as { data: number[] }).data[dst]!;
+    expect(freeOnDst + paidOnDst).to.be.closeTo(
+      sumRows(stat(IDS.free_energy), RANGES.dstDay.start, RANGES.dstDay.end) + sumRows(stat(IDS.paid_energy), RANGES.dstDay.start, RANGES.dstDay.end),
+      0.002,
+    );
+    expect(countRows(stat(IDS.paid_energy), RANGES.dstDay.start, RANGES.dstDay.end)).to.equal(25);
+    expect(text(card, "[data-range]")).to.equal("Mar 4 – Apr 7, 2026");
+  });
+
+  it("monthly (18 months): HA's month buckets, coarse old rows included, totals right", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { ...CONFIG, view: "monthly" });
+    expectOneCall(fake, "month", RANGES.monthly);
+    const want = expected(RANGES.monthly);
+    expectHeader(card, want);
+    expectSeries(card, want, 18);
+    const categories = card.chartOptions!.xaxis!.categories as string[];
+    expect(categories).to.have.length(18);
+    expect(categories.filter((c) => c !== "")).to.include.members(["Jan 25", "Jan 26"]);
+    expect(text(card, "[data-range]")).to.equal("Nov 2024 – Apr 2026");
+  });
+
+  it("previous/next move the hourly range by whole days in NZ time; next is off at the present", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    expect(shadow(card).querySelector<HTMLButtonElement>(".next")!.disabled).to.equal(true);
+    fake.calls.length = 0;
+    let rendered = nextRender(card);
+    await click(card, ".prev");
+    await rendered;
+    expectOneCall(fake, "hour", RANGES.hourlyPrevious);
+    expectHeader(card, expected(RANGES.hourlyPrevious));
+    expect(countRows(stat(IDS.paid_energy), RANGES.hourlyPrevious.start, RANGES.hourlyPrevious.end)).to.equal(9 * 24);
+    expect(shadow(card).querySelector<HTMLButtonElement>(".next")!.disabled).to.equal(false);
+    fake.calls.length = 0;
+    rendered = nextRender(card);
+    await click(card, ".next");
+    await rendered;
+    expectOneCall(fake, "hour", RANGES.hourly);
+  });
+
+  it("hourly view of days the backend imported as one row per day shows one column per day, as HA returns them", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const now = Date.parse("2026-01-10T22:00:00Z"); // 11 Jan 2026 NZDT, before the hourly window (from 26 Feb)
+    const card = await mount(fake, CONFIG, { now });
+    const range = { start: Date.parse("2026-01-02T11:00:00Z"), end: Date.parse("2026-01-11T11:00:00Z") }; // 3 Jan – 12 Jan
+    expectOneCall(fake, "hour", range);
+    expectSeries(card, expected(range), 9);
+    expectHeader(card, expected(range));
+  });
+
+  it("cost as its own series: a line on a second axis with the cost statistic's value per bucket", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { ...CONFIG, view: "daily", show_cost: true, paid_color: "#112233" });
+    const options = card.chartOptions!;
+    expect(options.series).to.have.length(3);
+    expect((options.series![2] as { type: string }).type).to.equal("line");
+    expect(seriesSum(options, 2)).to.be.closeTo(expected(RANGES.daily).cost, 0.02);
+    expect(options.yaxis).to.be.an("array").with.length(2);
+    expect(options.colors?.[1]).to.equal("#112233");
+    const html = (options.tooltip!.custom as (a: { dataPointIndex: number }) => string)({ dataPointIndex: 0 });
+    expect(html).to.contain("Cost").and.to.contain("NZ$");
+  });
+
+  it("follows the user's language, number format and dark theme", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ, language: "pl", numberFormat: "decimal_comma", darkMode: true });
+    const card = await mount(fake, { ...CONFIG, view: "monthly" });
+    expect(text(card, '[data-view="monthly"]')).to.equal("Miesięcznie");
+    expect(text(card, '[data-total="energy"] .label')).to.equal("Zużycie");
+    expect(total(card, "energy")).to.match(/^\d{1,3}(\.\d{3})+ kWh$/); // German-style grouping for decimal_comma
+    expect(card.chartOptions!.theme!.mode).to.equal("dark");
+  });
+
+  it("falls back to English for a language it does not have", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ, language: "de" });
+    const card = await mount(fake, CONFIG);
+    expect(text(card, '[data-view="daily"]')).to.equal("Daily");
+  });
+
+  it("with the browser's time zone chosen, hourly days start at the browser's midnight", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ, zoneSetting: "local" });
+    await mount(fake, CONFIG);
+    const call = statisticsCalls(fake)[0]!;
+    const today = new Date(Date.parse("2026-04-06T22:00:00Z"));
+    const start = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 8); // the browser's own calendar
+    expect(Date.parse(call.start_time as string)).to.equal(start.getTime());
+  });
+});
+
+describe("energy-insights-card states", () => {
+  afterEach(unmountAll);
+
+  it("finds the backend's statistics by itself when no ids are configured", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card" });
+    expect(fake.calls[0]!.type).to.equal("recorder/list_statistic_ids");
+    expectOneCall(fake, "hour", RANGES.hourly);
+    expectHeader(card, expected(RANGES.hourly));
+  });
+
+  it("provider alone keeps discovery to that provider", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card", provider: "onemeter" }, { expectChart: false });
+    expect(card.status).to.equal("empty");
+    expect(statisticsCalls(fake)).to.have.length(0);
+  });
+
+  it("account + provider build the backend's ids", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card", account: "0000012345ABC" });
+    expectOneCall(fake, "hour", RANGES.hourly);
+    expect(card.status).to.equal("ready");
+  });
+
+  it("no statistics at all: says so and links to the README's backend section", async () => {
+    const fake = makeFakeHass({ statistics: [], timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card" }, { expectChart: false });
+    expect(card.status).to.equal("empty");
+    expect(text(card, '[data-state="empty"] .state-title')).to.equal("No statistics yet");
+    const link = shadow(card).querySelector<HTMLAnchorElement>('[data-state="empty"] a')!;
+    expect(link.href).to.match(/#run-the-backend$/);
+    expect(statisticsCalls(fake)).to.have.length(0);
+  });
+
+  it("configured ids that HA does not know: the same empty state", async () => {
+    const fake = makeFakeHass({ statistics: [], timeZone: TZ });
+    const card = await mount(fake, CONFIG, { expectChart: false });
+    expect(card.status).to.equal("empty");
+  });
+
+  it("a range without rows: header at zero and a 'no data' note, navigation still there", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG, { now: Date.parse("2023-01-01T00:00:00Z"), expectChart: false });
+    expect(card.status).to.equal("ready");
+    expect(text(card, '[data-state="no-data"]')).to.equal("No data for this period.");
+    expect(numberIn(total(card, "energy"))).to.equal(0);
+    expect(total(card, "cost")).to.equal("—");
+    expect(shadow(card).querySelector(".prev")).to.not.equal(null);
+  });
+
+  it("a failing callWS: an error state with HA's message and a retry that recovers", async () => {
+    let failing = true;
+    const fake = makeFakeHass({
+      statistics,
+      timeZone: TZ,
+      fail: (msg) => (failing && msg.type === "recorder/statistics_during_period" ? { code: "unknown_error", message: "Recorder is not running" } : undefined),
+    });
+    const errors: unknown[] = [];
+    const onError = (ev: PromiseRejectionEvent | ErrorEvent) => errors.push(ev);
+    window.addEventListener("unhandledrejection", onError);
+    window.addEventListener("error", onError);
+    try {
+      const card = await mount(fake, CONFIG, { expectChart: false });
+      expect(card.status).to.equal("error");
+      expect(text(card, '[data-state="error"]')).to.contain("Could not load statistics: Recorder is not running");
+      failing = false;
+      const rendered = nextRender(card);
+      await click(card, ".retry");
+      await rendered;
+      expect(card.status).to.equal("ready");
+      expectHeader(card, expected(RANGES.hourly));
+      expect(errors).to.have.length(0);
+    } finally {
+      window.removeEventListener("unhandledrejection", onError);
+      window.removeEventListener("error", onError);
+    }
+  });
+
+  it("shows a loading state while HA answers", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ, delayMs: 300 });
+    const card = document.createElement("energy-insights-card");
+    card.clock = () => Date.parse("2026-04-06T22:00:00Z");
+    card.setConfig(CONFIG);
+    card.hass = fake as never;
+    document.body.appendChild(card);
+    await card.updateComplete;
+    expect(card.status).to.equal("loading");
+    expect(shadow(card).querySelector('[data-state="loading"]')).to.not.equal(null);
+    await waitUntil(() => card.status === "ready", "never ready", { timeout: 10_000 });
+    card.remove();
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Statistics shaped like the backend imports them for one Contact Energy ICP in Pacific/Auckland:
+ * hourly rows for the recent past; older days as one row in the day's first local hour; older months as
+ * one row in the month's first hour (DESIGN: statistics publisher). "Good Nights" free hours 21:00–24:00.
+ * Crosses both NZ DST changes (2025-09-28: 23 hours; 2026-04-05: 25 hours).
+ */
+import { localMidnight, localParts, type FixtureRow, type FixtureStatistic } from "./fake-hass.js";
+
+export const TZ = "Pacific/Auckland";
+export const ICP = "0000012345ABC";
+export const IDS = {
+  paid_energy: "energy_insights:contact_0000012345abc_paid_energy",
+  free_energy: "energy_insights:contact_0000012345abc_free_energy",
+  paid_cost: "energy_insights:contact_0000012345abc_paid_cost",
+} as const;
+
+const HOUR = 3_600_000;
+
+export interface FixtureOptions {
+  /** First local day with data. */
+  from?: [number, number, number];
+  /** First local day without data (data is 1–3 days late). */
+  to?: [number, number, number];
+  /** Hours from this local day on are hourly; before it, one row per day. */
+  hourlyFrom?: [number, number, number];
+  /** Days from this local day on are daily; before it, one row per month. */
+  dailyFrom?: [number, number, number];
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function contactFixture(options: FixtureOptions = {}): FixtureStatistic[] {
+  const [fy, fm, fd] = options.from ?? [2024, 9, 1];
+  const [ty, tm, td] = options.to ?? [2026, 4, 7];
+  const [hy, hm, hd] = options.hourlyFrom ?? [2026, 2, 26];
+  const [dy, dm, dd] = options.dailyFrom ?? [2025, 8, 1];
+  const from = localMidnight(fy, fm, fd, TZ);
+  const to = localMidnight(ty, tm, td, TZ);
+  const hourlyFrom = localMidnight(hy, hm, hd, TZ);
+  const dailyFrom = localMidnight(dy, dm, dd, TZ);
+
+  const paid: FixtureRow[] = [];
+  const free: FixtureRow[] = [];
+  const cost: FixtureRow[] = [];
+  // Coarse rows go to the first hour of their local day or month.
+  const add = (rows: FixtureRow[], start: number, change: number) => {
+    const last = rows[rows.length - 1];
+    if (last && last.start === start) last.change = round3(last.change + change);
+    else rows.push({ start, change });
+  };
+  let dayStart = from;
+  let monthStart = from;
+  for (let t = from, i = 0; t < to; t += HOUR, i++) {
+    const p = localParts(t, TZ);
+    if (p.hour === 0) dayStart = t;
+    if (p.hour === 0 && p.day === 1) monthStart = t;
+    const usage = round3(0.3 + (p.hour >= 7 && p.hour <= 9 ? 0.5 : 0) + (p.hour >= 17 && p.hour <= 20 ? 0.8 : 0) + ((i * 7919) % 100) / 400);
+    const isFree = p.hour >= 21;
+    const price = (p.hour >= 7 && p.hour <= 10) || (p.hour >= 17 && p.hour <= 20) ? 0.36 : 0.27;
+    const at = t >= hourlyFrom ? t : t >= dailyFrom ? dayStart : monthStart;
+    add(paid, at, isFree ? 0 : usage);
+    add(free, at, isFree ? usage : 0);
+    add(cost, at, isFree ? 0 : round3(usage * price));
+  }
+  return [
+    { id: IDS.paid_energy, name: `Contact ${ICP} paid energy`, unit: "kWh", unitClass: "energy", rows: paid },
+    { id: IDS.free_energy, name: `Contact ${ICP} free energy`, unit: "kWh", unitClass: "energy", rows: free },
+    { id: IDS.paid_cost, name: `Contact ${ICP} paid cost`, unit: "NZD", unitClass: null, rows: cost },
+  ];
+}
+
+/** Sum of a statistic's rows that start in [start, end): what HA's buckets in that range add up to. */
+export function sumRows(stat: FixtureStatistic | undefined, start: number, end: number): number {
+  let total = 0;
+  for (const row of stat?.rows ?? []) if (row.start >= start && row.start < end) total += row.change;
+  return total;
+}
+
+export function countRows(stat: FixtureStatistic | undefined, start: number, end: number): number {
+  return (stat?.rows ?? []).filter((r) => r.start >= start && r.start < end).length;
+}
