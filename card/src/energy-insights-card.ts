@@ -35,7 +35,7 @@ import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from 
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
-import { localize, localizer, type LocalizeFunc } from "./localize/localize.js";
+import { localizer, type LocalizeFunc } from "./localize/localize.js";
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
 
@@ -378,6 +378,7 @@ export class EnergyInsightsCard extends LitElement {
       locale.time_format,
       locale.time_zone,
       hass.themes?.darkMode,
+      hass.themes?.theme,
       JSON.stringify(this._config?.colors),
       this._config?.showCost,
     ].join("|");
@@ -511,11 +512,17 @@ export class EnergyInsightsCard extends LitElement {
       [t("series.paid"), colors.colors.paid],
       ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
     ];
+    const fmtEnergy = makeFormatters(this.hass?.locale ?? { language: "en" }).energy;
     const axis = this._axis;
     const groups = data.range.view === "hourly" && axis ? this._groups : [];
     const step = axis && data.buckets.length ? axis.width / data.buckets.length : 0;
     return html`
-      <div class="chart" data-state=${this._status}></div>
+      <div
+        class="chart"
+        data-state=${this._status}
+        role="img"
+        aria-label=${`${t(`view.${data.range.view}`)}: ${t("series.free")} ${fmtEnergy(data.totals.free)}, ${t("series.paid")} ${fmtEnergy(data.totals.paid)}`}
+      ></div>
       ${groups.length
         ? html`<div class="xlabels" aria-hidden="true">
             ${groups.map(
@@ -706,14 +713,17 @@ export class EnergyInsightsCard extends LitElement {
   `;
 }
 
+/** The card picker shows the page's language (HA sets `<html lang>`). */
+const registration = localizer(typeof document !== "undefined" ? document.documentElement.lang : undefined);
+
 if (!customElements.get(CARD_ELEMENT)) {
   customElements.define(CARD_ELEMENT, EnergyInsightsCard);
   window.customCards = window.customCards ?? [];
   if (!window.customCards.some((c) => c.type === CARD_ELEMENT)) {
     window.customCards.push({
       type: CARD_ELEMENT,
-      name: localize(undefined, "card.name"),
-      description: localize(undefined, "card.description"),
+      name: registration("card.name"),
+      description: registration("card.description"),
       preview: true,
       documentationURL: DOCS_URL,
     });

@@ -24,7 +24,7 @@ export interface HomeAssistant {
   locale: FrontendLocaleData;
   language?: string;
   config: HassConfig;
-  themes?: { darkMode?: boolean };
+  themes?: { darkMode?: boolean; theme?: string };
 }
 
 /** A card config as Lovelace stores it: `type` plus whatever keys the card defines (and a few of HA's own). */

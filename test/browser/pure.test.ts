@@ -1,0 +1,186 @@
+/**
+ * The card's pure cores, in the same browser: zone arithmetic (DST, half-hour shifts, a skipped
+ * midnight), view ranges, bucketing of HA's rows, totals, and the chart option builder.
+ */
+import { expect } from "@open-wc/testing";
+import { addDays, addMonths, civilDateOf, zonedInstant, zonedParts } from "../../card/src/common/time.js";
+import { viewRange } from "../../card/src/common/range.js";
+import { makeFormatters } from "../../card/src/common/format.js";
+import { toBuckets, totalsOf } from "../../card/src/chart/buckets.js";
+import { bucketLabels } from "../../card/src/chart/labels.js";
+import { buildChartOptions, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
+import { groupAccounts } from "../../card/src/data/discovery.js";
+import { resolveConfig, slug, statisticIdFor } from "../../card/src/energy-insights-card-config.js";
+import { localizer, resolveLanguage } from "../../card/src/localize/localize.js";
+import { describe, it } from "./helpers/mocha.js";
+
+/** Wall-clock reading of an instant, read independently through Intl's formatter. */
+function wall(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
+}
+
+describe("time zone arithmetic", () => {
+  const cases: [string, number, number, number][] = [
+    ["Pacific/Auckland", 2026, 4, 5], // 25-hour day
+    ["Pacific/Auckland", 2025, 9, 28], // 23-hour day
+    ["Pacific/Chatham", 2026, 4, 5], // +12:45/+13:45
+    ["Australia/Lord_Howe", 2026, 4, 5], // 30-minute DST shift
+    ["Asia/Kolkata", 2026, 1, 1], // +05:30
+    ["Europe/Warsaw", 2026, 3, 29],
+    ["America/New_York", 2026, 11, 1],
+    ["UTC", 2026, 1, 1],
+  ];
+  for (const [zone, y, m, d] of cases) {
+    it(`midnight of ${y}-${m}-${d} in ${zone} reads 00:00 there`, () => {
+      const ms = zonedInstant({ year: y, month: m, day: d }, zone);
+      expect(wall(ms, zone)).to.equal(`${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")} 00:00`);
+      expect(civilDateOf(ms, zone)).to.deep.equal({ year: y, month: m, day: d });
+    });
+  }
+
+  it("a midnight skipped by DST maps to the first instant of that day (America/Santiago, 8 Sep 2024)", () => {
+    const ms = zonedInstant({ year: 2024, month: 9, day: 8 }, "America/Santiago");
+    expect(wall(ms, "America/Santiago")).to.equal("2024-09-08 01:00");
+    expect(wall(ms - 1, "America/Santiago")).to.equal("2024-09-07 23:59");
+  });
+
+  it("days and months move on the calendar", () => {
+    expect(addDays({ year: 2026, month: 2, day: 27 }, 2)).to.deep.equal({ year: 2026, month: 3, day: 1 });
+    expect(addDays({ year: 2024, month: 3, day: 1 }, -1)).to.deep.equal({ year: 2024, month: 2, day: 29 });
+    expect(addMonths({ year: 2026, month: 1, day: 31 }, 1)).to.deep.equal({ year: 2026, month: 2, day: 1 });
+    expect(addMonths({ year: 2026, month: 1, day: 15 }, -13)).to.deep.equal({ year: 2024, month: 12, day: 1 });
+    expect(zonedParts(Date.parse("2026-04-04T13:30:00Z"), "Pacific/Auckland")).to.deep.include({ day: 5, hour: 2, minute: 30 });
+  });
+});
+
+describe("view ranges", () => {
+  const now = Date.parse("2026-04-06T22:00:00Z"); // 7 Apr 2026 10:00 NZST
+  it("hourly: N whole local days ending today; the DST day is 25 hours long", () => {
+    const r = viewRange("hourly", 3, 0, now, "Pacific/Auckland", "UTC");
+    expect(wall(r.start, "Pacific/Auckland")).to.equal("2026-04-05 00:00");
+    expect(wall(r.end, "Pacific/Auckland")).to.equal("2026-04-08 00:00");
+    expect((r.end - r.start) / 3_600_000).to.equal(73);
+    expect(r.period).to.equal("hour");
+  });
+  it("daily and monthly use the server's zone, whatever the display zone", () => {
+    const d = viewRange("daily", 35, 1, now, "UTC", "Pacific/Auckland");
+    expect(wall(d.start, "Pacific/Auckland")).to.equal("2026-01-28 00:00");
+    expect(wall(d.end, "Pacific/Auckland")).to.equal("2026-03-04 00:00");
+    const m = viewRange("monthly", 18, 0, now, "UTC", "Pacific/Auckland");
+    expect(wall(m.start, "Pacific/Auckland")).to.equal("2024-11-01 00:00");
+    expect(wall(m.end, "Pacific/Auckland")).to.equal("2026-05-01 00:00");
+    expect(m.period).to.equal("month");
+  });
+});
+
+describe("buckets and totals", () => {
+  const ids = { paid_energy: "a:paid", free_energy: "a:free", paid_cost: "a:cost" };
+  it("joins HA's rows by start, keeps HA's end, missing cost stays unknown", () => {
+    const buckets = toBuckets(
+      {
+        "a:paid": [
+          { start: 0, end: 10, change: 2 },
+          { start: 10, end: 25, change: 3 },
+        ],
+        "a:free": [{ start: 25, end: 30, change: 1 }],
+        "a:cost": [{ start: 0, end: 10, change: 0.6 }],
+      },
+      ids,
+    );
+    expect(buckets).to.deep.equal([
+      { start: 0, end: 10, free: 0, paid: 2, cost: 0.6 },
+      { start: 10, end: 25, free: 0, paid: 3, cost: null },
+      { start: 25, end: 30, free: 1, paid: 0, cost: null },
+    ]);
+    const t = totalsOf(buckets);
+    expect(t).to.deep.include({ free: 1, paid: 5, total: 6, buckets: 3 });
+    expect(t.cost).to.be.closeTo(0.6, 1e-12);
+    expect(t.averagePaidPrice).to.be.closeTo(0.12, 1e-12);
+    expect(t.freeSaved).to.be.closeTo(0.12, 1e-12);
+    expect(t.freeShare).to.be.closeTo(1 / 6, 1e-12);
+  });
+  it("no paid energy or no cost: no price and no saving (never divide by zero)", () => {
+    expect(totalsOf([{ start: 0, end: 1, free: 2, paid: 0, cost: 0 }])).to.deep.include({ averagePaidPrice: null, freeSaved: null });
+    expect(totalsOf([{ start: 0, end: 1, free: 2, paid: 1, cost: null }])).to.deep.include({ cost: null, freeSaved: null });
+    expect(totalsOf([])).to.deep.include({ total: 0, freeShare: null, cost: null });
+  });
+});
+
+describe("chart options", () => {
+  const fmt = makeFormatters({ language: "en", number_format: "language", time_format: "24" });
+  const buckets = [
+    { start: Date.parse("2026-04-04T11:00:00Z"), end: Date.parse("2026-04-05T12:00:00Z"), free: 1.23456, paid: 10, cost: 3.5 },
+    { start: Date.parse("2026-04-05T12:00:00Z"), end: Date.parse("2026-04-06T12:00:00Z"), free: 1, paid: 9, cost: null },
+  ];
+  const input = (extra: Partial<ChartInput> = {}): ChartInput => ({
+    buckets,
+    labels: bucketLabels(buckets, "daily", "Pacific/Auckland", fmt),
+    names: { free: "Free", paid: "Paid", total: "Total", cost: "Cost" },
+    colors: { free: "#008FFB", paid: "#FEB019", cost: "#00B8A9" },
+    showCost: false,
+    hasCost: true,
+    theme: { dark: false, text: "#000", secondaryText: "#666", grid: "#ddd", background: "#fff" },
+    height: 240,
+    format: { energy: fmt.energy, axisEnergy: (v) => fmt.number(v, 0), money: (v) => fmt.money(v, "NZD") },
+    ...extra,
+  });
+  it("two stacked column series, one value per bucket, no animation or markers", () => {
+    const o = buildChartOptions(input());
+    expect(o.series).to.deep.equal([
+      { name: "Free", type: "bar", data: [1.235, 1] },
+      { name: "Paid", type: "bar", data: [10, 9] },
+    ]);
+    expect(o.chart).to.deep.include({ type: "bar", stacked: true });
+    expect(o.chart!.animations).to.deep.equal({ enabled: false });
+    expect(o.xaxis!.categories).to.deep.equal(["Apr 5", "Apr 6"]);
+  });
+  it("the tooltip gives each bucket's cost from the cost statistic, or a dash", () => {
+    const i = input();
+    expect(tooltipHtml(i, 0)).to.contain("Sunday, April 5, 2026").and.to.contain("NZ$3.50").and.to.contain("11.2 kWh");
+    expect(tooltipHtml(i, 1)).to.contain("Cost</span><span class=\"ei-tt-value\">—");
+    expect(escapeHtml(`<img src=x onerror="a">`)).to.equal("&lt;img src=x onerror=&quot;a&quot;&gt;");
+  });
+  it("cost as a series: a line on its own axis, with gaps where HA has no cost row", () => {
+    const o = buildChartOptions(input({ showCost: true }));
+    expect(o.series![2]).to.deep.equal({ name: "Cost", type: "line", data: [3.5, null] });
+    expect(o.yaxis).to.have.length(2);
+  });
+});
+
+describe("discovery, ids and languages", () => {
+  it("groups the backend's statistics per account and ignores everything else", () => {
+    const row = (statistic_id: string, source = "energy_insights", unit = "kWh") => ({ statistic_id, source, statistics_unit_of_measurement: unit });
+    const accounts = groupAccounts([
+      row("sensor.house_energy", "recorder"),
+      row("energy_insights:onemeter_abc_free_energy"),
+      row("energy_insights:contact_0000012345abc_paid_energy"),
+      row("energy_insights:contact_0000012345abc_paid_cost", "energy_insights", "NZD"),
+      row("energy_insights:contact_0000012345abc_carbon_intensity"),
+      row("other:contact_x_paid_energy", "other"),
+    ]);
+    expect(accounts.map((a) => a.key)).to.deep.equal(["contact_0000012345abc", "onemeter_abc"]);
+    expect(accounts[0]).to.deep.include({ currency: "NZD" });
+    expect(accounts[0]!.ids).to.deep.equal({
+      paid_energy: "energy_insights:contact_0000012345abc_paid_energy",
+      paid_cost: "energy_insights:contact_0000012345abc_paid_cost",
+    });
+  });
+  it("slugs account and provider like the backend; explicit ids win", () => {
+    expect(slug("  0000012345-ABC ")).to.equal("0000012345_abc");
+    expect(statisticIdFor("Contact", "0000012345ABC", "free_energy")).to.equal("energy_insights:contact_0000012345abc_free_energy");
+    const r = resolveConfig({ type: "custom:energy-insights-card", account: "X1", paid_cost: "energy_insights:mine" });
+    expect(r.ids).to.deep.equal({
+      paid_energy: "energy_insights:contact_x1_paid_energy",
+      free_energy: "energy_insights:contact_x1_free_energy",
+      paid_cost: "energy_insights:mine",
+    });
+  });
+  it("languages: en, pl, mi, region variants, fallback to English per string", () => {
+    expect(resolveLanguage("pl-PL")).to.equal("pl");
+    expect(resolveLanguage("mi")).to.equal("mi");
+    expect(resolveLanguage("zh-Hans")).to.equal("en");
+    expect(localizer("mi")("view.daily")).to.equal("Ia rā");
+    expect(localizer("mi")("editor.paid_cost")).to.equal("Cost statistic");
+    expect(localizer("pl")("state.error", { message: "x" })).to.equal("Nie udało się wczytać statystyk: x");
+  });
+});
