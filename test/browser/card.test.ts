@@ -36,8 +36,27 @@ function seriesSum(options: ApexOptions | undefined, index: number): number {
   return (series?.data ?? []).reduce<number>((a, b) => a + (b ?? 0), 0);
 }
 
-function seriesLength(options: ApexOptions | undefined, index: number): number {
-  return ((options?.series?.[index] as { data: unknown[] } | undefined)?.data ?? []).length;
+type Point = { x: string; y: number; fillColor: string };
+/**
+ * Free and paid energy as the chart draws them: two stacked series, or (where every bucket is all free
+ * or all paid) one series whose columns are coloured free or paid.
+ */
+function drawn(options: ApexOptions | undefined): { free: number; paid: number; columns: number; paths: number } {
+  const series = (options?.series ?? []) as { type?: string; data: (number | null | Point)[] }[];
+  const bars = series.filter((s) => s.type === "bar");
+  if (bars.length === 1) {
+    const points = bars[0]!.data as Point[];
+    const freeColor = "#008FFB";
+    return {
+      free: points.filter((p) => p.fillColor === freeColor).reduce((a, p) => a + p.y, 0),
+      paid: points.filter((p) => p.fillColor !== freeColor).reduce((a, p) => a + p.y, 0),
+      columns: points.length,
+      paths: points.length,
+    };
+  }
+  expect(options?.chart?.stacked, "two series are stacked").to.equal(true);
+  expect(bars[0]!.data.length).to.equal(bars[1]!.data.length);
+  return { free: seriesSum(options, 0), paid: seriesSum(options, 1), columns: bars[0]!.data.length, paths: 2 * bars[0]!.data.length };
 }
 
 function expectHeader(card: EnergyInsightsCard, want: ReturnType<typeof expected>): void {
@@ -55,18 +74,18 @@ function expectHeader(card: EnergyInsightsCard, want: ReturnType<typeof expected
   expect(numberIn(saved)).to.be.closeTo(want.saved, 0.005 + 1e-9);
 }
 
-function expectSeries(card: EnergyInsightsCard, want: ReturnType<typeof expected>, buckets: number): void {
+function expectSeries(card: EnergyInsightsCard, want: ReturnType<typeof expected>, buckets: number, form?: "merged" | "stacked"): void {
   const options = card.chartOptions;
-  expect(seriesLength(options, 0), "free bars").to.equal(buckets);
-  expect(seriesLength(options, 1), "paid bars").to.equal(buckets);
-  expect(seriesSum(options, 0)).to.be.closeTo(want.free, 0.0005 * buckets + 1e-9);
-  expect(seriesSum(options, 1)).to.be.closeTo(want.paid, 0.0005 * buckets + 1e-9);
-  expect(options?.chart?.stacked).to.equal(true);
+  const chart = drawn(options);
+  expect(chart.columns, "columns").to.equal(buckets);
+  expect(chart.free).to.be.closeTo(want.free, 0.0005 * buckets + 1e-9);
+  expect(chart.paid).to.be.closeTo(want.paid, 0.0005 * buckets + 1e-9);
+  if (form) expect(chart.paths === buckets ? "merged" : "stacked").to.equal(form);
   expect(options?.chart?.animations?.enabled).to.equal(false);
   expect(options?.markers?.size).to.equal(0);
-  // ApexCharts drew exactly one column per bucket and series.
+  // ApexCharts drew exactly the paths the options ask for: one per column (and series when stacked).
   const bars = shadow(card).querySelectorAll(".apexcharts-bar-area").length;
-  expect(bars, "SVG columns").to.equal(2 * buckets);
+  expect(bars, "SVG columns").to.equal(chart.paths);
 }
 
 function expectOneCall(fake: FakeHass, period: string, range: { start: number; end: number }): void {
@@ -94,7 +113,7 @@ describe("energy-insights-card views", () => {
     expect(rows).to.equal(8 * 24 + 1);
     const want = expected(RANGES.hourly);
     expectHeader(card, want);
-    expectSeries(card, want, rows);
+    expectSeries(card, want, rows, "merged"); // every hour is all free or all paid: one path per hour
     expect(text(card, "[data-range]")).to.equal("Mar 30 – Apr 7, 2026");
     expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
   });
@@ -128,7 +147,7 @@ describe("energy-insights-card views", () => {
     expectOneCall(fake, "day", RANGES.daily);
     const want = expected(RANGES.daily);
     expectHeader(card, want);
-    expectSeries(card, want, 34);
+    expectSeries(card, want, 34, "stacked");
     // 34 days do not fit as labels: Mondays are labelled (the tooltip names every day).
     const categories = card.chartOptions!.xaxis!.categories as string[];
     expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 9", "Mar 16", "Mar 23", "Mar 30", "Apr 6"]);
@@ -152,7 +171,7 @@ describe("energy-insights-card views", () => {
     expectOneCall(fake, "month", RANGES.monthly);
     const want = expected(RANGES.monthly);
     expectHeader(card, want);
-    expectSeries(card, want, 18);
+    expectSeries(card, want, 18, "stacked");
     const categories = card.chartOptions!.xaxis!.categories as string[];
     expect(categories).to.have.length(18);
     expect(categories.filter((c) => c !== "")).to.include.members(["Jan 25", "Jan 26"]);
@@ -184,7 +203,7 @@ describe("energy-insights-card views", () => {
     const card = await mount(fake, CONFIG, { now });
     const range = { start: Date.parse("2026-01-02T11:00:00Z"), end: Date.parse("2026-01-11T11:00:00Z") }; // 3 Jan – 12 Jan
     expectOneCall(fake, "hour", range);
-    expectSeries(card, expected(range), 9);
+    expectSeries(card, expected(range), 9, "stacked"); // a day's row has free and paid hours in it
     expectHeader(card, expected(range));
   });
 
@@ -199,6 +218,17 @@ describe("energy-insights-card views", () => {
     expect(options.colors?.[1]).to.equal("#112233");
     const html = (options.tooltip!.custom as (a: { dataPointIndex: number }) => string)({ dataPointIndex: 0 });
     expect(html).to.contain("Cost").and.to.contain("NZ$");
+  });
+
+  it("hourly with cost as a series: one column series plus the cost line, each on its axis", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { ...CONFIG, show_cost: true });
+    const options = card.chartOptions!;
+    expect(options.series!.map((s) => (s as { type: string }).type)).to.deep.equal(["bar", "line"]);
+    expect(options.stroke!.width).to.deep.equal([0, 2]);
+    const costs = (options.series![1] as { data: { y: number | null }[] }).data.map((p) => p.y ?? 0);
+    expect(costs.reduce((a, b) => a + b, 0)).to.be.closeTo(expected(RANGES.hourly).cost, 0.0005 * costs.length);
+    expect(shadow(card).querySelectorAll(".apexcharts-line-series path.apexcharts-line").length).to.equal(1);
   });
 
   it("follows the user's language, number format and dark theme", async () => {

@@ -8,7 +8,7 @@ import { viewRange } from "../../card/src/common/range.js";
 import { makeFormatters } from "../../card/src/common/format.js";
 import { toBuckets, totalsOf } from "../../card/src/chart/buckets.js";
 import { bucketLabels } from "../../card/src/chart/labels.js";
-import { buildChartOptions, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
+import { buildChartOptions, canMergeSeries, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
 import { groupAccounts } from "../../card/src/data/discovery.js";
 import { resolveConfig, slug, statisticIdFor } from "../../card/src/energy-insights-card-config.js";
 import { localizer, resolveLanguage } from "../../card/src/localize/localize.js";
@@ -140,6 +140,29 @@ describe("chart options", () => {
     expect(tooltipHtml(i, 1)).to.contain("Cost</span><span class=\"ei-tt-value\">—");
     expect(escapeHtml(`<img src=x onerror="a">`)).to.equal("&lt;img src=x onerror=&quot;a&quot;&gt;");
   });
+  it("one coloured column per bucket only where each bucket is all free or all paid, and the card labels the axis", () => {
+    const hourly = [
+      { start: 0, end: 1, free: 0, paid: 2, cost: 1 },
+      { start: 1, end: 2, free: 1, paid: 0, cost: 0 },
+    ];
+    const groups = [{ first: 0, count: 2, text: "Apr 5" }];
+    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups } })).to.equal(true);
+    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups: [] } })).to.equal(false);
+    expect(canMergeSeries({ buckets: [...hourly, { start: 2, end: 3, free: 1, paid: 1, cost: 0 }], labels: { axis: [], tooltip: [], groups } })).to.equal(false);
+    const o = buildChartOptions(input({ buckets: hourly, labels: { axis: ["Apr 5", ""], tooltip: ["a", "b"], groups } }));
+    expect(o.series).to.deep.equal([
+      {
+        name: "Total",
+        type: "bar",
+        data: [
+          { x: "0", y: 2, fillColor: "#FEB019" },
+          { x: "1", y: 1, fillColor: "#008FFB" },
+        ],
+      },
+    ]);
+    expect(o.chart!.stacked).to.equal(false);
+  });
+
   it("cost as a series: a line on its own axis, with gaps where HA has no cost row", () => {
     const o = buildChartOptions(input({ showCost: true }));
     expect(o.series![2]).to.deep.equal({ name: "Cost", type: "line", data: [3.5, null] });

@@ -63,18 +63,43 @@ export function tooltipHtml(input: ChartInput, index: number): string {
   );
 }
 
+/**
+ * True when one column per bucket can show the stack: no bucket has both free and paid energy (the
+ * usual hourly case: an hour is either free or paid). Only used where the card labels the axis itself,
+ * because ApexCharts then takes categories from the points.
+ */
+export function canMergeSeries(input: Pick<ChartInput, "buckets" | "labels">): boolean {
+  return input.labels.groups.length > 0 && input.buckets.every((b) => round(b.free) === 0 || round(b.paid) === 0);
+}
+
 export function buildChartOptions(input: ChartInput): ApexOptions {
   const { buckets, names, colors, theme } = input;
   const withCostLine = input.showCost && input.hasCost;
-  const series: ApexAxisChartSeries = [
-    { name: names.free, type: "bar", data: buckets.map((b) => round(b.free)) },
-    { name: names.paid, type: "bar", data: buckets.map((b) => round(b.paid)) },
-  ];
-  if (withCostLine) series.push({ name: names.cost, type: "line", data: buckets.map((b) => (b.cost === null ? null : round(b.cost))) });
+  // Stacked columns cost ApexCharts one SVG path per bucket and series, and it slows down faster than
+  // linearly with paths. Where every bucket is all free or all paid, a single series coloured per
+  // column draws the same picture with half the paths (about 2.5× faster at 9 hourly days).
+  const merged = canMergeSeries(input);
+  const series: ApexAxisChartSeries = merged
+    ? [
+        {
+          name: names.total,
+          type: "bar",
+          data: buckets.map((b, i) => ({ x: String(i), y: round(b.free + b.paid), fillColor: round(b.free) > 0 ? colors.free : colors.paid })),
+        },
+      ]
+    : [
+        { name: names.free, type: "bar", data: buckets.map((b) => round(b.free)) },
+        { name: names.paid, type: "bar", data: buckets.map((b) => round(b.paid)) },
+      ];
+  if (withCostLine) {
+    const cost = buckets.map((b) => (b.cost === null ? null : round(b.cost)));
+    // ApexCharts wants every series of a mixed chart in the same data form.
+    series.push({ name: names.cost, type: "line", data: merged ? cost.map((y, i) => ({ x: String(i), y })) : cost });
+  }
 
   const axisLabelStyle = { colors: theme.secondaryText, fontSize: "11px" };
   const energyAxis: ApexYAxis = {
-    seriesName: [names.free, names.paid],
+    seriesName: merged ? [names.total] : [names.free, names.paid],
     min: 0,
     forceNiceScale: true,
     tickAmount: 4,
@@ -97,7 +122,7 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
     chart: {
       type: "bar",
       height: input.height,
-      stacked: true,
+      stacked: !merged,
       stackOnlyBar: true,
       background: "transparent",
       foreColor: theme.text,
@@ -112,9 +137,9 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
     },
     theme: { mode: theme.dark ? "dark" : "light" },
     series,
-    colors: [colors.free, colors.paid, colors.cost],
+    colors: merged ? [colors.paid, colors.cost] : [colors.free, colors.paid, colors.cost],
     fill: { opacity: 1 },
-    stroke: { width: withCostLine ? [0, 0, 2] : 0, curve: "straight" },
+    stroke: { width: withCostLine ? [...Array<number>(series.length - 1).fill(0), 2] : 0, curve: "straight" },
     markers: { size: 0, strokeWidth: 0, hover: { size: 0, sizeOffset: 0 } },
     dataLabels: { enabled: false },
     legend: { show: false },
