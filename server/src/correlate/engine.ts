@@ -79,14 +79,10 @@ export class CorrelationEngine {
     for (const event of events) {
       const kind = transitionKind(event, this.isZero);
       const record: EventRecord = { event, kind, state: learnedState(event, kind), measurement: null };
-      const { previous, next } = this.log.add(record);
+      this.log.add(record);
       this.pending.add(record);
       this.learned = null;
-      if (event.t < this.completeUntil) {
-        this.earliestLate = Math.min(this.earliestLate, event.t);
-        // The same entity's neighbours clip their windows at this event, however far away they are.
-        for (const neighbour of [previous, next]) if (neighbour) this.reopen(neighbour);
-      }
+      if (event.t < this.completeUntil) this.earliestLate = Math.min(this.earliestLate, event.t);
     }
   }
 
@@ -173,7 +169,8 @@ export class CorrelationEngine {
     const geometry = this.geometry!;
     const reach = reachAfterMs(geometry, this.lagsS);
     if (Number.isFinite(this.earliestLate)) {
-      // Late data changes the windows of events up to `reach` before it, and the noise floor of those after it.
+      // Late data changes the windows of events up to `reach` before it (including the same entity's
+      // neighbours, whose windows it clips), and the noise floor of events up to an hour after it.
       const dependsBack = NOISE_LOOKBACK_MS + geometry.preGuardMs;
       const all = this.log.all;
       for (let i = this.log.firstAtOrAfter(this.earliestLate - reach); i < all.length && all[i]!.event.t <= this.earliestLate + dependsBack; i += 1) this.reopen(all[i]!);

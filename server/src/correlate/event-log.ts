@@ -16,13 +16,11 @@ export class EventLog {
   readonly all: EventRecord[] = [];
   private readonly byEntity = new Map<string, EventRecord[]>();
 
-  /** Adds a record; returns the same entity's records before and after it. */
-  add(record: EventRecord): { previous: EventRecord | undefined; next: EventRecord | undefined } {
+  add(record: EventRecord): void {
     insertSorted(this.all, record);
     let own = this.byEntity.get(record.event.entityId);
     if (!own) this.byEntity.set(record.event.entityId, (own = []));
-    const at = insertSorted(own, record);
-    return { previous: own[at - 1], next: own[at + 1] };
+    insertSorted(own, record);
   }
 
   entities(): string[] {
@@ -81,14 +79,13 @@ function comesAfter(a: StateEvent, b: StateEvent): boolean {
   return a.t > b.t || (a.t === b.t && a.entityId >= b.entityId);
 }
 
-function insertSorted(records: EventRecord[], record: EventRecord): number {
+function insertSorted(records: EventRecord[], record: EventRecord): void {
   const e = record.event;
   if (records.length === 0 || comesAfter(e, records[records.length - 1]!.event)) {
     records.push(record);
-    return records.length - 1;
+    return;
   }
   let i = lowerBound(records, e.t);
   while (i < records.length && comesAfter(e, records[i]!.event)) i += 1;
   records.splice(i, 0, record);
-  return i;
 }

@@ -13,7 +13,8 @@ export const CHARACTERISE_SPAN_MS = 6 * 3600_000;
 
 /**
  * Periodic when most gaps between readings are within 25 % of the median gap (jitter and the odd
- * dropped reading allowed); report-on-change sensors have gaps from a second to minutes.
+ * dropped reading allowed) and almost none is shorter than half of it. A report-on-change sensor on
+ * a flat load with a heartbeat also has mostly equal gaps, but its reports of changes cut some short.
  */
 export function characteriseSensor(series: PowerSeries): SensorProfile | null {
   const n = series.length;
@@ -26,8 +27,9 @@ export function characteriseSensor(series: PowerSeries): SensorProfile | null {
   if (gaps.length < 2) return null;
   const typical = median(gaps);
   const regular = gaps.filter((g) => Math.abs(g - typical) <= 0.25 * typical).length / gaps.length;
+  const cutShort = gaps.filter((g) => g < 0.5 * typical).length / gaps.length;
   const noiseW = series.noiseFloor(start, series.timeAt(last), 2) ?? 0;
-  return { kind: regular >= 0.8 ? "periodic" : "on-change", intervalS: typical, noiseW };
+  return { kind: regular >= 0.8 && cutShort <= 0.02 ? "periodic" : "on-change", intervalS: typical, noiseW };
 }
 
 /** True once enough readings are in for `characteriseSensor` to give its final answer. */
