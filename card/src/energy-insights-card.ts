@@ -111,6 +111,7 @@ export class EnergyInsightsCard extends LitElement {
   private _chart?: ApexCharts;
   private _chartEl?: HTMLElement;
   private _chartKey?: string;
+  private _chartShape?: string;
   private _chartRun = 0;
   private _loadSeq = 0;
   private _dataReadyAt = 0;
@@ -389,11 +390,15 @@ export class EnergyInsightsCard extends LitElement {
     this.chartOptions = options;
     const t1 = performance.now();
     try {
-      if (this._chart && el === this._chartEl) {
+      // Same element and series layout: ApexCharts updates in place (cheaper than a first render);
+      // a different layout (one coloured series ↔ two stacked, cost line on/off) starts afresh.
+      const shape = (options.series ?? []).map((x) => (x as { type?: string }).type).join(",") + `|${String(options.chart?.stacked)}`;
+      if (this._chart && el === this._chartEl && shape === this._chartShape) {
         await this._chart.updateOptions(options, true, false, false);
       } else {
         this._chart?.destroy();
         this._chartEl = el;
+        this._chartShape = shape;
         this._chart = new ApexCharts(el, options);
         await this._chart.render();
       }

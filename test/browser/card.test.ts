@@ -207,6 +207,25 @@ describe("energy-insights-card views", () => {
     expectHeader(card, expected(range));
   });
 
+  it("moving from hourly rows into days imported as one row each switches from one coloured series to stacked columns", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const now = Date.parse("2026-03-06T22:00:00Z"); // 7 Mar 2026 NZDT; hourly rows begin 26 Feb
+    const card = await mount(fake, CONFIG, { now });
+    const hourly = { start: Date.parse("2026-02-26T11:00:00Z"), end: Date.parse("2026-03-07T11:00:00Z") }; // 27 Feb – 7 Mar
+    expectSeries(card, expected(hourly), 9 * 24, "merged");
+    const rendered = nextRender(card);
+    await click(card, ".prev");
+    await rendered;
+    const mixed = { start: Date.parse("2026-02-17T11:00:00Z"), end: Date.parse("2026-02-26T11:00:00Z") }; // 18 – 26 Feb: 8 day rows + 24 hours
+    expectSeries(card, expected(mixed), 8 + 24, "stacked");
+    expectHeader(card, expected(mixed));
+    const back = nextRender(card);
+    await click(card, ".next");
+    await back;
+    expectSeries(card, expected(hourly), 9 * 24, "merged");
+    expectHeader(card, expected(hourly));
+  });
+
   it("cost as its own series: a line on a second axis with the cost statistic's value per bucket", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, { ...CONFIG, view: "daily", show_cost: true, paid_color: "#112233" });
