@@ -25,6 +25,8 @@ export interface FixtureOptions {
   hourlyFrom?: [number, number, number];
   /** Days from this local day on are daily; before it, one row per month. */
   dailyFrom?: [number, number, number];
+  /** Instead of free hours: this share of every hour is free (a plan with both in one hour: stacked columns). */
+  freeShareEveryHour?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -55,12 +57,14 @@ export function contactFixture(options: FixtureOptions = {}): FixtureStatistic[]
     if (p.hour === 0) dayStart = t;
     if (p.hour === 0 && p.day === 1) monthStart = t;
     const usage = round3(0.3 + (p.hour >= 7 && p.hour <= 9 ? 0.5 : 0) + (p.hour >= 17 && p.hour <= 20 ? 0.8 : 0) + ((i * 7919) % 100) / 400);
-    const isFree = p.hour >= 21;
+    const share = options.freeShareEveryHour ?? (p.hour >= 21 ? 1 : 0);
+    const freeKwh = round3(usage * share);
+    const paidKwh = round3(usage - freeKwh);
     const price = (p.hour >= 7 && p.hour <= 10) || (p.hour >= 17 && p.hour <= 20) ? 0.36 : 0.27;
     const at = t >= hourlyFrom ? t : t >= dailyFrom ? dayStart : monthStart;
-    add(paid, at, isFree ? 0 : usage);
-    add(free, at, isFree ? usage : 0);
-    add(cost, at, isFree ? 0 : round3(usage * price));
+    add(paid, at, paidKwh);
+    add(free, at, freeKwh);
+    add(cost, at, round3(paidKwh * price));
   }
   return [
     { id: IDS.paid_energy, name: `Contact ${ICP} paid energy`, unit: "kWh", unitClass: "energy", rows: paid },
