@@ -181,10 +181,11 @@ export class EnergyInsightsCard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this._timer = setInterval(() => {
-      if (this._offset === 0 && this._status !== "loading") this._needsLoad = true;
-      this.requestUpdate();
+      if (this._offset === 0 && this._status !== "loading") this.refresh();
     }, REFRESH_MS);
+    // Lovelace moves cards between containers (edit mode, sections): draw the chart again when back.
     this._chartKey = undefined;
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -206,6 +207,11 @@ export class EnergyInsightsCard extends LitElement {
     void this._syncChart();
   }
 
+  /** Fetch the shown range again (the timer does this every 30 minutes while the present is shown). */
+  refresh(): void {
+    void this._load();
+  }
+
   // ---- data --------------------------------------------------------------------------------
 
   private _ids(): Promise<Partial<Record<Kind, string>> | undefined> {
@@ -217,9 +223,11 @@ export class EnergyInsightsCard extends LitElement {
       const provider = config.provider;
       const discovered = discoverAccounts(hass).then((accounts) => accounts.find((a) => !provider || a.key.startsWith(`${provider}_`))?.ids);
       this._discovered = discovered;
-      discovered.catch(() => {
+      // Found nothing or failed: look again next time (the backend may import its first rows later).
+      const forget = () => {
         if (this._discovered === discovered) this._discovered = undefined;
-      });
+      };
+      discovered.then((ids) => ids || forget(), forget);
     }
     return this._discovered;
   }
@@ -228,9 +236,14 @@ export class EnergyInsightsCard extends LitElement {
     const key = ids.join(",");
     let pending = this._metadata.get(key);
     if (!pending) {
-      pending = getStatisticsMetadata(hass, ids);
-      this._metadata.set(key, pending);
-      pending.catch(() => this._metadata.delete(key));
+      const request = getStatisticsMetadata(hass, ids);
+      pending = request;
+      this._metadata.set(key, request);
+      // Keep only a complete answer: statistics that do not exist yet may be imported later.
+      const forget = () => {
+        if (this._metadata.get(key) === request) this._metadata.delete(key);
+      };
+      request.then((rows) => (rows.length < ids.length ? forget() : undefined), forget);
     }
     return pending;
   }
@@ -488,7 +501,7 @@ export class EnergyInsightsCard extends LitElement {
   private _renderError(t: LocalizeFunc): TemplateResult {
     return html`<div class="state error" data-state="error" role="alert">
       <div>${t("state.error", { message: this._error ?? "" })}</div>
-      <button class="retry" @click=${() => void this._load()}>${t("state.retry")}</button>
+      <button class="retry" @click=${() => this.refresh()}>${t("state.retry")}</button>
     </div>`;
   }
 

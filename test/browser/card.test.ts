@@ -316,6 +316,31 @@ describe("energy-insights-card states", () => {
     expect(card.status).to.equal("empty");
   });
 
+  it("once the backend has imported, the next look finds the statistics (nothing empty is cached)", async () => {
+    const options = { statistics: [] as FixtureStatistic[], timeZone: TZ };
+    const fake = makeFakeHass(options);
+    const card = await mount(fake, { type: "custom:energy-insights-card" }, { expectChart: false });
+    expect(card.status).to.equal("empty");
+    options.statistics.push(...statistics);
+    const rendered = nextRender(card);
+    card.refresh(); // what the 30-minute timer does
+    await rendered;
+    expectHeader(card, expected(RANGES.hourly));
+  });
+
+  it("taken out of the page and put back (Lovelace edit mode), it draws its chart again", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    const parent = card.parentElement!;
+    card.remove();
+    expect(shadow(card).querySelectorAll(".apexcharts-bar-area").length).to.equal(0);
+    const rendered = nextRender(card);
+    parent.appendChild(card);
+    await rendered;
+    expect(shadow(card).querySelectorAll(".apexcharts-bar-area").length).to.be.greaterThan(0);
+    expect(statisticsCalls(fake)).to.have.length(1); // no new request for data it has
+  });
+
   it("a range without rows: header at zero and a 'no data' note, navigation still there", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, CONFIG, { now: Date.parse("2023-01-01T00:00:00Z"), expectChart: false });
