@@ -53,7 +53,7 @@ export class ConfigError extends Error {
 }
 
 const STATISTIC_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
-const COLOR = /^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgb|rgba|hsl|hsla)\([^()]*\)|var\(--[A-Za-z0-9_-]+(?:,\s*[^()]+)?\))$/;
+const COLOR = /^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgb|rgba|hsl|hsla)\([^();:]*\)|var\(--[A-Za-z0-9_-]+(?:,\s*[^();:]+)?\))$/;
 
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);

@@ -31,6 +31,7 @@ const INVALID: [string, Record<string, unknown>, RegExp][] = [
   ["paid_cost", { paid_cost: "cost" }, /"paid_cost" must be a statistic id/],
   ["free_color", { free_color: "blue; background: url(x)" }, /"free_color" must be a colour/],
   ["paid_color", { paid_color: "#12345" }, /"paid_color" must be a colour/],
+  ["paid_color (CSS smuggled in)", { paid_color: "rgb(0;position:fixed)" }, /"paid_color" must be a colour/],
   ["cost_color", { cost_color: ["#fff"] }, /"cost_color" must be a non-empty text \(got a list\)/],
   ["show_cost", { show_cost: "yes" }, /"show_cost" must be true or false \(got "yes"\)/],
 ];
