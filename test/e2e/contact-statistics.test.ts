@@ -5,7 +5,9 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DateTime } from "luxon";
 import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
 import { addGridImports, validateEnergy } from "../../server/src/ha/energy.js";
@@ -127,6 +129,7 @@ for (const version of HA_VERSIONS) {
     const clock = new ManualClock(nz("2026-04-10T09:00"));
     let backend: TestBackend;
     let storePath: string;
+    let storeDir: string | undefined;
     const logs = new LogCapture();
 
     const newBackend = () => {
@@ -142,18 +145,24 @@ for (const version of HA_VERSIONS) {
     };
 
     before(async () => {
+      revisions.clear();
       ha = await startHomeAssistant(version);
       sim = await simulator(clock);
-      storePath = `${ha.configDir}-energy-insights.db`;
+      storeDir = mkdtempSync(join(tmpdir(), "ei-e2e-store-"));
+      storePath = join(storeDir, "energy-insights.db");
       backend = newBackend();
       conn = await connectToHa({ url: ha.url, token: ha.token }, { setupRetry: 5 });
     });
 
     after(async () => {
+      // HA accepted our metadata as it is, with no deprecation (mean_type, unit_class) and no import error.
+      const haLog = ha ? readFileSync(ha.logFile, "utf8") : "";
+      assert.doesNotMatch(haLog, /called without specifying|Invalid (statistic_id|timestamp)|Error (while|during) .*statistic/i);
       conn?.close();
       backend?.app.close();
       await sim?.close();
       await ha?.stop();
+      if (storeDir) rmSync(storeDir, { recursive: true, force: true });
       for (const secret of [SIM_USER.password, ha?.token]) if (secret) assert.ok(!logs.text.includes(secret), "a secret reached the backend's log");
     });
 
