@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CorrelationEngine, correlate } from "../../server/src/correlate/engine.js";
-import { chooseLag } from "../../server/src/correlate/learn.js";
+import { chooseLag, learnState } from "../../server/src/correlate/learn.js";
 import type { DeviceProfile, EventStep, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 import { simulateHousehold } from "../../server/src/simulate/household/household.js";
 import { readSensor } from "../../server/src/simulate/household/sensors.js";
@@ -138,6 +138,32 @@ test("a later lag wins only when most events grow there, not when a few windows 
   assert.equal(chooseLag(rows, 5).index, 0);
   const ramping = [60, 61, 59, 60, 60].map((v) => [v * 0.1, null, null, v, null]);
   assert.equal(chooseLag(ramping, 5).index, 3);
+});
+
+test("on and off steps that agree at their shortest lags settle the power, whatever later windows caught", () => {
+  // A 60 W porch light; after most switch-offs a fridge or freezer happened to stop within 4 minutes.
+  const on = [60, 61, 59, 60, 60].map((v) => [v, v, v, v, v]);
+  const off = [60, 59, 61, 60, 60, 58, 62].map((v, i) => [v, v, v, v, i < 6 ? v + 100 : v]);
+  const learned = learnState(on, off, 5);
+  assert.deepEqual([learned.onLagIndex, learned.offLagIndex, learned.powerW, learned.n], [0, 0, 60, 12]);
+});
+
+test("with two runs of a slow load, a switch-on takes the lag that agrees with the switch-offs", () => {
+  // One start was ambiguous at every lag but the first; the other settled by 240 s.
+  const on = [
+    [2, null, 474, 1047, 1194],
+    [-1, null, null, null, null],
+  ];
+  const off = [
+    [1147, 1163, 1158, 1159, 1022],
+    [1152, 1148, 1150, 1148, 1148],
+  ];
+  const learned = learnState(on, off, 5);
+  assert.deepEqual([learned.onLagIndex, learned.offLagIndex, learned.n, learned.powerW], [4, 0, 3, 1152]);
+  // When two of each still disagree, both count: a rough estimate whose spread shows in its error.
+  const rough = learnState([[1320], [1310]], [[1147], [1153]], 1);
+  assert.deepEqual([rough.n, rough.powerW], [4, 1231.5]);
+  assert.ok(rough.standardErrorW > 50);
 });
 
 test("confidence falls with the spread of the steps and with fewer events", () => {

@@ -58,7 +58,7 @@ export class CorrelationEngine {
   private ignoredLate = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
-    this.lagsS = options.lagsS ?? DEFAULT_LAGS_S;
+    this.lagsS = [...(options.lagsS ?? DEFAULT_LAGS_S)].sort((a, b) => a - b);
     this.isZero = options.isZeroState ?? defaultZeroState;
   }
 

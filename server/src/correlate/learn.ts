@@ -58,18 +58,27 @@ export interface LagChoice {
   estimate: Estimate;
 }
 
+/** The accepted values of each lag. */
+function columnsOf(rows: StepRows, lagCount: number): number[][] {
+  return Array.from({ length: lagCount }, (_, i) => rows.flatMap((r) => (r[i] === null || r[i] === undefined ? [] : [r[i]!])));
+}
+
+/** Lags with as many values as a lag can be trusted with: `MIN_EVENTS`, or the most any lag has when fewer. */
+function candidateLags(columns: readonly number[][]): number[] {
+  const most = Math.max(0, ...columns.map((c) => c.length));
+  return columns.flatMap((c, i) => (c.length > 0 && c.length >= Math.min(MIN_EVENTS, most) ? [i] : []));
+}
+
 /**
  * The shortest lag after which the step no longer grows: a heat pump's step grows through its
  * ramp and then stays, a lamp's is complete at once. Growth is judged on paired differences
  * (the same events at both lags), in which the window before the event cancels out.
  * (The reference's "largest |median| ÷ SE" prefers a point mid-ramp, whose steps agree closely
- * because the ramp is the same every time.) Shorter lags win ties: their windows are less often
- * ambiguous.
+ * because the ramp is the same every time.)
  */
 export function chooseLag(rows: StepRows, lagCount: number): LagChoice {
-  const columns = Array.from({ length: lagCount }, (_, i) => rows.flatMap((r) => (r[i] === null || r[i] === undefined ? [] : [r[i]!])));
-  const most = Math.max(0, ...columns.map((c) => c.length));
-  const usable = columns.flatMap((c, i) => (c.length > 0 && c.length >= Math.min(MIN_EVENTS, most) ? [i] : []));
+  const columns = columnsOf(rows, lagCount);
+  const usable = candidateLags(columns);
   const grows = (i: number, j: number): boolean => {
     const diffs = rows.flatMap((r) => (r[i] != null && r[j] != null ? [r[j]! - r[i]!] : []));
     if (diffs.length < 2) return false;
@@ -83,25 +92,54 @@ export function chooseLag(rows: StepRows, lagCount: number): LagChoice {
   return { index, values, estimate: estimate(values) };
 }
 
+/** On and off medians agree within three combined standard errors plus 5 %. */
+function agree(a: Estimate, b: Estimate): boolean {
+  const allowed = 3 * Math.hypot(a.standardErrorW, b.standardErrorW) + TOLERANCE_SHARE * Math.max(Math.abs(a.powerW), Math.abs(b.powerW));
+  return Math.abs(a.powerW - b.powerW) <= allowed;
+}
+
+/** A direction with too few events for its own lag choice takes the lag whose median is nearest the other direction's estimate. */
+function nearestLag(columns: readonly number[][], target: number): LagChoice {
+  let best: LagChoice | null = null;
+  columns.forEach((values, index) => {
+    if (values.length === 0) return;
+    const e = estimate(values);
+    if (!best || Math.abs(e.powerW - target) < Math.abs(best.estimate.powerW - target)) best = { index, values, estimate: e };
+  });
+  return best ?? { index: 0, values: [], estimate: estimate([]) };
+}
+
 /**
- * On and off steps measure the same power; they are pooled when their medians agree within three
- * combined standard errors plus 5 %. When they disagree, the switch-off is trusted: a load is at
- * its running level just before it stops, and it stops at once, while starts ramp and overshoot.
+ * On and off steps measure the same power. When they agree at their shortest lags the load
+ * switches cleanly and both are pooled. Otherwise each direction takes its settled lag (a heat
+ * pump's start settles at 240 s), and they are pooled if they then agree; a direction with too
+ * few events for its own lag choice may instead take the lag nearest the other's estimate. If they
+ * still disagree (a ramp longer than any lag), the switch-off is trusted when it has enough events:
+ * a load is at its running level just before it stops, and it stops at once. With too few events
+ * either way, both are pooled; their spread then shows in the standard error.
  */
 export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
+  const onColumns = columnsOf(on, lagCount);
+  const offColumns = columnsOf(off, lagCount);
+  const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({ ...estimate(values), onLagIndex: a.index, offLagIndex: b.index, values: [...values] });
+  const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
+  const shortest = (columns: number[][]): LagChoice | null => {
+    const i = candidateLags(columns)[0];
+    return i === undefined ? null : { index: i, values: columns[i]!, estimate: estimate(columns[i]!) };
+  };
+  const [onShort, offShort] = [shortest(onColumns), shortest(offColumns)];
+  if (onShort && offShort && agreeing(onShort, offShort)) return pool(onShort, offShort, [...onShort.values, ...offShort.values]);
+
   const a = chooseLag(on, lagCount);
   const b = chooseLag(off, lagCount);
-  const pick = (values: readonly number[]): StateLearning => ({ ...estimate(values), onLagIndex: a.index, offLagIndex: b.index, values: [...values] });
-  const onUsable = a.estimate.n >= MIN_EVENTS;
-  const offUsable = b.estimate.n >= MIN_EVENTS;
-  if (onUsable && offUsable) {
-    const gap = Math.abs(a.estimate.powerW - b.estimate.powerW);
-    const allowed = 3 * Math.hypot(a.estimate.standardErrorW, b.estimate.standardErrorW) + TOLERANCE_SHARE * Math.max(Math.abs(a.estimate.powerW), Math.abs(b.estimate.powerW));
-    return pick(gap <= allowed ? [...a.values, ...b.values] : b.values);
-  }
-  if (offUsable) return pick(b.values);
-  if (onUsable) return pick(a.values);
-  return pick([...a.values, ...b.values]);
+  const few = (c: LagChoice) => c.estimate.n < MIN_EVENTS;
+  const candidates: [LagChoice, LagChoice][] = [[a, b]];
+  if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW), b]);
+  if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW)]);
+  for (const [x, y] of candidates) if (agreeing(x, y)) return pool(x, y, [...x.values, ...y.values]);
+  if (!few(b)) return pool(a, b, b.values);
+  if (!few(a)) return pool(a, b, a.values);
+  return pool(a, b, [...a.values, ...b.values]);
 }
 
 /** Published when there are enough events and the power is clearly above zero. */
