@@ -35,10 +35,12 @@ export interface HouseholdScore {
 
 export function scoreHousehold(house: Household, profiles: readonly DeviceProfile[]): HouseholdScore {
   const entities = house.truth.map((truth) => scoreEntity(truth, profiles.filter((p) => p.entityId === truth.entityId)));
+  // FEAC assumes non-negative predictions; a learned negative power (the first design can) counts as none.
+  const learned = (e: EntityScore) => Math.max(0, e.energyKwh ?? 0);
   const trueTotal = entities.reduce((s, e) => s + e.trueEnergyKwh, 0);
-  const learnedTotal = entities.reduce((s, e) => s + (e.energyKwh ?? 0), 0);
+  const learnedTotal = entities.reduce((s, e) => s + learned(e), 0);
   let feac = 0;
-  if (trueTotal > 0 && learnedTotal > 0) for (const e of entities) feac += Math.min(e.trueEnergyKwh / trueTotal, (e.energyKwh ?? 0) / learnedTotal);
+  if (trueTotal > 0 && learnedTotal > 0) for (const e of entities) feac += Math.min(e.trueEnergyKwh / trueTotal, learned(e) / learnedTotal);
   const scored = entities.filter((e) => e.nominalW >= SCORED_MIN_W);
   return { entities, feac, coverage: scored.filter((e) => e.powerW !== null).length / scored.length };
 }

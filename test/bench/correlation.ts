@@ -1,0 +1,120 @@
+/**
+ * Correlation engine against the first design on the synthetic household (reference
+ * `correlation.md` §3): per sensor type, power and energy error (median, P90), FEAC, coverage and
+ * runtime over 6 seeds × 14 days, plus the runtime of 14 days × 12 entities at 1 s.
+ */
+import { correlate } from "../../server/src/correlate/engine.js";
+import { firstDesignProfiles } from "../../server/src/correlate/first-design.js";
+import type { DeviceProfile, PowerSample } from "../../server/src/correlate/types.js";
+import { simulateHousehold, type Household } from "../../server/src/simulate/household/household.js";
+import { scoreHousehold, summarise, type HouseholdScore, type ScoreSummary } from "../../server/src/simulate/household/metrics.js";
+import { readSensor, sensorName, type SensorModel } from "../../server/src/simulate/household/sensors.js";
+import type { Figure } from "./report.js";
+
+const SEEDS = [1, 2, 3, 4, 5, 6];
+const DAYS = 14;
+const FIRST_DESIGN = "first design";
+
+type Target = Figure["target"];
+const atMost = (value: number): Target => ({ op: "<=", value });
+const atLeast = (value: number): Target => ({ op: ">=", value });
+
+/** Targets per sensor: the issue's, and the reference's proposed CI gates where the issue names none. */
+interface SensorTargets {
+  powerMedian: number;
+  powerP90?: number;
+  energyMedian?: number;
+  energyP90?: number;
+  feac: number;
+  coverage?: number;
+  smallLoadBiasW?: number;
+}
+
+const FAST: SensorTargets = { powerMedian: 5, powerP90: 15, energyMedian: 6, energyP90: 20, feac: 0.95, coverage: 90 };
+const SENSORS: [SensorModel, SensorTargets][] = [
+  [{ kind: "periodic", intervalS: 1 }, { ...FAST, smallLoadBiasW: 3 }],
+  [{ kind: "periodic", intervalS: 5 }, { ...FAST, smallLoadBiasW: 3 }],
+  [{ kind: "periodic", intervalS: 10 }, { ...FAST, smallLoadBiasW: 3 }],
+  [{ kind: "periodic", intervalS: 30 }, { powerMedian: 8, powerP90: 30, feac: 0.95 }],
+  [{ kind: "periodic", intervalS: 60 }, { powerMedian: 10, feac: 0.93 }],
+  [{ kind: "on-change", minDeltaW: 5 }, FAST],
+  [{ kind: "on-change", minDeltaW: 20 }, FAST],
+];
+
+interface Run {
+  score: HouseholdScore;
+  ms: number;
+}
+
+function timed(learn: () => DeviceProfile[], house: Household): Run {
+  const t0 = performance.now();
+  const profiles = learn();
+  return { ms: performance.now() - t0, score: scoreHousehold(house, profiles) };
+}
+
+export async function benchCorrelation(): Promise<Figure[]> {
+  const houses = SEEDS.map((seed) => simulateHousehold({ seed, days: DAYS }));
+  const figures: Figure[] = [];
+  for (const [model, targets] of SENSORS) {
+    const ours: Run[] = [];
+    const first: Run[] = [];
+    houses.forEach((house, i) => {
+      const samples = readSensor(house, model, SEEDS[i]!);
+      ours.push(timed(() => correlate(samples, house.events, { now: house.end }).profiles, house));
+      first.push(timed(() => firstDesignProfiles(samples, house.events, { now: house.end }), house));
+    });
+    figures.push(...sensorFigures(sensorName(model), summarise(ours.map((r) => r.score)), summarise(first.map((r) => r.score)), targets));
+    const perHouse = (runs: Run[]) => runs.reduce((s, r) => s + r.ms, 0) / runs.length;
+    figures.push({ name: `${sensorName(model)}: runtime per household (${DAYS} days)`, value: perHouse(ours), unit: "ms", baseline: { name: FIRST_DESIGN, value: perHouse(first) } });
+  }
+  figures.push(runtimeFigure(houses[0]!));
+  return figures;
+}
+
+function sensorFigures(sensor: string, ours: ScoreSummary, first: ScoreSummary, t: SensorTargets): Figure[] {
+  const pct = (x: number) => x * 100;
+  const figure = (what: string, value: number, baseline: number, unit: string, target?: Target): Figure => ({
+    name: `${sensor}: ${what}`,
+    value,
+    unit,
+    ...(target ? { target } : {}),
+    baseline: { name: FIRST_DESIGN, value: baseline },
+  });
+  // NaN when no small light was learned (an on-change sensor's threshold can hide an 8 W step).
+  const maxAbs = (xs: number[]) => (xs.length === 0 ? Number.NaN : Math.max(...xs.map(Math.abs)));
+  return [
+    figure("power error median", pct(ours.powerErrorMedian), pct(first.powerErrorMedian), "%", atMost(t.powerMedian)),
+    figure("power error P90", pct(ours.powerErrorP90), pct(first.powerErrorP90), "%", t.powerP90 === undefined ? undefined : atMost(t.powerP90)),
+    figure("energy error median", pct(ours.energyErrorMedian), pct(first.energyErrorMedian), "%", t.energyMedian === undefined ? undefined : atMost(t.energyMedian)),
+    figure("energy error P90", pct(ours.energyErrorP90), pct(first.energyErrorP90), "%", t.energyP90 === undefined ? undefined : atMost(t.energyP90)),
+    figure("FEAC", ours.feac, first.feac, "", atLeast(t.feac)),
+    figure("coverage", pct(ours.coverage), pct(first.coverage), "%", t.coverage === undefined ? undefined : atLeast(t.coverage)),
+    figure(
+      `8 W and 12 W lights, largest |bias| (${ours.smallLoadBiasW.length} of ${SEEDS.length * 2} learned)`,
+      maxAbs(ours.smallLoadBiasW),
+      maxAbs(first.smallLoadBiasW),
+      "W",
+      t.smallLoadBiasW === undefined ? undefined : atMost(t.smallLoadBiasW),
+    ),
+  ];
+}
+
+/** The issue's runtime figure: one household, 1 s readings, from readings and events to profiles; median of 3 runs. */
+function runtimeFigure(house: Household): Figure {
+  const samples: PowerSample[] = readSensor(house, { kind: "periodic", intervalS: 1 }, SEEDS[0]!);
+  const median3 = (run: () => void) => {
+    const times = [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      run();
+      return performance.now() - t0;
+    });
+    return times.sort((a, b) => a - b)[1]! / 1000;
+  };
+  return {
+    name: `correlation runtime, ${DAYS} days × ${house.truth.length} entities at 1 s (${samples.length.toLocaleString("en-US")} readings, ${house.events.length} events)`,
+    value: median3(() => correlate(samples, house.events, { now: house.end })),
+    unit: "s",
+    target: atMost(1.5),
+    baseline: { name: FIRST_DESIGN, value: median3(() => firstDesignProfiles(samples, house.events, { now: house.end })) },
+  };
+}
