@@ -78,9 +78,32 @@ function nodeTests(name, dir, extra = []) {
   if (counted === 0) stage(`${name} (no test ran)`, false);
 }
 
+/** The card in Debian's Chromium (@web/test-runner); its reporter writes the counts to a JSON file. */
+function browserTests() {
+  const ready = run("browser setup", "bash", ["scripts/ha-setup.sh", "chromium"]);
+  if (!ready) {
+    stage("browser setup (Chromium)", false);
+    return;
+  }
+  const summary = join(mkdtempSync(join(tmpdir(), "ei-wtr-")), "summary.json");
+  const ok = run("browser", "npx", ["web-test-runner", "--config", "web-test-runner.config.mjs", "--static-logging"], { WTR_SUMMARY_FILE: summary });
+  if (!existsSync(summary)) {
+    stage("browser (runner failed before reporting)", false);
+    return;
+  }
+  const r = JSON.parse(readFileSync(summary, "utf8"));
+  passed += r.passed;
+  failed += r.failed;
+  for (const f of r.failures) failures.push(`browser: ${f.name}`);
+  if (!ok && r.failed === 0) stage("browser (runner failed)", false);
+  if (r.passed + r.failed === 0) stage("browser (no test ran)", false);
+}
+
 if (wants("lint")) stage("lint", run("lint", "npx", ["eslint", "."]));
 if (wants("typecheck")) stage("typecheck", run("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]));
 if (wants("unit")) nodeTests("unit", "test/unit");
+if (wants("build")) stage("build (card bundle)", run("build", "npx", ["rollup", "-c", "--silent"]));
+if (wants("browser")) browserTests();
 // The real-HA stage joins as soon as test/e2e has tests (the harness lands with them).
 if (wants("e2e") && findTests(join(root, "test/e2e")).length > 0) {
   const ready = run("e2e setup", "bash", ["scripts/ha-setup.sh", "all"]);

@@ -4,7 +4,7 @@
  *
  * Data: one `recorder/statistics_during_period` call per shown range with every statistic id of the
  * view, `period` hour/day/month (HA aggregates and cuts days and months in the server's zone),
- * `types: ["change"]`, `units: {energy: "kWh"}`. Rendering: ApexCharts 5.0.0 (the last MIT release).
+ * `types: ["change"]`, `units: {energy: "kWh"}`. Rendering: ApexCharts 4.7.0 (the last release licensed MIT throughout; see test/browser/licence.test.ts).
  */
 import ApexCharts from "apexcharts";
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";

@@ -2,6 +2,7 @@
  * `npm run bench`: every figure the issues name, each beside its target and baseline, in one run.
  * Exits non-zero when a figure misses its target, so a regression is visible.
  */
+import { benchCardRender } from "./card-render.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
@@ -11,6 +12,7 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
   ["Store", benchStoreUpsert],
   ["Publishing into a real Home Assistant", () => benchPublish()],
+  ["Card (Chromium)", benchCardRender],
 ];
 
 let missed = 0;
