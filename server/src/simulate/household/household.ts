@@ -6,6 +6,7 @@
 import type { StateEvent } from "../../correlate/types.js";
 import { TRACKED_DEVICES, UNTRACKED_LOADS, type TrackedDevice, type UntrackedLoad } from "./devices.js";
 import { Random } from "./random.js";
+import { gatherIntoScenes } from "./scenes.js";
 import { scheduleRuns, type Run } from "./schedule.js";
 import { ApplianceTrack, mergeTracks, type PowerTrace } from "./trace.js";
 
@@ -18,6 +19,8 @@ export interface HouseholdOptions {
   ghostShare?: number;
   devices?: readonly TrackedDevice[];
   untracked?: readonly UntrackedLoad[];
+  /** Share of light runs moved to start with another light's, as a scene does (none by default, as in the reference). */
+  sceneShare?: number;
 }
 
 /** What really happened for one tracked entity. */
@@ -60,12 +63,17 @@ export function simulateHousehold(options: HouseholdOptions): Household {
     for (const run of scheduleRuns(load.schedule, start, end, rng)) load.shape(track, run.start, run.end, rng);
     tracks.push(track);
   }
+  const devices = options.devices ?? TRACKED_DEVICES;
+  const rngs = new Map(devices.map((d) => [d.entityId, root.fork(`tracked:${d.entityId}`)]));
+  const schedules = new Map(devices.map((d) => [d.entityId, scheduleRuns(d.schedule, start, end, rngs.get(d.entityId)!)]));
+  const lights = devices.filter((d) => d.entityId.startsWith("light.")).map((d) => d.entityId);
+  gatherIntoScenes(schedules, lights, options.sceneShare ?? 0, root.fork("scenes"));
   const events: StateEvent[] = [];
   const truth: DeviceTruth[] = [];
-  for (const device of options.devices ?? TRACKED_DEVICES) {
-    const rng = root.fork(`tracked:${device.entityId}`);
+  for (const device of devices) {
+    const rng = rngs.get(device.entityId)!;
     const track = new ApplianceTrack();
-    const runs = scheduleRuns(device.schedule, start, end, rng);
+    const runs = schedules.get(device.entityId)!;
     let onMs = 0;
     let ghostRuns = 0;
     runs.forEach((run, i) => {
