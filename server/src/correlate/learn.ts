@@ -1,7 +1,7 @@
 /**
- * Learned power of one (entity, power state) from the signed steps of its events: the lag is chosen
- * per direction (switching on, switching off) as the one with the clearest step, on and off steps
- * are pooled when they agree, and the estimate is their median with a standard error from the MAD.
+ * Learned power of one (entity, power state) from the signed steps of its events: the lags at which
+ * switch-on and switch-off steps agree (or each direction's settled lag), the median of the pooled
+ * steps with a standard error from their MAD, and whether that is published and how confidently.
  */
 import { erf, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
 import type { ProfileStatus } from "./types.js";
