@@ -3,6 +3,7 @@
  * Exits non-zero when a figure misses its target, so a regression is visible.
  */
 import { benchCardRender } from "./card-render.js";
+import { benchCorrelation } from "./correlation.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
@@ -13,6 +14,7 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Store", benchStoreUpsert],
   ["Publishing into a real Home Assistant", () => benchPublish()],
   ["Card (Chromium)", benchCardRender],
+  ["Correlation (synthetic household)", benchCorrelation],
 ];
 
 let missed = 0;
