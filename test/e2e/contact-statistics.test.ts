@@ -22,6 +22,8 @@ import { ManualClock } from "../../server/src/time/clock.js";
 import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { LogCapture, SIM_SEED, SIM_USER, simulator, testBackend, type TestBackend } from "../helpers/backend.js";
 import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { runDoctor } from "../../server/src/cli/doctor.js";
+import { createLogger } from "../../server/src/log.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
@@ -308,6 +310,18 @@ for (const version of HA_VERSIONS) {
         assert.equal(days.length, 3, JSON.stringify(days.map((r) => ({ ...r, iso: new Date(r.start).toISOString() }))));
         assert.ok(Math.abs(days[0]!.change! - expectedDay(c, "2026-09-28").paid) < EPS);
       }
+    });
+
+    test("doctor passes every check: provider login, HA reachable, administrator, statistics, Energy dashboard", async () => {
+      const lines: string[] = [];
+      const log = createLogger({ level: "silent" });
+      const code = await runDoctor(backend.config, { log, clock, out: (l) => lines.push(l) });
+      const text = lines.join("\n");
+      assert.equal(code, 0, text);
+      assert.match(text, /✓ Contact Energy demo@example.com: logged in/);
+      assert.match(text, new RegExp(`✓ Home Assistant ${version.replace(/\./g, "\\.")} reachable`));
+      assert.match(text, /an administrator/);
+      assert.match(text, /✓ the Energy dashboard uses our statistics and reports no issue with them/);
     });
   });
 }

@@ -74,3 +74,41 @@ test("sync against an unreachable Home Assistant fails with a clear message and 
   assert.match(res.stdout, /cannot reach Home Assistant/);
   assert.ok(!(res.stdout + res.stderr).includes("ha-token-secret-value"));
 });
+
+test("backfill --from fetches day totals back to the date in chunks the API accepts, with progress", async (t) => {
+  const now = DateTime.fromISO("2026-04-10T09:00", { zone: "Pacific/Auckland" });
+  const sim = await simulator(new ManualClock(now.toMillis()));
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const path = configFile(
+    `home_assistant:\n  token: unused\nstore:\n  path: ${join(dir, "cache.db")}\ncontact:\n  base_url: ${sim.url}\n  accounts:\n    - username: ${SIM_USER.username}\n      password: ${SIM_USER.password}\n      contracts: ["1350000001"]\n`,
+  );
+  const res = await run(["backfill", "--from", "2025-09-01", "--no-publish", "--now", now.toISO()!, "--config", path]);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.match(res.stdout, /Backfill from 2025-09-01 finished/);
+  assert.match(res.stderr, /backfill .*\d+\/\d+/);
+  const daily = sim.requestLog.filter((r) => r.query.interval === "daily");
+  assert.equal(daily[0]!.query.from, "2025-09-01");
+  for (const r of daily) assert.ok(DateTime.fromISO(r.query.to!).diff(DateTime.fromISO(r.query.from!), "days").days < 90);
+  assert.ok(daily.length >= 3);
+  const bad = await run(["backfill", "--from", "01/09/2025", "--config", path]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /expected a date such as 2025-01-31/);
+});
+
+test("doctor names each failing check and what to fix", async (t) => {
+  const now = DateTime.fromISO("2026-04-10T09:00", { zone: "Pacific/Auckland" });
+  const sim = await simulator(new ManualClock(now.toMillis()));
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const path = configFile(
+    `home_assistant:\n  url: http://127.0.0.1:9\n  token: ha-secret-token\nstore:\n  path: ${join(dir, "cache.db")}\ncontact:\n  base_url: ${sim.url}\n  accounts:\n    - username: ${SIM_USER.username}\n      password: ${SIM_USER.password}\n    - username: someone@example.com\n      password: wrong-password-value\n`,
+  );
+  const res = await run(["doctor", "--config", path]);
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /✓ configuration is valid/);
+  assert.match(res.stdout, /✓ Contact Energy demo@example.com: logged in; contracts 1350000001 \(ICP 0000012345ABC/);
+  assert.match(res.stdout, /✗ Contact Energy someone@example.com: .*\n\s+fix: check contact.accounts/);
+  assert.match(res.stdout, /✗ Home Assistant: cannot reach Home Assistant .*\n\s+fix: set home_assistant.url/);
+  assert.ok(!(res.stdout + res.stderr).includes("wrong-password-value") && !(res.stdout + res.stderr).includes("ha-secret-token"));
+});

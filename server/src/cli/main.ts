@@ -94,9 +94,10 @@ export async function main(argv: string[]): Promise<number> {
 
   withCommon(program.command("backfill").description("fetch history as far back as the provider allows, from a date, with progress"))
     .requiredOption("--from <date>", "first local day to fetch (YYYY-MM-DD)", parseDate)
-    .action(async (opts: CommonOptions & { from: string }) => {
+    .option("--no-publish", "fetch into the cache only; do not touch Home Assistant")
+    .action(async (opts: CommonOptions & { from: string; publish: boolean }) => {
       const { config, log, clock } = setup(opts, { toStderr: true });
-      exitCode = await runBackfill(config, { log, clock, from: opts.from });
+      exitCode = await runBackfill(config, { log, clock, from: opts.from, publish: opts.publish });
     });
 
   withCommon(program.command("doctor").description("check the configuration, provider logins and Home Assistant, and say what to fix")).action(async (opts: CommonOptions) => {
