@@ -106,6 +106,16 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   program
+    .command("addon")
+    .description("run as a Home Assistant add-on: the options the Supervisor wrote become the config, then start")
+    .option("--options <file>", "the add-on options", "/data/options.json")
+    .option("--data <dir>", "the add-on's persistent folder", "/data")
+    .action(async (opts: { options: string; data: string }) => {
+      const { prepareAddonConfig } = await import("./addon.js");
+      exitCode = await main(["start", "--config", prepareAddonConfig(opts.options, opts.data)]);
+    });
+
+  program
     .command("demo")
     .description("run simulators, a local Home Assistant and the backend together; prints the URL and login")
     .action(async () => {
