@@ -11,7 +11,7 @@ export function prepareAddonConfig(optionsPath: string, dataDir: string): string
   try {
     options = JSON.parse(readFileSync(optionsPath, "utf8"));
   } catch (err) {
-    throw new Error(`cannot read the add-on options at ${optionsPath}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read the add-on options at ${optionsPath}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   if (typeof options !== "object" || options === null || Array.isArray(options)) throw new Error(`the add-on options at ${optionsPath} are not an object`);
   const path = join(dataDir, "energy-insights.addon.json");
