@@ -1,0 +1,296 @@
+/**
+ * The backend API's messages, shared with the card (`import type` only: this module has no values,
+ * so nothing of the server reaches the browser bundle).
+ *
+ * The conversation follows Home Assistant's own websocket API:
+ * 1. the server sends `auth_required`;
+ * 2. the client's first message is `{type: "auth", access_token}` with the user's HA access token
+ *    (in the card: `hass.auth.data.access_token`, refreshed by the frontend);
+ * 3. the server answers `auth_ok` (with the user and versions) or `auth_invalid` and closes;
+ * 4. then every command is `{id, type, ...fields}`, `id` a positive integer larger than every id
+ *    the connection used before, answered by exactly one `result` with the same id;
+ * 5. `subscribe_updates` is answered by a `result` and then by `event` messages carrying its id,
+ *    until `unsubscribe` with `subscription: <that id>`.
+ *
+ * Field names are snake_case like HA's; times are ISO 8601 strings in UTC; power in W, energy in kWh.
+ */
+
+// ---- client → server ---------------------------------------------------------------------------
+
+export interface AuthMessage {
+  type: "auth";
+  access_token: string;
+}
+
+/** Answered `"pong"` (a keep-alive the card may send). */
+export interface PingCommand {
+  id: number;
+  type: "ping";
+}
+
+/** Sync health per provider and series, versions. Any HA user. */
+export interface StatusCommand {
+  id: number;
+  type: "status";
+}
+
+/** Recent device events with their measured power step, oldest first. Any HA user. */
+export interface CorrelationsListCommand {
+  id: number;
+  type: "correlations/list";
+  /** Only this entity's events. */
+  entity_id?: string;
+  /** Only events at or after this time (ISO 8601). */
+  since?: string;
+  /** At most this many, the most recent (1..1000, default 200). */
+  limit?: number;
+}
+
+/** Learned power, confidence, energy and cost per device state. Any HA user. */
+export interface DevicesListCommand {
+  id: number;
+  type: "devices/list";
+}
+
+/** Runs one sync of every provider and publishes to HA now; answers when it is done. HA admins only. */
+export interface SyncRunCommand {
+  id: number;
+  type: "sync/run";
+}
+
+/** Live updates: `event` messages with this command's id. Any HA user. */
+export interface SubscribeUpdatesCommand {
+  id: number;
+  type: "subscribe_updates";
+}
+
+export interface UnsubscribeCommand {
+  id: number;
+  type: "unsubscribe";
+  /** The id of the `subscribe_updates` command. */
+  subscription: number;
+}
+
+export type ApiCommand =
+  | PingCommand
+  | StatusCommand
+  | CorrelationsListCommand
+  | DevicesListCommand
+  | SyncRunCommand
+  | SubscribeUpdatesCommand
+  | UnsubscribeCommand;
+
+export type ApiCommandType = ApiCommand["type"];
+
+export type ClientMessage = AuthMessage | ApiCommand;
+
+// ---- server → client ---------------------------------------------------------------------------
+
+export interface AuthRequiredMessage {
+  type: "auth_required";
+  backend_version: string;
+}
+
+export interface ApiUserInfo {
+  id: string;
+  name: string;
+  is_admin: boolean;
+}
+
+export interface AuthOkMessage {
+  type: "auth_ok";
+  backend_version: string;
+  /** The HA version last seen by the backend, null before it has reached HA. */
+  ha_version: string | null;
+  user: ApiUserInfo;
+}
+
+/**
+ * Sent, then the connection is closed. `code`: `invalid_token` (HA refused the token: log in again),
+ * `ha_unavailable` (the backend could not ask HA: try again later), `timeout` (no auth message in time),
+ * `invalid_format` (the first message was not an auth message).
+ */
+export interface AuthInvalidMessage {
+  type: "auth_invalid";
+  code: AuthInvalidCode;
+  message: string;
+}
+
+export type AuthInvalidCode = "invalid_token" | "ha_unavailable" | "timeout" | "invalid_format";
+
+/**
+ * `invalid_format`: not JSON, not an object, a missing or wrong field (the message names it);
+ * `id_reuse`: the id is not larger than an earlier one; `unknown_command`: no such `type`;
+ * `unauthorized`: the command needs an HA administrator; `not_found`: no such subscription;
+ * `too_many_subscriptions`; `message_too_large` (the connection is then closed);
+ * `rate_limited`: too many messages, slow down (repeated flooding closes the connection);
+ * `internal_error`: the backend failed; the message says what, the connection stays open.
+ */
+export type ApiErrorCode =
+  | "invalid_format"
+  | "id_reuse"
+  | "unknown_command"
+  | "unauthorized"
+  | "not_found"
+  | "too_many_subscriptions"
+  | "message_too_large"
+  | "rate_limited"
+  | "internal_error";
+
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export interface SuccessResultMessage<T = unknown> {
+  id: number;
+  type: "result";
+  success: true;
+  result: T;
+}
+
+export interface ErrorResultMessage {
+  /** null when the message's id could not be read (not JSON, no valid id). */
+  id: number | null;
+  type: "result";
+  success: false;
+  error: ApiError;
+}
+
+export type ResultMessage<T = unknown> = SuccessResultMessage<T> | ErrorResultMessage;
+
+export interface EventMessage {
+  /** The id of the `subscribe_updates` command. */
+  id: number;
+  type: "event";
+  event: UpdateEvent;
+}
+
+export type ServerMessage = AuthRequiredMessage | AuthOkMessage | AuthInvalidMessage | ResultMessage | EventMessage;
+
+/** What each command's successful `result` holds. */
+export interface CommandResults {
+  ping: "pong";
+  status: StatusResult;
+  "correlations/list": CorrelationView[];
+  "devices/list": DeviceView[];
+  "sync/run": SyncRunResult;
+  subscribe_updates: null;
+  unsubscribe: null;
+}
+
+// ---- results -----------------------------------------------------------------------------------
+
+export interface StatusResult {
+  backend_version: string;
+  /** The HA version last seen by the backend, null before it has reached HA. */
+  ha_version: string | null;
+  /** When the backend answered. */
+  now: string;
+  /** When the next scheduled check of the providers is due. */
+  next_check: string | null;
+  /** True while a sync started by `sync/run` is running. */
+  sync_running: boolean;
+  providers: ProviderStatus[];
+  correlation: CorrelationStatus;
+}
+
+export interface ProviderStatus {
+  /** e.g. "contact". */
+  provider: string;
+  /** True when no series of the provider has a failure since its last success. */
+  healthy: boolean;
+  series: SeriesStatus[];
+}
+
+/** One (account or contract, resolution) of a provider. */
+export interface SeriesStatus {
+  /** The contract (ICP for Contact), or the login for `accounts`. */
+  account: string;
+  /** "hour", "day", "month", or "accounts" for the login itself. */
+  resolution: string;
+  /** First and last local day fetched (YYYY-MM-DD), null before the first success. */
+  covered_from: string | null;
+  covered_to: string | null;
+  last_success: string | null;
+  last_attempt: string | null;
+  /** Failures since the last success. */
+  consecutive_failures: number;
+  /** The last failure's message while failing, else null. */
+  last_error: string | null;
+}
+
+export interface CorrelationStatus {
+  /** False while no correlation engine runs in this backend (devices/list is then empty). */
+  enabled: boolean;
+  /** Device states with a learned profile. */
+  devices: number;
+}
+
+/** One state change of a device with the power step measured around it. */
+export interface CorrelationView {
+  time: string;
+  entity_id: string;
+  from: string;
+  to: string;
+  /** "on", "off", "change" (between two power states) or "none". */
+  kind: "on" | "off" | "change" | "none";
+  /** The power state this event teaches about. */
+  state: string;
+  /** Power after minus power before, W (negative when switching off); null when not measurable. */
+  step_w: number | null;
+  before_w: number | null;
+  after_w: number | null;
+  lag_s: number;
+  /** Whether the step counts towards the learned power. */
+  accepted: boolean;
+  /** Why not: ambiguous, noisy, short-window, no-data, no-power-state, pending. */
+  reason: string | null;
+  /** For `ambiguous`: the other entity that changed inside the windows. */
+  conflict_with: string | null;
+}
+
+/** Learned power and energy of one device in one power state. */
+export interface DeviceView {
+  entity_id: string;
+  state: string;
+  /** learning: not enough evidence yet; estimated; confident. */
+  status: "learning" | "estimated" | "confident";
+  /** Learned power, W; null while learning. */
+  power_w: number | null;
+  standard_error_w: number | null;
+  /** 0..1. */
+  confidence: number;
+  /** Events learned from. */
+  events: number;
+  /** Events seen, learned from or not. */
+  seen_events: number;
+  on_time_h: number;
+  /** on-time × power, kWh; null while learning. */
+  energy_kwh: number | null;
+  /** energy × price; null while learning or without a price. */
+  cost: number | null;
+  /** Currency of `cost` (ISO 4217), null when unknown. */
+  currency: string | null;
+}
+
+export interface SyncRunResult {
+  started_at: string;
+  finished_at: string;
+  ok: boolean;
+  errors: string[];
+  /** Statistics brought in line with HA, and how many rows were sent for each. */
+  published: { statistic_id: string; rows: number }[];
+}
+
+// ---- events ------------------------------------------------------------------------------------
+
+/**
+ * `sync_finished`: a sync started by `sync/run` ended (with its result and the new status);
+ * `status_changed`: the sync status changed (a scheduled check ran, a series failed or recovered);
+ * `correlations_updated`: learned profiles changed: fetch `devices/list` / `correlations/list` again.
+ */
+export type UpdateEvent =
+  | { type: "sync_finished"; sync: SyncRunResult; status: StatusResult }
+  | { type: "status_changed"; status: StatusResult }
+  | { type: "correlations_updated"; at: string; devices: number };

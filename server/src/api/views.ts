@@ -1,0 +1,78 @@
+/** From the backend's own types to the API's (snake_case, ISO times). Pure. */
+import type { DeviceProfile, EventStep } from "../correlate/types.js";
+import type { SyncSummary } from "../service.js";
+import type { SyncState } from "../store/store.js";
+import type { CorrelationView, DeviceView, ProviderStatus, SyncRunResult } from "./protocol.js";
+
+export function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/** Sync states grouped by provider, in the store's order. */
+export function providerStatuses(states: readonly SyncState[]): ProviderStatus[] {
+  const byProvider = new Map<string, ProviderStatus>();
+  for (const s of states) {
+    let p = byProvider.get(s.provider);
+    if (!p) {
+      p = { provider: s.provider, healthy: true, series: [] };
+      byProvider.set(s.provider, p);
+    }
+    if (s.failures > 0) p.healthy = false;
+    p.series.push({
+      account: s.account,
+      resolution: s.resolution,
+      covered_from: s.coveredFrom || null,
+      covered_to: s.coveredTo || null,
+      last_success: isoOrNull(s.lastSuccess),
+      last_attempt: isoOrNull(s.lastAttempt),
+      consecutive_failures: s.failures,
+      last_error: s.lastError,
+    });
+  }
+  return [...byProvider.values()];
+}
+
+export function deviceView(p: DeviceProfile, currency: string | null): DeviceView {
+  return {
+    entity_id: p.entityId,
+    state: p.state,
+    status: p.status,
+    power_w: p.powerW,
+    standard_error_w: p.standardErrorW,
+    confidence: p.confidence,
+    events: p.events,
+    seen_events: p.seenEvents,
+    on_time_h: p.onTimeH,
+    energy_kwh: p.energyKwh,
+    cost: p.cost,
+    currency: p.cost === null ? null : currency,
+  };
+}
+
+export function correlationView(s: EventStep): CorrelationView {
+  return {
+    time: new Date(s.t).toISOString(),
+    entity_id: s.entityId,
+    from: s.from,
+    to: s.to,
+    kind: s.kind,
+    state: s.state,
+    step_w: s.stepW,
+    before_w: s.preW,
+    after_w: s.postW,
+    lag_s: s.lagS,
+    accepted: s.accepted,
+    reason: s.reason,
+    conflict_with: s.conflictWith,
+  };
+}
+
+export function syncRunResult(s: SyncSummary): SyncRunResult {
+  return {
+    started_at: s.startedAt,
+    finished_at: s.finishedAt,
+    ok: s.ok,
+    errors: [...s.errors],
+    published: s.published.map((p) => ({ statistic_id: p.statisticId, rows: p.rowsSent })),
+  };
+}
