@@ -40,6 +40,7 @@ const DEFAULTS: EnergyInsightsConfig = {
   sync: { checkInterval: 6 * 3600, hourlyDays: 9, dailyDays: 35, monthlyMonths: 18 },
   api: { port: 8099, host: "0.0.0.0" },
   log: { level: "info" },
+  power: { enabled: true, entities: [], historyDays: 3, deviceStatistics: true, addDevicesToEnergyPrefs: false },
 };
 
 test("a minimal file (just the HA token) gives the fully defaulted config", () => {
@@ -242,7 +243,7 @@ test("unknown keys are problems, with a suggestion or the list of what is allowe
   assert.equal(byPath.get("home_assistant.tokn"), "unknown setting; did you mean token?");
   assert.equal(byPath.get("api.prot"), "unknown setting; did you mean port?");
   assert.equal(byPath.get("api.xyz"), "unknown setting; expected one of port, host");
-  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact");
+  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, power");
   assert.equal(byPath.get("contact.accounts[0].contract"), "unknown setting; did you mean contracts?");
   assert.match(byPath.get("onemeter")!, /not supported by this version yet/);
 });
@@ -327,6 +328,15 @@ const EVERY_OPTION = {
     currency: "NZD",
     accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"] }],
   },
+  power: {
+    enabled: true,
+    whole_home_sensor: "sensor.home_power",
+    circuit_sensors: ["sensor.oven_circuit"],
+    entities: ["input_boolean.pump"],
+    history_days: 3,
+    device_statistics: true,
+    add_devices_to_energy_prefs: false,
+  },
 };
 
 test("describeConfigSchema covers every leaf, each with a description and its environment variable", () => {
@@ -371,4 +381,24 @@ test("the example file parses, and documents every option", async () => {
     const key = row.path.split(/[.[\]]+/).filter(Boolean).pop()!;
     assert.match(text, new RegExp(`^\\s*#?\\s*(- )?${key}:`, "m"), `the example does not mention ${row.path}`);
   }
+});
+
+test("power: overrides parsed, entity ids checked, the Energy prefs option is off unless set", () => {
+  const config = parseConfig(
+    { home_assistant: { token: TOKEN }, power: { whole_home_sensor: "sensor.mains", circuit_sensors: ["sensor.oven_circuit"], entities: ["input_boolean.pump"], history_days: 7, add_devices_to_energy_prefs: true } },
+    {},
+  );
+  assert.deepEqual(config.power, {
+    enabled: true,
+    wholeHomeSensor: "sensor.mains",
+    circuitSensors: ["sensor.oven_circuit"],
+    entities: ["input_boolean.pump"],
+    historyDays: 7,
+    deviceStatistics: true,
+    addDevicesToEnergyPrefs: true,
+  });
+  const { byPath } = problemsOf(() => parseConfig({ home_assistant: { token: TOKEN }, power: { whole_home_sensor: "Home Power", history_days: 30 } }, {}));
+  assert.match(byPath.get("power.whole_home_sensor") ?? "", /entity id/);
+  assert.match(byPath.get("power.history_days") ?? "", /at most 14/);
+  assert.equal(parseConfig({ home_assistant: { token: TOKEN } }, { EI_POWER__DEVICE_STATISTICS: "false" }).power.deviceStatistics, false);
 });

@@ -206,6 +206,35 @@ const contactSchema = z.strictObject({
   ),
 });
 
+const entityId = (what: string) =>
+  z
+    .string({ error: `expected ${what} entity id such as sensor.home_power` })
+    .regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, `expected ${what} entity id such as sensor.home_power`);
+
+const powerSchema = z.strictObject({
+  enabled: doc(z.boolean({ error: "expected true or false" }).prefault(true), {
+    description: "Record whole-home power and device state changes from HA and learn each device's power and energy.",
+  }),
+  whole_home_sensor: doc(entityId("a sensor").optional(), {
+    description: "The whole-home power sensor (W or kW). Default: discovered from HA's states (device_class power, names like sensor.total_power, sensor.home_power, sensor.power_*).",
+  }),
+  circuit_sensors: doc(z.array(entityId("a sensor"), { error: "expected a list of sensor entity ids" }).optional(), {
+    description: "Circuit power sensors (W or kW). Default: power sensors named like circuits (circuit, breaker, channel, phase). Recorded, not yet correlated.",
+  }),
+  entities: doc(z.array(entityId("an"), { error: "expected a list of entity ids" }).prefault([]), {
+    description: "Entities to follow besides every switch, light, climate, fan, cover and media_player.",
+  }),
+  history_days: doc(int(0, 14).prefault(3), {
+    description: "Days of HA's recorded history read on the first start, to learn from the past. After a restart or outage the gap is read from history too (up to 14 days).",
+  }),
+  device_statistics: doc(z.boolean({ error: "expected true or false" }).prefault(true), {
+    description: "Import learned device energy as statistics energy_insights:device_<entity>_energy (kWh).",
+  }),
+  add_devices_to_energy_prefs: doc(z.boolean({ error: "expected true or false" }).prefault(false), {
+    description: "Also add those statistics to the Energy dashboard's individual devices (changes your Energy settings; needs an admin token).",
+  }),
+});
+
 /** The whole file. A missing section gets all its defaults; `contact` absent = provider off. */
 export const configSchema = z.strictObject({
   home_assistant: doc(homeAssistantSchema.prefault({} as z.input<typeof homeAssistantSchema>), { description: "How the backend reaches Home Assistant." }),
@@ -214,6 +243,7 @@ export const configSchema = z.strictObject({
   api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to (reserved; not served by this version)." }),
   log: doc(logSchema.prefault({}), { description: "How much the backend logs." }),
   contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
+  power: doc(powerSchema.prefault({}), { description: "Device energy learned from whole-home power and device state changes." }),
   // Extension points (later issues): onemeter, watttime, electricity_maps. See RESERVED_SECTIONS.
 });
 
@@ -236,6 +266,7 @@ export type ApiConfig = EnergyInsightsConfig["api"];
 export type LogConfig = EnergyInsightsConfig["log"];
 export type ContactConfig = NonNullable<EnergyInsightsConfig["contact"]>;
 export type ContactAccountConfig = ContactConfig["accounts"][number];
+export type PowerConfig = EnergyInsightsConfig["power"];
 
 export function camelize<T>(value: T): Camelize<T> {
   return camelizeValue(value) as Camelize<T>;
