@@ -41,6 +41,7 @@ function validate(schema: AddonSchemaNode, value: unknown, path: string): void {
     if (m.groups?.i_max) assert.ok((value as number) <= Number(m.groups.i_max));
   } else if (schema.startsWith("list(")) assert.ok(m.groups!.list!.split("|").includes(String(value)), `${path}: ${String(value)} not in ${m.groups!.list}`);
   else if (schema.startsWith("url")) assert.doesNotThrow(() => new URL(String(value)), `${path}: a URL is expected`);
+  else if (schema.startsWith("bool")) assert.equal(typeof value, "boolean", `${path}: true or false is expected`);
   else assert.equal(typeof value, "string", `${path}: text is expected`);
 }
 

@@ -20,6 +20,7 @@ export function addonType(row: ConfigOptionDescription, required: boolean): Addo
   if (row.type === "list of string") return [`str?`];
   if (row.secret) return `password${q}`;
   if (row.type === "URL") return `url${q}`;
+  if (row.type === "boolean") return `bool${q}`;
   if (int) return `int(${int[1]},${int[2]})${q}`;
   if (oneOf) return `list(${oneOf[1]!.split(", ").join("|")})${q}`;
   return `str${q}`;
