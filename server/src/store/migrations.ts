@@ -67,4 +67,30 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Power readings (ms, W) of the sensors the collector follows, and state changes of the entities
+  -- it tracks: what the correlation engine learns from, so a restart resumes without HA's history.
+  -- Kept for a bounded time (the collector deletes older rows).
+  CREATE TABLE power_sensors (
+    id INTEGER PRIMARY KEY,
+    entity_id TEXT NOT NULL UNIQUE
+  );
+
+  CREATE TABLE power_samples (
+    sensor_id INTEGER NOT NULL REFERENCES power_sensors (id),
+    t_ms INTEGER NOT NULL,
+    w REAL NOT NULL,
+    PRIMARY KEY (sensor_id, t_ms)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE state_events (
+    entity_id TEXT NOT NULL,
+    t_ms INTEGER NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    PRIMARY KEY (entity_id, t_ms)
+  ) WITHOUT ROWID;
+
+  CREATE INDEX state_events_by_time ON state_events (t_ms);
+  `,
 ];

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
+import type { PowerSample, StateEvent } from "../correlate/types.js";
 import type { Attempt, PeriodCoverage } from "../sync/planner.js";
 import type { Reading } from "../statistics/compose.js";
 import type { PublishedRow } from "../statistics/sums.js";
@@ -252,5 +253,57 @@ export class Store {
 
   set(key: string, value: string): void {
     this.db.prepare("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
+  // ---- power and events (the collector) ------------------------------------------------------
+
+  private powerSensorId(entityId: string): number {
+    this.db.prepare("INSERT OR IGNORE INTO power_sensors (entity_id) VALUES (?)").run(entityId);
+    return (this.db.prepare("SELECT id FROM power_sensors WHERE entity_id = ?").get(entityId) as { id: number }).id;
+  }
+
+  /** Stores readings (ms, W) of one power sensor; a reading at a time already stored replaces it. */
+  addPowerSamples(entityId: string, samples: readonly PowerSample[]): void {
+    if (samples.length === 0) return;
+    this.transaction(() => {
+      const id = this.powerSensorId(entityId);
+      const insert = this.db.prepare("INSERT OR REPLACE INTO power_samples (sensor_id, t_ms, w) VALUES (?, ?, ?)");
+      for (const s of samples) insert.run(id, Math.round(s.t), s.w);
+    });
+  }
+
+  /** Readings of one sensor in [from, to) (ms), oldest first. */
+  powerSamples(entityId: string, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER): PowerSample[] {
+    return this.db
+      .prepare("SELECT t_ms AS t, w FROM power_samples WHERE sensor_id = (SELECT id FROM power_sensors WHERE entity_id = ?) AND t_ms >= ? AND t_ms < ? ORDER BY t_ms")
+      .all(entityId, from, to) as PowerSample[];
+  }
+
+  /** Stores state changes; one per entity and millisecond (a repeat replaces it). */
+  addStateEvents(events: readonly StateEvent[]): void {
+    if (events.length === 0) return;
+    this.transaction(() => {
+      const insert = this.db.prepare("INSERT OR REPLACE INTO state_events (entity_id, t_ms, from_state, to_state) VALUES (?, ?, ?, ?)");
+      for (const e of events) insert.run(e.entityId, Math.round(e.t), e.from, e.to);
+    });
+  }
+
+  /** State changes in [from, to) (ms), oldest first. */
+  stateEvents(from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER): StateEvent[] {
+    return this.db
+      .prepare("SELECT t_ms AS t, entity_id AS entityId, from_state AS \"from\", to_state AS \"to\" FROM state_events WHERE t_ms >= ? AND t_ms < ? ORDER BY t_ms, entity_id")
+      .all(from, to) as StateEvent[];
+  }
+
+  /** Deletes readings and state changes before `t` (ms): the collector's retention. */
+  prunePower(t: number): { samples: number; events: number } {
+    return this.transaction(() => ({
+      // Per sensor, so that each delete is a range of the primary key.
+      samples: (this.db.prepare("SELECT id FROM power_sensors").all() as { id: number }[]).reduce(
+        (n, { id }) => n + this.db.prepare("DELETE FROM power_samples WHERE sensor_id = ? AND t_ms < ?").run(id, t).changes,
+        0,
+      ),
+      events: this.db.prepare("DELETE FROM state_events WHERE t_ms < ?").run(t).changes,
+    }));
   }
 }
