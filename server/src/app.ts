@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
+import { PowerCollector, type CollectorDeps } from "./correlate/collector.js";
 import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
 import { currentUser } from "./ha/energy.js";
 import { ContactClient } from "./providers/contact/client.js";
@@ -14,6 +15,8 @@ export interface App {
   config: EnergyInsightsConfig;
   store: Store;
   service: SyncService;
+  /** Records power and device state changes and learns device energy (absent when power.enabled is false or HA is not used). */
+  collector: PowerCollector | undefined;
   /** Every HTTP exchange with a provider since start, retries included. */
   providerCalls: HttpAttempt[];
   /** The HA connection, once made. */
@@ -24,7 +27,15 @@ export interface App {
 /** Wires config, store, providers and HA together. Opening the store may rebuild a corrupt cache. */
 export function createApp(
   config: EnergyInsightsConfig,
-  deps: { clock: Clock; log: Logger; cwd?: string; connectHa?: boolean; http?: Pick<HttpClientOptions, "timeoutMs" | "baseDelayMs" | "maxDelayMs" | "sleep"> },
+  deps: {
+    clock: Clock;
+    log: Logger;
+    cwd?: string;
+    connectHa?: boolean;
+    http?: Pick<HttpClientOptions, "timeoutMs" | "baseDelayMs" | "maxDelayMs" | "sleep">;
+    /** Collector tuning (tests: a known sensor profile, shorter intervals). */
+    collector?: Pick<CollectorDeps, "engine" | "flushEveryMs" | "publishEveryMs">;
+  },
 ): App {
   const { clock, log } = deps;
   const storePath = resolve(deps.cwd ?? process.cwd(), config.store.path);
@@ -62,14 +73,18 @@ export function createApp(
     return connection;
   };
 
-  const service = new SyncService({ config, store, clock, log, contactApi, ...(deps.connectHa === false ? {} : { ha: haConnection }) });
+  const useHa = deps.connectHa !== false;
+  const collector = useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, ...deps.collector }) : undefined;
+  const service = new SyncService({ config, store, clock, log, contactApi, ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}) });
   return {
     config,
     store,
     service,
+    collector,
     providerCalls,
     haConnection,
     close: () => {
+      collector?.stop();
       void connection?.then((c) => c.close()).catch(() => undefined);
       store.close();
     },

@@ -18,6 +18,15 @@ export interface ServiceDeps {
   contactApi: (account: ContactAccountConfig) => ContactApi;
   /** Resolves the HA connection (connecting on first use); absent = fetch only. */
   ha?: () => Promise<Connection>;
+  /** The power collector: recorded while the service runs; its device statistics published at every check. */
+  devices?: DeviceRecorder;
+}
+
+export interface DeviceRecorder {
+  start(): Promise<void>;
+  stop(): void;
+  publishDevices(): Promise<PublishResult[]>;
+  status(): { running: boolean };
 }
 
 export interface SyncSummary {
@@ -89,6 +98,15 @@ export class SyncService {
         log.error({ err: message }, "publishing to Home Assistant failed; it is retried at the next check");
       }
     }
+    if (this.deps.devices?.status().running) {
+      try {
+        summary.published.push(...(await this.deps.devices.publishDevices()));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        summary.errors.push(`device statistics: ${message}`);
+        log.error({ err: message }, "publishing device statistics failed; it is retried at the next check");
+      }
+    }
     summary.ok = summary.errors.length === 0;
     summary.finishedAt = new Date(clock.now()).toISOString();
     return summary;
@@ -103,6 +121,7 @@ export class SyncService {
   /** Runs checks every interval until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
+    if (this.deps.devices) void this.record(this.deps.devices, signal);
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {
@@ -112,6 +131,21 @@ export class SyncService {
       }
       const summary = await this.syncOnce();
       log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
+    }
+    this.deps.devices?.stop();
+  }
+
+  /** Starts the power collector, retrying every minute while HA cannot be reached. */
+  private async record(devices: DeviceRecorder, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await devices.start();
+        if (signal.aborted) devices.stop();
+        return;
+      } catch (err) {
+        this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "the power collector could not start; retrying in a minute");
+        await this.deps.clock.sleep(60_000, signal);
+      }
     }
   }
 

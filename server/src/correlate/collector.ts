@@ -1,0 +1,374 @@
+/**
+ * The power and event collector: follows the whole-home power sensor (and circuit sensors) and the
+ * tracked entities over HA's websocket, stores their readings and state changes (bounded
+ * retention), feeds the correlation engine, and publishes learned device energy as statistics.
+ *
+ * - First start: reads `power.history_days` of HA's recorded history, so learning starts at once.
+ * - Restart: reloads what the store holds, then reads HA's history since the data was last complete.
+ * - HA restart or a dropped connection: the subscription is renewed by the websocket library; on
+ *   "ready" the collector reads the history of the gap and rediscovers. While disconnected the data
+ *   is not declared complete, so nothing is measured across a gap it has not seen.
+ */
+import type { StateChangedEvent } from "home-assistant-js-websocket";
+import type { Logger } from "pino";
+import type { PowerConfig } from "../config/schema.js";
+import { sendCommand, type Connection } from "../ha/connection.js";
+import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic, publishDeviceStatistics } from "../ha/device-statistics.js";
+import { discoverPower, isTracked, readingInWatts, type HaEntityState, type PowerDiscovery, type PowerSensor } from "../ha/discovery.js";
+import { historyDuringPeriod, historyPieces, timedStates } from "../ha/history.js";
+import type { PublishResult } from "../ha/publisher.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../time/clock.js";
+import { CorrelationEngine, type EngineOptions } from "./engine.js";
+import type { PowerSample, StateEvent } from "./types.js";
+
+export interface CollectorDeps {
+  /** Resolves the (admin) HA connection. */
+  ha: () => Promise<Connection>;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  power: PowerConfig;
+  /** Engine tuning, e.g. a known sensor profile (default: the engine estimates it from the readings). */
+  engine?: EngineOptions;
+  /** How often buffered readings are stored and the engine moves on. */
+  flushEveryMs?: number;
+  /** How often device statistics are published (besides every service check). */
+  publishEveryMs?: number;
+}
+
+export interface CollectorStatus {
+  running: boolean;
+  wholeHome: PowerSensor | null;
+  circuits: PowerSensor[];
+  tracked: number;
+  /** The readings and events are complete up to here (epoch ms), or null before the first flush. */
+  recordedUntil: number | null;
+  problems: string[];
+}
+
+/** Readings and events older than this are deleted from the store and not reloaded. */
+export const POWER_RETENTION_MS = 14 * 86_400_000;
+/** Readings stamped up to this long ago may still be on their way: the data is complete up to now minus this. */
+export const COMPLETE_MARGIN_MS = 3000;
+export const RECORDED_UNTIL_KEY = "power:recorded_until";
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3600_000;
+/** States that say nothing about an entity's power; the change back from them is measured from the last real state. */
+const NO_STATE = new Set(["unavailable", "unknown", ""]);
+
+export class PowerCollector {
+  private conn: Connection | null = null;
+  private discovery: PowerDiscovery | null = null;
+  private readonly sensorStates = new Map<string, HaEntityState>();
+  private readonly names = new Map<string, string>();
+  private readonly lastSample = new Map<string, number>();
+  private readonly lastState = new Map<string, { t: number; state: string }>();
+  private pendingSamples = new Map<string, PowerSample[]>();
+  private pendingEvents: StateEvent[] = [];
+  /** Live events that arrive while history is being read; handled after it. */
+  private buffered: StateChangedEvent[] | null = null;
+  private engineRef: CorrelationEngine;
+  private engineSensor: string | null = null;
+  private engineBuiltAt = 0;
+  private lastPrune = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => Promise<void>) | null = null;
+  private publishing: Promise<unknown> = Promise.resolve();
+  private prefsAdded = new Set<string>();
+  private running = false;
+
+  constructor(private readonly deps: CollectorDeps) {
+    this.engineRef = new CorrelationEngine(deps.engine);
+  }
+
+  /** The engine with everything recorded so far (profiles, steps, hourly energy). */
+  get engine(): CorrelationEngine {
+    return this.engineRef;
+  }
+
+  status(): CollectorStatus {
+    const until = this.deps.store.get(RECORDED_UNTIL_KEY);
+    return {
+      running: this.running,
+      wholeHome: this.discovery?.wholeHome ?? null,
+      circuits: this.discovery?.circuits ?? [],
+      tracked: this.discovery?.tracked.length ?? 0,
+      recordedUntil: until === undefined ? null : Number(until),
+      problems: this.discovery?.problems ?? [],
+    };
+  }
+
+  /** Connects, subscribes, catches up from the store and HA's history, and starts recording. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const conn = await this.deps.ha();
+    this.conn = conn;
+    this.buffered = [];
+    const unsubscribe = await conn.subscribeEvents<StateChangedEvent>((ev) => this.onStateChanged(ev), "state_changed");
+    this.unsubscribe = unsubscribe;
+    conn.addEventListener("ready", this.onReady);
+    this.running = true;
+    try {
+      await this.catchUp(conn);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+    const flushEvery = this.deps.flushEveryMs ?? 5000;
+    this.timers.push(setInterval(() => this.safely("recording", () => this.flush()), flushEvery));
+    const publishEvery = this.deps.publishEveryMs ?? 15 * 60_000;
+    if (this.deps.power.deviceStatistics) this.timers.push(setInterval(() => void this.publishDevices().catch((err: unknown) => this.warn("publishing device statistics", err)), publishEvery));
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.conn?.removeEventListener("ready", this.onReady);
+    void this.unsubscribe?.().catch(() => undefined);
+    this.unsubscribe = null;
+    try {
+      this.flush();
+    } catch (err) {
+      this.warn("storing the last readings", err);
+    }
+    this.running = false;
+  }
+
+  /** Stores what arrived, feeds the engine and, while connected, declares the data complete up to now. */
+  flush(): void {
+    const { store, clock } = this.deps;
+    const samples = this.pendingSamples;
+    const events = this.pendingEvents;
+    this.pendingSamples = new Map();
+    this.pendingEvents = [];
+    store.transaction(() => {
+      for (const [sensor, list] of samples) store.addPowerSamples(sensor, list);
+      store.addStateEvents(events);
+    });
+    const wholeHome = this.discovery?.wholeHome?.entityId ?? null;
+    if (wholeHome !== this.engineSensor) return this.rebuildEngine();
+    if (wholeHome) this.engineRef.addSamples(samples.get(wholeHome) ?? []);
+    this.engineRef.addEvents(events);
+    const now = clock.now();
+    if (this.running && this.buffered === null && this.conn?.connected) {
+      const complete = now - COMPLETE_MARGIN_MS;
+      this.engineRef.advanceTo(complete);
+      store.set(RECORDED_UNTIL_KEY, String(complete));
+    }
+    if (now - this.lastPrune > HOUR_MS) {
+      this.lastPrune = now;
+      store.prunePower(now - POWER_RETENTION_MS);
+    }
+    // A fresh engine a day keeps its memory bounded by the retention.
+    if (now - this.engineBuiltAt > DAY_MS) this.rebuildEngine();
+  }
+
+  /** Publishes every learned device's hourly energy (one at a time; a call while one runs waits for it). */
+  publishDevices(): Promise<PublishResult[]> {
+    const run = this.publishing.then(() => this.publishNow());
+    this.publishing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishNow(): Promise<PublishResult[]> {
+    const { power, log, store, clock } = this.deps;
+    if (!power.deviceStatistics || !this.running) return [];
+    this.flush();
+    const conn = await this.deps.ha();
+    const now = clock.now();
+    const rows = deviceRows(this.engineRef.hourlyEnergy(now - POWER_RETENTION_MS, now), now);
+    const results = await publishDeviceStatistics(conn, store, rows, (id) => this.names.get(id) ?? id, { log });
+    if (power.addDevicesToEnergyPrefs) {
+      const ids = [...rows.keys()].map((id) => deviceStatistic(id, id).statisticId).filter((id) => !this.prefsAdded.has(id));
+      if (ids.length > 0) {
+        const added = await addDevicesToEnergyPrefs(conn, ids);
+        for (const id of ids) this.prefsAdded.add(id);
+        if (added.length > 0) log.info({ added }, "added learned devices to the Energy dashboard");
+      }
+    }
+    const sent = results.reduce((n, r) => n + r.rowsSent, 0);
+    if (sent > 0) log.info({ devices: results.length, rows: sent }, "published device energy statistics");
+    return results;
+  }
+
+  // ---- live events ----------------------------------------------------------------------------
+
+  private readonly onReady = (): void => {
+    const conn = this.conn;
+    if (!conn || !this.running) return;
+    this.deps.log.info("Home Assistant is back; reading the history of the gap");
+    this.buffered ??= [];
+    void this.catchUp(conn).catch((err: unknown) => {
+      this.buffered = null;
+      this.warn("catching up after a reconnect", err);
+    });
+  };
+
+  private onStateChanged(ev: StateChangedEvent): void {
+    if (this.buffered) this.buffered.push(ev);
+    else this.safely("a state change", () => this.handle(ev));
+  }
+
+  private handle(ev: StateChangedEvent): void {
+    const { entity_id: entityId, new_state: next, old_state: previous } = ev.data;
+    if (!next) return;
+    const state: HaEntityState = { entity_id: entityId, state: next.state, attributes: next.attributes as Record<string, unknown>, last_changed: next.last_changed, last_updated: next.last_updated };
+    this.remember(state);
+    if (entityId.startsWith("sensor.")) {
+      const before = previous?.attributes as Record<string, unknown> | undefined;
+      if (!before || before.unit_of_measurement !== state.attributes.unit_of_measurement || before.device_class !== state.attributes.device_class) this.rediscover();
+      this.sample(entityId, Date.parse(next.last_updated), next.state);
+    }
+    if (this.follows(entityId)) this.change(entityId, Date.parse(next.last_changed), next.state);
+  }
+
+  // ---- catching up ------------------------------------------------------------------------------
+
+  /** Current states, discovery, the store (first time), HA's history of the gap, then the buffered live events. */
+  private async catchUp(conn: Connection): Promise<void> {
+    const { store, clock, power, log } = this.deps;
+    const states = await sendCommand<HaEntityState[]>(conn, { type: "get_states" });
+    for (const s of states) this.remember(s);
+    this.rediscover(states);
+    if (this.engineSensor !== (this.discovery?.wholeHome?.entityId ?? null) || this.engineBuiltAt === 0) this.rebuildEngine();
+
+    const now = clock.now();
+    const until = store.get(RECORDED_UNTIL_KEY);
+    let from = until !== undefined ? Number(until) : power.historyDays > 0 ? now - power.historyDays * DAY_MS : now;
+    from = Math.max(from, now - POWER_RETENTION_MS);
+    const ids = this.followedIds();
+    if (from < now && ids.length > 0) {
+      let read = 0;
+      for (const piece of historyPieces(from, now)) {
+        const history = await historyDuringPeriod(conn, { startTime: new Date(piece.from), endTime: new Date(piece.to), entityIds: ids });
+        for (const [entityId, rows] of Object.entries(history)) {
+          for (const r of timedStates(rows)) {
+            if (this.isPowerSensor(entityId)) this.sample(entityId, r.t, r.state);
+            if (this.follows(entityId)) this.change(entityId, r.t, r.state);
+            read += 1;
+          }
+        }
+        this.flushWithoutAdvancing();
+      }
+      log.info({ from: new Date(from).toISOString(), states: read }, "read Home Assistant's history");
+    }
+    // The states now: a change the history did not have yet, and the held power.
+    for (const s of states) {
+      if (this.isPowerSensor(s.entity_id)) this.sample(s.entity_id, Date.parse(s.last_updated), s.state);
+      if (this.follows(s.entity_id)) this.change(s.entity_id, Date.parse(s.last_changed), s.state);
+    }
+    const live = this.buffered ?? [];
+    this.buffered = null;
+    for (const ev of live) this.safely("a state change", () => this.handle(ev));
+    this.flush();
+  }
+
+  private flushWithoutAdvancing(): void {
+    const buffered = this.buffered;
+    this.buffered ??= [];
+    try {
+      this.flush();
+    } finally {
+      this.buffered = buffered;
+    }
+  }
+
+  /** A new engine from what the store holds for the current whole-home sensor (retention bounded). */
+  private rebuildEngine(): void {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const since = now - POWER_RETENTION_MS;
+    const sensor = this.discovery?.wholeHome?.entityId ?? null;
+    const engine = new CorrelationEngine(this.deps.engine);
+    const samples = sensor ? store.powerSamples(sensor, since) : [];
+    const events = store.stateEvents(since);
+    engine.addSamples(samples);
+    engine.addEvents(events);
+    if (sensor && samples.length > 0) this.lastSample.set(sensor, Math.max(this.lastSample.get(sensor) ?? -Infinity, samples.at(-1)!.t));
+    for (const e of events) {
+      const last = this.lastState.get(e.entityId);
+      if (!last || e.t >= last.t) this.lastState.set(e.entityId, { t: e.t, state: e.to });
+    }
+    const until = store.get(RECORDED_UNTIL_KEY);
+    if (until !== undefined) engine.advanceTo(Number(until));
+    this.engineRef = engine;
+    this.engineSensor = sensor;
+    this.engineBuiltAt = now;
+  }
+
+  // ---- recording ----------------------------------------------------------------------------
+
+  private sample(entityId: string, t: number, state: string): void {
+    const sensor = this.powerSensor(entityId);
+    if (!sensor || !Number.isFinite(t)) return;
+    const w = readingInWatts(state, sensor.toWatts);
+    if (w === null || t <= (this.lastSample.get(entityId) ?? -Infinity)) return;
+    this.lastSample.set(entityId, t);
+    let list = this.pendingSamples.get(entityId);
+    if (!list) this.pendingSamples.set(entityId, (list = []));
+    list.push({ t, w });
+  }
+
+  /** A state seen at `t`: an event when it differs from the last real state; the first one seen is only the baseline. */
+  private change(entityId: string, t: number, state: string): void {
+    if (NO_STATE.has(state) || !Number.isFinite(t)) return;
+    const last = this.lastState.get(entityId);
+    if (last && (t <= last.t || state === last.state)) return;
+    this.lastState.set(entityId, { t, state });
+    if (last) this.pendingEvents.push({ t, entityId, from: last.state, to: state });
+  }
+
+  private remember(s: HaEntityState): void {
+    const name = s.attributes.friendly_name;
+    if (typeof name === "string" && name !== "") this.names.set(s.entity_id, name);
+    if (s.entity_id.startsWith("sensor.")) this.sensorStates.set(s.entity_id, s);
+  }
+
+  private rediscover(states?: readonly HaEntityState[]): void {
+    const { power, log } = this.deps;
+    const previous = this.discovery;
+    const next = discoverPower(states ?? [...this.sensorStates.values()], power);
+    // Between full discoveries only sensors change; keep the tracked entities seen so far.
+    if (!states && previous) next.tracked = [...new Set([...previous.tracked, ...next.tracked])].sort();
+    this.discovery = next;
+    if (previous?.wholeHome?.entityId !== next.wholeHome?.entityId || previous?.circuits.length !== next.circuits.length) {
+      if (next.wholeHome) log.info({ wholeHome: next.wholeHome.entityId, unit: next.wholeHome.unit, circuits: next.circuits.map((c) => c.entityId), tracked: next.tracked.length }, "power sensors found");
+      else log.warn({ tracked: next.tracked.length }, "no whole-home power sensor found: set power.whole_home_sensor (device energy is not learned until there is one)");
+    }
+    for (const problem of next.problems) if (!previous?.problems.includes(problem)) log.warn({ problem }, "power configuration");
+  }
+
+  private powerSensor(entityId: string): PowerSensor | undefined {
+    const d = this.discovery;
+    if (!d) return undefined;
+    return d.wholeHome?.entityId === entityId ? d.wholeHome : d.circuits.find((c) => c.entityId === entityId);
+  }
+
+  private isPowerSensor(entityId: string): boolean {
+    return this.powerSensor(entityId) !== undefined;
+  }
+
+  private follows(entityId: string): boolean {
+    return isTracked(entityId, this.deps.power);
+  }
+
+  private followedIds(): string[] {
+    const d = this.discovery;
+    if (!d) return [];
+    return [...new Set([...(d.wholeHome ? [d.wholeHome.entityId] : []), ...d.circuits.map((c) => c.entityId), ...d.tracked])];
+  }
+
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.warn(what, err);
+    }
+  }
+
+  private warn(what: string, err: unknown): void {
+    this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, `power collector: ${what} failed`);
+  }
+}
