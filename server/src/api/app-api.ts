@@ -142,3 +142,14 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
     },
   };
 }
+
+/** Starts the API for `energy-insights start`; a failure (the port is taken) is logged and the service runs on without it. */
+export async function startAppApiOrLog(app: App, opts: AppApiOptions): Promise<ApiServer | null> {
+  try {
+    return await startAppApi(app, opts);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    opts.log.error({ host: app.config.api.host, port: app.config.api.port, err: message }, "the backend API could not start (is api.port in use?); the card's device and status panels stay unavailable, statistics keep flowing");
+    return null;
+  }
+}

@@ -63,9 +63,12 @@ export async function main(argv: string[]): Promise<number> {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     log.info({ providers: config.contact ? ["contact"] : [], checkIntervalSec: config.sync.checkInterval }, "Energy Insights started");
+    const { startAppApiOrLog } = await import("../api/app-api.js");
+    const api = await startAppApiOrLog(app, { clock, log });
     try {
       await app.service.run(stop.signal);
     } finally {
+      await api?.close();
       app.close();
     }
   });

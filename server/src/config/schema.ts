@@ -159,8 +159,8 @@ const syncSchema = z.strictObject({
 });
 
 const apiSchema = z.strictObject({
-  port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API for the card (0 picks a free port). Reserved: this version does not serve the API yet." }),
-  host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API will listen on. Reserved: this version does not serve the API yet." }),
+  port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API (websocket) the card connects to as its backend_url (0 picks a free port)." }),
+  host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API listens on (0.0.0.0: every interface; 127.0.0.1: this machine only)." }),
 });
 
 const logSchema = z.strictObject({
@@ -240,7 +240,7 @@ export const configSchema = z.strictObject({
   home_assistant: doc(homeAssistantSchema.prefault({} as z.input<typeof homeAssistantSchema>), { description: "How the backend reaches Home Assistant." }),
   store: doc(storeSchema.prefault({}), { description: "The local cache." }),
   sync: doc(syncSchema.prefault({}), { description: "When and how far back providers are read." }),
-  api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to (reserved; not served by this version)." }),
+  api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to: a websocket where HA users sign in with their HA access token (sync status and learned devices for everyone, sync/run for HA admins)." }),
   log: doc(logSchema.prefault({}), { description: "How much the backend logs." }),
   contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
   power: doc(powerSchema.prefault({}), { description: "Device energy learned from whole-home power and device state changes." }),
