@@ -38,7 +38,7 @@ export interface SyncSummary {
   errors: string[];
 }
 
-const LAST_CHECK_KEY = "service:last_check_at";
+export const LAST_CHECK_KEY = "service:last_check_at";
 const DAY_MS = 86_400_000;
 
 export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: string): PlannerSettings {

@@ -55,6 +55,15 @@ test("sync --once --json --now against the simulator prints a summary and masks 
   assert.match(res.stderr, /fetched usage/);
   assert.ok(!res.stderr.includes(SIM_USER.password) && !res.stdout.includes(SIM_USER.password));
 
+  // The container health check: healthy right after a check, unhealthy two intervals later.
+  const env = { EI_CONTACT__ACCOUNTS__0__PASSWORD: SIM_USER.password };
+  const healthy = await run(["health", "--now", now.plus({ minutes: 5 }).toISO()!, "--config", path], env);
+  assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
+  assert.match(healthy.stdout, /healthy: last check/);
+  const stale = await run(["health", "--now", now.plus({ hours: 13 }).toISO()!, "--config", path], env);
+  assert.equal(stale.code, 1);
+  assert.match(stale.stdout, /unhealthy: the last check finished \d+ minutes ago/);
+
   // Unknown command and bad --now: clear messages, non-zero exit.
   const bad = await run(["sync", "--once", "--now", "yesterday", "--config", path]);
   assert.notEqual(bad.code, 0);

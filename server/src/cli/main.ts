@@ -108,6 +108,14 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = await runDoctor(config, { log, clock, out: (line) => console.log(line) });
   });
 
+  withCommon(program.command("health").description("exit 0 when the service checked its providers recently and none keeps failing (for container health checks)")).action(
+    async (opts: CommonOptions) => {
+      const config = configFrom(opts);
+      const { runHealth } = await import("./health.js");
+      exitCode = runHealth(config, { clock: clockFrom(opts), out: (line) => console.log(line) });
+    },
+  );
+
   program
     .command("addon")
     .description("run as a Home Assistant add-on: the options the Supervisor wrote become the config, then start")
