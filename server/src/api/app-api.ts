@@ -6,11 +6,12 @@
 import { readFileSync } from "node:fs";
 import type { App } from "../app.js";
 import { SUPERVISOR_WEBSOCKET_URL } from "../config/index.js";
+import type { CollectorStatus, PowerCollector } from "../correlate/collector.js";
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";
 import { createHaTokenValidator } from "./ha-auth.js";
-import type { StatusResult, SyncRunResult } from "./protocol.js";
+import type { CorrelationStatus, StatusResult, SyncRunResult } from "./protocol.js";
 import { startApiServer, type ApiHandlers, type ApiLimits, type ApiLog, type ApiServer, type ValidateToken } from "./server.js";
 import { correlationView, deviceView, isoOrNull, providerStatuses, syncRunResult } from "./views.js";
 
@@ -18,20 +19,47 @@ import { correlationView, deviceView, isoOrNull, providerStatuses, syncRunResult
 export interface CorrelationSource {
   profiles(): DeviceProfile[];
   steps(filter?: { since?: number; entityId?: string }): EventStep[];
-  /** Calls `listener` when profiles changed; returns the unsubscribe function. */
-  onUpdate?(listener: () => void): () => void;
+  /** The recording behind it (the power collector's status). */
+  status?(): CollectorStatus;
+}
+
+/** The app's power collector as a source; its engine is replaced now and then, so it is read at each call. */
+function collectorSource(collector: PowerCollector): CorrelationSource {
+  return {
+    profiles: () => collector.engine.profiles(),
+    steps: (filter) => collector.engine.steps(filter),
+    status: () => collector.status(),
+  };
+}
+
+function correlationStatus(source: CorrelationSource | undefined, profiles: readonly DeviceProfile[]): CorrelationStatus {
+  const s = source?.status?.();
+  return {
+    enabled: source !== undefined,
+    running: s?.running ?? source !== undefined,
+    whole_home_sensor: s?.wholeHome?.entityId ?? null,
+    tracked_entities: s?.tracked ?? 0,
+    recorded_until: isoOrNull(s?.recordedUntil),
+    devices: profiles.filter((p) => p.status !== "learning").length,
+    problems: s?.problems ?? [],
+  };
+}
+
+/** What `correlations_updated` is published on: the learned figures, not every new event. */
+function profilesKey(profiles: readonly DeviceProfile[]): string {
+  return JSON.stringify(profiles.map((p) => [p.entityId, p.state, p.status, p.powerW === null ? null : Math.round(p.powerW), p.events]));
 }
 
 export interface AppApiOptions {
   clock: Clock;
   log: ApiLog;
-  /** Devices and correlations; absent = none yet (`devices/list` answers []). */
+  /** Devices and correlations. Default: the app's power collector; none (devices/list answers []) when power is off. */
   correlations?: CorrelationSource;
   /** Replaces the check of user tokens against HA (tests). */
   validateToken?: ValidateToken;
   limits?: Partial<ApiLimits>;
   allowedOrigins?: readonly string[];
-  /** How often the sync status is compared for `status_changed` events. */
+  /** How often the status and the learned profiles are compared for `status_changed` and `correlations_updated` events. */
   statusPollMs?: number;
 }
 
@@ -55,13 +83,14 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
   const haUrl = config.homeAssistant.websocketUrl === SUPERVISOR_WEBSOCKET_URL ? ADDON_HA_WEBSOCKET_URL : config.homeAssistant.websocketUrl;
   const validator = opts.validateToken ? null : createHaTokenValidator({ url: haUrl });
   const currency = config.contact?.currency ?? null;
+  const source = opts.correlations ?? (app.collector ? collectorSource(app.collector) : undefined);
   let running: Promise<SyncSummary> | undefined;
-  // Compared to publish `status_changed`; `now` changes on every read and is left out.
-  const statusKey = (s: StatusResult) => JSON.stringify({ ...s, now: null });
+  // Compared to publish `status_changed`; `now` and the recording's progress move all the time and are left out.
+  const statusKey = (s: StatusResult) => JSON.stringify({ ...s, now: null, correlation: { ...s.correlation, recorded_until: null } });
   let lastStatus = "";
 
   const status = (): StatusResult => {
-    const profiles = opts.correlations?.profiles() ?? [];
+    const profiles = source?.profiles() ?? [];
     return {
       backend_version: version,
       ha_version: validator?.haVersion() ?? null,
@@ -69,15 +98,15 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       next_check: isoOrNull(service.nextCheckAt()),
       sync_running: running !== undefined,
       providers: providerStatuses(store.allSyncStates()),
-      correlation: { enabled: opts.correlations !== undefined, devices: profiles.filter((p) => p.status !== "learning").length },
+      correlation: correlationStatus(source, profiles),
     };
   };
 
   const handlers: ApiHandlers = {
     status,
-    devices: () => (opts.correlations?.profiles() ?? []).map((p) => deviceView(p, currency)),
+    devices: () => (source?.profiles() ?? []).map((p) => deviceView(p, currency)),
     correlations: ({ entityId, since, limit }) => {
-      const steps = opts.correlations?.steps({ ...(entityId !== undefined ? { entityId } : {}), ...(since !== undefined ? { since } : {}) }) ?? [];
+      const steps = source?.steps({ ...(entityId !== undefined ? { entityId } : {}), ...(since !== undefined ? { since } : {}) }) ?? [];
       return steps.slice(-limit).map(correlationView);
     },
     // One sync at a time: a second request while one runs gets the running one's result.
@@ -108,9 +137,10 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
     log,
   });
 
-  // Scheduled checks run inside the SyncService; their outcome shows in the store, so the status is
-  // compared periodically and a change is published.
+  // Scheduled checks and the collector run inside the SyncService; their outcome shows in the
+  // store and the engine, so both are compared periodically and a change is published.
   lastStatus = statusKey(status());
+  let lastProfiles = profilesKey(source?.profiles() ?? []);
   const poll = setInterval(() => {
     try {
       const current = status();
@@ -119,16 +149,19 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
         lastStatus = key;
         server.publish({ type: "status_changed", status: current });
       }
+      if (source) {
+        const profiles = source.profiles();
+        const pKey = profilesKey(profiles);
+        if (pKey !== lastProfiles) {
+          lastProfiles = pKey;
+          server.publish({ type: "correlations_updated", at: new Date(clock.now()).toISOString(), devices: profiles.filter((p) => p.status !== "learning").length });
+        }
+      }
     } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, "api: could not read the sync status");
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, "api: could not read the status for updates");
     }
   }, opts.statusPollMs ?? 5_000);
   poll.unref();
-
-  const stopUpdates = opts.correlations?.onUpdate?.(() => {
-    const devices = opts.correlations?.profiles().filter((p) => p.status !== "learning").length ?? 0;
-    server.publish({ type: "correlations_updated", at: new Date(clock.now()).toISOString(), devices });
-  });
 
   return {
     host: server.host,
@@ -137,7 +170,6 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
     connectionCount: () => server.connectionCount(),
     close: async () => {
       clearInterval(poll);
-      stopUpdates?.();
       await server.close();
     },
   };

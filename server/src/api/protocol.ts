@@ -221,10 +221,20 @@ export interface SeriesStatus {
 }
 
 export interface CorrelationStatus {
-  /** False while no correlation engine runs in this backend (devices/list is then empty). */
+  /** False when device learning is off in this backend (devices/list is then empty). */
   enabled: boolean;
-  /** Device states with a learned profile. */
+  /** True while power and device events are being recorded from HA. */
+  running: boolean;
+  /** The whole-home power sensor learned from, null until one is found. */
+  whole_home_sensor: string | null;
+  /** Entities whose state changes are followed. */
+  tracked_entities: number;
+  /** Power and events are complete up to here, null before the first recording. */
+  recorded_until: string | null;
+  /** Device states with a learned (published) power. */
   devices: number;
+  /** What stops or limits learning, in words (e.g. no whole-home power sensor found). */
+  problems: string[];
 }
 
 /** One state change of a device with the power step measured around it. */
