@@ -426,7 +426,7 @@ class Connection {
       return;
     }
     if (!user) {
-      log.info({ remote: this.remote, token }, "api: Home Assistant refused a token");
+      log.info({ remote: this.remote, token }, "api: token refused (by Home Assistant, or not an HA token at all)");
       this.send(authInvalidMessage("invalid_token", "Home Assistant did not accept this access token (invalid, expired or revoked)"));
       this.close(CLOSE_POLICY, "auth_invalid");
       return;
