@@ -60,8 +60,20 @@ export class SyncService {
 
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Fetches what is missing from every provider, then brings HA's statistics in line. Never throws for a provider or HA failure. */
-  async syncOnce(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void } = {}): Promise<SyncSummary> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Fetches what is missing from every provider, then brings HA's statistics in line. Never throws
+   * for a provider or HA failure. Syncs never overlap (a scheduled check and `sync/run` from the
+   * API): a second one starts when the first has finished.
+   */
+  syncOnce(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void } = {}): Promise<SyncSummary> {
+    const next = this.queue.then(() => this.runSync(opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runSync(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void }): Promise<SyncSummary> {
     const { config, store, clock, log } = this.deps;
     const startedAt = new Date(clock.now()).toISOString();
     const summary: SyncSummary = { startedAt, finishedAt: startedAt, ok: true, contact: [], published: [], errors: [] };

@@ -160,3 +160,16 @@ test("a bad config lists every problem by path, and no secret", () => {
     assert.ok(!err.message.includes("hunter2hunter2") && !err.message.includes("s3cret-token-value"));
   }
 });
+
+test("syncs never overlap: a second request waits for the first and then finds nothing to fetch", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const { app } = testBackend(testConfig(sim), clock);
+  t.after(() => app.close());
+  const [a, b] = await Promise.all([app.service.syncOnce(), app.service.syncOnce()]);
+  assert.equal(a.ok && b.ok, true);
+  assert.ok(a.contact[0]!.contracts.every((c) => c.requests.length > 0));
+  assert.ok(b.contact[0]!.contracts.every((c) => c.requests.length === 0), "the second sync ran after the first and had nothing left to do");
+  assert.ok(a.finishedAt <= b.startedAt);
+});
