@@ -28,6 +28,8 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   cost_color?: string;
   /** Draw cost as its own line on a second axis (it is always in the tooltip). */
   show_cost?: boolean;
+  /** The backend API (ws://, wss://, or http(s):// meaning the same host): shows the device panel. */
+  backend_url?: string;
 }
 
 /** The config with every default applied: what the card renders from. */
@@ -40,6 +42,8 @@ export interface ResolvedCardConfig {
   provider: string | undefined;
   colors: { free: string; paid: string; cost: string };
   showCost: boolean;
+  /** `backend_url` trimmed; undefined: no device panel. */
+  backendUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +57,8 @@ export class ConfigError extends Error {
 }
 
 const STATISTIC_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
+/** ws://, wss://, http:// or https://, a host, then an optional port and path (no spaces). */
+const BACKEND_URL = /^(?:wss?|https?):\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i;
 const COLOR = /^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgb|rgba|hsl|hsla)\([^();:]*\)|var\(--[A-Za-z0-9_-]+(?:,\s*[^();:]+)?\))$/;
 
 function show(value: unknown): string {
@@ -105,6 +111,7 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   for (const field of ["free_color", "paid_color", "cost_color"]) {
     optionalString(config, field, COLOR, 'a colour such as "#008FFB", "rgb(0, 143, 251)" or "var(--accent-color)"');
   }
+  optionalString(config, "backend_url", BACKEND_URL, 'a ws://, wss://, http:// or https:// URL such as "ws://homeassistant.local:8099"');
   if (config.show_cost !== undefined && typeof config.show_cost !== "boolean") {
     throw new ConfigError("show_cost", `"show_cost" must be true or false (got ${show(config.show_cost)}).`);
   }
@@ -147,5 +154,6 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
       cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
     },
     showCost: config.show_cost ?? false,
+    backendUrl: config.backend_url?.trim() || undefined,
   };
 }

@@ -52,6 +52,7 @@ const EDITOR_FIELDS = [
   "paid_color",
   "cost_color",
   "show_cost",
+  "backend_url",
 ] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];
 
@@ -86,6 +87,7 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
       ],
     },
     { name: "show_cost", selector: { boolean: {} } },
+    { name: "backend_url", selector: { text: {} } },
   ];
 }
 
@@ -99,6 +101,10 @@ export function getConfigForm(): LovelaceConfigForm {
     },
     computeLabel: (schema) => ((EDITOR_FIELDS as readonly string[]).includes(schema.name) ? t(`editor.${schema.name}` as TranslationKey) : undefined),
     computeHelper: (schema) =>
-      schema.name === "paid_energy" || schema.name === "account" ? t("editor.statistics_helper") : undefined,
+      schema.name === "paid_energy" || schema.name === "account"
+        ? t("editor.statistics_helper")
+        : schema.name === "backend_url"
+          ? t("editor.backend_helper")
+          : undefined,
   };
 }

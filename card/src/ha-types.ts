@@ -25,6 +25,10 @@ export interface HomeAssistant {
   language?: string;
   config: HassConfig;
   themes?: { darkMode?: boolean; theme?: string };
+  /** The frontend's login; its access token is refreshed by the frontend (the backend API checks it with HA). */
+  auth?: { data?: { access_token?: string } };
+  /** Entity states (the device panel reads friendly names). */
+  states?: Record<string, { attributes?: { friendly_name?: unknown } } | undefined>;
 }
 
 /** A card config as Lovelace stores it: `type` plus whatever keys the card defines (and a few of HA's own). */
