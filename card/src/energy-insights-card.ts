@@ -30,6 +30,10 @@ import {
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
+import { eventAnnotations } from "./chart/annotations.js";
+import type { SocketFactory } from "./data/backend.js";
+import { BackendPanelController } from "./panel/controller.js";
+import { panelStyles, renderPanel } from "./panel/panel.js";
 import { discoverAccounts } from "./data/discovery.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
@@ -106,6 +110,11 @@ export class EnergyInsightsCard extends LitElement {
 
   /** The ApexCharts options of the chart on screen (for tests and debugging). */
   chartOptions?: ApexOptions;
+
+  /** Opens the backend API's socket (tests set a fake); default: the browser's WebSocket. */
+  backendSocket?: SocketFactory;
+  /** The correlations panel's data (shown when `backend_url` is set). */
+  readonly backendPanel = new BackendPanelController(this);
 
   private _rawConfig?: EnergyInsightsCardConfig;
   private _chart?: ApexCharts;
@@ -197,6 +206,7 @@ export class EnergyInsightsCard extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("hass") && this.hass && !changed.get("hass")) this._needsLoad = true;
+    if (this._config) this.backendPanel.configure(this._config.backendUrl);
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
       void this._load();
@@ -288,6 +298,7 @@ export class EnergyInsightsCard extends LitElement {
         currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
         ids,
       };
+      this.backendPanel.rangeChanged(range.start);
       this._status = "ready";
     } catch (err) {
       if (seq !== this._loadSeq) return;
@@ -357,6 +368,13 @@ export class EnergyInsightsCard extends LitElement {
         money: (value) => fmt.money(value, data.currency),
       },
     });
+    // The selected device's events as lines on the hourly chart (cleared with an empty list).
+    if (config.backendUrl) {
+      const marks = data.range.view === "hourly" && this._axis ? (this.backendPanel.selectedEvents ?? []) : [];
+      const color = this._color("var(--accent-color)", "#ff5722");
+      const events = marks.map((e) => ({ time: Date.parse(e.time), on: e.kind === "on" }));
+      options.annotations = { xaxis: eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color) };
+    }
     // Keep the card's own day labels under the plot area when ApexCharts lays it out again (resize).
     const onLayout = (chart: ApexInternals) => this._readAxis(chart);
     options.chart = { ...options.chart, events: { mounted: onLayout, updated: onLayout } };
@@ -395,6 +413,7 @@ export class EnergyInsightsCard extends LitElement {
       hass.themes?.theme,
       JSON.stringify(this._config?.colors),
       this._config?.showCost,
+      this.backendPanel.marksKey && `${this.backendPanel.marksKey}|${this._axis?.width}`,
     ].join("|");
     if (key === this._chartKey && el === this._chartEl) return;
     this._chartKey = key;
@@ -451,6 +470,14 @@ export class EnergyInsightsCard extends LitElement {
           ${this._status === "empty" ? nothing : this._renderViews(t)}
         </div>
         ${this._status === "empty" ? this._renderEmpty(t) : this._renderBody(t)}
+        ${renderPanel(this.backendPanel, {
+          t,
+          fmt: makeFormatters(hass?.locale ?? { language: "en" }),
+          hass,
+          timeZone: hass ? displayTimeZone(hass) : "UTC",
+          hourly: this._view === "hourly",
+          onSelect: (entity) => this.backendPanel.select(entity, this._data?.range.start),
+        })}
       </ha-card>
     `;
   }
@@ -557,7 +584,9 @@ export class EnergyInsightsCard extends LitElement {
     `;
   }
 
-  static override styles = css`
+  static override styles = [
+    panelStyles,
+    css`
     :host {
       display: block;
     }
@@ -728,7 +757,8 @@ export class EnergyInsightsCard extends LitElement {
       margin-left: auto;
       font-variant-numeric: tabular-nums;
     }
-  `;
+  `,
+  ];
 }
 
 /** The card picker shows the page's language (HA sets `<html lang>`). */

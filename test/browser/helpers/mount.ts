@@ -30,8 +30,13 @@ export function nextRender(card: EnergyInsightsCard, timeoutMs = 10_000): Promis
   });
 }
 
-export async function mount(fake: FakeHass, config: LovelaceCardConfig, options: { now?: number; expectChart?: boolean } = {}): Promise<EnergyInsightsCard> {
+export async function mount(
+  fake: FakeHass,
+  config: LovelaceCardConfig,
+  options: { now?: number; expectChart?: boolean; prepare?: (card: EnergyInsightsCard) => void } = {},
+): Promise<EnergyInsightsCard> {
   const card = document.createElement("energy-insights-card");
+  options.prepare?.(card);
   card.clock = () => options.now ?? NOW;
   card.setConfig(config);
   card.hass = asHass(fake);

@@ -1,0 +1,248 @@
+/**
+ * The correlations panel under the chart: learned devices (power, confidence, events, energy and
+ * cost) and recent events with their power step, from the backend API. Rendering only; the data
+ * comes from {@link BackendPanelController}.
+ */
+import { css, html, nothing, type TemplateResult } from "lit";
+import type { Formatters } from "../common/format.js";
+import type { CorrelationView, DeviceView } from "../data/backend.js";
+import type { HomeAssistant } from "../ha-types.js";
+import type { LocalizeFunc } from "../localize/localize.js";
+import type { BackendPanelController } from "./controller.js";
+
+export interface DeviceFigures {
+  power: string;
+  confidence: string;
+  events: string;
+  energy: string;
+  cost: string;
+}
+
+/**
+ * What one device row shows. `periodDays`: the days the energy was learned over; null when unknown,
+ * and then energy and cost are the totals (the panel says so).
+ */
+export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number | null): DeviceFigures {
+  const per = (value: number) => (periodDays && periodDays > 0 ? value / periodDays : value);
+  return {
+    power: d.power_w === null ? "—" : `${fmt.number(d.power_w, Math.abs(d.power_w) >= 100 ? 0 : 1)} W`,
+    confidence: fmt.percent(d.confidence),
+    events: d.seen_events > d.events ? `${d.events}/${d.seen_events}` : String(d.events),
+    energy: d.energy_kwh === null ? "—" : fmt.energy(per(d.energy_kwh)),
+    cost: d.cost === null ? "—" : fmt.money(per(d.cost), d.currency ?? undefined),
+  };
+}
+
+/** "+1,234 W" / "−1,230 W" / "—". */
+export function formatStep(stepW: number | null, fmt: Formatters): string {
+  if (stepW === null) return "—";
+  const text = fmt.number(Math.abs(stepW), Math.abs(stepW) >= 100 ? 0 : 1);
+  return `${stepW < 0 ? "−" : "+"}${text} W`;
+}
+
+export function deviceName(hass: HomeAssistant | undefined, entityId: string): string {
+  const name = hass?.states?.[entityId]?.attributes?.friendly_name;
+  return typeof name === "string" && name ? name : entityId;
+}
+
+export interface PanelContext {
+  t: LocalizeFunc;
+  fmt: Formatters;
+  hass: HomeAssistant | undefined;
+  timeZone: string;
+  /** Whether the chart shows hours (the only view that marks events). */
+  hourly: boolean;
+  onSelect(entityId: string): void;
+}
+
+export function renderPanel(ctrl: BackendPanelController, ctx: PanelContext): TemplateResult | typeof nothing {
+  if (ctrl.state === "off") return nothing;
+  const { t } = ctx;
+  return html`<div class="panel" data-panel=${ctrl.state}>
+    <div class="panel-title">${t("panel.title")}</div>
+    ${ctrl.state === "ready" ? renderReady(ctrl, ctx) : renderProblem(ctrl, t)}
+  </div>`;
+}
+
+function renderProblem(ctrl: BackendPanelController, t: LocalizeFunc): TemplateResult {
+  const url = ctrl.url ?? "";
+  const message = ctrl.message ?? "";
+  const text =
+    ctrl.state === "connecting"
+      ? t("panel.connecting")
+      : ctrl.state === "unreachable"
+        ? t("panel.unreachable", { url })
+        : ctrl.state === "auth_refused"
+          ? t("panel.auth_refused", { url, message })
+          : t("panel.error", { message });
+  const alert = ctrl.state !== "connecting";
+  return html`<div class="panel-state ${alert ? "warn" : ""}" role=${alert ? "alert" : "status"}>
+    <span>${text}</span>
+    ${alert ? html`<button class="panel-retry" @click=${() => ctrl.retry()}>${t("state.retry")}</button>` : nothing}
+  </div>`;
+}
+
+function renderReady(ctrl: BackendPanelController, ctx: PanelContext): TemplateResult {
+  const { t, fmt, hass } = ctx;
+  const devices = ctrl.devices ?? [];
+  const correlation = ctrl.status?.correlation;
+  if (!devices.length) {
+    const text = correlation && !correlation.enabled ? t("panel.learning_off") : t("panel.no_devices");
+    return html`<div class="panel-state" data-empty>
+      <span>${text}</span>
+      ${(correlation?.problems ?? []).map((p) => html`<span class="panel-note">${p}</span>`)}
+    </div>`;
+  }
+  // devices/list does not say over how many days energy was learned: show totals and say so.
+  const periodDays: number | null = null;
+  const selectedName = ctrl.selected ? deviceName(hass, ctrl.selected) : "";
+  const marked = ctrl.selectedEvents?.length ?? 0;
+  return html`
+    <table class="devices">
+      <thead>
+        <tr>
+          <th>${t("panel.device")}</th>
+          <th>${t("panel.power")}</th>
+          <th>${t("panel.confidence")}</th>
+          <th>${t("panel.events")}</th>
+          <th>${periodDays ? t("panel.energy_day") : t("panel.energy_total")}</th>
+          <th>${periodDays ? t("panel.cost_day") : t("panel.cost_total")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${devices.map((d) => {
+          const f = deviceFigures(d, fmt, periodDays);
+          const selected = d.entity_id === ctrl.selected;
+          return html`<tr class="device ${selected ? "selected" : ""} ${d.status}" data-entity=${d.entity_id} data-state=${d.state}>
+            <td>
+              <button class="device-select" aria-pressed=${selected ? "true" : "false"} @click=${() => ctx.onSelect(d.entity_id)}>
+                ${deviceName(hass, d.entity_id)}${d.state !== "on" ? html` <span class="sub">(${d.state})</span>` : nothing}
+              </button>
+              ${d.status === "learning" ? html`<span class="sub">${t("panel.learning")}</span>` : nothing}
+            </td>
+            <td data-col="power">${f.power}</td>
+            <td data-col="confidence">${f.confidence}</td>
+            <td data-col="events">${f.events}</td>
+            <td data-col="energy">${f.energy}</td>
+            <td data-col="cost">${f.cost}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    ${periodDays ? nothing : html`<div class="panel-note" data-period-unknown>${t("panel.period_unknown")}</div>`}
+    <div class="panel-note" data-marks>
+      ${ctrl.selected
+        ? ctx.hourly
+          ? t("panel.marked", { count: String(marked), name: selectedName })
+          : t("panel.hourly_only")
+        : t("panel.select_hint")}
+    </div>
+    ${renderEvents(ctrl.events ?? [], ctx)}
+  `;
+}
+
+function renderEvents(events: readonly CorrelationView[], ctx: PanelContext): TemplateResult {
+  const { t, fmt, hass, timeZone } = ctx;
+  const recent = [...events].reverse().slice(0, 10);
+  return html`<div class="panel-subtitle">${t("panel.recent")}</div>
+    ${recent.length
+      ? html`<ul class="events">
+          ${recent.map(
+            (e) =>
+              html`<li class="event ${e.accepted ? "" : "rejected"}" data-entity=${e.entity_id}>
+                <span class="when">${fmt.date(Date.parse(e.time), timeZone, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" })}</span>
+                <span class="what">${deviceName(hass, e.entity_id)}: ${e.from} → ${e.to}</span>
+                <span class="step" data-step>${formatStep(e.step_w, fmt)}</span>
+                ${e.accepted ? nothing : html`<span class="sub">${t("panel.not_counted", { reason: e.reason ?? "" })}</span>`}
+              </li>`,
+          )}
+        </ul>`
+      : html`<div class="panel-note">${t("panel.no_events")}</div>`}`;
+}
+
+export const panelStyles = css`
+  .panel {
+    margin-top: 8px;
+    border-top: 1px solid var(--divider-color, rgba(127, 127, 127, 0.3));
+    padding-top: 6px;
+    font-size: 0.9em;
+  }
+  .panel-title {
+    font-weight: 500;
+    margin-bottom: 4px;
+  }
+  .panel-subtitle {
+    font-weight: 500;
+    margin: 8px 0 2px;
+  }
+  .panel-state {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 6px 12px;
+    color: var(--secondary-text-color);
+  }
+  .panel-state.warn {
+    color: var(--warning-color, #ffa600);
+  }
+  .panel-note,
+  .sub {
+    font-size: 0.85em;
+    color: var(--secondary-text-color);
+  }
+  .panel-note {
+    display: block;
+    margin-top: 4px;
+  }
+  .devices {
+    width: 100%;
+    border-collapse: collapse;
+    font-variant-numeric: tabular-nums;
+  }
+  .devices th {
+    font-weight: 400;
+    font-size: 0.85em;
+    color: var(--secondary-text-color);
+    text-align: right;
+  }
+  .devices td {
+    text-align: right;
+    padding: 2px 4px;
+  }
+  .devices th:first-child,
+  .devices td:first-child {
+    text-align: left;
+  }
+  .device.selected td {
+    background: rgba(127, 127, 127, 0.12);
+  }
+  .device.learning td {
+    color: var(--secondary-text-color);
+  }
+  .device-select {
+    border: none;
+    padding: 0;
+    text-align: left;
+    color: var(--primary-color, #03a9f4);
+  }
+  .events {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .event {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 2px 8px;
+  }
+  .event .when {
+    color: var(--secondary-text-color);
+  }
+  .event .step {
+    margin-left: auto;
+    font-variant-numeric: tabular-nums;
+  }
+  .event.rejected {
+    opacity: 0.7;
+  }
+`;

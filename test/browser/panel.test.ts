@@ -1,0 +1,232 @@
+/**
+ * The correlations panel against a fake of the backend API's websocket that answers as
+ * server/src/api does (helpers/fake-backend.ts): the card logs in with hass.auth's token, lists the
+ * learned devices with their figures and recent events, marks the selected device's events on the
+ * hourly chart as ApexCharts x-axis annotations, follows `correlations_updated`, and says clearly
+ * when the backend is not reachable or refuses the login, while the statistics chart keeps working.
+ */
+import { expect, waitUntil } from "@open-wc/testing";
+import type { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
+import { validateConfig } from "../../card/src/energy-insights-card-config.js";
+import { backendSocketUrl } from "../../card/src/data/backend.js";
+import { eventX } from "../../card/src/chart/annotations.js";
+import { makeFakeHass, type FakeHass } from "./helpers/fake-hass.js";
+import { FakeBackend, device, event, type FakeBackendOptions } from "./helpers/fake-backend.js";
+import { IDS, TZ, contactFixture } from "./helpers/fixture.js";
+import { afterEach, describe, it } from "./helpers/mocha.js";
+import { click, mount, shadow, text, total, unmountAll } from "./helpers/mount.js";
+
+const URL_ = "ws://backend.test:8099";
+const CONFIG = { type: "custom:energy-insights-card", ...IDS, backend_url: URL_ };
+const statistics = contactFixture({ from: [2026, 3, 1] });
+/** The hourly view's range at NOW (30 Mar 00:00 NZDT – 8 Apr 00:00 NZST). */
+const HOURLY_START = "2026-03-29T11:00:00.000Z";
+
+const KETTLE = "switch.kettle";
+const HEAT_PUMP = "climate.heat_pump";
+const DEVICES = [
+  device(KETTLE, { power_w: 1850.4, confidence: 0.934, events: 12, seen_events: 14, energy_kwh: 3.456, cost: 1.0368, on_time_h: 1.87 }),
+  device(HEAT_PUMP, { state: "heat", status: "learning", power_w: null, standard_error_w: null, confidence: 0.2, events: 2, seen_events: 3, energy_kwh: null, cost: null, currency: null }),
+];
+const CORRELATIONS = [
+  event(KETTLE, "2026-03-20T00:00:00.000Z", true, 1849), // before the hourly range
+  event(KETTLE, "2026-04-05T20:15:00.000Z", true, 1852),
+  event(KETTLE, "2026-04-05T20:18:00.000Z", false, 1848),
+  event(HEAT_PUMP, "2026-04-06T06:30:00.000Z", true, 900),
+  event(KETTLE, "2026-04-06T08:00:00.000Z", true, 1851),
+  { ...event(HEAT_PUMP, "2026-04-06T09:00:00.000Z", false, 880), accepted: false, reason: "ambiguous", conflict_with: KETTLE },
+];
+
+function withAuth(fake: FakeHass, token = "token"): FakeHass {
+  return Object.assign(fake, {
+    auth: { data: { access_token: token } },
+    states: { [KETTLE]: { attributes: { friendly_name: "Kettle" } } },
+  });
+}
+
+async function mountWith(options: Partial<FakeBackendOptions> & { config?: Record<string, unknown>; language?: string } = {}) {
+  const backend = new FakeBackend({ devices: DEVICES, correlations: CORRELATIONS, ...options });
+  const fake = withAuth(makeFakeHass({ statistics, timeZone: TZ, ...(options.language ? { language: options.language } : {}) }));
+  const card = await mount(fake, (options.config ?? CONFIG) as { type: string }, {
+    prepare: (c) => {
+      c.backendSocket = backend.factory;
+    },
+  });
+  return { backend, fake, card };
+}
+
+function panelState(card: EnergyInsightsCard): string | null {
+  return shadow(card).querySelector(".panel")?.getAttribute("data-panel") ?? null;
+}
+
+async function panelReady(card: EnergyInsightsCard, state = "ready"): Promise<void> {
+  await waitUntil(() => panelState(card) === state, `panel never "${state}" (is ${panelState(card)})`, { timeout: 10_000 });
+  await card.updateComplete;
+}
+
+function cell(card: EnergyInsightsCard, entity: string, col: string): string {
+  return text(card, `tr.device[data-entity="${entity}"] [data-col="${col}"]`);
+}
+
+function annotations(card: EnergyInsightsCard): { x?: unknown; strokeDashArray?: number }[] {
+  return (card.chartOptions?.annotations?.xaxis ?? []) as { x?: unknown; strokeDashArray?: number }[];
+}
+
+describe("correlations panel", () => {
+  afterEach(() => unmountAll());
+
+  it("logs in with the HA token and lists devices with learned power, confidence, events, energy and cost", async () => {
+    const { backend, card } = await mountWith();
+    await panelReady(card);
+    expect(backend.urls).to.deep.equal([URL_]);
+    expect(backend.received[0]).to.deep.equal({ type: "auth", access_token: "token" });
+    const types = backend.commands().map((c) => c.type);
+    expect(types).to.include.members(["devices/list", "correlations/list", "status", "subscribe_updates"]);
+    const ids = backend.commands().map((c) => c.id as number);
+    expect(ids, "ids increase").to.deep.equal([...ids].sort((a, b) => a - b));
+
+    const rows = shadow(card).querySelectorAll("tr.device");
+    expect(rows.length).to.equal(2);
+    expect(text(card, `tr.device[data-entity="${KETTLE}"] .device-select`)).to.equal("Kettle");
+    expect(cell(card, KETTLE, "power")).to.equal("1,850 W");
+    expect(cell(card, KETTLE, "confidence")).to.equal("93%");
+    expect(cell(card, KETTLE, "events")).to.equal("12/14");
+    // devices/list gives no learning period: totals, labelled as such.
+    expect(cell(card, KETTLE, "energy")).to.equal("3.46 kWh");
+    expect(cell(card, KETTLE, "cost")).to.equal("NZ$1.04");
+    expect(text(card, ".devices thead")).to.contain("Energy (total)").and.contain("Cost (total)");
+    expect(shadow(card).querySelector("[data-period-unknown]"), "says the period is unknown").not.to.equal(null);
+    // A device still learning: no power, energy or cost yet; its state and "learning" shown.
+    expect(text(card, `tr.device[data-entity="${HEAT_PUMP}"] td:first-child`)).to.contain(HEAT_PUMP).and.contain("(heat)").and.contain("learning");
+    expect(cell(card, HEAT_PUMP, "power")).to.equal("—");
+    expect(cell(card, HEAT_PUMP, "energy")).to.equal("—");
+    expect(cell(card, HEAT_PUMP, "cost")).to.equal("—");
+
+    // Recent events, newest first, with their signed step; one not counted says why.
+    const events = [...shadow(card).querySelectorAll(".event")];
+    expect(events.length).to.equal(CORRELATIONS.length);
+    expect(events[0]!.getAttribute("data-entity")).to.equal(HEAT_PUMP);
+    expect(events[0]!.textContent).to.contain("not counted: ambiguous");
+    const steps = events.map((e) => e.querySelector("[data-step]")!.textContent);
+    expect(steps).to.deep.equal(["−880 W", "+1,851 W", "+900 W", "−1,848 W", "+1,852 W", "+1,849 W"]);
+    // The statistics chart is untouched.
+    expect(total(card, "energy")).to.contain("kWh");
+    expect(annotations(card)).to.deep.equal([]);
+  });
+
+  it("selecting a device marks its events in the shown range on the hourly chart; selecting it again clears them", async () => {
+    const { backend, card } = await mountWith();
+    await panelReady(card);
+    await click(card, `tr.device[data-entity="${KETTLE}"] .device-select`);
+    await waitUntil(() => annotations(card).length > 0, "no annotations after selecting", { timeout: 10_000 });
+    const query = backend.commands("correlations/list").at(-1)!;
+    expect(query).to.include({ entity_id: KETTLE, since: HOURLY_START });
+    // Three kettle events fall in the range (the one of 20 March does not): on, off, on.
+    const marks = annotations(card);
+    expect(marks.length).to.equal(3);
+    expect(marks.map((m) => m.strokeDashArray)).to.deep.equal([0, 3, 0]);
+    const xs = marks.map((m) => parseFloat(String(m.x)));
+    expect(String(marks[0]!.x)).to.match(/px$/);
+    expect(xs[0]).to.be.below(xs[1]!);
+    expect(xs[1]).to.be.below(xs[2]!);
+    // Placed in the hour of the event: 20:15Z is 08:15 NZST on 6 April.
+    const buckets = (card as unknown as { _data: { buckets: { start: number; end: number; free: number; paid: number; cost: number | null }[] } })._data.buckets;
+    const width = (card as unknown as { _axis: { width: number } })._axis.width;
+    expect(xs[0]).to.be.closeTo(eventX(buckets, Date.parse("2026-04-05T20:15:00Z"), width)!, 0.01);
+    await card.updateComplete;
+    expect(text(card, "[data-marks]")).to.equal("3 events of Kettle marked on the chart.");
+    // ApexCharts drew them.
+    await waitUntil(() => shadow(card).querySelectorAll(".apexcharts-xaxis-annotations line").length === 3, "annotation lines not drawn");
+    expect(shadow(card).querySelector(`tr.device[data-entity="${KETTLE}"]`)!.classList.contains("selected")).to.equal(true);
+
+    await click(card, `tr.device[data-entity="${KETTLE}"] .device-select`);
+    await waitUntil(() => annotations(card).length === 0, "annotations stay after deselecting");
+    await waitUntil(() => shadow(card).querySelectorAll(".apexcharts-xaxis-annotations line").length === 0, "annotation lines stay");
+  });
+
+  it("follows correlations_updated: the device list is fetched again", async () => {
+    const { backend, card } = await mountWith();
+    await panelReady(card);
+    backend.options.devices = [...DEVICES, device("light.lounge", { power_w: 9.6, confidence: 0.81, events: 30, seen_events: 30, energy_kwh: 0.5, cost: 0.15 })];
+    backend.publish({ type: "correlations_updated", at: "2026-04-06T22:01:00.000Z", devices: 2 });
+    await waitUntil(() => shadow(card).querySelectorAll("tr.device").length === 3, "new device not shown");
+    await card.updateComplete;
+    expect(cell(card, "light.lounge", "power")).to.equal("9.6 W");
+    expect(cell(card, "light.lounge", "confidence")).to.equal("81%");
+  });
+
+  it("no devices learned yet: says so, with what the backend reports as limiting", async () => {
+    const { card } = await mountWith({
+      devices: [],
+      correlations: [],
+      status: {
+        backend_version: "0.1.0",
+        ha_version: null,
+        now: "2026-04-06T22:00:00.000Z",
+        next_check: null,
+        sync_running: false,
+        providers: [],
+        correlation: { enabled: true, running: true, whole_home_sensor: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: ["no whole-home power sensor found"] },
+      },
+    });
+    await panelReady(card);
+    expect(text(card, ".panel [data-empty]")).to.contain("No devices learned yet.").and.contain("no whole-home power sensor found");
+  });
+
+  it("a backend that cannot be reached: the panel says so with the URL, the chart still renders", async () => {
+    // A real WebSocket to a closed loopback port (connection refused).
+    const fake = withAuth(makeFakeHass({ statistics, timeZone: TZ }));
+    const card = await mount(fake, { ...CONFIG, backend_url: "http://127.0.0.1:1/api" });
+    await panelReady(card, "unreachable");
+    expect(text(card, ".panel")).to.contain("Backend not reachable at ws://127.0.0.1:1/api").and.contain("charts keep working");
+    expect(shadow(card).querySelector(".panel [role=alert]")).not.to.equal(null);
+    expect(card.status).to.equal("ready");
+    expect(shadow(card).querySelector(".chart svg"), "chart drawn").not.to.equal(null);
+    expect(total(card, "energy")).to.contain("kWh");
+
+    // The same through the fake (socket error and close 1006 before open).
+    const { card: other } = await mountWith({ unreachable: true });
+    await panelReady(other, "unreachable");
+    expect(text(other, ".panel")).to.contain(`Backend not reachable at ${URL_}`);
+    expect(other.status).to.equal("ready");
+  });
+
+  it("a refused login says so clearly and is not retried on its own", async () => {
+    const { backend, card } = await mountWith({ tokens: ["someone-else"] });
+    await panelReady(card, "auth_refused");
+    expect(text(card, ".panel")).to.contain(`The backend at ${URL_} refused the Home Assistant login`).and.contain("did not accept this access token");
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(backend.sockets.length, "no reconnect loop with a refused token").to.equal(1);
+    expect(card.status).to.equal("ready");
+  });
+
+  it("without backend_url: no panel and no connection", async () => {
+    const { backend, card } = await mountWith({ config: { type: "custom:energy-insights-card", ...IDS } });
+    await card.updateComplete;
+    expect(shadow(card).querySelector(".panel")).to.equal(null);
+    expect(backend.sockets.length).to.equal(0);
+    expect(annotations(card), "no marks").to.deep.equal([]);
+  });
+
+  it("speaks Polish and Māori", async () => {
+    const { card } = await mountWith({ language: "pl" });
+    await panelReady(card);
+    expect(text(card, ".panel-title")).to.equal("Urządzenia");
+    expect(text(card, ".devices thead")).to.contain("Moc");
+    const { card: mi } = await mountWith({ language: "mi", tokens: ["x"] });
+    await panelReady(mi, "auth_refused");
+    expect(text(mi, ".panel")).to.contain("I whakakāhore te tuara");
+  });
+
+  it("backend_url accepts ws, wss, http and https URLs and names the field otherwise", () => {
+    for (const url of ["ws://homeassistant.local:8099", "wss://ha.example.org/energy", "http://192.168.1.5:8099", "https://ha.example.org/api/hassio_ingress/abc"]) {
+      expect(() => validateConfig({ type: "custom:energy-insights-card", backend_url: url }), url).not.to.throw();
+    }
+    for (const url of ["ftp://host", "homeassistant.local:8099", "ws://", "ws://host name", 8099]) {
+      expect(() => validateConfig({ type: "custom:energy-insights-card", backend_url: url }), String(url)).to.throw(/backend_url/);
+    }
+    expect(backendSocketUrl("https://ha.example.org/x")).to.equal("wss://ha.example.org/x");
+    expect(backendSocketUrl("HTTP://host:8099")).to.equal("ws://host:8099");
+    expect(backendSocketUrl("wss://host")).to.equal("wss://host");
+  });
+});
