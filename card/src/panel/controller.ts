@@ -52,6 +52,8 @@ export class BackendPanelController implements ReactiveController {
   private _seq = 0;
   private _unsubscribe?: () => void;
   private _attached = false;
+  /** A connection was tried for the configured URL (a URL the client refuses is not tried on every update). */
+  private _attempted = false;
 
   constructor(private readonly host: PanelHost) {
     host.addController(this);
@@ -59,7 +61,7 @@ export class BackendPanelController implements ReactiveController {
 
   /** The configured `backend_url` (undefined: no panel). Connects once the card has `hass`. */
   configure(url: string | undefined): void {
-    if (url === this._configured && (this._conn || !url || !this._attached || !this.host.hass)) return;
+    if (url === this._configured && (this._attempted || !url || !this._attached || !this.host.hass)) return;
     this._configured = url;
     this._disconnect();
     if (!url) {
@@ -110,6 +112,7 @@ export class BackendPanelController implements ReactiveController {
   // ---- internals -----------------------------------------------------------------------------
 
   private _connect(url: string): void {
+    this._attempted = true;
     let conn: BackendConnection;
     try {
       conn = connectBackend(url, () => this.host.hass?.auth?.data?.access_token, this.host.backendSocket ? { socket: this.host.backendSocket } : {});
@@ -137,6 +140,7 @@ export class BackendPanelController implements ReactiveController {
   }
 
   private _disconnect(): void {
+    this._attempted = false;
     this._unsubscribe?.();
     this._unsubscribe = undefined;
     this._conn?.close();
