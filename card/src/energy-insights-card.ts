@@ -277,7 +277,8 @@ export class EnergyInsightsCard extends LitElement {
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
       const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
       const [stats, metadata] = await Promise.all([
-        fetchStatistics(hass, new Date(range.start), new Date(range.end), list, range.period, { energy: "kWh" }, ["change"]),
+        // HA also returns a bucket that starts exactly at end_time (the next range's first): end 1 ms before, as HA's frontend does.
+        fetchStatistics(hass, new Date(range.start), new Date(range.end - 1), list, range.period, { energy: "kWh" }, ["change"]),
         this._metadataFor(hass, list),
       ]);
       if (seq !== this._loadSeq) return;
