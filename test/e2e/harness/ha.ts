@@ -2,10 +2,10 @@
 // a fresh config directory, onboarding over REST and a long-lived token over the websocket API
 // (ha-api.md §5). The installs come from scripts/ha-setup.sh; tests always start HA with --skip-pip.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import WebSocket from "ws";
 
 export type HaVersion = "2024.3.3" | "2026.11.0";
@@ -36,6 +36,12 @@ export interface StartOptions {
   port?: number;
   /** Per start, until HA reports RUNNING. */
   timeoutMs?: number;
+  /**
+   * Files copied into `<config>/www/` before the first start: HA serves `/local` only if that
+   * directory exists at startup, and restarting to get it makes 2026.11 ask to confirm its HTTP
+   * settings (they revert after 5 minutes unless confirmed).
+   */
+  www?: string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 180_000;
@@ -535,6 +541,10 @@ export async function startHomeAssistant(version: HaVersion, opts: StartOptions 
   configDirs.add(configDir);
   const port = opts.port ?? (await freePort());
   writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port));
+  if (opts.www?.length) {
+    mkdirSync(join(configDir, "www"));
+    for (const file of opts.www) copyFileSync(file, join(configDir, "www", basename(file)));
+  }
   const ha = new HomeAssistant(version, configDir, port, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   await ha.setUp();
   return ha;
