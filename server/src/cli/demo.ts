@@ -36,11 +36,22 @@ export async function runDemo(): Promise<number> {
     return 1;
   }
 
+  const bundle = join(repoRoot, "dist", "energy-insights-card.js");
+  if (!existsSync(bundle)) {
+    console.log("Building the card (npm run build)…");
+    if (spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" }).status !== 0) {
+      console.error("\nThe card could not be built: see the lines above.");
+      return 1;
+    }
+  }
   const { startHomeAssistant, HA_LOGIN } = await import("../../../test/e2e/harness/ha.js");
+  const { addModuleResource, createDashboard, localPath } = await import("../../../test/e2e/harness/lovelace.js");
+  const { confirmHttpConfig } = await import("../../../test/e2e/harness/browser.js");
   const sim = await startContactSimulator({ clock: systemClock, seed: 7 });
   console.log(`Contact Energy simulator at ${sim.url}`);
   console.log(`Starting Home Assistant ${DEMO_HA_VERSION}…`);
-  const ha = await startHomeAssistant(DEMO_HA_VERSION);
+  // The card is served from /config/www, which HA only serves if it exists at startup.
+  const ha = await startHomeAssistant(DEMO_HA_VERSION, { www: [bundle] });
   const user = DEFAULT_SIM_USERS[0]!;
   const config = parseConfig(
     {
@@ -73,11 +84,22 @@ export async function runDemo(): Promise<number> {
       ];
     });
     await addGridImports(conn, imports, parseHaVersion(conn.haVersion));
+    // 2026.11 would otherwise ask every browser to confirm its HTTP settings, and revert them in 5 minutes.
+    await confirmHttpConfig(ha);
+    // The card on its own dashboard, as a user adds it: a module resource and the card from the picker.
+    await addModuleResource(ha, await localPath(ha, bundle));
+    const cardUrl = await createDashboard(ha, {
+      urlPath: "energy-insights",
+      title: "Energy Insights",
+      icon: "mdi:lightning-bolt",
+      config: { views: [{ title: "Energy Insights", cards: [{ type: "custom:energy-insights-card" }] }] },
+    });
     const rows = summary.published.reduce((n, p) => n + p.rowsSent, 0);
     console.log(`
 Energy Insights demo is running.
   Home Assistant:    ${ha.url}   (user "${HA_LOGIN.username}", password "${HA_LOGIN.password}")
   Energy dashboard:  ${ha.url}/energy   (${rows} statistics rows imported for ${imports.length / 2} contracts)
+  Energy Insights card: ${cardUrl}
 Press Ctrl-C to stop.`);
     await app.service.run(stop.signal);
     return 0;
