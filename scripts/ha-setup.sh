@@ -208,10 +208,18 @@ stop_warmup() {
 
 # --- HA 2024.3.3 on the host's python3.11 ------------------------------------------------------
 
+# Caches built before numpy was added get it here (an added package, so no rebuild is needed).
+ensure_numpy_2024() {
+  "$1/venv/bin/python" -c 'import numpy' 2>/dev/null && return
+  log "2024.3.3: adding numpy==1.26.0 to $1/venv"
+  run "$1/venv/bin/pip" install -q "numpy==1.26.0"
+}
+
 setup_2024() {
   local version=2024.3.3
   local dir="$CACHE_ROOT/ha-$version"
   if is_ready "$dir" "$version"; then
+    ensure_numpy_2024 "$dir"
     log "$version: ready in $dir"
     return
   fi
@@ -228,7 +236,9 @@ setup_2024() {
   # HA pinned only in later releases. mutagen, ha-ffmpeg (tts's and ffmpeg's requirements, pinned
   # as in HA's package_constraints.txt): the onboarding core_config step awaits a google_translate
   # flow whose import needs them without HA installing them, and answers 500 when it fails.
-  run "$dir/venv/bin/pip" install -q "homeassistant==$version" "josepy<2" "mutagen==1.47.0" "ha-ffmpeg==3.1.0"
+  # numpy (HA 2024.3's own pin): the frontend lists services at load, which imports camera → stream
+  # → numpy; without it every page stays on "Loading data".
+  run "$dir/venv/bin/pip" install -q "homeassistant==$version" "josepy<2" "mutagen==1.47.0" "ha-ffmpeg==3.1.0" "numpy==1.26.0"
   local config
   config=$(mktemp -d "${TMPDIR:-/tmp}/ei-ha-warmup-XXXXXX")
   warm_up "$version" "$config" "$dir/venv/bin/hass" -c "$config" --log-no-color
