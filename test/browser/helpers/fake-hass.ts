@@ -162,7 +162,8 @@ export function statisticsDuringPeriod(statistics: FixtureStatistic[], msg: WsMe
     if (!stat) continue;
     const buckets = new Map<number, { start: number; end: number; change: number }>();
     for (const row of stat.rows) {
-      if (row.start < start || row.start >= end) continue;
+      // Like real HA: a row starting exactly at end_time is included (the frontend ends 1 ms early).
+      if (row.start < start || row.start > end) continue;
       const b = bucketOf(row.start, period, timeZone);
       const acc = buckets.get(b.start) ?? { ...b, change: 0 };
       acc.change += row.change;
