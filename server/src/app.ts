@@ -6,6 +6,7 @@ import { connectToHa, HaConnectionError, type Connection } from "./ha/connection
 import { currentUser } from "./ha/energy.js";
 import { ContactClient } from "./providers/contact/client.js";
 import { DEFAULT_CONTACT_API_KEY } from "./providers/contact/constants.js";
+import { OneMeterClient } from "./providers/onemeter/client.js";
 import { SyncService } from "./service.js";
 import { openStore, type Store } from "./store/store.js";
 import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./sync/http.js";
@@ -35,6 +36,8 @@ export function createApp(
     http?: Pick<HttpClientOptions, "timeoutMs" | "baseDelayMs" | "maxDelayMs" | "sleep">;
     /** Collector tuning (tests: a known sensor profile, shorter intervals). */
     collector?: Pick<CollectorDeps, "engine" | "flushEveryMs" | "publishEveryMs">;
+    /** Told before each wait of a OneMeter poller (tests drive a ManualClock with it). */
+    onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
   },
 ): App {
   const { clock, log } = deps;
@@ -64,6 +67,27 @@ export function createApp(
       }),
     });
 
+  // No retries inside a OneMeter request: its rate limit is unpublished and the poller's next,
+  // clock-aligned poll (with backoff after failures) is the retry, so a 429 never becomes a burst.
+  const oneMeter = config.onemeter;
+  const oneMeterApi = oneMeter
+    ? () =>
+        new OneMeterClient({
+          baseUrl: oneMeter.baseUrl,
+          apiKey: oneMeter.apiKey,
+          http: createHttpClient({
+            provider: "onemeter",
+            clock,
+            ...deps.http,
+            retries: 0,
+            onAttempt: (a) => {
+              providerCalls.push(a);
+              log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
+            },
+          }),
+        })
+    : undefined;
+
   let connection: Promise<Connection> | undefined;
   const haConnection = () => {
     connection ??= connectAsAdmin(config, log).catch((err: unknown) => {
@@ -75,7 +99,7 @@ export function createApp(
 
   const useHa = deps.connectHa !== false;
   const collector = useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, ...deps.collector }) : undefined;
-  const service = new SyncService({ config, store, clock, log, contactApi, ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}) });
+  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}) });
   return {
     config,
     store,

@@ -7,6 +7,9 @@ import { slug } from "./ha/statistic-ids.js";
 import type { Store } from "./store/store.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
+import { pollOneMeterDevice, readDiagnostics, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
+import { OneMeterPoller } from "./sync/onemeter-poller.js";
+import { publishOneMeterDevice } from "./sync/onemeter-statistics.js";
 import type { PlannerSettings } from "./sync/planner.js";
 import type { Clock } from "./time/clock.js";
 
@@ -16,6 +19,10 @@ export interface ServiceDeps {
   clock: Clock;
   log: Logger;
   contactApi: (account: ContactAccountConfig) => ContactApi;
+  /** The OneMeter client (when `onemeter` is configured). */
+  oneMeterApi?: () => OneMeterApi;
+  /** Told before each wait of a OneMeter poller (tests drive a ManualClock with it). */
+  onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
   /** Resolves the HA connection (connecting on first use); absent = fetch only. */
   ha?: () => Promise<Connection>;
   /** The power collector: recorded while the service runs; its device statistics published at every check. */
@@ -34,6 +41,8 @@ export interface SyncSummary {
   finishedAt: string;
   ok: boolean;
   contact: LoginSyncResult[];
+  /** One poll of each OneMeter device (absent when OneMeter is not configured). */
+  onemeter?: OneMeterPollResult[];
   published: PublishResult[];
   errors: string[];
 }
@@ -58,7 +67,35 @@ export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: str
 export class SyncService {
   private readonly apis = new Map<string, ContactApi>();
 
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly oneMeterPollers = new Map<string, OneMeterPoller>();
+
+  constructor(private readonly deps: ServiceDeps) {
+    const om = deps.config.onemeter;
+    if (om && deps.oneMeterApi) {
+      const api = deps.oneMeterApi();
+      for (const deviceId of om.devices) {
+        const poll = () => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays });
+        const ha = deps.ha;
+        this.oneMeterPollers.set(
+          deviceId,
+          new OneMeterPoller({
+            deviceId,
+            clock: deps.clock,
+            log: deps.log,
+            intervalMs: om.pollInterval * 1000,
+            poll,
+            ...(ha ? { afterPoll: async () => void (await publishOneMeterDevice(await ha(), deps.store, deviceId, { log: deps.log })) } : {}),
+            ...(deps.onOneMeterSleep ? { onSleep: (until: number) => deps.onOneMeterSleep!(deviceId, until) } : {}),
+          }),
+        );
+      }
+    }
+  }
+
+  /** Each OneMeter device's diagnostics (as of its last successful poll) and its next poll. */
+  oneMeterStatus(): { deviceId: string; diagnostics: OneMeterDiagnostics | undefined; nextPollAt: number | undefined }[] {
+    return [...this.oneMeterPollers.entries()].map(([deviceId, p]) => ({ deviceId, diagnostics: readDiagnostics(this.deps.store, deviceId), nextPollAt: p.nextPollAt() }));
+  }
 
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -94,6 +131,14 @@ export class SyncService {
       if (res.error) summary.errors.push(`Contact Energy (${account.username}): ${res.error}`);
       for (const c of res.contracts) if (c.error) summary.errors.push(`Contact Energy contract ${c.icp}: ${c.error}`);
     }
+    if (this.oneMeterPollers.size > 0) summary.onemeter = [];
+    for (const [deviceId, poller] of this.oneMeterPollers) {
+      // While the service runs, each device is polled on its own schedule (clock marks, ≥ 60 s apart); a check only publishes.
+      if (poller.running) continue;
+      const res = await poller.pollOnce(false);
+      summary.onemeter?.push(res);
+      if (res.error) summary.errors.push(`OneMeter device ${deviceId}: ${res.error}`);
+    }
     store.set(LAST_CHECK_KEY, String(clock.now()));
 
     if (this.deps.ha && config.contact) {
@@ -108,6 +153,16 @@ export class SyncService {
         const message = err instanceof Error ? err.message : String(err);
         summary.errors.push(`Home Assistant: ${message}`);
         log.error({ err: message }, "publishing to Home Assistant failed; it is retried at the next check");
+      }
+    }
+    if (this.deps.ha && this.oneMeterPollers.size > 0) {
+      try {
+        const conn = await this.deps.ha();
+        for (const deviceId of this.oneMeterPollers.keys()) summary.published.push(...(await publishOneMeterDevice(conn, store, deviceId, { log })));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        summary.errors.push(`Home Assistant (OneMeter): ${message}`);
+        log.error({ err: message }, "publishing OneMeter statistics failed; it is retried after the next poll");
       }
     }
     if (this.deps.devices?.status().running) {
@@ -134,6 +189,7 @@ export class SyncService {
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
     if (this.deps.devices) void this.record(this.deps.devices, signal);
+    for (const poller of this.oneMeterPollers.values()) void poller.run(signal);
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {

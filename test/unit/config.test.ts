@@ -243,9 +243,9 @@ test("unknown keys are problems, with a suggestion or the list of what is allowe
   assert.equal(byPath.get("home_assistant.tokn"), "unknown setting; did you mean token?");
   assert.equal(byPath.get("api.prot"), "unknown setting; did you mean port?");
   assert.equal(byPath.get("api.xyz"), "unknown setting; expected one of port, host");
-  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, power");
+  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, onemeter, power");
   assert.equal(byPath.get("contact.accounts[0].contract"), "unknown setting; did you mean contracts?");
-  assert.match(byPath.get("onemeter")!, /not supported by this version yet/);
+  assert.match(byPath.get("onemeter.devices")!, /list of device ids/, "onemeter is a real section now: its own problems, by path");
 });
 
 test("time zones are checked against the IANA database", () => {
@@ -328,6 +328,7 @@ const EVERY_OPTION = {
     currency: "NZD",
     accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"] }],
   },
+  onemeter: { base_url: "http://o", api_key: "k", api_key_file: "f", devices: ["03b38411-d37b-4957-8d5b-641db7bde29a"], poll_interval: "15m", backfill_days: 30 },
   power: {
     enabled: true,
     whole_home_sensor: "sensor.home_power",
@@ -367,7 +368,7 @@ test("describeConfigSchema covers every leaf, each with a description and its en
   assert.equal(byPath.get("contact.accounts[].password_file")?.env, "EI_CONTACT__ACCOUNTS__<n>__PASSWORD_FILE");
   assert.deepEqual(
     rows.filter((r) => r.secret).map((r) => r.path),
-    ["home_assistant.token", "contact.api_key", "contact.accounts[].password"],
+    ["home_assistant.token", "contact.api_key", "contact.accounts[].password", "onemeter.api_key"],
   );
 });
 

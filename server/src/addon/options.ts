@@ -80,6 +80,11 @@ export function configFromAddonOptions(options: Record<string, unknown>, dataDir
     if (value && typeof value === "object" && !Array.isArray(value) && Array.isArray((value as Record<string, unknown>).accounts) && ((value as Record<string, unknown>).accounts as unknown[]).length === 0) {
       delete raw[key];
     }
+    // OneMeter: no device listed (the add-on's default) = off.
+    if (key === "onemeter" && value && typeof value === "object" && !Array.isArray(value)) {
+      const devices = (value as Record<string, unknown>).devices;
+      if (!Array.isArray(devices) || devices.length === 0) delete raw[key];
+    }
   }
   raw.store = { path: `${dataDir}/energy-insights.db` };
   raw.api = { port: 8099, host: "0.0.0.0" };

@@ -13,7 +13,7 @@ import type { Clock } from "../time/clock.js";
 import { createHaTokenValidator } from "./ha-auth.js";
 import type { CorrelationStatus, StatusResult, SyncRunResult } from "./protocol.js";
 import { startApiServer, type ApiHandlers, type ApiLimits, type ApiLog, type ApiServer, type ValidateToken } from "./server.js";
-import { correlationView, deviceView, isoOrNull, providerStatuses, syncRunResult } from "./views.js";
+import { correlationView, deviceView, isoOrNull, oneMeterDeviceStatus, providerStatuses, syncRunResult } from "./views.js";
 
 /** What the API reads learned devices from; `CorrelationEngine` is one. */
 export interface CorrelationSource {
@@ -99,6 +99,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       sync_running: running !== undefined,
       providers: providerStatuses(store.allSyncStates()),
       correlation: correlationStatus(source, profiles),
+      ...(config.onemeter ? { onemeter: service.oneMeterStatus().map((d) => oneMeterDeviceStatus(d.deviceId, d.diagnostics, d.nextPollAt)) } : {}),
     };
   };
 

@@ -193,6 +193,38 @@ export interface StatusResult {
   sync_running: boolean;
   providers: ProviderStatus[];
   correlation: CorrelationStatus;
+  /** Each configured OneMeter device: its own diagnostics and monthly usage (absent when OneMeter is not configured). */
+  onemeter?: OneMeterDeviceStatus[];
+}
+
+/** A OneMeter reader as it reported itself at the last successful poll (nulls before the first one, or where the device does not say). */
+export interface OneMeterDeviceStatus {
+  device_id: string;
+  name: string | null;
+  /** The reader's serial number (SN). */
+  serial: string | null;
+  /** The meter's own serial (OBIS C.1.0). */
+  meter_serial: string | null;
+  firmware: string | null;
+  hardware: string | null;
+  /** "ok", "disabled" (in OneMeter's cloud), "meter_error" (the meter's error register is not 0), or "unknown" before the first poll. */
+  status: "ok" | "disabled" | "meter_error" | "unknown";
+  battery_voltage: number | null;
+  battery_percent: number | null;
+  /** The meter's error register (OBIS F.F.0) as reported, "0" when none. */
+  meter_errors: string | null;
+  /** Readouts the reader failed (S.1.1.7). */
+  failed_readouts: number | null;
+  /** Time of the newest reading in OneMeter's cloud. */
+  last_reading: string | null;
+  /** Instantaneous power in kW (16.7.0), with the multiplier applied. */
+  power_kw: number | null;
+  tariff: string | null;
+  usage_this_month_kwh: number | null;
+  usage_previous_month_kwh: number | null;
+  /** When the device was last read successfully, and when it is read next. */
+  last_poll: string | null;
+  next_poll: string | null;
 }
 
 export interface ProviderStatus {

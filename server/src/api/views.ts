@@ -1,8 +1,9 @@
 /** From the backend's own types to the API's (snake_case, ISO times). Pure. */
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
+import type { OneMeterDiagnostics } from "../sync/onemeter-job.js";
 import type { SyncState } from "../store/store.js";
-import type { CorrelationView, DeviceView, ProviderStatus, SyncRunResult } from "./protocol.js";
+import type { CorrelationView, DeviceView, OneMeterDeviceStatus, ProviderStatus, SyncRunResult } from "./protocol.js";
 
 export function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
@@ -30,6 +31,30 @@ export function providerStatuses(states: readonly SyncState[]): ProviderStatus[]
     });
   }
   return [...byProvider.values()];
+}
+
+export function oneMeterDeviceStatus(deviceId: string, d: OneMeterDiagnostics | undefined, nextPollAt: number | undefined): OneMeterDeviceStatus {
+  const status: OneMeterDeviceStatus["status"] = !d ? "unknown" : d.disabled ? "disabled" : d.meterErrors !== null && !/^0*$/.test(d.meterErrors) ? "meter_error" : "ok";
+  return {
+    device_id: deviceId,
+    name: d?.name ?? null,
+    serial: d?.serial ?? null,
+    meter_serial: d?.meterSerial ?? null,
+    firmware: d?.firmware ?? null,
+    hardware: d?.hardware ?? null,
+    status,
+    battery_voltage: d?.batteryVoltage ?? null,
+    battery_percent: d?.batteryPercent ?? null,
+    meter_errors: d?.meterErrors ?? null,
+    failed_readouts: d?.failedReadouts ?? null,
+    last_reading: isoOrNull(d?.lastReadingAt),
+    power_kw: d?.powerKw ?? null,
+    tariff: d?.tariff ?? null,
+    usage_this_month_kwh: d?.usageThisMonthKwh ?? null,
+    usage_previous_month_kwh: d?.usagePreviousMonthKwh ?? null,
+    last_poll: isoOrNull(d?.fetchedAt),
+    next_poll: isoOrNull(nextPollAt),
+  };
 }
 
 export function deviceView(p: DeviceProfile, currency: string | null): DeviceView {

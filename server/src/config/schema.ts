@@ -42,7 +42,7 @@ export const SUPERVISOR_WEBSOCKET_URL = "ws://supervisor/core/websocket";
  * next to `contact`). Until then they are refused with "not supported yet", like any unknown key but
  * with a clearer message, so that nobody believes a section is in effect when it is not.
  */
-export const RESERVED_SECTIONS = ["onemeter", "watttime", "electricity_maps"] as const;
+export const RESERVED_SECTIONS = ["watttime", "electricity_maps"] as const;
 
 // ---- building blocks ------------------------------------------------------------------------
 
@@ -206,6 +206,31 @@ const contactSchema = z.strictObject({
   ),
 });
 
+const ONEMETER_POLL_INTERVALS = [60, 300, 900];
+
+const oneMeterSchema = z.strictObject({
+  base_url: doc(httpUrl().prefault("https://cloud.onemeter.com/api"), { description: "OneMeter's cloud API." }),
+  api_key: doc(secret(), { description: "The API key from OneMeter's account settings (\"Get API access\"), sent as the Authorization header.", secret: true }),
+  devices: doc(
+    z
+      .array(z.string({ error: "expected a device id (UUID) as text" }).regex(/^[0-9a-fA-F-]{8,64}$/, "expected a device id (UUID) such as 03b38411-d37b-4957-8d5b-641db7bde29a"), {
+        error: "expected a list of device ids",
+      })
+      .min(1, "list at least one device"),
+    { description: "The OneMeter devices (UUIDs, as shown in OneMeter's cloud app) to read." },
+  ),
+  poll_interval: doc(
+    duration(60, 900)
+      .refine((s) => ONEMETER_POLL_INTERVALS.includes(s), { error: 'must be "1m", "5m" or "15m"' })
+      .prefault("15m"),
+    {
+      description: "How often each device is polled, on the clock's minute marks (never more often than once a minute). In the parsed config: seconds.",
+      type: 'duration ("1m", "5m" or "15m")',
+    },
+  ),
+  backfill_days: doc(int(0, 730).prefault(30), { description: "Days of readings fetched on the first poll of a device." }),
+});
+
 const entityId = (what: string) =>
   z
     .string({ error: `expected ${what} entity id such as sensor.home_power` })
@@ -243,8 +268,9 @@ export const configSchema = z.strictObject({
   api: doc(apiSchema.prefault({}), { description: "The backend API the card talks to: a websocket where HA users sign in with their HA access token (sync status and learned devices for everyone, sync/run for HA admins)." }),
   log: doc(logSchema.prefault({}), { description: "How much the backend logs." }),
   contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
+  onemeter: doc(oneMeterSchema.optional(), { description: "OneMeter meter readers (Poland): import, export, per-tariff and reactive energy as hourly statistics, and device diagnostics. Leave out to turn it off." }),
   power: doc(powerSchema.prefault({}), { description: "Device energy learned from whole-home power and device state changes." }),
-  // Extension points (later issues): onemeter, watttime, electricity_maps. See RESERVED_SECTIONS.
+  // Extension points (later issues): watttime, electricity_maps. See RESERVED_SECTIONS.
 });
 
 // ---- the parsed config type -----------------------------------------------------------------
@@ -267,6 +293,7 @@ export type LogConfig = EnergyInsightsConfig["log"];
 export type ContactConfig = NonNullable<EnergyInsightsConfig["contact"]>;
 export type ContactAccountConfig = ContactConfig["accounts"][number];
 export type PowerConfig = EnergyInsightsConfig["power"];
+export type OneMeterConfig = NonNullable<EnergyInsightsConfig["onemeter"]>;
 
 export function camelize<T>(value: T): Camelize<T> {
   return camelizeValue(value) as Camelize<T>;

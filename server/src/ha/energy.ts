@@ -5,6 +5,8 @@ import { atLeast, type HaVersion } from "./version.js";
 export interface GridImport {
   energyStatisticId: string;
   costStatisticId: string | null;
+  /** Energy returned to the grid (export), shown as "return to grid" with this import. */
+  returnStatisticId?: string | null;
 }
 
 export type EnergyPrefs = { energy_sources: Record<string, unknown>[]; device_consumption: unknown[] } & Record<string, unknown>;
@@ -19,7 +21,7 @@ export function gridSources(imports: GridImport[], ha: HaVersion): Record<string
       {
         type: "grid",
         flow_from: imports.map((i) => ({ stat_energy_from: i.energyStatisticId, stat_cost: i.costStatisticId, entity_energy_price: null, number_energy_price: null })),
-        flow_to: [],
+        flow_to: imports.flatMap((i) => (i.returnStatisticId ? [{ stat_energy_to: i.returnStatisticId, stat_compensation: null, entity_energy_price: null, number_energy_price: null }] : [])),
         cost_adjustment_day: 0,
       },
     ];
@@ -27,7 +29,7 @@ export function gridSources(imports: GridImport[], ha: HaVersion): Record<string
   return imports.map((i) => ({
     type: "grid",
     stat_energy_from: i.energyStatisticId,
-    stat_energy_to: null,
+    stat_energy_to: i.returnStatisticId ?? null,
     stat_cost: i.costStatisticId,
     entity_energy_price: null,
     number_energy_price: null,
@@ -43,6 +45,8 @@ function gridStatisticIds(source: Record<string, unknown>): string[] {
   const ids: string[] = [];
   if (typeof source.stat_energy_from === "string") ids.push(source.stat_energy_from);
   if (Array.isArray(source.flow_from)) for (const f of source.flow_from as Record<string, unknown>[]) if (typeof f.stat_energy_from === "string") ids.push(f.stat_energy_from);
+  if (typeof source.stat_energy_to === "string") ids.push(source.stat_energy_to);
+  if (Array.isArray(source.flow_to)) for (const f of source.flow_to as Record<string, unknown>[]) if (typeof f.stat_energy_to === "string") ids.push(f.stat_energy_to);
   return ids;
 }
 
@@ -61,7 +65,7 @@ export async function getPrefs(conn: Connection): Promise<EnergyPrefs | undefine
  */
 export async function addGridImports(conn: Connection, imports: GridImport[], ha: HaVersion): Promise<EnergyPrefs> {
   const prefs = await getPrefs(conn);
-  const ours = new Set(imports.map((i) => i.energyStatisticId));
+  const ours = new Set(imports.flatMap((i) => [i.energyStatisticId, ...(i.returnStatisticId ? [i.returnStatisticId] : [])]));
   const existing = prefs?.energy_sources ?? [];
   let sources: Record<string, unknown>[];
   if (!atLeast(ha, 2026, 3)) {
@@ -69,7 +73,8 @@ export async function addGridImports(conn: Connection, imports: GridImport[], ha
     const others = existing.filter((s) => s !== grid);
     const keptFlows = ((grid?.flow_from as Record<string, unknown>[] | undefined) ?? []).filter((f) => !ours.has(f.stat_energy_from as string));
     const ourGrid = gridSources(imports, ha)[0]!;
-    sources = [...others, { ...ourGrid, ...(grid ?? {}), flow_from: [...keptFlows, ...(ourGrid.flow_from as unknown[])] }];
+    const keptReturns = ((grid?.flow_to as Record<string, unknown>[] | undefined) ?? []).filter((f) => !ours.has(f.stat_energy_to as string));
+    sources = [...others, { ...ourGrid, ...(grid ?? {}), flow_from: [...keptFlows, ...(ourGrid.flow_from as unknown[])], flow_to: [...keptReturns, ...(ourGrid.flow_to as unknown[])] }];
   } else {
     const others = existing.filter((s) => !(s.type === "grid" && gridStatisticIds(s).some((id) => ours.has(id))));
     sources = [...others, ...gridSources(imports, ha)];

@@ -1,0 +1,198 @@
+/**
+ * One poll of one OneMeter device: the device (diagnostics, last reading, monthly usage), then the
+ * register readings the store does not have yet, stored as cumulative snapshots. The first poll
+ * backfills `backfill_days` week by week with progress; later polls fetch only when the cloud has
+ * something newer, re-reading a trailing day so readings delivered late (the reader syncs through
+ * a phone or a gateway, in bursts) are upserted and the sums recomputed from them.
+ */
+import type { Logger } from "pino";
+import { slug } from "../ha/statistic-ids.js";
+import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";
+import type { OneMeterDevice, OneMeterReading } from "../providers/onemeter/client.js";
+import { isEnergyRegister, OBIS } from "../providers/onemeter/obis.js";
+import { numeric } from "../providers/onemeter/parse.js";
+import type { SeriesReading, Store } from "../store/store.js";
+import type { Clock } from "../time/clock.js";
+
+export const ONEMETER = "onemeter";
+const DAY_MS = 86_400_000;
+/** Readings asked for per backfill request. */
+export const ONEMETER_WINDOW_MS = 7 * DAY_MS;
+/** Re-read this much before the newest stored reading, to pick up readings delivered late. */
+export const ONEMETER_TAIL_MS = DAY_MS;
+/** Even when the last reading has not moved, re-read the tail this often (a burst may fill an older gap). */
+const TAIL_REFRESH_MS = 3_600_000;
+
+/** The part of the OneMeter client a poll needs (the real client, or a test double). */
+export interface OneMeterApi {
+  device(deviceId: string): Promise<OneMeterDevice>;
+  readings(deviceId: string, fromMs: number, toMs: number): Promise<OneMeterReading[]>;
+}
+
+/** What `status` shows about a device: its own diagnostics, as of the last successful poll. */
+export interface OneMeterDiagnostics {
+  deviceId: string;
+  fetchedAt: number;
+  name: string | null;
+  serial: string | null;
+  meterSerial: string | null;
+  meterId: string | null;
+  firmware: string | null;
+  hardware: string | null;
+  disabled: boolean;
+  multiplier: number;
+  batteryVoltage: number | null;
+  batteryPercent: number | null;
+  batteryStatus: number | null;
+  /** The meter's error register (F_F_0), as the device reports it. */
+  meterErrors: string | null;
+  failedReadouts: number | null;
+  lastReadingAt: number | null;
+  /** Instantaneous power (16.7.0, else 1.7.0), kW with the multiplier applied. */
+  powerKw: number | null;
+  tariff: string | null;
+  usageThisMonthKwh: number | null;
+  usagePreviousMonthKwh: number | null;
+}
+
+export interface OneMeterPollResult {
+  deviceId: string;
+  ok: boolean;
+  requests: number;
+  readings: number;
+  /** Earliest reading time (ms) stored by this poll: statistics from its hour on may have changed. */
+  changedFrom: number | undefined;
+  error?: string;
+  errorKind?: ProviderErrorKind;
+}
+
+export interface OneMeterPollDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  backfillDays: number;
+  /** Called before each readings request: how many are done, how many are planned, and what is next. */
+  onRequest?: (done: number, planned: number, what: string) => void;
+}
+
+/** The store series holding one register's cumulative snapshots (start = reading time, seconds; multiplier applied). */
+export function registerSeries(deviceId: string, register: string): string {
+  return `${ONEMETER}_${slug(deviceId)}_register_${register}`;
+}
+
+const key = (deviceId: string, what: string): string => `${ONEMETER}:${what}:${deviceId}`;
+
+export function readDiagnostics(store: Store, deviceId: string): OneMeterDiagnostics | undefined {
+  const text = store.get(key(deviceId, "diagnostics"));
+  return text ? (JSON.parse(text) as OneMeterDiagnostics) : undefined;
+}
+
+/** Registers this device has delivered so far (normalised keys). */
+export function storedRegisters(store: Store, deviceId: string): string[] {
+  const text = store.get(key(deviceId, "registers"));
+  return text ? (JSON.parse(text) as string[]) : [];
+}
+
+export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, deps: OneMeterPollDeps): Promise<OneMeterPollResult> {
+  const { store, clock, log } = deps;
+  const result: OneMeterPollResult = { deviceId, ok: true, requests: 0, readings: 0, changedFrom: undefined };
+  const at = clock.now();
+  try {
+    result.requests += 1;
+    const device = await api.device(deviceId);
+    store.set(key(deviceId, "diagnostics"), JSON.stringify(diagnostics(device, at)));
+    store.recordSync(ONEMETER, deviceId, "device", { at, ok: true, from: "", to: "" });
+
+    const cursorText = store.get(key(deviceId, "cursor"));
+    const cursor = cursorText === undefined ? undefined : Number(cursorText);
+    const lastTail = Number(store.get(key(deviceId, "tail_at")) ?? 0);
+    const newest = device.lastReading?.at;
+    if (newest === undefined) return result;
+    const moved = cursor === undefined || newest > cursor;
+    if (!moved && at - lastTail < TAIL_REFRESH_MS) return result;
+
+    const from = cursor === undefined ? Math.min(newest, at - deps.backfillDays * DAY_MS) : Math.max(0, Math.min(cursor, newest) - ONEMETER_TAIL_MS);
+    const windows: [number, number][] = [];
+    for (let s = from; s <= newest; s += ONEMETER_WINDOW_MS) windows.push([s, Math.min(newest, s + ONEMETER_WINDOW_MS - 1)]);
+    for (const [i, [wFrom, wTo]] of windows.entries()) {
+      deps.onRequest?.(i, windows.length, `${deviceId} readings ${new Date(wFrom).toISOString()}..${new Date(wTo).toISOString()}`);
+      result.requests += 1;
+      const readings = await api.readings(deviceId, wFrom, wTo);
+      const stored = storeReadings(store, deviceId, readings, device.multiplier);
+      result.readings += stored.count;
+      if (stored.first !== undefined) result.changedFrom = Math.min(result.changedFrom ?? stored.first, stored.first);
+      const reached = Math.max(cursor ?? 0, stored.last ?? 0);
+      if (reached > 0) store.set(key(deviceId, "cursor"), String(reached));
+      store.recordSync(ONEMETER, deviceId, "hour", { at, ok: true, from: isoDay(wFrom), to: isoDay(stored.last ?? wTo) });
+    }
+    store.set(key(deviceId, "tail_at"), String(at));
+    if (windows.length > 1 || result.readings > 0) log.info({ provider: ONEMETER, device: deviceId, requests: result.requests, readings: result.readings }, "OneMeter readings fetched");
+    return result;
+  } catch (err) {
+    result.ok = false;
+    result.error = err instanceof Error ? err.message : String(err);
+    if (err instanceof ProviderError) result.errorKind = err.kind;
+    store.recordSync(ONEMETER, deviceId, result.requests > 1 ? "hour" : "device", { at, ok: false, error: result.error });
+    return result;
+  }
+}
+
+function storeReadings(store: Store, deviceId: string, readings: readonly OneMeterReading[], multiplier: number): { count: number; first?: number; last?: number } {
+  const rows: SeriesReading[] = [];
+  const registers = new Set(storedRegisters(store, deviceId));
+  const before = registers.size;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const r of readings) {
+    let any = false;
+    for (const [register, raw] of Object.entries(r.values)) {
+      if (!isEnergyRegister(register)) continue;
+      const value = numeric(raw);
+      if (value === null) continue;
+      rows.push({ series: registerSeries(deviceId, register), resolution: "hour", start: Math.round(r.at / 1000), value: Math.round(value * multiplier * 1e6) / 1e6 });
+      registers.add(register);
+      any = true;
+    }
+    if (!any) continue;
+    first = Math.min(first ?? r.at, r.at);
+    last = Math.max(last ?? r.at, r.at);
+  }
+  store.transaction(() => {
+    store.upsertReadings(rows);
+    if (registers.size !== before) store.set(key(deviceId, "registers"), JSON.stringify([...registers].sort()));
+  });
+  return { count: readings.length, ...(first !== undefined ? { first } : {}), ...(last !== undefined ? { last } : {}) };
+}
+
+function diagnostics(d: OneMeterDevice, at: number): OneMeterDiagnostics {
+  const v = d.lastReading?.values ?? {};
+  const power = numeric(v[OBIS.power]) ?? numeric(v[OBIS.importPower]);
+  const errors = v[OBIS.meterErrors];
+  const serial = v[OBIS.meterSerial];
+  return {
+    deviceId: d.id,
+    fetchedAt: at,
+    name: d.name,
+    serial: d.serial,
+    meterSerial: serial === undefined ? null : String(serial),
+    meterId: d.meterId,
+    firmware: d.firmware,
+    hardware: d.hardware,
+    disabled: d.disabled,
+    multiplier: d.multiplier,
+    batteryVoltage: d.batteryVoltage,
+    batteryPercent: d.batteryPercent,
+    batteryStatus: d.batteryStatus,
+    meterErrors: errors === undefined ? null : String(errors),
+    failedReadouts: numeric(v[OBIS.readoutsFailed]),
+    lastReadingAt: d.lastReading?.at ?? null,
+    powerKw: power === null ? null : Math.round(power * d.multiplier * 1e6) / 1e6,
+    tariff: typeof v[OBIS.tariffName] === "string" ? (v[OBIS.tariffName] as string) : null,
+    usageThisMonthKwh: d.usageThisMonthKwh,
+    usagePreviousMonthKwh: d.usagePreviousMonthKwh,
+  };
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

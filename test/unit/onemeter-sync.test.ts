@@ -1,0 +1,290 @@
+/**
+ * The OneMeter provider end to end without HA: the real client, HTTP policy, store and poller
+ * against the loopback simulator, over simulated hours with a ManualClock.
+ */
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { startAppApi } from "../../server/src/api/app-api.js";
+import type { OneMeterDeviceStatus, ServerMessage } from "../../server/src/api/protocol.js";
+import { createApp } from "../../server/src/app.js";
+import { parseConfig } from "../../server/src/config/index.js";
+import { collectSecrets, createLogger } from "../../server/src/log.js";
+import { ProviderError } from "../../server/src/providers/errors.js";
+import { OneMeterClient } from "../../server/src/providers/onemeter/client.js";
+import { DEFAULT_SIM_METERS, FULL_REGISTERS } from "../../server/src/simulate/onemeter/data.js";
+import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
+import { createHttpClient } from "../../server/src/sync/http.js";
+import { registerSeries } from "../../server/src/sync/onemeter-job.js";
+import { hourlyFromRegister } from "../../server/src/sync/onemeter-statistics.js";
+import { ManualClock } from "../../server/src/time/clock.js";
+import { LogCapture } from "../helpers/backend.js";
+
+const DEVICE = DEFAULT_SIM_METERS[0]!.id;
+const START = Date.parse("2026-06-01T10:07:23Z");
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+async function sim(t: TestContext, clock: ManualClock, opts: { hexKeys?: boolean } = {}): Promise<OneMeterSimulator> {
+  const s = await startOneMeterSimulator({ clock, ...opts });
+  t.after(() => s.close());
+  return s;
+}
+
+function client(s: OneMeterSimulator, apiKey = s.apiKey) {
+  const attempts: number[] = [];
+  const c = new OneMeterClient({ baseUrl: s.url, apiKey, http: createHttpClient({ provider: "onemeter", retries: 0, timeoutMs: 2000, onAttempt: () => attempts.push(1) }) });
+  return { c, attempts };
+}
+
+test("client: device and readings from the simulator; 401, 404, 429 and malformed bodies are one request and one clear error", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock);
+  const { c, attempts } = client(s);
+  const d = await c.device(DEVICE);
+  assert.equal(attempts.length, 1);
+  assert.equal(d.firmware, "3.1.0");
+  assert.equal(d.batteryVoltage, 3.09);
+  assert.equal(d.lastReading?.at, Date.parse("2026-06-01T10:00:00Z"));
+  const readings = await c.readings(DEVICE, Date.parse("2026-06-01T08:00:00Z"), d.lastReading!.at);
+  assert.equal(readings.length, 9);
+  assert.deepEqual(Object.keys(readings[0]!.values).sort(), [...FULL_REGISTERS].sort());
+  assert.equal(readings.at(-1)!.values["1_8_0"], s.registersAt(DEVICE, d.lastReading!.at)!["1_8_0"]);
+  assert.ok(s.requestLog.every((r) => r.status === 200));
+
+  const expectFailure = async (what: () => Promise<unknown>, kind: string, message: RegExp) => {
+    const before = s.requestLog.length;
+    await assert.rejects(what, (err: unknown) => err instanceof ProviderError && err.kind === kind && message.test(err.message) && !err.message.includes(s.apiKey));
+    assert.equal(s.requestLog.length - before, 1, `${kind}: one request, no retry`);
+  };
+  await expectFailure(() => client(s, "wrong-key").c.device(DEVICE), "auth", /API key rejected/);
+  await expectFailure(() => c.device("00000000-0000-4000-8000-000000000000"), "not_found", /device not found/);
+  s.setFaults({ rateLimit: { retryAfterSec: 120, count: 1 } });
+  await expectFailure(() => c.device(DEVICE), "rate_limited", /limiting requests/);
+  s.setFaults({ malformedBody: { count: 1, on: "readings" } });
+  await expectFailure(() => c.readings(DEVICE, START - HOUR, START), "bad_response", /not JSON/);
+  s.setFaults({ serverError: { status: 503, count: 1 } });
+  await expectFailure(() => c.device(DEVICE), "server", /server failed/);
+  assert.deepEqual(await c.readings(DEVICE, START + 10 * HOUR, START + 11 * HOUR), [], "No readings found (404) is no readings");
+});
+
+test("client: hex OBIS keys and missing registers read as the same registers", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock, { hexKeys: true });
+  const { c } = client(s);
+  const hex = await c.readings(DEVICE, START - HOUR, START);
+  assert.ok(s.requestLog.length === 1);
+  s.setHexKeys(false);
+  const dec = await c.readings(DEVICE, START - HOUR, START);
+  assert.deepEqual(hex, dec);
+  const blink = await startOneMeterSimulator({ clock, meters: [{ ...DEFAULT_SIM_METERS[0]!, registers: ["15_8_0"] }], hexKeys: true });
+  t.after(() => blink.close());
+  const only = await client(blink).c.readings(DEVICE, START - HOUR, START);
+  assert.deepEqual(Object.keys(only[0]!.values), ["15_8_0"]);
+});
+
+interface Run {
+  app: ReturnType<typeof createApp>;
+  logs: LogCapture;
+  clock: ManualClock;
+  /** Lets the pollers run until the clock reaches `untilMs`; `at(ms)` is called before each poll time is reached. */
+  runUntil(untilMs: number, at?: (ms: number) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function backend(t: TestContext, s: OneMeterSimulator, clock: ManualClock, pollInterval: string): Run {
+  const config = parseConfig(
+    {
+      home_assistant: { token: "unused-token" },
+      store: { path: join(mkdtempSync(join(tmpdir(), "ei-onemeter-")), "cache.db") },
+      power: { enabled: false },
+      api: { port: 0, host: "127.0.0.1" },
+      onemeter: { base_url: s.url, api_key: s.apiKey, devices: [DEVICE], poll_interval: pollInterval, backfill_days: 2 },
+    },
+    {},
+  );
+  const logs = new LogCapture();
+  const log = createLogger({ level: "debug", secrets: collectSecrets(config), destination: logs });
+  let pending: number | undefined;
+  let notify = () => {};
+  const app = createApp(config, {
+    clock,
+    log,
+    connectHa: false,
+    http: { timeoutMs: 2000 },
+    onOneMeterSleep: (_id, until) => {
+      pending = until;
+      notify();
+    },
+  });
+  const stopper = new AbortController();
+  const running = app.service.run(stopper.signal);
+  const stop = async () => {
+    stopper.abort();
+    await running;
+    app.close();
+  };
+  t.after(() => (stopper.signal.aborted ? undefined : stop()));
+  return {
+    app,
+    logs,
+    clock,
+    stop,
+    async runUntil(untilMs, at) {
+      for (;;) {
+        const deadline = Date.now() + 5000;
+        while (pending === undefined) {
+          if (Date.now() > deadline) throw new Error("the poller never went to sleep");
+          await new Promise<void>((r) => {
+            notify = r;
+            setTimeout(r, 20);
+          });
+        }
+        const next = pending;
+        if (next > untilMs) {
+          clock.set(untilMs);
+          return;
+        }
+        pending = undefined;
+        at?.(next);
+        clock.set(next);
+      }
+    },
+  };
+}
+
+const devicePolls = (s: OneMeterSimulator) => s.requestLog.filter((r) => r.path === `/devices/${DEVICE}`);
+
+/** Whole hours of the store's registers that equal the simulator's register differences (fails on the first that does not). */
+function assertHoursMatch(run: Run, s: OneMeterSimulator, register: string): number {
+  const rows = hourlyFromRegister(run.app.store.readings(registerSeries(DEVICE, register), "hour"));
+  let checked = 0;
+  // The first hour starts before the first reading and the last may still be running: both are partial.
+  for (const r of rows.slice(1, -1)) {
+    const a = s.registersAt(DEVICE, r.start * 1000)![register]!;
+    const b = s.registersAt(DEVICE, (r.start + 3600) * 1000)![register]!;
+    assert.ok(Math.abs(r.value - (b - a)) < 1e-6, `${register} ${new Date(r.start * 1000).toISOString()}: ${r.value} vs ${b - a}`);
+    checked += 1;
+  }
+  return checked;
+}
+
+test("polling: on the clock's marks, never under 60 s apart, over 8 simulated hours; hours equal the register differences", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock);
+  const run = backend(t, s, clock, "5m");
+  await run.runUntil(START + 8 * HOUR);
+  for (const register of ["1_8_0", "1_8_1", "1_8_2", "2_8_0", "5_8_0", "8_8_0"]) {
+    const checked = assertHoursMatch(run, s, register);
+    assert.ok(checked >= 2 * 24 + 6, `${register}: ${checked} hours checked`);
+  }
+  await run.stop();
+  const polls = devicePolls(s);
+  assert.equal(polls[0]!.at, START, "the device is read at start");
+  for (const p of polls.slice(1)) assert.equal(p.at % (5 * MIN), 0, `poll at ${new Date(p.at).toISOString()} is not on a 5-minute mark`);
+  for (let i = 1; i < polls.length; i += 1) assert.ok(polls[i]!.at - polls[i - 1]!.at >= MIN, "polls at least 60 s apart");
+  assert.ok(polls.length >= 8 * 12 && polls.length <= 8 * 12 + 2, `${polls.length} device polls`);
+  const readings = s.requestLog.filter((r) => r.path.endsWith("/readings"));
+  assert.ok(readings.length <= 8 * 4 + 8 + 2, `${readings.length} readings requests`);
+  assert.ok(s.requestLog.every((r) => r.status === 200), "no failed request");
+});
+
+test("1-minute polling on a minute mark right after start still waits 60 s", async (t) => {
+  const clock = new ManualClock(Date.parse("2026-06-01T10:07:50Z"));
+  const s = await sim(t, clock);
+  const run = backend(t, s, clock, "1m");
+  await run.runUntil(clock.now() + 2 * HOUR);
+  await run.stop();
+  const polls = devicePolls(s);
+  assert.equal(polls[1]!.at, Date.parse("2026-06-01T10:09:00Z"), "10:08 is only 10 s after the first poll");
+  for (let i = 1; i < polls.length; i += 1) assert.ok(polls[i]!.at - polls[i - 1]!.at >= MIN && polls[i]!.at % MIN === 0);
+});
+
+test("a rejected key (401) and a rate limit (429) each log one clear error and back off, not a storm", async (t) => {
+  for (const fault of ["unauthorized", "rateLimit"] as const) {
+    const clock = new ManualClock(START);
+    const s = await sim(t, clock);
+    const run = backend(t, s, clock, "1m");
+    await run.runUntil(START + 10 * MIN);
+    const faultFrom = clock.now();
+    s.setFaults(fault === "unauthorized" ? { unauthorized: {} } : { rateLimit: { retryAfterSec: 60 } });
+    await run.runUntil(faultFrom + 4 * HOUR);
+    const during = s.requestLog.filter((r) => r.at >= faultFrom);
+    s.clearFaults();
+    await run.runUntil(faultFrom + 12 * HOUR);
+    await run.stop();
+    assert.ok(during.length >= 1 && during.every((r) => r.status === (fault === "unauthorized" ? 401 : 429)), `${fault}: ${JSON.stringify(during.map((r) => r.status))}`);
+    // 1-minute polling would have asked 240 times in 4 hours.
+    assert.ok(during.length <= (fault === "unauthorized" ? 3 : 6), `${fault}: ${during.length} requests in 4 hours`);
+    const errors = run.logs.lines().filter((l) => l.msg === "OneMeter poll failed; polling again later");
+    assert.equal(errors.length, 1, `${fault}: ${errors.length} error lines`);
+    assert.match(String(errors[0]!.err), fault === "unauthorized" ? /API key rejected/ : /limiting requests/);
+    assert.ok(!run.logs.text.includes(s.apiKey), "the key never reaches the log");
+    assert.ok(run.logs.lines().some((l) => l.msg === "OneMeter polls work again"), `${fault}: recovered`);
+  }
+});
+
+test("an unknown device: one clear error, and the status says so", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await startOneMeterSimulator({ clock, meters: [] });
+  t.after(() => s.close());
+  const run = backend(t, s, clock, "15m");
+  await run.runUntil(START + 3 * HOUR);
+  const state = run.app.store.allSyncStates().find((x) => x.provider === "onemeter");
+  assert.match(state?.lastError ?? "", /device not found/);
+  await run.stop();
+  assert.ok(devicePolls(s).length <= 3, `${devicePolls(s).length} requests`);
+});
+
+async function status(run: Run): Promise<OneMeterDeviceStatus[]> {
+  const api = await startAppApi(run.app, { clock: run.clock, log: { debug() {}, info() {}, warn() {}, error() {} }, validateToken: async () => ({ userId: "u", name: "U", isAdmin: false }) });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${api.port}`);
+    const inbox: ServerMessage[] = [];
+    ws.on("message", (d) => inbox.push(JSON.parse(String(d)) as ServerMessage));
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ type: "auth", access_token: "t" }));
+    ws.send(JSON.stringify({ id: 1, type: "status" }));
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const m = inbox.find((x) => x.type === "result");
+      if (m && m.type === "result" && m.success) {
+        ws.close();
+        return (m.result as { onemeter?: OneMeterDeviceStatus[] }).onemeter ?? [];
+      }
+      if (Date.now() > deadline) throw new Error(JSON.stringify(inbox));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await api.close();
+  }
+}
+
+test("status shows the device's battery, firmware, errors and monthly usage as the simulator reports them", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock);
+  const run = backend(t, s, clock, "15m");
+  await run.runUntil(START + 20 * MIN);
+  let [d] = await status(run);
+  assert.equal(d!.device_id, DEVICE);
+  assert.equal(d!.battery_voltage, 3.09);
+  assert.equal(d!.battery_percent, 87);
+  assert.equal(d!.firmware, "3.1.0");
+  assert.equal(d!.meter_errors, "0");
+  assert.equal(d!.status, "ok");
+  assert.equal(d!.serial, "OM-4711");
+  assert.equal(d!.meter_serial, "OM-4711");
+  assert.equal(d!.tariff, "G12");
+  assert.equal(d!.last_reading, "2026-06-01T10:15:00.000Z");
+  assert.equal(d!.next_poll, "2026-06-01T10:30:00.000Z");
+  assert.ok(d!.usage_this_month_kwh !== null && d!.usage_this_month_kwh > 0);
+  assert.ok(d!.usage_previous_month_kwh !== null && d!.usage_previous_month_kwh > 100, String(d!.usage_previous_month_kwh));
+  s.setDiagnostics(DEVICE, { firmware: "3.2.1", batteryVoltage: 2.71, batteryPercent: 12, meterErrors: "4" });
+  await run.runUntil(START + 40 * MIN);
+  [d] = await status(run);
+  assert.deepEqual([d!.firmware, d!.battery_voltage, d!.battery_percent, d!.meter_errors, d!.status], ["3.2.1", 2.71, 12, "4", "meter_error"]);
+  await run.stop();
+});
