@@ -8,7 +8,7 @@ import type { Store } from "./store/store.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
 import { pollOneMeterDevice, readDiagnostics, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
-import { OneMeterPoller } from "./sync/onemeter-poller.js";
+import { OneMeterPoller, type OneMeterPollExtra } from "./sync/onemeter-poller.js";
 import { publishOneMeterDevice } from "./sync/onemeter-statistics.js";
 import type { PlannerSettings } from "./sync/planner.js";
 import type { Clock } from "./time/clock.js";
@@ -74,7 +74,7 @@ export class SyncService {
     if (om && deps.oneMeterApi) {
       const api = deps.oneMeterApi();
       for (const deviceId of om.devices) {
-        const poll = () => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays });
+        const poll = (extra: OneMeterPollExtra) => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
         const ha = deps.ha;
         this.oneMeterPollers.set(
           deviceId,
@@ -135,7 +135,8 @@ export class SyncService {
     for (const [deviceId, poller] of this.oneMeterPollers) {
       // While the service runs, each device is polled on its own schedule (clock marks, ≥ 60 s apart); a check only publishes.
       if (poller.running) continue;
-      const res = await poller.pollOnce(false);
+      const backfillFromMs = opts.backfillFrom ? Date.parse(`${opts.backfillFrom}T00:00:00Z`) : Number.NaN;
+      const res = await poller.pollOnce(false, { ...(opts.onRequest ? { onRequest: opts.onRequest } : {}), ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}) });
       summary.onemeter?.push(res);
       if (res.error) summary.errors.push(`OneMeter device ${deviceId}: ${res.error}`);
     }

@@ -288,3 +288,38 @@ test("status shows the device's battery, firmware, errors and monthly usage as t
   assert.deepEqual([d!.firmware, d!.battery_voltage, d!.battery_percent, d!.meter_errors, d!.status], ["3.2.1", 2.71, 12, "4", "meter_error"]);
   await run.stop();
 });
+
+test("sync --once backfills backfill_days on the first poll, and backfill --from reaches further back with progress", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock);
+  const config = parseConfig(
+    {
+      home_assistant: { token: "unused-token" },
+      store: { path: join(mkdtempSync(join(tmpdir(), "ei-onemeter-")), "cache.db") },
+      power: { enabled: false },
+      onemeter: { base_url: s.url, api_key: s.apiKey, devices: [DEVICE], backfill_days: 2 },
+    },
+    {},
+  );
+  const app = createApp(config, { clock, log: createLogger({ level: "silent" }), connectHa: false, http: { timeoutMs: 2000 } });
+  t.after(() => app.close());
+  let summary = await app.service.syncOnce();
+  assert.equal(summary.ok, true, summary.errors.join("; "));
+  assert.equal(summary.onemeter?.[0]?.requests, 2, "the device, then one window of readings");
+  const first = app.store.readings(registerSeries(DEVICE, "1_8_0"), "hour")[0]!;
+  assert.equal(first.start * 1000, Date.parse("2026-05-30T10:15:00Z"));
+
+  const progress: [number, number, string][] = [];
+  clock.advance(HOUR);
+  summary = await app.service.syncOnce({ backfillFrom: "2026-05-15", onRequest: (done, planned, what) => progress.push([done, planned, what]) });
+  assert.equal(summary.ok, true, summary.errors.join("; "));
+  assert.equal(app.store.readings(registerSeries(DEVICE, "1_8_0"), "hour")[0]!.start * 1000, Date.parse("2026-05-15T00:00:00Z"));
+  assert.ok(progress.length >= 3, JSON.stringify(progress));
+  assert.deepEqual(progress.map((p) => p[0]), progress.map((_, i) => i));
+  assert.ok(progress.every((p) => p[1] === progress.length && p[2].includes(DEVICE)));
+  // Nothing more to backfill: the next backfill asks only for what is new.
+  progress.length = 0;
+  clock.advance(HOUR);
+  await app.service.syncOnce({ backfillFrom: "2026-05-15", onRequest: (done, planned, what) => progress.push([done, planned, what]) });
+  assert.equal(progress.length, 1);
+});

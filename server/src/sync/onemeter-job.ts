@@ -71,6 +71,8 @@ export interface OneMeterPollDeps {
   clock: Clock;
   log: Logger;
   backfillDays: number;
+  /** `backfill --from`: also read readings from here (epoch ms) up to the oldest already read. */
+  backfillFromMs?: number;
   /** Called before each readings request: how many are done, how many are planned, and what is next. */
   onRequest?: (done: number, planned: number, what: string) => void;
 }
@@ -108,11 +110,18 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
     const lastTail = Number(store.get(key(deviceId, "tail_at")) ?? 0);
     const newest = device.lastReading?.at;
     if (newest === undefined) return result;
+    const coveredText = store.get(key(deviceId, "covered_from"));
+    const covered = coveredText === undefined ? undefined : Number(coveredText);
+    const older: [number, number][] = [];
+    if (deps.backfillFromMs !== undefined && covered !== undefined && deps.backfillFromMs < covered) {
+      for (let s = deps.backfillFromMs; s < covered; s += ONEMETER_WINDOW_MS) older.push([s, Math.min(covered, s + ONEMETER_WINDOW_MS) - 1]);
+    }
     const moved = cursor === undefined || newest > cursor;
-    if (!moved && at - lastTail < TAIL_REFRESH_MS) return result;
+    if (!moved && older.length === 0 && at - lastTail < TAIL_REFRESH_MS) return result;
 
-    const from = cursor === undefined ? Math.min(newest, at - deps.backfillDays * DAY_MS) : Math.max(0, Math.min(cursor, newest) - ONEMETER_TAIL_MS);
-    const windows: [number, number][] = [];
+    const firstFrom = Math.min(newest, at - deps.backfillDays * DAY_MS, deps.backfillFromMs ?? Number.POSITIVE_INFINITY);
+    const from = cursor === undefined ? firstFrom : Math.max(0, Math.min(cursor, newest) - ONEMETER_TAIL_MS);
+    const windows: [number, number][] = [...older];
     for (let s = from; s <= newest; s += ONEMETER_WINDOW_MS) windows.push([s, Math.min(newest, s + ONEMETER_WINDOW_MS - 1)]);
     for (const [i, [wFrom, wTo]] of windows.entries()) {
       deps.onRequest?.(i, windows.length, `${deviceId} readings ${new Date(wFrom).toISOString()}..${new Date(wTo).toISOString()}`);
@@ -126,6 +135,7 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
       store.recordSync(ONEMETER, deviceId, "hour", { at, ok: true, from: isoDay(wFrom), to: isoDay(stored.last ?? wTo) });
     }
     store.set(key(deviceId, "tail_at"), String(at));
+    store.set(key(deviceId, "covered_from"), String(Math.min(covered ?? from, windows[0]?.[0] ?? from)));
     if (windows.length > 1 || result.readings > 0) log.info({ provider: ONEMETER, device: deviceId, requests: result.requests, readings: result.readings }, "OneMeter readings fetched");
     return result;
   } catch (err) {

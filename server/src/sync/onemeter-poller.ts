@@ -34,13 +34,19 @@ export function nextOneMeterPollAt(nowMs: number, intervalMs: number, lastPollMs
   return Math.ceil(earliest / interval) * interval;
 }
 
+/** What `sync --once` and `backfill` add to a poll. */
+export interface OneMeterPollExtra {
+  onRequest?: (done: number, planned: number, what: string) => void;
+  backfillFromMs?: number;
+}
+
 export interface OneMeterPollerDeps {
   deviceId: string;
   clock: Clock;
   log: Logger;
   intervalMs: number;
   /** One poll (fetch and store). */
-  poll: () => Promise<OneMeterPollResult>;
+  poll: (extra: OneMeterPollExtra) => Promise<OneMeterPollResult>;
   /** After a poll that stored readings (publish them). */
   afterPoll?: (result: OneMeterPollResult) => Promise<void>;
   /** Told before each wait (tests drive a ManualClock with it). */
@@ -65,8 +71,8 @@ export class OneMeterPoller {
   }
 
   /** One poll now; polls never overlap (the loop and `sync --once`/`sync/run`). Without `publish`, the caller publishes. */
-  pollOnce(publish = true): Promise<OneMeterPollResult> {
-    const next = this.chain.then(() => this.doPoll(publish));
+  pollOnce(publish = true, extra: OneMeterPollExtra = {}): Promise<OneMeterPollResult> {
+    const next = this.chain.then(() => this.doPoll(publish, extra));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -93,10 +99,10 @@ export class OneMeterPoller {
     this.running = false;
   }
 
-  private async doPoll(publish: boolean): Promise<OneMeterPollResult> {
+  private async doPoll(publish: boolean, extra: OneMeterPollExtra): Promise<OneMeterPollResult> {
     const { clock, log, deviceId } = this.deps;
     this.lastPollAt = clock.now();
-    const result = await this.deps.poll();
+    const result = await this.deps.poll(extra);
     if (result.ok) {
       if (this.failures > 0) log.info({ provider: "onemeter", device: deviceId }, "OneMeter polls work again");
       this.failures = 0;
