@@ -452,7 +452,15 @@ for (const version of HA_VERSIONS) {
     }));
 
     test("the card's visual editor (getConfigForm) opens with our fields", (t: TestContext) => withPage("editor", async (page) => {
-      await page.goto(`${dashboardUrl}?edit=1`, { waitUntil: "load" });
+      // Load the dashboard, wait for our card, then switch to edit mode in place. Opening `?edit=1`
+      // directly races the card's module on HA 2024.3: its edit-mode view sometimes never creates
+      // custom cards defined after it rendered (an empty "Edit" bar; seen 2 runs in 3).
+      await page.goto(dashboardUrl, { waitUntil: "load" });
+      await page.waitForFunction(() => (window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") !== null, { timeout: 60_000, polling: 200 });
+      await page.evaluate(() => {
+        const root = (window as unknown as DeepQueryWindow).__deepQuery("hui-root") as unknown as { lovelace?: { setEditMode(on: boolean): void } } | null;
+        root?.lovelace?.setEditMode(true);
+      });
       await page.waitForFunction(() => (window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") !== null, { timeout: 60_000, polling: 200 });
       // hui-view opens the card editor dialog on `ll-edit-card` (what the card's Edit button fires).
       // Entering edit mode re-creates the cards, so fire it from the current card until the dialog is there.
