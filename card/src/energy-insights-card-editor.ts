@@ -8,7 +8,7 @@
  * `assertConfig` runs the card's own checks: a config the form cannot show falls back to YAML with
  * the same message the card would show.
  */
-import { VIEWS, VIEW_LIMITS } from "./const.js";
+import { CARD_NAME, CARD_VERSION, VIEWS, VIEW_LIMITS } from "./const.js";
 import { validateConfig } from "./energy-insights-card-config.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { localizer, type TranslationKey } from "./localize/localize.js";
@@ -101,7 +101,9 @@ export function getConfigForm(): LovelaceConfigForm {
     },
     computeLabel: (schema) => ((EDITOR_FIELDS as readonly string[]).includes(schema.name) ? t(`editor.${schema.name}` as TranslationKey) : undefined),
     computeHelper: (schema) =>
-      schema.name === "paid_energy" || schema.name === "account"
+      schema.name === "title"
+        ? `${CARD_NAME} card ${CARD_VERSION}`
+        : schema.name === "paid_energy" || schema.name === "account"
         ? t("editor.statistics_helper")
         : schema.name === "backend_url"
           ? t("editor.backend_helper")
