@@ -190,7 +190,7 @@ export class SyncService {
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
     if (this.deps.devices) void this.record(this.deps.devices, signal);
-    for (const poller of this.oneMeterPollers.values()) void poller.run(signal);
+    const polling = [...this.oneMeterPollers.values()].map((poller) => poller.run(signal));
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {
@@ -201,6 +201,8 @@ export class SyncService {
       const summary = await this.syncOnce();
       log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
     }
+    // Each poll has ended before run() returns, so closing the store after it cannot cut one short.
+    await Promise.all(polling);
     this.deps.devices?.stop();
   }
 

@@ -93,7 +93,13 @@ export class OneMeterPoller {
         await clock.sleep(wait, signal);
         if (signal.aborted) break;
       }
-      await this.pollOnce();
+      try {
+        await this.pollOnce();
+      } catch (err) {
+        // A poll reports provider failures in its result; anything else (the store closing under it) must not end the loop unseen.
+        this.deps.log.error({ provider: "onemeter", device: this.deps.deviceId, err: err instanceof Error ? err.message : String(err) }, "OneMeter poll crashed");
+        this.failures += 1;
+      }
     }
     this.nextAt = undefined;
     this.running = false;
