@@ -9,19 +9,11 @@ import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { defaultReporter } from "@web/test-runner";
 import { summaryReporter } from "./test/browser/summary-reporter.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/helpers/chromium.mjs";
 
 const userDataDir = mkdtempSync(join(tmpdir(), "ei-wtr-chromium-"));
 process.on("exit", () => rmSync(userDataDir, { recursive: true, force: true }));
 
-export const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-dev-shm-usage",
-  "--headless",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 
 export default {
   files: ["test/browser/**/*.test.ts"],
@@ -31,10 +23,10 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+        executablePath: CHROMIUM_PATH,
         headless: true,
         userDataDir,
-        args: chromiumArgs,
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

@@ -15,20 +15,12 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import type { Figure } from "./report.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../helpers/chromium.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const bundlePath = join(root, "dist/energy-insights-card.js");
 const RUNS = 5;
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-dev-shm-usage",
-  "--headless",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -80,7 +72,7 @@ export async function openCardPage(): Promise<CardPage> {
   const helpers = await helperScript();
   const userDataDir = mkdtempSync(join(tmpdir(), "ei-bench-chromium-"));
   const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     headless: true,
     userDataDir,
     args: CHROMIUM_ARGS,

@@ -5,17 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from "puppeteer-core";
 import { connectWebSocket, type RunningHa } from "./ha.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../helpers/chromium.mjs";
 
-/** DESIGN.md "Testing": without these Chromium tries to reach the internet, which is closed here. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-dev-shm-usage",
-  "--headless",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 
 export interface PageProblem {
   kind: "console" | "pageerror";
@@ -56,7 +47,7 @@ export async function launchBrowser(ha: RunningHa, opts: BrowserOptions = {}): P
   const viewport = opts.viewport ?? { width: 1200, height: 900 };
   const userDataDir = mkdtempSync(join(tmpdir(), "ei-e2e-chromium-"));
   const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     headless: true,
     userDataDir,
     args: CHROMIUM_ARGS,
