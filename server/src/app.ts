@@ -7,7 +7,11 @@ import { currentUser } from "./ha/energy.js";
 import { ContactClient } from "./providers/contact/client.js";
 import { DEFAULT_CONTACT_API_KEY } from "./providers/contact/constants.js";
 import { OneMeterClient } from "./providers/onemeter/client.js";
+import { ElectricityMapsClient } from "./providers/electricitymaps/client.js";
+import { WattTimeClient } from "./providers/watttime/client.js";
 import { SyncService } from "./service.js";
+import { CarbonSync } from "./sync/carbon-service.js";
+import { electricityMapsSource, wattTimeSource, type CarbonSource } from "./sync/carbon-sources.js";
 import { openStore, type Store } from "./store/store.js";
 import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./sync/http.js";
 import type { Clock } from "./time/clock.js";
@@ -49,6 +53,16 @@ export function createApp(
   if (movedAside) log.warn({ movedAside }, "rebuilding the cache: statistics already in Home Assistant are kept and continued");
 
   const providerCalls: HttpAttempt[] = [];
+  const httpFor = (provider: string) =>
+    createHttpClient({
+      provider,
+      clock,
+      ...deps.http,
+      onAttempt: (a) => {
+        providerCalls.push(a);
+        log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
+      },
+    });
   const contactApi = (account: ContactAccountConfig) =>
     new ContactClient({
       baseUrl: config.contact?.baseUrl ?? "",
@@ -98,8 +112,20 @@ export function createApp(
   };
 
   const useHa = deps.connectHa !== false;
+  const carbonSources: CarbonSource[] = [];
+  const wt = config.watttime;
+  if (wt) {
+    const client = new WattTimeClient({ baseUrl: wt.baseUrl, username: wt.username, password: wt.password, clock, http: httpFor("watttime") });
+    carbonSources.push(wattTimeSource(client, { ...(wt.region ? { region: wt.region } : {}), ...(wt.latitude !== undefined ? { latitude: wt.latitude } : {}), ...(wt.longitude !== undefined ? { longitude: wt.longitude } : {}) }));
+  }
+  const em = config.electricityMaps;
+  if (em) {
+    const client = new ElectricityMapsClient({ baseUrl: em.baseUrl, token: em.token, emissionFactorType: em.emissionFactorType, http: httpFor("electricity_maps") });
+    carbonSources.push(electricityMapsSource(client, { ...(em.zone ? { zone: em.zone } : {}), ...(em.latitude !== undefined ? { latitude: em.latitude } : {}), ...(em.longitude !== undefined ? { longitude: em.longitude } : {}) }));
+  }
+  const carbon = carbonSources.length > 0 ? new CarbonSync({ config, store, clock, log, sources: carbonSources, ...(useHa ? { ha: haConnection } : {}) }) : undefined;
   const collector = useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, ...deps.collector }) : undefined;
-  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}) });
+  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}), ...(carbon ? { carbon } : {}) });
   return {
     config,
     store,

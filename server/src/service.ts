@@ -5,6 +5,8 @@ import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
 import { slug } from "./ha/statistic-ids.js";
 import type { Store } from "./store/store.js";
+import type { CarbonHealth } from "./sync/carbon-job.js";
+import type { CarbonSync } from "./sync/carbon-service.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
 import { pollOneMeterDevice, readDiagnostics, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
@@ -27,6 +29,8 @@ export interface ServiceDeps {
   ha?: () => Promise<Connection>;
   /** The power collector: recorded while the service runs; its device statistics published at every check. */
   devices?: DeviceRecorder;
+  /** The carbon-intensity providers (WattTime, Electricity Maps), read at their own interval. */
+  carbon?: CarbonSync;
 }
 
 export interface DeviceRecorder {
@@ -166,6 +170,11 @@ export class SyncService {
         log.error({ err: message }, "publishing OneMeter statistics failed; it is retried after the next poll");
       }
     }
+    if (this.deps.carbon) {
+      const carbon = await this.deps.carbon.run({ force: true });
+      summary.errors.push(...carbon.errors);
+      summary.published.push(...carbon.published);
+    }
     if (this.deps.devices?.status().running) {
       try {
         summary.published.push(...(await this.deps.devices.publishDevices()));
@@ -180,6 +189,23 @@ export class SyncService {
     return summary;
   }
 
+  /**
+   * Reads the carbon providers that are due (each at its own interval) and publishes intensity and
+   * emissions; queued like every sync, so it never overlaps a Contact check.
+   */
+  syncCarbon(): Promise<{ errors: string[]; published: PublishResult[] }> {
+    const carbon = this.deps.carbon;
+    if (!carbon) return Promise.resolve({ errors: [], published: [] });
+    const next = this.queue.then(() => carbon.run());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Health of each carbon provider, for `status`. */
+  carbonHealth(): CarbonHealth[] {
+    return this.deps.carbon?.health() ?? [];
+  }
+
   /** When the next check is due: at once on a first start, else one interval after the last one (so a restart costs no calls). */
   nextCheckAt(): number {
     const last = Number(this.deps.store.get(LAST_CHECK_KEY) ?? Number.NaN);
@@ -190,7 +216,8 @@ export class SyncService {
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
     if (this.deps.devices) void this.record(this.deps.devices, signal);
-    const polling = [...this.oneMeterPollers.values()].map((poller) => poller.run(signal));
+    if (this.deps.carbon) void this.carbonLoop(this.deps.carbon, signal);
+    for (const poller of this.oneMeterPollers.values()) void poller.run(signal);
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {
@@ -201,9 +228,20 @@ export class SyncService {
       const summary = await this.syncOnce();
       log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
     }
-    // Each poll has ended before run() returns, so closing the store after it cannot cut one short.
-    await Promise.all(polling);
     this.deps.devices?.stop();
+  }
+
+  /** Reads the carbon providers at their own interval (hourly by default) until `signal` aborts. */
+  private async carbonLoop(carbon: CarbonSync, signal: AbortSignal): Promise<void> {
+    const { clock, log } = this.deps;
+    while (!signal.aborted) {
+      const wait = carbon.nextDueAt() - clock.now();
+      if (!Number.isFinite(wait)) return;
+      if (wait > 0) await clock.sleep(wait, signal);
+      if (signal.aborted) break;
+      const res = await this.syncCarbon();
+      log.info({ errors: res.errors.length, published: res.published.reduce((n, p) => n + p.rowsSent, 0) }, "carbon check finished");
+    }
   }
 
   /** Starts the power collector, retrying every minute while HA cannot be reached. */

@@ -26,6 +26,7 @@ function fakeApp(store: Store, syncs: { count: number }): App {
     store,
     service: {
       nextCheckAt: () => NOW + 6 * 3600_000,
+      carbonHealth: () => [],
       syncOnce: async () => {
         syncs.count += 1;
         await new Promise((r) => setTimeout(r, 50));

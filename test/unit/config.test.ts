@@ -147,7 +147,7 @@ test("a bad environment variable: unknown names and bad values are problems, nam
       EI_CONTACT__ACCOUNTS__0__PASSWORD_FILE: "/no/such/file",
     }),
   );
-  assert.match(byPath.get("watttime.username")!, /watttime provider is not supported by this version yet/);
+  assert.match(byPath.get("watttime.password")!, /required: set password, password_file, or EI_WATTTIME__PASSWORD/, "watttime is a real section now: its own problems, by path");
   assert.match(byPath.get("store.path.x")!, /^unknown setting \(from environment variable EI_STORE__PATH__X\)$/);
   assert.match(byPath.get("log.level_file")!, /^unknown setting .*; expected one of EI_LOG__LEVEL$/);
   assert.match(byPath.get("contact.accounts[0].password_file")!, /cannot read \/no\/such\/file: no such file \(from EI_CONTACT__ACCOUNTS__0__PASSWORD_FILE\)/);
@@ -243,7 +243,7 @@ test("unknown keys are problems, with a suggestion or the list of what is allowe
   assert.equal(byPath.get("home_assistant.tokn"), "unknown setting; did you mean token?");
   assert.equal(byPath.get("api.prot"), "unknown setting; did you mean port?");
   assert.equal(byPath.get("api.xyz"), "unknown setting; expected one of port, host");
-  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, onemeter, power");
+  assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, onemeter, power, watttime, electricity_maps");
   assert.equal(byPath.get("contact.accounts[0].contract"), "unknown setting; did you mean contracts?");
   assert.match(byPath.get("onemeter.devices")!, /list of device ids/, "onemeter is a real section now: its own problems, by path");
 });
@@ -329,6 +329,8 @@ const EVERY_OPTION = {
     accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"] }],
   },
   onemeter: { base_url: "http://o", api_key: "k", api_key_file: "f", devices: ["03b38411-d37b-4957-8d5b-641db7bde29a"], poll_interval: "15m", backfill_days: 30 },
+  watttime: { base_url: "http://w", username: "u", password: "p", password_file: "f", region: "CAISO_NORTH", latitude: 1, longitude: 2, check_interval: "1h" },
+  electricity_maps: { base_url: "http://e", token: "t", token_file: "f", zone: "NZ-NZN", latitude: 1, longitude: 2, emission_factor_type: "lifecycle", check_interval: "1h" },
   power: {
     enabled: true,
     whole_home_sensor: "sensor.home_power",
@@ -368,7 +370,7 @@ test("describeConfigSchema covers every leaf, each with a description and its en
   assert.equal(byPath.get("contact.accounts[].password_file")?.env, "EI_CONTACT__ACCOUNTS__<n>__PASSWORD_FILE");
   assert.deepEqual(
     rows.filter((r) => r.secret).map((r) => r.path),
-    ["home_assistant.token", "contact.api_key", "contact.accounts[].password", "onemeter.api_key"],
+    ["home_assistant.token", "contact.api_key", "contact.accounts[].password", "onemeter.api_key", "watttime.password", "electricity_maps.token"],
   );
 });
 

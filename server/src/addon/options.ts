@@ -80,6 +80,8 @@ export function configFromAddonOptions(options: Record<string, unknown>, dataDir
     if (value && typeof value === "object" && !Array.isArray(value) && Array.isArray((value as Record<string, unknown>).accounts) && ((value as Record<string, unknown>).accounts as unknown[]).length === 0) {
       delete raw[key];
     }
+    // WattTime without a username, Electricity Maps without a token (the add-on's defaults) = off.
+    if ((key === "watttime" && !hasText(value, "username")) || (key === "electricity_maps" && !hasText(value, "token"))) delete raw[key];
     // OneMeter: no device listed (the add-on's default) = off.
     if (key === "onemeter" && value && typeof value === "object" && !Array.isArray(value)) {
       const devices = (value as Record<string, unknown>).devices;
@@ -89,4 +91,8 @@ export function configFromAddonOptions(options: Record<string, unknown>, dataDir
   raw.store = { path: `${dataDir}/energy-insights.db` };
   raw.api = { port: 8099, host: "0.0.0.0" };
   return raw;
+}
+
+function hasText(section: unknown, key: string): boolean {
+  return typeof section === "object" && section !== null && typeof (section as Record<string, unknown>)[key] === "string" && (section as Record<string, unknown>)[key] !== "";
 }

@@ -97,7 +97,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       now: new Date(clock.now()).toISOString(),
       next_check: isoOrNull(service.nextCheckAt()),
       sync_running: running !== undefined,
-      providers: providerStatuses(store.allSyncStates()),
+      providers: providerStatuses(store.allSyncStates(), service.carbonHealth()),
       correlation: correlationStatus(source, profiles),
       ...(config.onemeter ? { onemeter: service.oneMeterStatus().map((d) => oneMeterDeviceStatus(d.deviceId, d.diagnostics, d.nextPollAt)) } : {}),
     };

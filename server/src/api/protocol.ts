@@ -233,6 +233,28 @@ export interface ProviderStatus {
   /** True when no series of the provider has a failure since its last success. */
   healthy: boolean;
   series: SeriesStatus[];
+  /** Carbon-intensity providers (watttime, electricity_maps) only. */
+  health?: ProviderHealth;
+}
+
+/** How a carbon-intensity provider is doing since the backend started. */
+export interface ProviderHealth {
+  /** WattTime region or Electricity Maps zone, null until found. */
+  region: string | null;
+  /** "intensity" (gCO2eq/kWh) or "percentile" (WattTime's signal-index, when the plan has no values for the region). */
+  signal: "intensity" | "percentile" | null;
+  /** What the plan gives, in words. */
+  plan_scope: string | null;
+  forecast: boolean;
+  last_success: string | null;
+  consecutive_failures: number;
+  /** Successful reads / reads since start (null before the first). */
+  success_rate: number | null;
+  /** Logins that replaced a token (WattTime). */
+  token_refreshes: number;
+  last_error: string | null;
+  /** The provider could not start for a reason to fix in its settings; it waits for a restart. */
+  stopped: boolean;
 }
 
 /** One (account or contract, resolution) of a provider. */

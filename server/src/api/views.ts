@@ -3,14 +3,15 @@ import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { OneMeterDiagnostics } from "../sync/onemeter-job.js";
 import type { SyncState } from "../store/store.js";
-import type { CorrelationView, DeviceView, OneMeterDeviceStatus, ProviderStatus, SyncRunResult } from "./protocol.js";
+import type { CarbonHealth } from "../sync/carbon-job.js";
+import type { CorrelationView, DeviceView, ProviderHealth, OneMeterDeviceStatus, ProviderStatus, SyncRunResult } from "./protocol.js";
 
 export function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
 
-/** Sync states grouped by provider, in the store's order. */
-export function providerStatuses(states: readonly SyncState[]): ProviderStatus[] {
+/** Sync states grouped by provider, in the store's order; carbon providers with their health. */
+export function providerStatuses(states: readonly SyncState[], carbon: readonly CarbonHealth[] = []): ProviderStatus[] {
   const byProvider = new Map<string, ProviderStatus>();
   for (const s of states) {
     let p = byProvider.get(s.provider);
@@ -30,7 +31,31 @@ export function providerStatuses(states: readonly SyncState[]): ProviderStatus[]
       last_error: s.lastError,
     });
   }
+  for (const h of carbon) {
+    let p = byProvider.get(h.provider);
+    if (!p) {
+      p = { provider: h.provider, healthy: true, series: [] };
+      byProvider.set(h.provider, p);
+    }
+    p.health = carbonHealthView(h);
+    if (h.consecutiveFailures > 0 || h.stopped) p.healthy = false;
+  }
   return [...byProvider.values()];
+}
+
+export function carbonHealthView(h: CarbonHealth): ProviderHealth {
+  return {
+    region: h.account,
+    signal: h.signal,
+    plan_scope: h.planScope,
+    forecast: h.forecast,
+    last_success: isoOrNull(h.lastSuccess),
+    consecutive_failures: h.consecutiveFailures,
+    success_rate: h.attempts > 0 ? Math.round((h.successes / h.attempts) * 1000) / 1000 : null,
+    token_refreshes: h.tokenRefreshes,
+    last_error: h.lastError,
+    stopped: h.stopped,
+  };
 }
 
 export function oneMeterDeviceStatus(deviceId: string, d: OneMeterDiagnostics | undefined, nextPollAt: number | undefined): OneMeterDeviceStatus {

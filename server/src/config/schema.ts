@@ -42,7 +42,7 @@ export const SUPERVISOR_WEBSOCKET_URL = "ws://supervisor/core/websocket";
  * next to `contact`). Until then they are refused with "not supported yet", like any unknown key but
  * with a clearer message, so that nobody believes a section is in effect when it is not.
  */
-export const RESERVED_SECTIONS = ["watttime", "electricity_maps"] as const;
+export const RESERVED_SECTIONS = [] as const;
 
 // ---- building blocks ------------------------------------------------------------------------
 
@@ -260,6 +260,46 @@ const powerSchema = z.strictObject({
   }),
 });
 
+function latitude() {
+  return z.number({ error: "expected a latitude in degrees (-90..90)" }).min(-90, "must be at least -90").max(90, "must be at most 90");
+}
+
+function longitude() {
+  return z.number({ error: "expected a longitude in degrees (-180..180)" }).min(-180, "must be at least -180").max(180, "must be at most 180");
+}
+
+const carbonInterval = (what: string) =>
+  doc(duration(10 * 60, 12 * 3_600).prefault("1h"), {
+    description: `How often ${what} is read, independently of sync.check_interval. In the parsed config: seconds.`,
+    type: 'duration ("1h", "30m"; 10m..12h)',
+  });
+
+const watttimeSchema = z.strictObject({
+  base_url: doc(httpUrl().prefault("https://api.watttime.org"), { description: "WattTime's API." }),
+  username: doc(text(), { description: "Your WattTime API username (registered at api.watttime.org)." }),
+  password: doc(secret(), { description: "Its password.", secret: true }),
+  region: doc(text("a WattTime region such as CAISO_NORTH").optional(), {
+    description: "The WattTime balancing-authority region. Default: looked up from latitude/longitude (or Home Assistant's location) with region-from-loc.",
+  }),
+  latitude: doc(latitude().optional(), { description: "Location for the region lookup. Default: Home Assistant's (Settings > System > General)." }),
+  longitude: doc(longitude().optional(), { description: "Location for the region lookup. Default: Home Assistant's." }),
+  check_interval: carbonInterval("WattTime"),
+});
+
+const electricityMapsSchema = z.strictObject({
+  base_url: doc(httpUrl().prefault("https://api.electricitymaps.com/v3"), { description: "Electricity Maps' API (v3)." }),
+  token: doc(secret(), { description: "Your Electricity Maps API key (portal.electricitymaps.com), sent as auth-token.", secret: true }),
+  zone: doc(text("a zone key such as NZ-NZN").optional(), {
+    description: "The zone key (e.g. NZ-NZN, DE). Default: the zone of latitude/longitude (or of Home Assistant's location).",
+  }),
+  latitude: doc(latitude().optional(), { description: "Location used when no zone is set. Default: Home Assistant's." }),
+  longitude: doc(longitude().optional(), { description: "Location used when no zone is set. Default: Home Assistant's." }),
+  emission_factor_type: doc(z.enum(["lifecycle", "direct"], { error: "expected lifecycle or direct" }).prefault("lifecycle"), {
+    description: "lifecycle (the API's default) or direct emission factors.",
+  }),
+  check_interval: carbonInterval("Electricity Maps (the free tier keeps only 24 hours, so keep this well under a day)"),
+});
+
 /** The whole file. A missing section gets all its defaults; `contact` absent = provider off. */
 export const configSchema = z.strictObject({
   home_assistant: doc(homeAssistantSchema.prefault({} as z.input<typeof homeAssistantSchema>), { description: "How the backend reaches Home Assistant." }),
@@ -270,7 +310,8 @@ export const configSchema = z.strictObject({
   contact: doc(contactSchema.optional(), { description: "Contact Energy (New Zealand). Leave out to turn the provider off." }),
   onemeter: doc(oneMeterSchema.optional(), { description: "OneMeter meter readers (Poland): import, export, per-tariff and reactive energy as hourly statistics, and device diagnostics. Leave out to turn it off." }),
   power: doc(powerSchema.prefault({}), { description: "Device energy learned from whole-home power and device state changes." }),
-  // Extension points (later issues): watttime, electricity_maps. See RESERVED_SECTIONS.
+  watttime: doc(watttimeSchema.optional(), { description: "WattTime grid carbon intensity (marginal emissions, or the free percentile signal-index where the plan has no values). Leave out to turn it off." }),
+  electricity_maps: doc(electricityMapsSchema.optional(), { description: "Electricity Maps grid carbon intensity. Leave out to turn it off. When both are set, emissions use Electricity Maps." }),
 });
 
 // ---- the parsed config type -----------------------------------------------------------------
@@ -294,6 +335,8 @@ export type ContactConfig = NonNullable<EnergyInsightsConfig["contact"]>;
 export type ContactAccountConfig = ContactConfig["accounts"][number];
 export type PowerConfig = EnergyInsightsConfig["power"];
 export type OneMeterConfig = NonNullable<EnergyInsightsConfig["onemeter"]>;
+export type WattTimeConfig = NonNullable<EnergyInsightsConfig["watttime"]>;
+export type ElectricityMapsConfig = NonNullable<EnergyInsightsConfig["electricityMaps"]>;
 
 export function camelize<T>(value: T): Camelize<T> {
   return camelizeValue(value) as Camelize<T>;

@@ -151,3 +151,74 @@ async function withReconnect<T>(conn: Connection, opts: PublishOptions, what: st
 function iso(epochSec: number): string {
   return DateTime.fromSeconds(epochSec, { zone: "utc" }).toISO({ suppressMilliseconds: true })!;
 }
+
+/** One hour of a mean statistic (carbon intensity): no state or sum. */
+export interface MeanRow {
+  start: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** How many hours of what was sent are remembered to skip unchanged rows (older rows are never re-sent). */
+const MEAN_MEMORY_HOURS = 24 * 400;
+
+/**
+ * Brings one mean/min/max statistic in line with `rows`. A mean statistic has no running sum, so
+ * each hour stands alone: only hours that are new or changed since they were last sent are imported
+ * (HA overwrites an hour on re-import), in chunks, each confirmed by reading its last hour's mean back.
+ * What was sent is kept in the store (key `published_mean:<series>`), the high-water mark with it.
+ */
+export async function publishMeanStatistic(conn: Connection, store: Store, series: string, stat: StatisticDescription, rows: readonly MeanRow[], opts: PublishOptions = {}): Promise<PublishResult> {
+  if (!stat.hasMean || stat.hasSum) throw new Error(`publishMeanStatistic: ${stat.statisticId} must have a mean and no sum`);
+  const chunkRows = opts.chunkRows ?? 2000;
+  const key = `published_mean:${series}`;
+  const sent = new Map<number, [number, number, number]>(Object.entries(JSON.parse(store.get(key) ?? "{}") as Record<string, [number, number, number]>).map(([k, v]) => [Number(k), v]));
+  const changed = planMeanPublish(rows, sent);
+  const result: PublishResult = { statisticId: stat.statisticId, rowsSent: 0, firstChanged: changed[0]?.start, lastStart: undefined, lastSum: undefined };
+  const metadata = importMetadata(stat, parseHaVersion(conn.haVersion));
+  for (let i = 0; i < changed.length; i += chunkRows) {
+    const chunk = changed.slice(i, i + chunkRows);
+    await withReconnect(conn, opts, `import of ${stat.statisticId}`, async () => {
+      await importStatistics(conn, metadata, chunk.map((r) => ({ start: iso(r.start), mean: r.mean, min: r.min, max: r.max })));
+      await confirmMean(conn, stat.statisticId, chunk.at(-1)!, opts.readBackTimeoutMs ?? 30_000);
+    });
+    for (const r of chunk) sent.set(r.start, [r.mean, r.min, r.max]);
+    const newest = Math.max(...sent.keys());
+    for (const start of sent.keys()) if (start < newest - MEAN_MEMORY_HOURS * HOUR) sent.delete(start);
+    store.set(key, JSON.stringify(Object.fromEntries(sent)));
+    result.rowsSent += chunk.length;
+  }
+  result.lastStart = sent.size > 0 ? Math.max(...sent.keys()) : undefined;
+  return result;
+}
+
+/** The rows that are new or differ from what was sent, in time order. Pure. */
+export function planMeanPublish(rows: readonly MeanRow[], sent: ReadonlyMap<number, readonly [number, number, number]>): MeanRow[] {
+  const same = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6;
+  return [...rows]
+    .sort((a, b) => a.start - b.start)
+    .filter((r) => {
+      const s = sent.get(r.start);
+      return !s || !same(s[0], r.mean) || !same(s[1], r.min) || !same(s[2], r.max);
+    });
+}
+
+async function confirmMean(conn: Connection, statisticId: string, last: MeanRow, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: number | null | undefined;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    const res = await statisticsDuringPeriod(conn, {
+      startTime: new Date(last.start * 1000),
+      endTime: new Date((last.start + HOUR) * 1000),
+      statisticIds: [statisticId],
+      period: "hour",
+      types: ["mean"],
+    });
+    seen = res[statisticId]?.[0]?.mean;
+    if (seen !== undefined && seen !== null && Math.abs(seen - last.mean) < 1e-6) return;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new HaConnectionError(`Home Assistant did not store ${statisticId} at ${iso(last.start)} (read back mean ${String(seen)}, sent ${last.mean})`, "timeout");
+}
