@@ -217,7 +217,7 @@ export class SyncService {
     const { clock, log } = this.deps;
     if (this.deps.devices) void this.record(this.deps.devices, signal);
     if (this.deps.carbon) void this.carbonLoop(this.deps.carbon, signal);
-    for (const poller of this.oneMeterPollers.values()) void poller.run(signal);
+    const polling = [...this.oneMeterPollers.values()].map((poller) => poller.run(signal));
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {
@@ -228,6 +228,8 @@ export class SyncService {
       const summary = await this.syncOnce();
       log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
     }
+    // Each poll has ended before run() returns, so closing the store after it cannot cut one short.
+    await Promise.all(polling);
     this.deps.devices?.stop();
   }
 
