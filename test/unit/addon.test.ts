@@ -39,7 +39,8 @@ function validate(schema: AddonSchemaNode, value: unknown, path: string): void {
     assert.ok(Number.isInteger(value), `${path}: an integer is expected`);
     if (m.groups?.i_min) assert.ok((value as number) >= Number(m.groups.i_min));
     if (m.groups?.i_max) assert.ok((value as number) <= Number(m.groups.i_max));
-  } else if (schema.startsWith("list(")) assert.ok(m.groups!.list!.split("|").includes(String(value)), `${path}: ${String(value)} not in ${m.groups!.list}`);
+  } else if (schema.startsWith("float")) assert.equal(typeof value, "number", `${path}: a number is expected`);
+  else if (schema.startsWith("list(")) assert.ok(m.groups!.list!.split("|").includes(String(value)), `${path}: ${String(value)} not in ${m.groups!.list}`);
   else if (schema.startsWith("url")) assert.doesNotThrow(() => new URL(String(value)), `${path}: a URL is expected`);
   else if (schema.startsWith("bool")) assert.equal(typeof value, "boolean", `${path}: true or false is expected`);
   else assert.equal(typeof value, "string", `${path}: text is expected`);

@@ -22,6 +22,8 @@ export function addonType(row: ConfigOptionDescription, required: boolean): Addo
   if (row.type === "URL") return `url${q}`;
   if (row.type === "boolean") return `bool${q}`;
   if (int) return `int(${int[1]},${int[2]})${q}`;
+  // The Supervisor's float ranges take no negative bounds (latitude -90..90): the backend checks the range.
+  if (row.type.startsWith("number")) return `float${q}`;
   if (oneOf) return `list(${oneOf[1]!.split(", ").join("|")})${q}`;
   return `str${q}`;
 }
