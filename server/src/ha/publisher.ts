@@ -57,7 +57,7 @@ export async function publishStatistic(conn: Connection, store: Store, series: s
         metadata,
         chunk.map((r) => ({ start: iso(r.start), state: r.value, sum: r.sum })),
       );
-      await confirm(conn, stat.statisticId, chunk.at(-1)!, opts.readBackTimeoutMs ?? 30_000);
+      await confirm(conn, stat.statisticId, chunk.at(-1)!.start, "sum", chunk.at(-1)!.sum, opts.readBackTimeoutMs ?? 30_000);
     });
     store.recordPublished(series, chunk);
     result.rowsSent += chunk.length;
@@ -115,23 +115,27 @@ function toEpochMs(v: number | string): number {
   return typeof v === "number" ? v : Date.parse(v);
 }
 
-async function confirm(conn: Connection, statisticId: string, last: PublishedRow, timeoutMs: number): Promise<void> {
+/**
+ * Imports are queued by HA's recorder (the command answers before the write), so the last hour of a
+ * chunk is read back until it shows the value sent: only then is the chunk recorded as published.
+ */
+async function confirm(conn: Connection, statisticId: string, start: number, type: "sum" | "mean", sent: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: number | null | undefined;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     const res = await statisticsDuringPeriod(conn, {
-      startTime: new Date(last.start * 1000),
-      endTime: new Date((last.start + HOUR) * 1000),
+      startTime: new Date(start * 1000),
+      endTime: new Date((start + HOUR) * 1000),
       statisticIds: [statisticId],
       period: "hour",
-      types: ["sum"],
+      types: [type],
     });
-    seen = res[statisticId]?.[0]?.sum;
-    if (seen !== undefined && seen !== null && Math.abs(seen - last.sum) < 1e-6) return;
+    seen = res[statisticId]?.[0]?.[type];
+    if (seen !== undefined && seen !== null && Math.abs(seen - sent) < 1e-6) return;
     if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, delay));
   }
-  throw new HaConnectionError(`Home Assistant did not store ${statisticId} at ${iso(last.start)} (read back sum ${String(seen)}, sent ${last.sum})`, "timeout");
+  throw new HaConnectionError(`Home Assistant did not store ${statisticId} at ${iso(start)} (read back ${type} ${String(seen)}, sent ${sent})`, "timeout");
 }
 
 async function withReconnect<T>(conn: Connection, opts: PublishOptions, what: string, fn: () => Promise<T>): Promise<T> {
@@ -181,7 +185,7 @@ export async function publishMeanStatistic(conn: Connection, store: Store, serie
     const chunk = changed.slice(i, i + chunkRows);
     await withReconnect(conn, opts, `import of ${stat.statisticId}`, async () => {
       await importStatistics(conn, metadata, chunk.map((r) => ({ start: iso(r.start), mean: r.mean, min: r.min, max: r.max })));
-      await confirmMean(conn, stat.statisticId, chunk.at(-1)!, opts.readBackTimeoutMs ?? 30_000);
+      await confirm(conn, stat.statisticId, chunk.at(-1)!.start, "mean", chunk.at(-1)!.mean, opts.readBackTimeoutMs ?? 30_000);
     });
     for (const r of chunk) sent.set(r.start, [r.mean, r.min, r.max]);
     const newest = Math.max(...sent.keys());
@@ -202,23 +206,4 @@ export function planMeanPublish(rows: readonly MeanRow[], sent: ReadonlyMap<numb
       const s = sent.get(r.start);
       return !s || !same(s[0], r.mean) || !same(s[1], r.min) || !same(s[2], r.max);
     });
-}
-
-async function confirmMean(conn: Connection, statisticId: string, last: MeanRow, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: number | null | undefined;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    const res = await statisticsDuringPeriod(conn, {
-      startTime: new Date(last.start * 1000),
-      endTime: new Date((last.start + HOUR) * 1000),
-      statisticIds: [statisticId],
-      period: "hour",
-      types: ["mean"],
-    });
-    seen = res[statisticId]?.[0]?.mean;
-    if (seen !== undefined && seen !== null && Math.abs(seen - last.mean) < 1e-6) return;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, delay));
-  }
-  throw new HaConnectionError(`Home Assistant did not store ${statisticId} at ${iso(last.start)} (read back mean ${String(seen)}, sent ${last.mean})`, "timeout");
 }
