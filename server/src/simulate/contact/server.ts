@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { DateTime } from "luxon";
 import { CONTACT_LIMITS, DEFAULT_CONTACT_API_KEY } from "../../providers/contact/constants.js";
 import type { Clock } from "../../time/clock.js";
@@ -23,6 +22,7 @@ import {
   sumAmounts,
 } from "./data.js";
 import { type WirePeriod, toWireRecords } from "./wire.js";
+import { listenOnLoopback, sendAnswer } from "../http.js";
 
 export interface SimUser {
   username: string;
@@ -299,16 +299,11 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
       void answered.then((a) => {
         requestLog.push({ method: req.method ?? "GET", path: url.pathname, query: logQuery(url.searchParams), status: a.status, at });
         if (res.destroyed) return;
-        res.writeHead(a.status, { "content-type": "application/json", ...a.headers });
-        res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+        sendAnswer(res, a);
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -5,8 +5,8 @@
  * unknown zones 404 `{"error":…}`, and switchable faults. Values are deterministic (`intensityAt`).
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Clock } from "../../time/clock.js";
+import { listenOnLoopback, sendAnswer } from "../http.js";
 
 export const ELECTRICITY_MAPS_SIM_TOKEN = "em-free-key";
 export const ELECTRICITY_MAPS_SIM_PAID_TOKEN = "em-paid-key";
@@ -155,15 +155,10 @@ export async function startElectricityMapsSimulator(opts: ElectricityMapsSimulat
         a = { status: 500, body: { error: "Internal server error" } };
       }
       requestLog.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), status: a.status, at });
-      res.writeHead(a.status, { "content-type": "application/json", ...a.headers });
-      res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+      sendAnswer(res, a);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
   return {
     url: `http://127.0.0.1:${port}/v3`,
     requestLog,

@@ -6,7 +6,7 @@
  * runtime. Time comes from the given clock.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../http.js";
 import { DateTime } from "luxon";
 import { hexObis } from "../../providers/onemeter/obis.js";
 import type { Clock } from "../../time/clock.js";
@@ -259,8 +259,7 @@ export async function startOneMeterSimulator(opts: OneMeterSimulatorOptions): Pr
       res.end(a.malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
     });
   });
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}/api`,

@@ -7,8 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Clock } from "../../time/clock.js";
+import { listenOnLoopback, sendAnswer } from "../http.js";
 
 export interface WattTimeSimUser {
   username: string;
@@ -238,15 +238,10 @@ export async function startWattTimeSimulator(opts: WattTimeSimulatorOptions): Pr
       }
       const a = out.answer;
       requestLog.push({ method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), status: a.status, at, ...(out.expired !== undefined ? { expiredToken: out.expired } : {}) });
-      res.writeHead(a.status, { "content-type": a.contentType ?? "application/json", ...a.headers });
-      res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body));
+      sendAnswer(res, a);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
   return {
     url: `http://127.0.0.1:${port}`,
     requestLog,
