@@ -84,6 +84,8 @@ test("the add-on's options and the backend's config agree", () => {
   assert.equal(parsed.homeAssistant.token, "supervisor-token-value");
   assert.equal(parsed.contact?.accounts[0]?.username, "me@example.com");
   assert.equal(parsed.sync.checkInterval, 6 * 3600);
+  assert.deepEqual(parsed.api.allowedRemoteAddresses, ["172.30.32.2"], "as an add-on only the Supervisor's ingress proxy reaches the API");
+  assert.equal(parseConfig({ home_assistant: { token: "t0ken-value" } }, {}).api.allowedRemoteAddresses, undefined, "outside the add-on anyone may connect (and authenticate)");
   // No account: the add-on still starts, with the provider off.
   const empty = parseConfig(configFromAddonOptions(config.options as Record<string, unknown>, "/data"), { SUPERVISOR_TOKEN: "t0ken-value" });
   assert.equal(empty.contact, undefined);

@@ -9,6 +9,7 @@ import type { ApiUser, ApiHandlers, ApiLimits, ApiServer, ApiServerOptions } fro
 import { startApiServer } from "../../server/src/api/server.js";
 import type { ServerMessage, StatusResult, SyncRunResult, UpdateEvent } from "../../server/src/api/protocol.js";
 import { TokenBucket } from "../../server/src/api/rate-limit.js";
+import { createRemotePolicy, normalizeRemoteAddress, SUPERVISOR_INGRESS_ADDRESS } from "../../server/src/api/remote-policy.js";
 
 // ---- a fake HA user directory and handlers -------------------------------------------------------
 
@@ -56,7 +57,7 @@ function fakeHandlers(calls: { sync: ApiUser[] } = { sync: [] }): ApiHandlers {
 
 async function withServer(
   run: (server: ApiServer, calls: { sync: ApiUser[] }) => Promise<void>,
-  opts: { limits?: Partial<ApiLimits>; handlers?: ApiHandlers; validateToken?: ApiServerOptions["validateToken"]; allowedOrigins?: string[] } = {},
+  opts: { limits?: Partial<ApiLimits>; handlers?: ApiHandlers; validateToken?: ApiServerOptions["validateToken"]; allowedOrigins?: string[]; allowedRemoteAddresses?: string[]; log?: ApiServerOptions["log"] } = {},
 ): Promise<void> {
   const calls = { sync: [] as ApiUser[] };
   const server = await startApiServer({
@@ -68,6 +69,8 @@ async function withServer(
     haVersion: () => "2026.11.0",
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
+    ...(opts.allowedRemoteAddresses ? { allowedRemoteAddresses: opts.allowedRemoteAddresses } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   try {
     await run(server, calls);
@@ -97,9 +100,9 @@ class Client {
     });
   }
 
-  static open(port: number, headers: Record<string, string> = {}): Promise<Client> {
+  static open(port: number, headers: Record<string, string> = {}, localAddress?: string): Promise<Client> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/websocket`, { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/websocket`, { headers, ...(localAddress ? { localAddress } : {}) });
       const client = new Client(ws);
       ws.once("open", () => resolve(client));
       ws.once("error", reject);
@@ -371,6 +374,64 @@ test("api: with allowedOrigins, other browser origins are refused (403); clients
     },
     { allowedOrigins: ["https://ha.example.org"] },
   );
+});
+
+/** Records what the server logs, to check what it says and that no secret is in it. */
+function recordingLog(): { lines: { level: string; obj: object; msg: string }[]; log: NonNullable<ApiServerOptions["log"]> } {
+  const lines: { level: string; obj: object; msg: string }[] = [];
+  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
+  return { lines, log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
+}
+
+// Linux routes all of 127.0.0.0/8 to loopback, so a client can pick its source address there.
+test("api: with allowedRemoteAddresses, other client addresses are refused (403) and logged once each; allowed ones authenticate", async () => {
+  const { lines, log } = recordingLog();
+  await withServer(
+    async ({ port }) => {
+      await assert.rejects(Client.open(port, {}, "127.0.0.1"), /HTTP 403/);
+      await assert.rejects(Client.open(port, {}, "127.0.0.1"), /HTTP 403/);
+      await assert.rejects(Client.open(port, {}, "127.0.0.3"), /HTTP 403/);
+      const plain = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(plain.status, 403, "plain HTTP from a refused address gets nothing either");
+      const c = await Client.open(port, {}, "127.0.0.2");
+      assert.equal((await c.next()).type, "auth_required");
+      c.send({ type: "auth", access_token: "admin" });
+      assert.equal((await c.next()).type, "auth_ok");
+      assert.equal(((await c.call({ type: "ping" })) as { result?: unknown }).result, "pong");
+      c.close();
+    },
+    { allowedRemoteAddresses: ["127.0.0.2"], log },
+  );
+  const refusals = lines.filter((l) => l.level === "warn" && /not allowed refused/.test(l.msg));
+  assert.deepEqual(
+    refusals.map((l) => (l.obj as { remote: string }).remote),
+    ["127.0.0.1", "127.0.0.3"],
+    "each refused address is logged once, by address",
+  );
+  assert.match(refusals[0]!.msg, /ingress proxy/);
+});
+
+test("api: without allowedRemoteAddresses any client address connects", async () => {
+  await withServer(async ({ port }) => {
+    for (const local of ["127.0.0.1", "127.0.0.2"]) {
+      const c = await Client.open(port, {}, local);
+      assert.equal((await c.next()).type, "auth_required", local);
+      c.close();
+    }
+  });
+});
+
+test("api remote policy: IPv4-mapped IPv6 peers match their IPv4 address; a non-address in the list is refused at start", () => {
+  const policy = createRemotePolicy([SUPERVISOR_INGRESS_ADDRESS]);
+  assert.equal(policy.allows("::ffff:172.30.32.2"), true);
+  assert.equal(policy.allows("172.30.32.2"), true);
+  assert.equal(policy.allows("172.30.32.1"), false);
+  assert.equal(policy.allows(undefined), false, "a socket without an address (already gone) is not let in");
+  assert.equal(createRemotePolicy(undefined).allows("203.0.113.9"), true);
+  assert.equal(normalizeRemoteAddress("FE80::1"), "fe80::1");
+  assert.throws(() => createRemotePolicy(["supervisor"]), /must be IP addresses; not: supervisor/);
+  assert.equal(policy.firstRefusal("10.0.0.1"), true);
+  assert.equal(policy.firstRefusal("::ffff:10.0.0.1"), false, "the same address in another spelling is not logged again");
 });
 
 test("api: plain HTTP is answered 426 without CORS headers", async () => {

@@ -242,10 +242,19 @@ test("unknown keys are problems, with a suggestion or the list of what is allowe
   );
   assert.equal(byPath.get("home_assistant.tokn"), "unknown setting; did you mean token?");
   assert.equal(byPath.get("api.prot"), "unknown setting; did you mean port?");
-  assert.equal(byPath.get("api.xyz"), "unknown setting; expected one of port, host");
+  assert.equal(byPath.get("api.xyz"), "unknown setting; expected one of port, host, allowed_remote_addresses");
   assert.equal(byPath.get("logging"), "unknown setting; expected one of home_assistant, store, sync, api, log, contact, onemeter, power, watttime, electricity_maps");
   assert.equal(byPath.get("contact.accounts[0].contract"), "unknown setting; did you mean contracts?");
   assert.match(byPath.get("onemeter.devices")!, /list of device ids/, "onemeter is a real section now: its own problems, by path");
+});
+
+test("api.allowed_remote_addresses takes IP addresses only, also from the environment", () => {
+  const remotes = (list: unknown, env: Record<string, string> = {}) => () => parseConfig({ home_assistant: { token: TOKEN }, api: { allowed_remote_addresses: list } }, env);
+  assert.deepEqual(remotes(["172.30.32.2", "::1"])().api.allowedRemoteAddresses, ["172.30.32.2", "::1"]);
+  assert.equal(problemsOf(remotes(["supervisor"])).byPath.get("api.allowed_remote_addresses[0]"), '"supervisor" is not an IP address');
+  assert.match(problemsOf(remotes([])).byPath.get("api.allowed_remote_addresses")!, /at least one address/);
+  const fromEnv = parseConfig({ home_assistant: { token: TOKEN } }, { EI_API__ALLOWED_REMOTE_ADDRESSES: "10.0.0.5,10.0.0.6" });
+  assert.deepEqual(fromEnv.api.allowedRemoteAddresses, ["10.0.0.5", "10.0.0.6"]);
 });
 
 test("time zones are checked against the IANA database", () => {
@@ -318,7 +327,7 @@ const EVERY_OPTION = {
   home_assistant: { url: "http://h:1", token: "t", token_file: "f", websocket_url: "ws://h:1/ws" },
   store: { path: "x.db" },
   sync: { check_interval: "6h", hourly_days: 9, daily_days: 35, monthly_months: 18 },
-  api: { port: 8099, host: "0.0.0.0" },
+  api: { port: 8099, host: "0.0.0.0", allowed_remote_addresses: ["172.30.32.2"] },
   log: { level: "info" },
   contact: {
     base_url: "http://c",

@@ -2,8 +2,9 @@
  * The Home Assistant add-on's options: their `schema` and defaults are generated from the backend's
  * config schema (one source), and the options a user saves become a backend config here.
  * The add-on fixes what the Supervisor provides: HA's address and token (SUPERVISOR_TOKEN), the
- * cache in /data, and the API port behind ingress.
+ * cache in /data, and the API port behind ingress, open to the ingress proxy only.
  */
+import { SUPERVISOR_INGRESS_ADDRESS } from "../api/remote-policy.js";
 import { describeConfigSchema, type ConfigOptionDescription } from "../config/index.js";
 
 /** Sections the add-on sets itself; they are not options. */
@@ -91,7 +92,8 @@ export function configFromAddonOptions(options: Record<string, unknown>, dataDir
     }
   }
   raw.store = { path: `${dataDir}/energy-insights.db` };
-  raw.api = { port: 8099, host: "0.0.0.0" };
+  // Ingress is the only way in: the Supervisor's proxy checks the HA user's session first.
+  raw.api = { port: 8099, host: "0.0.0.0", allowed_remote_addresses: [SUPERVISOR_INGRESS_ADDRESS] };
   return raw;
 }
 

@@ -135,6 +135,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
     haVersion: () => validator?.haVersion() ?? null,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
+    ...(config.api.allowedRemoteAddresses ? { allowedRemoteAddresses: config.api.allowedRemoteAddresses } : {}),
     log,
   });
 

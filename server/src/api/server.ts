@@ -30,6 +30,10 @@
  * in, to authenticate like anyone else. A card on an `https://` HA page needs a `wss://` backend URL
  * (browsers block mixed content): put the backend behind the same TLS proxy or use add-on ingress.
  * Any path is accepted (`ws://host:8099`, `ws://host:8099/api/websocket`, an ingress prefix).
+ *
+ * Remote addresses. `allowedRemoteAddresses` restricts who may open a connection at all, by the
+ * TCP peer's address (see `remote-policy.ts`; as an add-on only the Supervisor's ingress proxy).
+ * Others get HTTP 403 before any websocket exists, and each refused address is logged once.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -61,6 +65,7 @@ import type {
   UpdateEvent,
 } from "./protocol.js";
 import { TokenBucket } from "./rate-limit.js";
+import { createRemotePolicy, normalizeRemoteAddress } from "./remote-policy.js";
 
 /** The HA user behind a token. */
 export interface ApiUser {
@@ -144,6 +149,8 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** Browser origins allowed to connect; undefined = any (see the Origin policy above). */
   allowedOrigins?: readonly string[];
+  /** Client IP addresses allowed to connect; undefined = any (see Remote addresses above). */
+  allowedRemoteAddresses?: readonly string[];
   log?: ApiLog;
 }
 
@@ -168,12 +175,28 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const log = opts.log ?? silentLog;
   const origins = opts.allowedOrigins ? new Set(opts.allowedOrigins.map(normalizeOrigin)) : null;
+  const remotes = createRemotePolicy(opts.allowedRemoteAddresses);
+  const remoteRefused = (remote: string | undefined): boolean => {
+    if (remotes.allows(remote)) return false;
+    if (remotes.firstRefusal(remote)) {
+      log.warn(
+        { remote: remote === undefined ? "?" : normalizeRemoteAddress(remote), allowed: opts.allowedRemoteAddresses },
+        "api: connection from an address that is not allowed refused (as an add-on only the Supervisor's ingress proxy may connect: open the card through Home Assistant); further refusals of this address are not logged",
+      );
+    }
+    return true;
+  };
   const connections = new Set<Connection>();
   let upgrading = 0;
   let closed = false;
 
   const ctx: ConnectionContext = { opts, limits, log, connections };
-  const http: Server = createServer((_req, res) => {
+  const http: Server = createServer((req, res) => {
+    if (remoteRefused(req.socket.remoteAddress)) {
+      res.writeHead(403, { "content-type": "text/plain", connection: "close" });
+      res.end("address not allowed");
+      return;
+    }
     const body = JSON.stringify({ message: "Energy Insights backend API: connect with a websocket and send {\"type\": \"auth\", \"access_token\": …} first" });
     res.writeHead(426, { "content-type": "application/json", upgrade: "websocket", connection: "Upgrade", "content-length": Buffer.byteLength(body) });
     res.end(body);
@@ -184,6 +207,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.on("error", () => undefined);
     const origin = req.headers.origin;
     if (closed) return refuse(socket, 503, "the server is shutting down");
+    if (remoteRefused(req.socket.remoteAddress)) return refuse(socket, 403, "address not allowed");
     if (origins && origin !== undefined && !origins.has(normalizeOrigin(origin))) {
       log.warn({ origin, remote: req.socket.remoteAddress }, "api: connection from a browser origin that is not allowed refused");
       return refuse(socket, 403, "origin not allowed");

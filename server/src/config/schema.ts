@@ -9,6 +9,7 @@
  *
  * Environment variables: see `env.ts` (`EI_` prefix, `__` between levels, list items by index).
  */
+import { isIP } from "node:net";
 import { IANAZone } from "luxon";
 import { z } from "zod";
 
@@ -161,6 +162,15 @@ const syncSchema = z.strictObject({
 const apiSchema = z.strictObject({
   port: doc(int(0, 65_535).prefault(8099), { description: "Port of the backend API (websocket) the card connects to as its backend_url (0 picks a free port)." }),
   host: doc(text("a host name or address").prefault("0.0.0.0"), { description: "Address the backend API listens on (0.0.0.0: every interface; 127.0.0.1: this machine only)." }),
+  allowed_remote_addresses: doc(
+    z
+      .array(z.string({ error: "expected an IP address" }).refine((a) => isIP(a) !== 0, { error: (iss) => `${JSON.stringify(iss.input)} is not an IP address` }), {
+        error: "expected a list of IP addresses",
+      })
+      .min(1, "list at least one address, or leave the setting out to let every address connect")
+      .optional(),
+    { description: "Only these client IP addresses may connect (others are refused with 403). Default: any address. As an add-on: only the Supervisor's ingress proxy, 172.30.32.2." },
+  ),
 });
 
 const logSchema = z.strictObject({
