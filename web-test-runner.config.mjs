@@ -10,6 +10,10 @@ import { chromeLauncher } from "@web/test-runner-chrome";
 import { defaultReporter } from "@web/test-runner";
 import { summaryReporter } from "./test/browser/summary-reporter.mjs";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/helpers/chromium.mjs";
+import { tsImport } from "tsx/esm/api";
+
+// A stand-in for the Supervisor's ingress in front of the real backend API (test/browser/ingress.test.ts).
+const { fakeSupervisorIngress } = await tsImport("./test/browser/helpers/fake-ingress.ts", import.meta.url);
 
 const userDataDir = mkdtempSync(join(tmpdir(), "ei-wtr-chromium-"));
 process.on("exit", () => rmSync(userDataDir, { recursive: true, force: true }));
@@ -19,7 +23,7 @@ export default {
   files: ["test/browser/**/*.test.ts"],
   rootDir: ".",
   nodeResolve: { exportConditions: ["production"] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: "./tsconfig.json", target: "es2021" })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: "./tsconfig.json", target: "es2021" }), fakeSupervisorIngress()],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -6,6 +6,7 @@
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
 import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, VIEWS, VIEW_LIMITS, type Kind, type View } from "./const.js";
+import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 
 export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
@@ -28,8 +29,10 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   cost_color?: string;
   /** Draw cost as its own line on a second axis (it is always in the tooltip). */
   show_cost?: boolean;
-  /** The backend API (ws://, wss://, or http(s):// meaning the same host): shows the device panel. */
+  /** The backend API (ws://, wss://, or http(s):// meaning the same host), or `ingress` (the add-on's): shows the device panel. */
   backend_url?: string;
+  /** With `backend_url: ingress` (ignored otherwise): the add-on's slug, when it is not one of DEFAULT_ADDON_SLUGS. */
+  backend_addon?: string;
 }
 
 /** The config with every default applied: what the card renders from. */
@@ -42,7 +45,7 @@ export interface ResolvedCardConfig {
   provider: string | undefined;
   colors: { free: string; paid: string; cost: string };
   showCost: boolean;
-  /** `backend_url` trimmed; undefined: no device panel. */
+  /** `backend_url` trimmed, `ingress` or `ingress:<backend_addon>` for the add-on's ingress; undefined: no device panel. */
   backendUrl: string | undefined;
 }
 
@@ -58,8 +61,14 @@ export class ConfigError extends Error {
 
 const STATISTIC_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
 /** ws://, wss://, http:// or https://, a host, then an optional port and path (no spaces). */
-const BACKEND_URL = /^(?:wss?|https?):\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i;
+const BACKEND_URL_OR_INGRESS = new RegExp(`^(?:${INGRESS_BACKEND}|(?:wss?|https?)://[^\\s/?#@]+(?:[/?#]\\S*)?)$`, "i");
+const ADDON_SLUG = /^[a-z0-9_]+$/;
 const COLOR = /^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgb|rgba|hsl|hsla)\([^();:]*\)|var\(--[A-Za-z0-9_-]+(?:,\s*[^();:]+)?\))$/;
+
+/** `backend_url: ingress` (any case, surrounding spaces ignored, as the URL check does). */
+function isIngress(value: unknown): boolean {
+  return typeof value === "string" && value.trim().toLowerCase() === INGRESS_BACKEND;
+}
 
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -111,7 +120,8 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   for (const field of ["free_color", "paid_color", "cost_color"]) {
     optionalString(config, field, COLOR, 'a colour such as "#008FFB", "rgb(0, 143, 251)" or "var(--accent-color)"');
   }
-  optionalString(config, "backend_url", BACKEND_URL, 'a ws://, wss://, http:// or https:// URL such as "ws://homeassistant.local:8099"');
+  optionalString(config, "backend_url", BACKEND_URL_OR_INGRESS, `"${INGRESS_BACKEND}" (the Energy Insights add-on) or a ws://, wss://, http:// or https:// URL such as "ws://homeassistant.local:8099"`);
+  optionalString(config, "backend_addon", ADDON_SLUG, 'an add-on slug such as "fc6063be_energy_insights" (lowercase letters, digits and "_")');
   if (config.show_cost !== undefined && typeof config.show_cost !== "boolean") {
     throw new ConfigError("show_cost", `"show_cost" must be true or false (got ${show(config.show_cost)}).`);
   }
@@ -154,6 +164,6 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
       cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
     },
     showCost: config.show_cost ?? false,
-    backendUrl: config.backend_url?.trim() || undefined,
+    backendUrl: isIngress(config.backend_url) ? ingressTarget(config.backend_addon?.trim() || undefined) : config.backend_url?.trim() || undefined,
   };
 }

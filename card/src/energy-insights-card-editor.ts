@@ -53,6 +53,7 @@ const EDITOR_FIELDS = [
   "cost_color",
   "show_cost",
   "backend_url",
+  "backend_addon",
 ] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];
 
@@ -88,6 +89,7 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
     },
     { name: "show_cost", selector: { boolean: {} } },
     { name: "backend_url", selector: { text: {} } },
+    { name: "backend_addon", selector: { text: {} } },
   ];
 }
 

@@ -84,7 +84,7 @@ describe("energy-insights-card config", () => {
     const fields = leaves(form.schema).map((s) => s.name);
     expect(fields).to.have.members([
       "title", "view", "hourly_days", "daily_days", "monthly_months", "provider", "account",
-      "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url",
+      "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url", "backend_addon",
     ]);
     // hui-form-editor hands ha-form the whole config and emits what comes back: simulate a user editing every field.
     let config: Record<string, unknown> = { type: TYPE, ...IDS, view_layout: { position: "main" } };
@@ -92,7 +92,7 @@ describe("energy-insights-card config", () => {
       title: "Home", view: "monthly", hourly_days: 14, daily_days: 60, monthly_months: 24, provider: "contact",
       account: "0000012345ABC", paid_energy: IDS.paid_energy, free_energy: IDS.free_energy, paid_cost: IDS.paid_cost,
       free_color: "#008FFB", paid_color: "#FEB019", cost_color: "#00B8A9", show_cost: true,
-      backend_url: "ws://homeassistant.local:8099",
+      backend_url: "ingress", backend_addon: "fc6063be_energy_insights",
     };
     for (const leaf of leaves(form.schema)) {
       config = { ...config, [leaf.name]: values[leaf.name] };

@@ -17,6 +17,7 @@ import {
   type SocketFactory,
   type StatusResult,
 } from "../data/backend.js";
+import { ingressSlugs, openIngress, type IngressLink } from "../data/ingress.js";
 import type { HomeAssistant } from "../ha-types.js";
 
 export type PanelState = "off" | "connecting" | "ready" | "unreachable" | "auth_refused" | "error";
@@ -47,6 +48,9 @@ export class BackendPanelController implements ReactiveController {
   selectedEvents?: CorrelationView[];
 
   private _conn?: BackendConnection;
+  private _ingress?: IngressLink;
+  /** Bumped on every connect and disconnect, so a late ingress answer is dropped. */
+  private _generation = 0;
   private _configured?: string;
   private _since?: string;
   private _seq = 0;
@@ -59,7 +63,7 @@ export class BackendPanelController implements ReactiveController {
     host.addController(this);
   }
 
-  /** The configured `backend_url` (undefined: no panel). Connects once the card has `hass`. */
+  /** The configured `backend_url` (undefined: no panel; `ingress`/`ingress:<slug>`: through the add-on's ingress). Connects once the card has `hass`. */
   configure(url: string | undefined): void {
     if (url === this._configured && (this._attempted || !url || !this._attached || !this.host.hass)) return;
     this._configured = url;
@@ -84,7 +88,9 @@ export class BackendPanelController implements ReactiveController {
   }
 
   retry(): void {
-    this._conn?.retry();
+    if (this._conn) this._conn.retry();
+    // Nothing to retry on: the ingress lookup failed (add-on stopped, not installed); look again.
+    else if (this._configured && this._attached && this.host.hass && this.state === "error") this._connect(this._configured);
   }
 
   /** Select (or, with the selected one, clear) a device; its events from `since` are fetched for the chart. */
@@ -111,8 +117,31 @@ export class BackendPanelController implements ReactiveController {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private _connect(url: string): void {
+  private _connect(target: string): void {
     this._attempted = true;
+    const slugs = ingressSlugs(target);
+    if (!slugs) {
+      this._connectSocket(target);
+      return;
+    }
+    const generation = ++this._generation;
+    this._set("connecting");
+    openIngress(() => this.host.hass, slugs).then(
+      (link) => {
+        if (generation !== this._generation) {
+          link.close();
+          return;
+        }
+        this._ingress = link;
+        this._connectSocket(link.url);
+      },
+      (err: unknown) => {
+        if (generation === this._generation) this._set("error", messageOf(err));
+      },
+    );
+  }
+
+  private _connectSocket(url: string): void {
     let conn: BackendConnection;
     try {
       conn = connectBackend(url, () => this.host.hass?.auth?.data?.access_token, this.host.backendSocket ? { socket: this.host.backendSocket } : {});
@@ -141,6 +170,9 @@ export class BackendPanelController implements ReactiveController {
 
   private _disconnect(): void {
     this._attempted = false;
+    this._generation += 1;
+    this._ingress?.close();
+    this._ingress = undefined;
     this._unsubscribe?.();
     this._unsubscribe = undefined;
     this._conn?.close();

@@ -41,7 +41,8 @@ export const en = {
     show_cost: "Show cost as a line",
     statistics_helper: "Leave empty to find the backend's statistics automatically.",
     backend_url: "Backend API URL (device panel)",
-    backend_helper: "The Energy Insights backend's API, such as ws://homeassistant.local:8099. Leave empty for no device panel.",
+    backend_helper: "The Energy Insights backend's API, such as ws://homeassistant.local:8099, or ingress to reach the Energy Insights add-on through Home Assistant. Leave empty for no device panel.",
+    backend_addon: "Add-on slug (with ingress; leave empty for Energy Insights)",
   },
   panel: {
     title: "Devices",

@@ -44,7 +44,8 @@ export const pl: Partial2<Translation> = {
     show_cost: "Pokaż koszt jako linię",
     statistics_helper: "Zostaw puste, aby automatycznie znaleźć statystyki backendu.",
     backend_url: "Adres API backendu (panel urządzeń)",
-    backend_helper: "API backendu Energy Insights, np. ws://homeassistant.local:8099. Zostaw puste, aby nie pokazywać panelu urządzeń.",
+    backend_helper: "API backendu Energy Insights, np. ws://homeassistant.local:8099, albo ingress, aby połączyć się z dodatkiem Energy Insights przez Home Assistanta. Zostaw puste, aby nie pokazywać panelu urządzeń.",
+    backend_addon: "Slug dodatku (z ingress; puste dla Energy Insights)",
   },
   panel: {
     title: "Urządzenia",
