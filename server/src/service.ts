@@ -3,6 +3,7 @@ import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.
 import type { Connection } from "./ha/connection.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
+import type { OneMeterDevice } from "./providers/onemeter/client.js";
 import { slug } from "./ha/statistic-ids.js";
 import type { Store } from "./store/store.js";
 import type { CarbonHealth } from "./sync/carbon-job.js";
@@ -72,11 +73,13 @@ export class SyncService {
   private readonly apis = new Map<string, ContactApi>();
 
   private readonly oneMeterPollers = new Map<string, OneMeterPoller>();
+  private readonly oneMeter: OneMeterApi | undefined;
 
   constructor(private readonly deps: ServiceDeps) {
     const om = deps.config.onemeter;
     if (om && deps.oneMeterApi) {
       const api = deps.oneMeterApi();
+      this.oneMeter = api;
       for (const deviceId of om.devices) {
         const poll = (extra: OneMeterPollExtra) => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
         const ha = deps.ha;
@@ -258,6 +261,12 @@ export class SyncService {
         await this.deps.clock.sleep(60_000, signal);
       }
     }
+  }
+
+  /** Reads one OneMeter device as it describes itself (for `doctor`); not stored. */
+  oneMeterDevice(deviceId: string): Promise<OneMeterDevice> {
+    if (!this.oneMeter) return Promise.reject(new Error("onemeter is not configured"));
+    return this.oneMeter.device(deviceId);
   }
 
   /** Logs in and lists the contracts of one account (for `doctor`); not cached. */
