@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
+import type { PowerSample } from "./correlate/types.js";
 import type { Connection } from "./ha/connection.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   oneMeterApi?: () => OneMeterApi;
   /** Told before each wait of a OneMeter poller (tests drive a ManualClock with it). */
   onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
+  /** Told each OneMeter device's instantaneous power after every successful poll (the collector's whole-home source). */
+  onOneMeterPower?: (deviceId: string, sample: PowerSample) => void;
   /** Resolves the HA connection (connecting on first use); absent = fetch only. */
   ha?: () => Promise<Connection>;
   /** The power collector: recorded while the service runs; its device statistics published at every check. */
@@ -81,7 +84,11 @@ export class SyncService {
       const api = deps.oneMeterApi();
       this.oneMeter = api;
       for (const deviceId of om.devices) {
-        const poll = (extra: OneMeterPollExtra) => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
+        const poll = async (extra: OneMeterPollExtra) => {
+          const result = await pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
+          if (result.power) deps.onOneMeterPower?.(deviceId, result.power);
+          return result;
+        };
         const ha = deps.ha;
         this.oneMeterPollers.set(
           deviceId,

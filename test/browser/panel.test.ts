@@ -166,7 +166,7 @@ describe("correlations panel", () => {
         next_check: null,
         sync_running: false,
         providers: [],
-        correlation: { enabled: true, running: true, whole_home_sensor: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: ["no whole-home power sensor found"] },
+        correlation: { enabled: true, running: true, whole_home_sensor: null, whole_home_source: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: ["no whole-home power sensor found"] },
       },
     });
     await panelReady(card);
