@@ -211,7 +211,18 @@ test("live power: an HA whole-home sensor wins under auto; power.whole_home: one
     const status = await apiStatus(chosen, clock);
     assert.equal(status.correlation.whole_home_source?.id, SOURCE);
     assert.equal(status.correlation.whole_home_sensor, null);
+    assert.deepEqual(status.correlation.problems, [], "a reader read every minute is fine");
   } finally {
     chosen.close();
+  }
+
+  // A reader in its 15-minute mode: status says that few devices can be learned, and what to change.
+  const slow = createApp(configFor(SOURCE, "c.db"), { clock, log, connect: asConnection(ha), collector: { engine: { sensor: { kind: "periodic", intervalS: 900, noiseW: 5 } } } });
+  try {
+    await slow.collector!.start();
+    const status = await apiStatus(slow, clock);
+    assert.match(status.correlation.problems.join("\n"), new RegExp(`whole-home power from ${SOURCE} comes every 15 min: .*onemeter.poll_interval: 1m`));
+  } finally {
+    slow.close();
   }
 });

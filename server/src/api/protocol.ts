@@ -217,7 +217,7 @@ export interface OneMeterDeviceStatus {
   failed_readouts: number | null;
   /** Time of the newest reading in OneMeter's cloud. */
   last_reading: string | null;
-  /** Instantaneous power in kW (16.7.0), with the multiplier applied. */
+  /** Instantaneous power in kW (16.7.0, else 1.7.0 − 2.7.0), with the multiplier applied. */
   power_kw: number | null;
   tariff: string | null;
   usage_this_month_kwh: number | null;

@@ -62,6 +62,8 @@ export const POWER_RETENTION_MS = 14 * 86_400_000;
 /** Readings stamped up to this long ago may still be on their way: the data is complete up to now minus this. */
 export const COMPLETE_MARGIN_MS = 3000;
 export const RECORDED_UNTIL_KEY = "power:recorded_until";
+/** Whole-home readings further apart than this (s) are too coarse for most devices. */
+const SLOW_SOURCE_S = 120;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3600_000;
 /** States that say nothing about an entity's power; the change back from them is measured from the last real state. */
@@ -109,8 +111,18 @@ export class PowerCollector {
       circuits: this.discovery?.circuits ?? [],
       tracked: this.discovery?.tracked.length ?? 0,
       recordedUntil: until === undefined ? null : Number(until),
-      problems: [...(this.discovery?.problems ?? []), ...(sel.kind === "none" && sel.problem ? [sel.problem] : [])],
+      problems: [...(this.discovery?.problems ?? []), ...(sel.kind === "none" && sel.problem ? [sel.problem] : []), ...this.slowSourceProblem()],
     };
+  }
+
+  /** An external source read less often than every 2 minutes learns few devices (measured: see the README's Device energy). */
+  private slowSourceProblem(): string[] {
+    if (this.selection.kind !== "external") return [];
+    const intervalS = this.engineRef.sensor()?.intervalS;
+    if (intervalS === undefined || intervalS <= SLOW_SOURCE_S) return [];
+    return [
+      `whole-home power from ${this.selection.id} comes every ${Math.round(intervalS / 60)} min: only some devices can be learned from it; poll every minute (onemeter.poll_interval: 1m) with the reader in its 1-minute mode`,
+    ];
   }
 
   /** Connects, subscribes, catches up from the store and HA's history, and starts recording. */
