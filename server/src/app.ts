@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
 import { PowerCollector, type CollectorDeps } from "./correlate/collector.js";
+import { PushedPowerSource } from "./correlate/power-source.js";
+import type { PowerSample } from "./correlate/types.js";
 import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
 import { currentUser } from "./ha/energy.js";
 import { ContactClient } from "./providers/contact/client.js";
@@ -42,6 +44,8 @@ export function createApp(
     collector?: Pick<CollectorDeps, "engine" | "flushEveryMs" | "publishEveryMs">;
     /** Told before each wait of a OneMeter poller (tests drive a ManualClock with it). */
     onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
+    /** Replaces connecting to HA as an administrator (tests: a fake HA). */
+    connect?: () => Promise<Connection>;
   },
 ): App {
   const { clock, log } = deps;
@@ -104,7 +108,7 @@ export function createApp(
 
   let connection: Promise<Connection> | undefined;
   const haConnection = () => {
-    connection ??= connectAsAdmin(config, log).catch((err: unknown) => {
+    connection ??= (deps.connect ? deps.connect() : connectAsAdmin(config, log)).catch((err: unknown) => {
       connection = undefined;
       throw err;
     });
@@ -124,8 +128,12 @@ export function createApp(
     carbonSources.push(electricityMapsSource(client, { ...(em.zone ? { zone: em.zone } : {}), ...(em.latitude !== undefined ? { latitude: em.latitude } : {}), ...(em.longitude !== undefined ? { longitude: em.longitude } : {}) }));
   }
   const carbon = carbonSources.length > 0 ? new CarbonSync({ config, store, clock, log, sources: carbonSources, ...(useHa ? { ha: haConnection } : {}) }) : undefined;
-  const collector = useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, ...deps.collector }) : undefined;
-  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}), ...(carbon ? { carbon } : {}) });
+  // Each OneMeter device's live power is a whole-home source the collector may learn from (power.whole_home).
+  const oneMeterPower = new Map((config.onemeter?.devices ?? []).map((id) => [id, new PushedPowerSource(`onemeter:${id}`, `OneMeter ${id}`)]));
+  const collector =
+    useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, wholeHomeSources: [...oneMeterPower.values()], ...deps.collector }) : undefined;
+  const onOneMeterPower = collector ? (deviceId: string, sample: PowerSample) => oneMeterPower.get(deviceId)?.push([sample]) : undefined;
+  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(onOneMeterPower ? { onOneMeterPower } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}), ...(carbon ? { carbon } : {}) });
   return {
     config,
     store,

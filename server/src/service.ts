@@ -1,17 +1,21 @@
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
+import type { PowerSample } from "./correlate/types.js";
 import type { Connection } from "./ha/connection.js";
+import { addGridImports } from "./ha/energy.js";
+import { parseHaVersion } from "./ha/version.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
+import type { OneMeterDevice } from "./providers/onemeter/client.js";
 import { slug } from "./ha/statistic-ids.js";
 import type { Store } from "./store/store.js";
 import type { CarbonHealth } from "./sync/carbon-job.js";
 import type { CarbonSync } from "./sync/carbon-service.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
-import { pollOneMeterDevice, readDiagnostics, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
+import { pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
 import { OneMeterPoller, type OneMeterPollExtra } from "./sync/onemeter-poller.js";
-import { publishOneMeterDevice } from "./sync/onemeter-statistics.js";
+import { oneMeterGridImport, publishOneMeterDevice } from "./sync/onemeter-statistics.js";
 import type { PlannerSettings } from "./sync/planner.js";
 import type { Clock } from "./time/clock.js";
 
@@ -25,6 +29,8 @@ export interface ServiceDeps {
   oneMeterApi?: () => OneMeterApi;
   /** Told before each wait of a OneMeter poller (tests drive a ManualClock with it). */
   onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
+  /** Told each OneMeter device's instantaneous power after every successful poll (the collector's whole-home source). */
+  onOneMeterPower?: (deviceId: string, sample: PowerSample) => void;
   /** Resolves the HA connection (connecting on first use); absent = fetch only. */
   ha?: () => Promise<Connection>;
   /** The power collector: recorded while the service runs; its device statistics published at every check. */
@@ -72,13 +78,21 @@ export class SyncService {
   private readonly apis = new Map<string, ContactApi>();
 
   private readonly oneMeterPollers = new Map<string, OneMeterPoller>();
+  private readonly oneMeter: OneMeterApi | undefined;
+  /** Grid sources put in the Energy prefs since start (each once). */
+  private readonly oneMeterInPrefs = new Set<string>();
 
   constructor(private readonly deps: ServiceDeps) {
     const om = deps.config.onemeter;
     if (om && deps.oneMeterApi) {
       const api = deps.oneMeterApi();
+      this.oneMeter = api;
       for (const deviceId of om.devices) {
-        const poll = (extra: OneMeterPollExtra) => pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
+        const poll = async (extra: OneMeterPollExtra) => {
+          const result = await pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
+          if (result.power) deps.onOneMeterPower?.(deviceId, result.power);
+          return result;
+        };
         const ha = deps.ha;
         this.oneMeterPollers.set(
           deviceId,
@@ -88,12 +102,27 @@ export class SyncService {
             log: deps.log,
             intervalMs: om.pollInterval * 1000,
             poll,
-            ...(ha ? { afterPoll: async () => void (await publishOneMeterDevice(await ha(), deps.store, deviceId, { log: deps.log })) } : {}),
+            ...(ha ? { afterPoll: async () => void (await this.publishOneMeter(await ha(), deviceId)) } : {}),
             ...(deps.onOneMeterSleep ? { onSleep: (until: number) => deps.onOneMeterSleep!(deviceId, until) } : {}),
           }),
         );
       }
     }
+  }
+
+  /** Publishes a device's statistics, then (with `onemeter.add_to_energy_prefs`) puts it in the Energy prefs once per run. */
+  private async publishOneMeter(conn: Connection, deviceId: string): Promise<PublishResult[]> {
+    const { store, log, config } = this.deps;
+    const results = await publishOneMeterDevice(conn, store, deviceId, { log });
+    const grid = config.onemeter?.addToEnergyPrefs ? oneMeterGridImport(deviceId, storedRegisters(store, deviceId)) : undefined;
+    const key = grid ? JSON.stringify(grid) : undefined;
+    if (grid && key && !this.oneMeterInPrefs.has(key)) {
+      // Replaces only grid sources that already point at this device's statistics; the user's own stay.
+      await addGridImports(conn, [grid], parseHaVersion(conn.haVersion));
+      this.oneMeterInPrefs.add(key);
+      log.info({ device: deviceId, import: grid.energyStatisticId, export: grid.returnStatisticId }, "added the OneMeter device to the Energy dashboard as grid consumption and return");
+    }
+    return results;
   }
 
   /** Each OneMeter device's diagnostics (as of its last successful poll) and its next poll. */
@@ -163,7 +192,7 @@ export class SyncService {
     if (this.deps.ha && this.oneMeterPollers.size > 0) {
       try {
         const conn = await this.deps.ha();
-        for (const deviceId of this.oneMeterPollers.keys()) summary.published.push(...(await publishOneMeterDevice(conn, store, deviceId, { log })));
+        for (const deviceId of this.oneMeterPollers.keys()) summary.published.push(...(await this.publishOneMeter(conn, deviceId)));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         summary.errors.push(`Home Assistant (OneMeter): ${message}`);
@@ -258,6 +287,12 @@ export class SyncService {
         await this.deps.clock.sleep(60_000, signal);
       }
     }
+  }
+
+  /** Reads one OneMeter device as it describes itself (for `doctor`); not stored. */
+  oneMeterDevice(deviceId: string): Promise<OneMeterDevice> {
+    if (!this.oneMeter) return Promise.reject(new Error("onemeter is not configured"));
+    return this.oneMeter.device(deviceId);
   }
 
   /** Logs in and lists the contracts of one account (for `doctor`); not cached. */

@@ -11,10 +11,13 @@ import { validateConfig } from "../../card/src/energy-insights-card-config.js";
 import { backendSocketUrl } from "../../card/src/data/backend.js";
 import { eventX } from "../../card/src/chart/annotations.js";
 import { makeFakeHass, type FakeHass } from "./helpers/fake-hass.js";
-import { FakeBackend, device, event, type FakeBackendOptions } from "./helpers/fake-backend.js";
+import type { StatusResult } from "../../card/src/data/backend.js";
+import { DEFAULT_STATUS, FakeBackend, device, event, type FakeBackendOptions } from "./helpers/fake-backend.js";
 import { IDS, TZ, contactFixture } from "./helpers/fixture.js";
 import { afterEach, describe, it } from "./helpers/mocha.js";
 import { click, mount, shadow, text, total, unmountAll } from "./helpers/mount.js";
+
+type OneMeterStatus = NonNullable<StatusResult["onemeter"]>[number];
 
 const URL_ = "ws://backend.test:8099";
 const CONFIG = { type: "custom:energy-insights-card", ...IDS, backend_url: URL_ };
@@ -166,11 +169,72 @@ describe("correlations panel", () => {
         next_check: null,
         sync_running: false,
         providers: [],
-        correlation: { enabled: true, running: true, whole_home_sensor: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: ["no whole-home power sensor found"] },
+        correlation: { enabled: true, running: true, whole_home_sensor: null, whole_home_source: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: ["no whole-home power sensor found"] },
       },
     });
     await panelReady(card);
     expect(text(card, ".panel [data-empty]")).to.contain("No devices learned yet.").and.contain("no whole-home power sensor found");
+  });
+
+  it("one health line per OneMeter reader: status, battery, reading age, power now, this and last month; warnings for a low battery, a meter error and an old reading", async () => {
+    const meter = (over: Partial<OneMeterStatus>): OneMeterStatus => ({
+      device_id: "03b38411-d37b-4957-8d5b-641db7bde29a",
+      name: "Home",
+      serial: "OM-4711",
+      meter_serial: "11722779",
+      firmware: "3.1.0",
+      hardware: "4.5",
+      status: "ok",
+      battery_voltage: 3.09,
+      battery_percent: 87,
+      meter_errors: "0",
+      failed_readouts: 3,
+      last_reading: "2026-04-06T21:45:00.000Z",
+      power_kw: 0.41,
+      tariff: "G12",
+      usage_this_month_kwh: 123.45,
+      usage_previous_month_kwh: 456.78,
+      last_poll: "2026-04-06T21:59:00.000Z",
+      next_poll: "2026-04-06T22:15:00.000Z",
+      ...over,
+    });
+    const onemeter = [
+      meter({}),
+      meter({ device_id: "5b9a0c1e-0000-4000-8000-000000000002", name: "Garage", status: "meter_error", meter_errors: "4", battery_percent: 15, last_reading: "2026-04-06T19:30:00.000Z", power_kw: null, usage_previous_month_kwh: null }),
+    ];
+    const { card } = await mountWith({ status: { ...DEFAULT_STATUS, now: "2026-04-06T22:00:00.000Z", onemeter } });
+    await panelReady(card);
+    const line = (id: string, col: string) => text(card, `.meter[data-meter="${id}"] [data-col="${col}"]`);
+    const home = onemeter[0]!.device_id;
+    const garage = onemeter[1]!.device_id;
+    expect(text(card, `.meter[data-meter="${home}"] .meter-name`)).to.equal("OneMeter Home");
+    expect(line(home, "status")).to.equal("ok");
+    expect(line(home, "battery")).to.equal("battery 87 %");
+    expect(line(home, "reading")).to.equal("reading 15 min ago");
+    expect(line(home, "power")).to.equal("0.41 kW now");
+    expect(line(home, "this-month")).to.equal("this month 123 kWh");
+    expect(line(home, "previous-month")).to.equal("last month 457 kWh");
+    const homeLine = shadow(card).querySelector(`.meter[data-meter="${home}"]`)!;
+    expect(homeLine.classList.contains("warn"), "a healthy reader is not a warning").to.equal(false);
+    expect(homeLine.getAttribute("role")).to.equal(null);
+
+    const garageLine = shadow(card).querySelector(`.meter[data-meter="${garage}"]`)!;
+    expect(garageLine.classList.contains("warn")).to.equal(true);
+    expect(garageLine.getAttribute("role")).to.equal("alert");
+    expect(garageLine.getAttribute("data-warnings")).to.equal("status battery stale");
+    expect(line(garage, "status")).to.equal("meter error");
+    expect(line(garage, "battery")).to.equal("battery 15 %");
+    expect(line(garage, "reading")).to.equal("reading 2 h ago");
+    expect(shadow(card).querySelector(`.meter[data-meter="${garage}"] [data-col="power"]`), "no power reported: not shown").to.equal(null);
+    expect(getComputedStyle(garageLine).color, "drawn in the warning colour").to.not.equal(getComputedStyle(homeLine).color);
+    // The devices table is still there under the health lines.
+    expect(cell(card, KETTLE, "power")).to.equal("1,850 W");
+
+    // Polish.
+    const { card: pl } = await mountWith({ language: "pl", status: { ...DEFAULT_STATUS, onemeter } });
+    await panelReady(pl);
+    expect(text(pl, `.meter[data-meter="${garage}"] [data-col="status"]`)).to.equal("błąd licznika");
+    expect(text(pl, `.meter[data-meter="${home}"] [data-col="reading"]`)).to.equal("odczyt 15 min temu");
   });
 
   it("a backend that cannot be reached: the panel says so with the URL, the chart still renders", async () => {

@@ -2,7 +2,8 @@
  * Issue 4's acceptance against a real Home Assistant (both pinned versions): the backend polls the
  * OneMeter simulator and HA's hourly import, export, tariff and reactive statistics equal the
  * simulator's register differences; a burst of late readings fills a gap and every later sum
- * follows; Energy prefs with import as grid consumption and export as return validate clean.
+ * follows; with onemeter.add_to_energy_prefs the backend puts import as grid consumption and export
+ * as return into the Energy prefs (once, keeping the user's own sources) and they validate clean.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,10 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../server/src/config/index.js";
-import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
-import { addGridImports, validateEnergy } from "../../server/src/ha/energy.js";
+import { connectToHa, sendCommand, type Connection } from "../../server/src/ha/connection.js";
+import { getPrefs, validateEnergy } from "../../server/src/ha/energy.js";
 import { getStatisticsMetadata, statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
-import { parseHaVersion } from "../../server/src/ha/version.js";
 import { DEFAULT_SIM_METERS } from "../../server/src/simulate/onemeter/data.js";
 import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
 import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
@@ -27,6 +27,8 @@ const EPS = 1e-6;
 const REGISTERS = ["1_8_0", "1_8_1", "1_8_2", "2_8_0", "5_8_0", "8_8_0"] as const;
 const STATS = new Map(oneMeterStatistics(DEVICE, [...REGISTERS, "15_8_0"]).map((s) => [s.register, s.stat]));
 const id = (register: string): string => STATS.get(register)!.statisticId;
+/** A source the user set up themselves (any kWh statistic will do for HA's validation). */
+const USER_SOLAR = { type: "solar", stat_energy_from: id("1_8_1"), config_entry_solar_forecast: null };
 
 async function rows(conn: Connection, statisticId: string, from: number, to: number): Promise<StatisticValue[]> {
   const res = await statisticsDuringPeriod(conn, { startTime: new Date(from), endTime: new Date(to - 1), statisticIds: [statisticId], period: "hour", types: ["change", "sum", "state"] });
@@ -69,13 +71,16 @@ for (const version of HA_VERSIONS) {
     before(async () => {
       ha = await startHomeAssistant(version);
       sim = await startOneMeterSimulator({ clock, hexKeys: true });
+      // Computes the simulated registers since installation now, not inside the first request: on a
+      // loaded machine that took longer than the test backend's 300 ms request timeout.
+      sim.registersAt(DEVICE, start);
       storeDir = mkdtempSync(join(tmpdir(), "ei-e2e-onemeter-"));
       const config = parseConfig(
         {
           home_assistant: { url: ha.url, token: ha.token },
           store: { path: join(storeDir, "energy-insights.db") },
           power: { enabled: false },
-          onemeter: { base_url: sim.url, api_key: sim.apiKey, devices: [DEVICE], poll_interval: "15m", backfill_days: 3 },
+          onemeter: { base_url: sim.url, api_key: sim.apiKey, devices: [DEVICE], poll_interval: "15m", backfill_days: 3, add_to_energy_prefs: true },
         },
         {},
       );
@@ -95,6 +100,8 @@ for (const version of HA_VERSIONS) {
     });
 
     test("a first sync backfills 3 days: every whole hour of import, export, both tariffs and reactive Q1/Q4 equals the register difference", async () => {
+      // The user's own source (solar, on a statistic that exists once we publish), which must survive our changes to the prefs.
+      await sendCommand(conn, { type: "energy/save_prefs", energy_sources: [USER_SOLAR] });
       const summary = await backend.app.service.syncOnce();
       assert.equal(summary.ok, true, summary.errors.join("; "));
       const firstWhole = Math.ceil((start - 3 * 24 * HOUR) / HOUR) * HOUR + HOUR;
@@ -132,10 +139,19 @@ for (const version of HA_VERSIONS) {
       assert.ok(Math.abs(total.at(-1)!.sum! - increase) < 1e-4, `last sum ${total.at(-1)!.sum}, register increase ${increase}`);
     });
 
-    test("Energy prefs: import as grid consumption and export as return save, and energy/validate is clean", async () => {
-      const prefs = await addGridImports(conn, [{ energyStatisticId: id("1_8_0"), costStatisticId: null, returnStatisticId: id("2_8_0") }], parseHaVersion(conn.haVersion));
-      const text = JSON.stringify(prefs.energy_sources);
-      assert.ok(text.includes(id("1_8_0")) && text.includes(id("2_8_0")), text);
+    test("Energy prefs (add_to_energy_prefs): import is grid consumption and export its return, once; the user's source stays; energy/validate is clean", async () => {
+      const prefs = await getPrefs(conn);
+      const sources = prefs?.energy_sources ?? [];
+      const text = JSON.stringify(sources);
+      assert.equal(text.split(`"${id("1_8_0")}"`).length - 1, 1, `import once: ${text}`);
+      assert.equal(text.split(`"${id("2_8_0")}"`).length - 1, 1, `export once: ${text}`);
+      const grid = sources.filter((s) => s.type === "grid");
+      // 2024.3: one grid source with flow_from/flow_to lists; 2026.3 and later: one flat grid source per import.
+      const imports = grid.flatMap((g) => (Array.isArray(g.flow_from) ? (g.flow_from as Record<string, unknown>[]).map((f) => f.stat_energy_from) : [g.stat_energy_from]));
+      const returns = grid.flatMap((g) => (Array.isArray(g.flow_to) ? (g.flow_to as Record<string, unknown>[]).map((f) => f.stat_energy_to) : [g.stat_energy_to]));
+      assert.deepEqual(imports, [id("1_8_0")]);
+      assert.deepEqual(returns, [id("2_8_0")]);
+      assert.ok(sources.some((s) => s.type === "solar" && s.stat_energy_from === USER_SOLAR.stat_energy_from), "the user's solar source is kept");
       const validation = await validateEnergy(conn);
       assert.deepEqual(validation.energy_sources.flat(), [], JSON.stringify(validation));
     });

@@ -101,7 +101,7 @@ test("api app: status shows each provider's series health; devices are empty whi
         ],
       },
     ]);
-    assert.deepEqual(result.correlation, { enabled: false, running: false, whole_home_sensor: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: [] });
+    assert.deepEqual(result.correlation, { enabled: false, running: false, whole_home_sensor: null, whole_home_source: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: [] });
     assert.deepEqual(await c.call({ type: "devices/list" }), { id: 2, type: "result", success: true, result: [] });
     c.ws.close();
   } finally {

@@ -38,7 +38,7 @@ const STATUS: StatusResult = {
       series: [{ account: "1350000001", resolution: "hour", covered_from: "2026-04-01", covered_to: "2026-04-08", last_success: "2026-04-10T00:00:00.000Z", last_attempt: "2026-04-10T00:00:00.000Z", consecutive_failures: 0, last_error: null }],
     },
   ],
-  correlation: { enabled: false, running: false, whole_home_sensor: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: [] },
+  correlation: { enabled: false, running: false, whole_home_sensor: null, whole_home_source: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: [] },
 };
 
 const SYNC_RESULT: SyncRunResult = { started_at: "2026-04-10T00:00:00.000Z", finished_at: "2026-04-10T00:00:01.000Z", ok: true, errors: [], published: [{ statistic_id: "energy_insights:contact_1350000001_paid_energy", rows: 24 }] };

@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { ManualClock } from "../../server/src/time/clock.js";
+import { DEFAULT_SIM_METERS } from "../../server/src/simulate/onemeter/data.js";
+import { startOneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
 import { SIM_USER, simulator } from "../helpers/backend.js";
 
 const BIN = new URL("../../bin/energy-insights.js", import.meta.url).pathname;
@@ -120,4 +122,25 @@ test("doctor names each failing check and what to fix", async (t) => {
   assert.match(res.stdout, /✗ Contact Energy someone@example.com: .*\n\s+fix: check contact.accounts/);
   assert.match(res.stdout, /✗ Home Assistant: cannot reach Home Assistant .*\n\s+fix: set home_assistant.url/);
   assert.ok(!(res.stdout + res.stderr).includes("wrong-password-value") && !(res.stdout + res.stderr).includes("ha-secret-token"));
+});
+
+test("doctor checks each OneMeter device: name, serial, firmware and battery; a rejected key and an unknown device say what to fix", async (t) => {
+  const sim = await startOneMeterSimulator({ clock: new ManualClock(Date.UTC(2026, 3, 10, 9, 0)) });
+  t.after(() => sim.close());
+  const known = DEFAULT_SIM_METERS[0]!.id;
+  const unknown = "11111111-2222-3333-4444-555555555555";
+  const dir = mkdtempSync(join(tmpdir(), "ei-cli-"));
+  const yaml = (key: string) =>
+    `home_assistant:\n  url: http://127.0.0.1:9\n  token: ha-secret-token\nstore:\n  path: ${join(dir, "cache.db")}\nonemeter:\n  base_url: ${sim.url}\n  api_key: ${key}\n  devices: ["${known}", "${unknown}"]\n`;
+
+  const res = await run(["doctor", "--config", configFile(yaml(sim.apiKey))]);
+  assert.equal(res.code, 1, "the unknown device and the unreachable HA fail");
+  assert.match(res.stdout, new RegExp(`✓ OneMeter ${known}: "Home", serial OM-4711, firmware 3\\.1\\.0, battery 87 % \\(3\\.09 V\\), last reading 2026-04-10T09:00Z`));
+  assert.match(res.stdout, new RegExp(`✗ OneMeter ${unknown}: onemeter: device not found: ${unknown}.*\\n\\s+fix: copy the device's UUID`));
+  assert.ok(!(res.stdout + res.stderr).includes(sim.apiKey), "the key is never printed");
+
+  const rejected = await run(["doctor", "--config", configFile(yaml("revoked-key-0123456789"))]);
+  assert.equal(rejected.code, 1);
+  assert.match(rejected.stdout, new RegExp(`✗ OneMeter ${known}: onemeter: API key rejected \\(HTTP 401\\).*\\n\\s+fix: create a new key in OneMeter's account settings`));
+  assert.ok(!(rejected.stdout + rejected.stderr).includes("revoked-key-0123456789"));
 });

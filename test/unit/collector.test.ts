@@ -4,23 +4,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import type { StateChangedEvent } from "home-assistant-js-websocket";
 import { parseConfig } from "../../server/src/config/index.js";
 import { PowerCollector, RECORDED_UNTIL_KEY } from "../../server/src/correlate/collector.js";
 import type { Connection } from "../../server/src/ha/connection.js";
-import { discoverPower, isTracked, readingInWatts, wattsPerUnit, type HaEntityState } from "../../server/src/ha/discovery.js";
+import { discoverPower, isTracked, readingInWatts, wattsPerUnit } from "../../server/src/ha/discovery.js";
 import { historyPieces, timedStates, type CompressedState } from "../../server/src/ha/history.js";
 import { openStore, type Store } from "../../server/src/store/store.js";
 import { ManualClock } from "../../server/src/time/clock.js";
+import { entity, FakeHa } from "../helpers/fake-ha.js";
 
 const T0 = Date.UTC(2026, 3, 10, 0, 0, 0);
 const S = 1000;
 const MIN = 60 * S;
-
-function entity(entityId: string, state: string, attributes: Record<string, unknown> = {}, t = T0): HaEntityState {
-  const iso = new Date(t).toISOString();
-  return { entity_id: entityId, state, attributes, last_changed: iso, last_updated: iso };
-}
 
 const power = (entityId: string, state: string, unit = "W", name?: string) =>
   entity(entityId, state, { device_class: "power", unit_of_measurement: unit, ...(name ? { friendly_name: name } : {}) });
@@ -99,79 +94,6 @@ test("history: compressed rows become timed states; periods are cut into pieces"
 });
 
 // ---- the collector with a fake connection ------------------------------------------------------
-
-/** Timelines per entity, answering get_states and history/history_during_period like HA; live changes by `emit`. */
-class FakeHa {
-  connected = true;
-  haVersion = "2026.11.0";
-  readonly timelines = new Map<string, { t: number; state: string }[]>();
-  readonly attributes = new Map<string, Record<string, unknown>>();
-  readonly historyRequests: { start: number; end: number; ids: string[] }[] = [];
-  private handler: ((ev: StateChangedEvent) => void) | null = null;
-  private readonly listeners = new Set<() => void>();
-
-  set(entityId: string, t: number, state: string, attributes?: Record<string, unknown>): void {
-    if (attributes) this.attributes.set(entityId, attributes);
-    const line = this.timelines.get(entityId) ?? [];
-    line.push({ t, state });
-    this.timelines.set(entityId, line);
-  }
-
-  /** A live state change, as HA sends it to subscribers. */
-  emit(entityId: string, t: number, state: string): void {
-    const old = this.current(entityId);
-    this.set(entityId, t, state);
-    const ev = {
-      event_type: "state_changed",
-      data: { entity_id: entityId, old_state: old ? this.asHass(entityId, old) : null, new_state: this.asHass(entityId, { t, state }) },
-    } as unknown as StateChangedEvent;
-    this.handler?.(ev);
-  }
-
-  reconnect(): void {
-    for (const l of this.listeners) l();
-  }
-
-  private current(entityId: string): { t: number; state: string } | undefined {
-    return this.timelines.get(entityId)?.at(-1);
-  }
-
-  private asHass(entityId: string, s: { t: number; state: string }): HaEntityState {
-    return entity(entityId, s.state, this.attributes.get(entityId) ?? {}, s.t);
-  }
-
-  // The parts of Connection the collector uses.
-  subscribeEvents(cb: (ev: StateChangedEvent) => void): Promise<() => Promise<void>> {
-    this.handler = cb;
-    return Promise.resolve(async () => {
-      this.handler = null;
-    });
-  }
-  addEventListener(_: string, cb: () => void): void {
-    this.listeners.add(cb);
-  }
-  removeEventListener(_: string, cb: () => void): void {
-    this.listeners.delete(cb);
-  }
-  sendMessagePromise(msg: Record<string, unknown>): Promise<unknown> {
-    if (msg.type === "get_states") return Promise.resolve([...this.timelines.keys()].map((id) => this.asHass(id, this.current(id)!)));
-    if (msg.type === "history/history_during_period") {
-      const start = Date.parse(msg.start_time as string);
-      const end = Date.parse(msg.end_time as string);
-      const ids = msg.entity_ids as string[];
-      this.historyRequests.push({ start, end, ids });
-      const out: Record<string, CompressedState[]> = {};
-      for (const id of ids) {
-        const line = this.timelines.get(id) ?? [];
-        const before = line.filter((r) => r.t < start).at(-1);
-        const rows = [...(before ? [{ s: before.state, lu: start / 1000 }] : []), ...line.filter((r) => r.t >= start && r.t < end).map((r) => ({ s: r.state, lu: r.t / 1000 }))];
-        if (rows.length > 0) out[id] = rows;
-      }
-      return Promise.resolve(out);
-    }
-    return Promise.reject(new Error(`unexpected ${String(msg.type)}`));
-  }
-}
 
 const HEATER_W = 1500;
 const LAMP_W = 60;

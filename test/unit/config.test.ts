@@ -40,7 +40,7 @@ const DEFAULTS: EnergyInsightsConfig = {
   sync: { checkInterval: 6 * 3600, hourlyDays: 9, dailyDays: 35, monthlyMonths: 18 },
   api: { port: 8099, host: "0.0.0.0" },
   log: { level: "info" },
-  power: { enabled: true, entities: [], historyDays: 3, deviceStatistics: true, addDevicesToEnergyPrefs: false },
+  power: { enabled: true, wholeHome: "auto", entities: [], historyDays: 3, deviceStatistics: true, addDevicesToEnergyPrefs: false },
 };
 
 test("a minimal file (just the HA token) gives the fully defaulted config", () => {
@@ -337,11 +337,12 @@ const EVERY_OPTION = {
     currency: "NZD",
     accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"] }],
   },
-  onemeter: { base_url: "http://o", api_key: "k", api_key_file: "f", devices: ["03b38411-d37b-4957-8d5b-641db7bde29a"], poll_interval: "15m", backfill_days: 30 },
+  onemeter: { base_url: "http://o", api_key: "k", api_key_file: "f", devices: ["03b38411-d37b-4957-8d5b-641db7bde29a"], poll_interval: "15m", backfill_days: 30, add_to_energy_prefs: false },
   watttime: { base_url: "http://w", username: "u", password: "p", password_file: "f", region: "CAISO_NORTH", latitude: 1, longitude: 2, check_interval: "1h" },
   electricity_maps: { base_url: "http://e", token: "t", token_file: "f", zone: "NZ-NZN", latitude: 1, longitude: 2, emission_factor_type: "lifecycle", check_interval: "1h" },
   power: {
     enabled: true,
+    whole_home: "auto",
     whole_home_sensor: "sensor.home_power",
     circuit_sensors: ["sensor.oven_circuit"],
     entities: ["input_boolean.pump"],
@@ -402,6 +403,7 @@ test("power: overrides parsed, entity ids checked, the Energy prefs option is of
   );
   assert.deepEqual(config.power, {
     enabled: true,
+    wholeHome: "auto",
     wholeHomeSensor: "sensor.mains",
     circuitSensors: ["sensor.oven_circuit"],
     entities: ["input_boolean.pump"],

@@ -17,7 +17,7 @@ function problems(fn: () => unknown): Map<string, string> {
 
 test("onemeter: defaults, env secrets, and the three poll intervals", () => {
   const c = parseConfig({ home_assistant: { token: TOKEN }, onemeter: { devices: [DEVICE] } }, { EI_ONEMETER__API_KEY: "om-key" });
-  assert.deepEqual(c.onemeter, { baseUrl: "https://cloud.onemeter.com/api", apiKey: "om-key", devices: [DEVICE], pollInterval: 900, backfillDays: 30 });
+  assert.deepEqual(c.onemeter, { baseUrl: "https://cloud.onemeter.com/api", apiKey: "om-key", devices: [DEVICE], pollInterval: 900, backfillDays: 30, addToEnergyPrefs: false });
   for (const [given, seconds] of [["1m", 60], ["5m", 300], [900, 900]] as const) {
     assert.equal(parseConfig({ home_assistant: { token: TOKEN }, onemeter: { api_key: "k", devices: [DEVICE], poll_interval: given } }, {}).onemeter?.pollInterval, seconds);
   }
@@ -31,4 +31,15 @@ test("onemeter: polling under a minute or off the 1/5/15-minute marks, a missing
   assert.match(bad({ api_key: "k", devices: [] }).get("onemeter.devices")!, /at least one device/);
   assert.match(bad({ api_key: "k", devices: ["not a uuid"] }).get("onemeter.devices[0]")!, /UUID/);
   assert.match(bad({ devices: [DEVICE] }).get("onemeter.api_key")!, /required: set api_key, api_key_file, or EI_ONEMETER__API_KEY/);
+});
+
+test("power.whole_home: auto by default; onemeter:<device> must name one of onemeter.devices", () => {
+  const om = { api_key: "k", devices: [DEVICE] };
+  assert.equal(parseConfig({ home_assistant: { token: TOKEN } }, {}).power.wholeHome, "auto");
+  assert.equal(parseConfig({ home_assistant: { token: TOKEN }, onemeter: om, power: { whole_home: `onemeter:${DEVICE}` } }, {}).power.wholeHome, `onemeter:${DEVICE}`);
+  assert.equal(parseConfig({ home_assistant: { token: TOKEN }, power: { whole_home: "home_assistant" } }, {}).power.wholeHome, "home_assistant");
+  const other = "11111111-2222-3333-4444-555555555555";
+  assert.match(problems(() => parseConfig({ home_assistant: { token: TOKEN }, onemeter: om, power: { whole_home: `onemeter:${other}` } }, {})).get("power.whole_home")!, /not in onemeter.devices/);
+  assert.match(problems(() => parseConfig({ home_assistant: { token: TOKEN }, power: { whole_home: "sensor.home_power" } }, {})).get("power.whole_home")!, /expected auto, home_assistant or onemeter:<device id>/);
+  assert.equal(parseConfig({ home_assistant: { token: TOKEN }, onemeter: { ...om, add_to_energy_prefs: true } }, {}).onemeter?.addToEnergyPrefs, true);
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { hourlyFromRegister, oneMeterStatistics, registerKind } from "../../server/src/sync/onemeter-statistics.js";
+import { hourlyFromRegister, oneMeterGridImport, oneMeterStatistics, registerKind } from "../../server/src/sync/onemeter-statistics.js";
 import { EXTERNAL_STATISTIC_ID } from "../../server/src/ha/statistic-ids.js";
 import { nextOneMeterPollAt, oneMeterBackoffMs } from "../../server/src/sync/onemeter-poller.js";
 
@@ -86,4 +86,13 @@ test("polls fall on the clock's marks, at least 60 s apart, later after failures
   assert.equal(oneMeterBackoffMs(1, "rate_limited", m), 15 * m);
   assert.equal(oneMeterBackoffMs(1, "server", 5 * m), 5 * m);
   assert.equal(oneMeterBackoffMs(0, "server", 5 * m), 0);
+});
+
+test("Energy prefs source: import as grid consumption, export as return; a blink meter's |A| is its import; none before any import register", () => {
+  const dev = "03b38411-d37b-4957-8d5b-641db7bde29a";
+  const base = "energy_insights:onemeter_03b38411_d37b_4957_8d5b_641db7bde29a";
+  assert.deepEqual(oneMeterGridImport(dev, ["1_8_0", "1_8_1", "2_8_0", "5_8_0"]), { energyStatisticId: `${base}_import_energy`, costStatisticId: null, returnStatisticId: `${base}_export_energy` });
+  assert.deepEqual(oneMeterGridImport(dev, ["15_8_0"]), { energyStatisticId: `${base}_import_energy`, costStatisticId: null, returnStatisticId: null });
+  assert.equal(oneMeterGridImport(dev, []), undefined);
+  assert.equal(oneMeterGridImport(dev, ["5_8_0"]), undefined);
 });

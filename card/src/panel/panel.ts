@@ -9,6 +9,7 @@ import type { CorrelationView, DeviceView } from "../data/backend.js";
 import type { HomeAssistant } from "../ha-types.js";
 import type { LocalizeFunc } from "../localize/localize.js";
 import type { BackendPanelController } from "./controller.js";
+import { renderMeters } from "./meter-health.js";
 
 export interface DeviceFigures {
   power: string;
@@ -83,6 +84,10 @@ function renderProblem(ctrl: BackendPanelController, t: LocalizeFunc): TemplateR
 }
 
 function renderReady(ctrl: BackendPanelController, ctx: PanelContext): TemplateResult {
+  return html`${renderMeters(ctrl.status?.onemeter, ctrl.status?.now, ctx.t, ctx.fmt)}${renderDevices(ctrl, ctx)}`;
+}
+
+function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): TemplateResult {
   const { t, fmt, hass } = ctx;
   const devices = ctrl.devices ?? [];
   const correlation = ctrl.status?.correlation;
@@ -244,5 +249,27 @@ export const panelStyles = css`
   }
   .event.rejected {
     opacity: 0.7;
+  }
+  .meters {
+    list-style: none;
+    margin: 0 0 6px;
+    padding: 0;
+  }
+  .meter {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 2px 10px;
+    color: var(--secondary-text-color);
+    font-variant-numeric: tabular-nums;
+  }
+  .meter-name {
+    color: var(--primary-text-color);
+  }
+  .meter.warn,
+  .meter.warn .meter-name {
+    color: var(--warning-color, #ffa600);
+  }
+  .meter-part.bad {
+    font-weight: 500;
   }
 `;

@@ -37,7 +37,8 @@ function correlationStatus(source: CorrelationSource | undefined, profiles: read
   return {
     enabled: source !== undefined,
     running: s?.running ?? source !== undefined,
-    whole_home_sensor: s?.wholeHome?.entityId ?? null,
+    whole_home_sensor: s?.wholeHomeSource?.kind === "home_assistant" ? s.wholeHomeSource.id : null,
+    whole_home_source: s?.wholeHomeSource ?? null,
     tracked_entities: s?.tracked ?? 0,
     recorded_until: isoOrNull(s?.recordedUntil),
     devices: profiles.filter((p) => p.status !== "learning").length,

@@ -217,7 +217,7 @@ export interface OneMeterDeviceStatus {
   failed_readouts: number | null;
   /** Time of the newest reading in OneMeter's cloud. */
   last_reading: string | null;
-  /** Instantaneous power in kW (16.7.0), with the multiplier applied. */
+  /** Instantaneous power in kW (16.7.0, else 1.7.0 − 2.7.0), with the multiplier applied. */
   power_kw: number | null;
   tariff: string | null;
   usage_this_month_kwh: number | null;
@@ -279,8 +279,10 @@ export interface CorrelationStatus {
   enabled: boolean;
   /** True while power and device events are being recorded from HA. */
   running: boolean;
-  /** The whole-home power sensor learned from, null until one is found. */
+  /** The HA whole-home power sensor learned from; null until one is found, or when the power comes from outside HA. */
   whole_home_sensor: string | null;
+  /** The whole-home power learned from: HA's sensor, or an external source such as `onemeter:<device id>`; null when there is none. */
+  whole_home_source: WholeHomeSourceView | null;
   /** Entities whose state changes are followed. */
   tracked_entities: number;
   /** Power and events are complete up to here, null before the first recording. */
@@ -289,6 +291,13 @@ export interface CorrelationStatus {
   devices: number;
   /** What stops or limits learning, in words (e.g. no whole-home power sensor found). */
   problems: string[];
+}
+
+export interface WholeHomeSourceView {
+  kind: "home_assistant" | "external";
+  /** The entity id, or the external source's id (`onemeter:<device id>`). */
+  id: string;
+  name: string;
 }
 
 /** One state change of a device with the power step measured around it. */

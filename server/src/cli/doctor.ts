@@ -4,6 +4,8 @@ import { createApp } from "../app.js";
 import { currentUser, getPrefs, validateEnergy } from "../ha/energy.js";
 import { getStatisticsMetadata } from "../ha/recorder.js";
 import { STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { ProviderError } from "../providers/errors.js";
+import type { OneMeterDevice } from "../providers/onemeter/client.js";
 import type { Clock } from "../time/clock.js";
 
 type Out = (line: string) => void;
@@ -33,6 +35,23 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
         if (contracts.length === 0) bad(`Contact Energy ${account.username} has no contracts`, "check the login in the Contact Energy app");
       } catch (e) {
         bad(`Contact Energy ${account.username}: ${err(e)}`, "check contact.accounts username and password (or password_file), and contact.base_url");
+      }
+    }
+
+    for (const deviceId of config.onemeter?.devices ?? []) {
+      try {
+        const d = await app.service.oneMeterDevice(deviceId);
+        ok(`OneMeter ${deviceId}: ${oneMeterSummary(d)}`);
+        if (d.disabled) bad(`OneMeter ${deviceId} is disabled in OneMeter's cloud`, "enable the device in the OneMeter app, or remove it from onemeter.devices");
+      } catch (e) {
+        const kind = e instanceof ProviderError ? e.kind : undefined;
+        const fix =
+          kind === "auth"
+            ? 'create a new key in OneMeter\'s account settings ("Get API access") and set onemeter.api_key (or onemeter.api_key_file)'
+            : kind === "not_found"
+              ? "copy the device's UUID from OneMeter's cloud app into onemeter.devices"
+              : "check onemeter.base_url and the network; OneMeter's cloud may be down, try again later";
+        bad(`OneMeter ${deviceId}: ${err(e)}`, fix);
       }
     }
 
@@ -70,4 +89,16 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
   }
   out(failed === 0 ? "\nAll checks passed." : `\n${failed} check(s) failed.`);
   return failed === 0 ? 0 : 1;
+}
+
+/** "Home", serial OM-4711, firmware 3.1.0, battery 87 % (3.09 V), last reading 2026-04-10T08:45Z. */
+export function oneMeterSummary(d: OneMeterDevice): string {
+  const parts = [
+    `"${d.name ?? "unnamed"}"`,
+    `serial ${d.serial ?? "unknown"}`,
+    `firmware ${d.firmware ?? "unknown"}`,
+    `battery ${d.batteryPercent !== null ? `${d.batteryPercent} %` : "unknown"}${d.batteryVoltage !== null ? ` (${d.batteryVoltage} V)` : ""}`,
+    `last reading ${d.lastReading ? new Date(d.lastReading.at).toISOString().replace(/:00\.000Z$/, "Z") : "none yet"}`,
+  ];
+  return parts.join(", ");
 }

@@ -239,6 +239,10 @@ const oneMeterSchema = z.strictObject({
     },
   ),
   backfill_days: doc(int(0, 730).prefault(30), { description: "Days of readings fetched on the first poll of a device." }),
+  add_to_energy_prefs: doc(z.boolean({ error: "expected true or false" }).prefault(false), {
+    description:
+      "Add each device's import statistic to the Energy dashboard as grid consumption, and its export as return to grid (changes your Energy settings; your own sources are kept).",
+  }),
 });
 
 const entityId = (what: string) =>
@@ -250,6 +254,16 @@ const powerSchema = z.strictObject({
   enabled: doc(z.boolean({ error: "expected true or false" }).prefault(true), {
     description: "Record whole-home power and device state changes from HA and learn each device's power and energy.",
   }),
+  whole_home: doc(
+    z
+      .string({ error: "expected auto, home_assistant or onemeter:<device id>" })
+      .regex(/^(auto|home_assistant|onemeter:[0-9a-fA-F-]{8,64})$/, "expected auto, home_assistant or onemeter:<device id> (one of onemeter.devices)")
+      .prefault("auto"),
+    {
+      description:
+        "Where whole-home power comes from: auto (HA's whole-home sensor, else the first OneMeter device's live power), home_assistant (HA's sensor only), or onemeter:<device id> (that OneMeter device's live power, polled every onemeter.poll_interval).",
+    },
+  ),
   whole_home_sensor: doc(entityId("a sensor").optional(), {
     description: "The whole-home power sensor (W or kW). Default: discovered from HA's states (device_class power, names like sensor.total_power, sensor.home_power, sensor.power_*).",
   }),
@@ -322,6 +336,11 @@ export const configSchema = z.strictObject({
   power: doc(powerSchema.prefault({}), { description: "Device energy learned from whole-home power and device state changes." }),
   watttime: doc(watttimeSchema.optional(), { description: "WattTime grid carbon intensity (marginal emissions, or the free percentile signal-index where the plan has no values). Leave out to turn it off." }),
   electricity_maps: doc(electricityMapsSchema.optional(), { description: "Electricity Maps grid carbon intensity. Leave out to turn it off. When both are set, emissions use Electricity Maps." }),
+}).superRefine((c, ctx) => {
+  const chosen = /^onemeter:(.+)$/.exec(c.power.whole_home)?.[1];
+  if (chosen !== undefined && !(c.onemeter?.devices ?? []).includes(chosen)) {
+    ctx.addIssue({ code: "custom", path: ["power", "whole_home"], message: "names a OneMeter device that is not in onemeter.devices" });
+  }
 });
 
 // ---- the parsed config type -----------------------------------------------------------------

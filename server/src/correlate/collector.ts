@@ -8,6 +8,10 @@
  * - HA restart or a dropped connection: the subscription is renewed by the websocket library; on
  *   "ready" the collector reads the history of the gap and rediscovers. While disconnected the data
  *   is not declared complete, so nothing is measured across a gap it has not seen.
+ * - Whole-home power may instead come from an external source (a OneMeter reader, see
+ *   `power-source.ts`): when HA has no whole-home sensor, or when `power.whole_home` names it. Its
+ *   readings arrive late (the poll after they were taken), so the engine is advanced only up to
+ *   its newest reading, not to now.
  */
 import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { Logger } from "pino";
@@ -20,6 +24,7 @@ import type { PublishResult } from "../ha/publisher.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { CorrelationEngine, type EngineOptions } from "./engine.js";
+import { chooseWholeHome, type WholeHomePowerSource, type WholeHomeSelection } from "./power-source.js";
 import type { PowerSample, StateEvent } from "./types.js";
 
 export interface CollectorDeps {
@@ -35,11 +40,16 @@ export interface CollectorDeps {
   flushEveryMs?: number;
   /** How often device statistics are published (besides every service check). */
   publishEveryMs?: number;
+  /** Whole-home power from outside HA (OneMeter readers), used as `power.whole_home` says. */
+  wholeHomeSources?: readonly WholeHomePowerSource[];
 }
 
 export interface CollectorStatus {
   running: boolean;
+  /** HA's whole-home sensor (found or configured), whether or not it is the one learned from. */
   wholeHome: PowerSensor | null;
+  /** The whole-home power learned from: HA's sensor or an external source; null when there is none. */
+  wholeHomeSource: { kind: "home_assistant" | "external"; id: string; name: string } | null;
   circuits: PowerSensor[];
   tracked: number;
   /** The readings and events are complete up to here (epoch ms), or null before the first flush. */
@@ -52,6 +62,8 @@ export const POWER_RETENTION_MS = 14 * 86_400_000;
 /** Readings stamped up to this long ago may still be on their way: the data is complete up to now minus this. */
 export const COMPLETE_MARGIN_MS = 3000;
 export const RECORDED_UNTIL_KEY = "power:recorded_until";
+/** Whole-home readings further apart than this (s) are too coarse for most devices. */
+const SLOW_SOURCE_S = 120;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3600_000;
 /** States that say nothing about an entity's power; the change back from them is measured from the last real state. */
@@ -60,6 +72,8 @@ const NO_STATE = new Set(["unavailable", "unknown", ""]);
 export class PowerCollector {
   private conn: Connection | null = null;
   private discovery: PowerDiscovery | null = null;
+  private selection: WholeHomeSelection = { kind: "none", problem: null };
+  private sourceUnsubscribes: (() => void)[] = [];
   private readonly sensorStates = new Map<string, HaEntityState>();
   private readonly names = new Map<string, string>();
   private readonly lastSample = new Map<string, number>();
@@ -89,14 +103,26 @@ export class PowerCollector {
 
   status(): CollectorStatus {
     const until = this.deps.store.get(RECORDED_UNTIL_KEY);
+    const sel = this.selection;
     return {
       running: this.running,
       wholeHome: this.discovery?.wholeHome ?? null,
+      wholeHomeSource: sel.kind === "none" ? null : { kind: sel.kind, id: sel.id, name: sel.name },
       circuits: this.discovery?.circuits ?? [],
       tracked: this.discovery?.tracked.length ?? 0,
       recordedUntil: until === undefined ? null : Number(until),
-      problems: this.discovery?.problems ?? [],
+      problems: [...(this.discovery?.problems ?? []), ...(sel.kind === "none" && sel.problem ? [sel.problem] : []), ...this.slowSourceProblem()],
     };
+  }
+
+  /** An external source read less often than every 2 minutes learns few devices (measured: see the README's Device energy). */
+  private slowSourceProblem(): string[] {
+    if (this.selection.kind !== "external") return [];
+    const intervalS = this.engineRef.sensor()?.intervalS;
+    if (intervalS === undefined || intervalS <= SLOW_SOURCE_S) return [];
+    return [
+      `whole-home power from ${this.selection.id} comes every ${Math.round(intervalS / 60)} min: only some devices can be learned from it; poll every minute (onemeter.poll_interval: 1m) with the reader in its 1-minute mode`,
+    ];
   }
 
   /** Connects, subscribes, catches up from the store and HA's history, and starts recording. */
@@ -108,6 +134,9 @@ export class PowerCollector {
     const unsubscribe = await conn.subscribeEvents<StateChangedEvent>((ev) => this.onStateChanged(ev), "state_changed");
     this.unsubscribe = unsubscribe;
     conn.addEventListener("ready", this.onReady);
+    for (const source of this.deps.wholeHomeSources ?? []) {
+      this.sourceUnsubscribes.push(source.subscribe((samples) => this.safely("an external power reading", () => this.external(source.id, samples))));
+    }
     this.running = true;
     try {
       await this.catchUp(conn);
@@ -128,6 +157,8 @@ export class PowerCollector {
     this.conn?.removeEventListener("ready", this.onReady);
     void this.unsubscribe?.().catch(() => undefined);
     this.unsubscribe = null;
+    for (const stop of this.sourceUnsubscribes) stop();
+    this.sourceUnsubscribes = [];
     try {
       this.flush();
     } catch (err) {
@@ -147,14 +178,14 @@ export class PowerCollector {
       for (const [sensor, list] of samples) store.addPowerSamples(sensor, list);
       store.addStateEvents(events);
     });
-    const wholeHome = this.discovery?.wholeHome?.entityId ?? null;
+    const wholeHome = this.wholeHomeKey();
     if (wholeHome !== this.engineSensor) return this.rebuildEngine();
     if (wholeHome) this.engineRef.addSamples(samples.get(wholeHome) ?? []);
     this.engineRef.addEvents(events);
     const now = clock.now();
     if (this.running && this.buffered === null && this.conn?.connected) {
       const complete = now - COMPLETE_MARGIN_MS;
-      this.engineRef.advanceTo(complete);
+      this.engineRef.advanceTo(this.completeFor(wholeHome, complete));
       store.set(RECORDED_UNTIL_KEY, String(complete));
     }
     if (now - this.lastPrune > HOUR_MS) {
@@ -232,7 +263,7 @@ export class PowerCollector {
     const states = await sendCommand<HaEntityState[]>(conn, { type: "get_states" });
     for (const s of states) this.remember(s);
     this.rediscover(states);
-    if (this.engineSensor !== (this.discovery?.wholeHome?.entityId ?? null) || this.engineBuiltAt === 0) this.rebuildEngine();
+    if (this.engineSensor !== this.wholeHomeKey() || this.engineBuiltAt === 0) this.rebuildEngine();
 
     const now = clock.now();
     const until = store.get(RECORDED_UNTIL_KEY);
@@ -280,7 +311,7 @@ export class PowerCollector {
     const { store, clock } = this.deps;
     const now = clock.now();
     const since = now - POWER_RETENTION_MS;
-    const sensor = this.discovery?.wholeHome?.entityId ?? null;
+    const sensor = this.wholeHomeKey();
     const engine = new CorrelationEngine(this.deps.engine);
     const samples = sensor ? store.powerSamples(sensor, since) : [];
     const events = store.stateEvents(since);
@@ -292,7 +323,7 @@ export class PowerCollector {
       if (!last || e.t >= last.t) this.lastState.set(e.entityId, { t: e.t, state: e.to });
     }
     const until = store.get(RECORDED_UNTIL_KEY);
-    if (until !== undefined) engine.advanceTo(Number(until));
+    if (until !== undefined) engine.advanceTo(this.completeFor(sensor, Number(until)));
     this.engineRef = engine;
     this.engineSensor = sensor;
     this.engineBuiltAt = now;
@@ -304,11 +335,31 @@ export class PowerCollector {
     const sensor = this.powerSensor(entityId);
     if (!sensor || !Number.isFinite(t)) return;
     const w = readingInWatts(state, sensor.toWatts);
-    if (w === null || t <= (this.lastSample.get(entityId) ?? -Infinity)) return;
-    this.lastSample.set(entityId, t);
-    let list = this.pendingSamples.get(entityId);
-    if (!list) this.pendingSamples.set(entityId, (list = []));
+    if (w !== null) this.record(entityId, t, w);
+  }
+
+  /** Readings of an external whole-home source, recorded like a sensor's (whether or not it is the one learned from). */
+  private external(sourceId: string, samples: readonly PowerSample[]): void {
+    for (const s of samples) if (Number.isFinite(s.t) && Number.isFinite(s.w)) this.record(sourceId, s.t, s.w);
+  }
+
+  private record(series: string, t: number, w: number): void {
+    if (t <= (this.lastSample.get(series) ?? -Infinity)) return;
+    this.lastSample.set(series, t);
+    let list = this.pendingSamples.get(series);
+    if (!list) this.pendingSamples.set(series, (list = []));
     list.push({ t, w });
+  }
+
+  /** The key of the whole-home series learned from (an HA entity id or an external source id). */
+  private wholeHomeKey(): string | null {
+    return this.selection.kind === "none" ? null : this.selection.id;
+  }
+
+  /** How far the engine may take the data as complete: an external source only up to its newest reading. */
+  private completeFor(series: string | null, complete: number): number {
+    if (this.selection.kind !== "external" || series !== this.selection.id) return complete;
+    return Math.min(complete, this.lastSample.get(series) ?? Number.NEGATIVE_INFINITY);
   }
 
   /** A state seen at `t`: an event when it differs from the last real state; the first one seen is only the baseline. */
@@ -333,11 +384,18 @@ export class PowerCollector {
     // Between full discoveries only sensors change; keep the tracked entities seen so far.
     if (!states && previous) next.tracked = [...new Set([...previous.tracked, ...next.tracked])].sort();
     this.discovery = next;
-    if (previous?.wholeHome?.entityId !== next.wholeHome?.entityId || previous?.circuits.length !== next.circuits.length) {
-      if (next.wholeHome) log.info({ wholeHome: next.wholeHome.entityId, unit: next.wholeHome.unit, circuits: next.circuits.map((c) => c.entityId), tracked: next.tracked.length }, "power sensors found");
-      else log.warn({ tracked: next.tracked.length }, "no whole-home power sensor found: set power.whole_home_sensor (device energy is not learned until there is one)");
+    const before = this.selection;
+    this.selection = chooseWholeHome(power.wholeHome, next.wholeHome, this.deps.wholeHomeSources ?? []);
+    const sel = this.selection;
+    const changed = (before.kind === "none" ? null : before.id) !== (sel.kind === "none" ? null : sel.id);
+    if (changed || previous?.circuits.length !== next.circuits.length) {
+      if (sel.kind === "home_assistant") log.info({ wholeHome: sel.id, unit: sel.sensor.unit, circuits: next.circuits.map((c) => c.entityId), tracked: next.tracked.length }, "power sensors found");
+      else if (sel.kind === "external") log.info({ wholeHome: sel.id, name: sel.name, circuits: next.circuits.map((c) => c.entityId), tracked: next.tracked.length }, "learning from whole-home power polled outside Home Assistant");
+      else log.warn({ tracked: next.tracked.length }, "no whole-home power found: set power.whole_home_sensor, or configure a OneMeter device (device energy is not learned until there is one)");
     }
-    for (const problem of next.problems) if (!previous?.problems.includes(problem)) log.warn({ problem }, "power configuration");
+    const problems = [...next.problems, ...(sel.kind === "none" && sel.problem ? [sel.problem] : [])];
+    const previousProblems = [...(previous?.problems ?? []), ...(before.kind === "none" && before.problem ? [before.problem] : [])];
+    for (const problem of problems) if (!previousProblems.includes(problem)) log.warn({ problem }, "power configuration");
   }
 
   private powerSensor(entityId: string): PowerSensor | undefined {

@@ -11,6 +11,7 @@ import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";
 import type { OneMeterDevice, OneMeterReading } from "../providers/onemeter/client.js";
 import { isEnergyRegister, OBIS } from "../providers/onemeter/obis.js";
 import { numeric } from "../providers/onemeter/parse.js";
+import type { PowerSample } from "../correlate/types.js";
 import type { SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 
@@ -48,7 +49,7 @@ export interface OneMeterDiagnostics {
   meterErrors: string | null;
   failedReadouts: number | null;
   lastReadingAt: number | null;
-  /** Instantaneous power (16.7.0, else 1.7.0), kW with the multiplier applied. */
+  /** Instantaneous power (16.7.0, else 1.7.0 − 2.7.0), kW with the multiplier applied. */
   powerKw: number | null;
   tariff: string | null;
   usageThisMonthKwh: number | null;
@@ -64,6 +65,8 @@ export interface OneMeterPollResult {
   changedFrom: number | undefined;
   error?: string;
   errorKind?: ProviderErrorKind;
+  /** The device's instantaneous power at its last reading (W, multiplier applied), when it reports one. */
+  power?: PowerSample;
 }
 
 export interface OneMeterPollDeps {
@@ -103,6 +106,8 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
     result.requests += 1;
     const device = await api.device(deviceId);
     store.set(key(deviceId, "diagnostics"), JSON.stringify(diagnostics(device, at)));
+    const watts = device.lastReading ? oneMeterPowerW(device.lastReading.values, device.multiplier) : null;
+    if (device.lastReading && watts !== null) result.power = { t: device.lastReading.at, w: watts };
     store.recordSync(ONEMETER, deviceId, "device", { at, ok: true, from: "", to: "" });
 
     const cursorText = store.get(key(deviceId, "cursor"));
@@ -176,7 +181,7 @@ function storeReadings(store: Store, deviceId: string, readings: readonly OneMet
 
 function diagnostics(d: OneMeterDevice, at: number): OneMeterDiagnostics {
   const v = d.lastReading?.values ?? {};
-  const power = numeric(v[OBIS.power]) ?? numeric(v[OBIS.importPower]);
+  const watts = oneMeterPowerW(v, d.multiplier);
   const errors = v[OBIS.meterErrors];
   const serial = v[OBIS.meterSerial];
   return {
@@ -196,11 +201,23 @@ function diagnostics(d: OneMeterDevice, at: number): OneMeterDiagnostics {
     meterErrors: errors === undefined ? null : String(errors),
     failedReadouts: numeric(v[OBIS.readoutsFailed]),
     lastReadingAt: d.lastReading?.at ?? null,
-    powerKw: power === null ? null : Math.round(power * d.multiplier * 1e6) / 1e6,
+    powerKw: watts === null ? null : Math.round(watts * 1e3) / 1e6,
     tariff: typeof v[OBIS.tariffName] === "string" ? (v[OBIS.tariffName] as string) : null,
     usageThisMonthKwh: d.usageThisMonthKwh,
     usagePreviousMonthKwh: d.usagePreviousMonthKwh,
   };
+}
+
+/**
+ * A reading's instantaneous power in W with the multiplier applied: total active power 16.7.0 where
+ * the meter gives it, else import power 1.7.0 less export power 2.7.0 (negative while exporting);
+ * null when it gives neither. The registers are in kW.
+ */
+export function oneMeterPowerW(values: Readonly<Record<string, number | string>>, multiplier: number): number | null {
+  const total = numeric(values[OBIS.power]);
+  const imported = numeric(values[OBIS.importPower]);
+  const kw = total ?? (imported === null ? null : imported - (numeric(values[OBIS.exportPower]) ?? 0));
+  return kw === null ? null : Math.round(kw * multiplier * 1e6) / 1e3;
 }
 
 function isoDay(ms: number): string {

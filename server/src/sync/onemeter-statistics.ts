@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
+import type { GridImport } from "../ha/energy.js";
 import type { StatisticDescription } from "../ha/metadata.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { slug, statisticId, STATISTICS_SOURCE } from "../ha/statistic-ids.js";
@@ -73,6 +74,17 @@ export function oneMeterStatistics(deviceId: string, registers: readonly string[
   }
   if (!registers.includes("1_8_0") && registers.includes("15_8_0")) add("15_8_0", "import_energy");
   return out;
+}
+
+/**
+ * The device as a grid source for the Energy prefs: its import as consumption and its export (when
+ * the meter has one) as return to grid; undefined until it has delivered an import register.
+ */
+export function oneMeterGridImport(deviceId: string, registers: readonly string[]): GridImport | undefined {
+  const stats = oneMeterStatistics(deviceId, registers);
+  const of = (kind: string) => stats.find((s) => s.series === `${ONEMETER}_${slug(deviceId)}_${kind}`)?.stat.statisticId;
+  const energy = of("import_energy");
+  return energy ? { energyStatisticId: energy, costStatisticId: null, returnStatisticId: of("export_energy") ?? null } : undefined;
 }
 
 /** Hourly increases of a cumulative register from its snapshots (sorted by time, seconds). A decrease (meter replaced) counts as 0. */

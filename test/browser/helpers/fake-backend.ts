@@ -63,7 +63,7 @@ export const DEFAULT_STATUS: StatusResult = {
   next_check: null,
   sync_running: false,
   providers: [],
-  correlation: { enabled: true, running: true, whole_home_sensor: "sensor.home_power", tracked_entities: 3, recorded_until: null, devices: 0, problems: [] },
+  correlation: { enabled: true, running: true, whole_home_sensor: "sensor.home_power", whole_home_source: { kind: "home_assistant", id: "sensor.home_power", name: "Home power" }, tracked_entities: 3, recorded_until: null, devices: 0, problems: [] },
 };
 
 export class FakeBackendSocket {

@@ -99,7 +99,7 @@ export function fakeSupervisorIngress() {
             next_check: null,
             sync_running: false,
             providers: [],
-            correlation: { enabled: true, running: true, whole_home_sensor: "sensor.home_power", tracked_entities: 1, recorded_until: null, devices: 1, problems: [] },
+            correlation: { enabled: true, running: true, whole_home_sensor: "sensor.home_power", whole_home_source: { kind: "home_assistant", id: "sensor.home_power", name: "Home power" }, tracked_entities: 1, recorded_until: null, devices: 1, problems: [] },
           }),
           devices: () => [
             {

@@ -21,6 +21,7 @@ export const OBIS = {
   absoluteTotal: "15_8_0",
   power: "16_7_0",
   importPower: "1_7_0",
+  exportPower: "2_7_0",
   tariffName: "0_2_2",
   /** C_1_0: the meter's serial. */
   meterSerial: "12_1_0",

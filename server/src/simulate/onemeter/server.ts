@@ -40,6 +40,13 @@ export interface OneMeterSimulatorOptions {
   deliveryEveryMs?: number;
   /** Write OBIS keys with hex groups (`F_8_0`). */
   hexKeys?: boolean;
+  /**
+   * The device's last reading is taken this often (default 15 minutes; 1 minute is OneMeter's
+   * "DSR" mode). The register readings stay 15-minute ones; this moves the live values.
+   */
+  readoutEveryMs?: number;
+  /** Instantaneous power (16.7.0, kW before the multiplier) at a readout; default a constant 0.41 kW. */
+  powerKw?: (deviceId: string, atMs: number) => number;
 }
 
 export interface OneMeterRequestLogEntry {
@@ -92,6 +99,7 @@ export async function startOneMeterSimulator(opts: OneMeterSimulatorOptions): Pr
   const registers = new Map([...meters.values()].map((m) => [m.id, new MeterRegisters(m)]));
   let deliveryEveryMs = opts.deliveryEveryMs ?? QUARTER_MS;
   let hexKeys = opts.hexKeys ?? false;
+  const readoutEveryMs = opts.readoutEveryMs ?? QUARTER_MS;
   let heldBack: { from: number; to: number }[] = [];
   let faults: OneMeterFaults = {};
   const requestLog: OneMeterRequestLogEntry[] = [];
@@ -109,15 +117,15 @@ export async function startOneMeterSimulator(opts: OneMeterSimulatorOptions): Pr
   const scaled = (m: SimMeter, values: Record<string, number>, apply: boolean): Record<string, number> =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [key(k), apply ? Math.round(v * m.multiplier * 100) / 100 : v]));
 
-  /** The newest reading the cloud has. */
-  function lastVisible(m: SimMeter, now: number): number | undefined {
-    for (let t = Math.floor(visibleUntil(now) / QUARTER_MS) * QUARTER_MS; t >= m.installedAt; t -= QUARTER_MS) if (visible(t, now)) return t;
+  /** The newest reading (taken every `step`) the cloud has. */
+  function lastVisible(m: SimMeter, now: number, step = QUARTER_MS): number | undefined {
+    for (let t = Math.floor(visibleUntil(now) / step) * step; t >= m.installedAt; t -= step) if (visible(t, now)) return t;
     return undefined;
   }
 
   function deviceBody(m: SimMeter, now: number): unknown {
     const regs = registers.get(m.id)!;
-    const lastAt = lastVisible(m, now);
+    const lastAt = lastVisible(m, now, readoutEveryMs);
     const values = lastAt === undefined ? undefined : regs.at(lastAt);
     const monthStart = (offset: number) => DateTime.fromMillis(now, { zone: SIM_ONEMETER_ZONE }).startOf("month").plus({ months: offset }).toMillis();
     const importAt = (t: number): number | undefined => {
@@ -132,7 +140,7 @@ export async function startOneMeterSimulator(opts: OneMeterSimulatorOptions): Pr
     };
     const obis: Record<string, number | string> = {
       ...(values ? scaled(m, values, false) : {}),
-      [key("16_7_0")]: 0.41,
+      ...(lastAt !== undefined ? { [key("16_7_0")]: Math.round((opts.powerKw?.(m.id, lastAt) ?? 0.41) * 100) / 100 } : {}),
       [key("0_2_2")]: "G12",
       C_1_0: m.serial,
       F_F_0: m.meterErrors,

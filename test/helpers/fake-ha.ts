@@ -1,0 +1,91 @@
+/**
+ * A fake Home Assistant connection for the power collector: timelines per entity, answering
+ * get_states and history/history_during_period like HA, live changes by `emit`.
+ */
+import type { StateChangedEvent } from "home-assistant-js-websocket";
+import type { Connection } from "../../server/src/ha/connection.js";
+import type { HaEntityState } from "../../server/src/ha/discovery.js";
+import type { CompressedState } from "../../server/src/ha/history.js";
+
+export function entity(entityId: string, state: string, attributes: Record<string, unknown> = {}, t = 0): HaEntityState {
+  const iso = new Date(t).toISOString();
+  return { entity_id: entityId, state, attributes, last_changed: iso, last_updated: iso };
+}
+
+/** Timelines per entity, answering get_states and history/history_during_period like HA; live changes by `emit`. */
+export class FakeHa {
+  connected = true;
+  haVersion = "2026.11.0";
+  readonly timelines = new Map<string, { t: number; state: string }[]>();
+  readonly attributes = new Map<string, Record<string, unknown>>();
+  readonly historyRequests: { start: number; end: number; ids: string[] }[] = [];
+  private handler: ((ev: StateChangedEvent) => void) | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  set(entityId: string, t: number, state: string, attributes?: Record<string, unknown>): void {
+    if (attributes) this.attributes.set(entityId, attributes);
+    const line = this.timelines.get(entityId) ?? [];
+    line.push({ t, state });
+    this.timelines.set(entityId, line);
+  }
+
+  /** A live state change, as HA sends it to subscribers. */
+  emit(entityId: string, t: number, state: string): void {
+    const old = this.current(entityId);
+    this.set(entityId, t, state);
+    const ev = {
+      event_type: "state_changed",
+      data: { entity_id: entityId, old_state: old ? this.asHass(entityId, old) : null, new_state: this.asHass(entityId, { t, state }) },
+    } as unknown as StateChangedEvent;
+    this.handler?.(ev);
+  }
+
+  reconnect(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private current(entityId: string): { t: number; state: string } | undefined {
+    return this.timelines.get(entityId)?.at(-1);
+  }
+
+  private asHass(entityId: string, s: { t: number; state: string }): HaEntityState {
+    return entity(entityId, s.state, this.attributes.get(entityId) ?? {}, s.t);
+  }
+
+  // The parts of Connection the collector uses.
+  subscribeEvents(cb: (ev: StateChangedEvent) => void): Promise<() => Promise<void>> {
+    this.handler = cb;
+    return Promise.resolve(async () => {
+      this.handler = null;
+    });
+  }
+  addEventListener(_: string, cb: () => void): void {
+    this.listeners.add(cb);
+  }
+  removeEventListener(_: string, cb: () => void): void {
+    this.listeners.delete(cb);
+  }
+  sendMessagePromise(msg: Record<string, unknown>): Promise<unknown> {
+    if (msg.type === "get_states") return Promise.resolve([...this.timelines.keys()].map((id) => this.asHass(id, this.current(id)!)));
+    if (msg.type === "history/history_during_period") {
+      const start = Date.parse(msg.start_time as string);
+      const end = Date.parse(msg.end_time as string);
+      const ids = msg.entity_ids as string[];
+      this.historyRequests.push({ start, end, ids });
+      const out: Record<string, CompressedState[]> = {};
+      for (const id of ids) {
+        const line = this.timelines.get(id) ?? [];
+        const before = line.filter((r) => r.t < start).at(-1);
+        const rows = [...(before ? [{ s: before.state, lu: start / 1000 }] : []), ...line.filter((r) => r.t >= start && r.t < end).map((r) => ({ s: r.state, lu: r.t / 1000 }))];
+        if (rows.length > 0) out[id] = rows;
+      }
+      return Promise.resolve(out);
+    }
+    return Promise.reject(new Error(`unexpected ${String(msg.type)}`));
+  }
+}
+
+/** The fake as the collector's connection. */
+export function asConnection(ha: FakeHa): () => Promise<Connection> {
+  return () => Promise.resolve(ha as unknown as Connection);
+}
