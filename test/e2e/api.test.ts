@@ -87,6 +87,7 @@ for (const version of HA_VERSIONS) {
           throw new Error("not used");
         },
         devices: () => [],
+        carbonForecast: () => [],
         correlations: () => [],
         runSync: async (user) => {
           syncs.push(user.name);

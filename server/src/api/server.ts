@@ -53,6 +53,7 @@ import type {
   ApiErrorCode,
   AuthOkMessage,
   AuthRequiredMessage,
+  CarbonForecastView,
   CorrelationView,
   DeviceView,
   ServerMessage,
@@ -86,6 +87,7 @@ export interface ApiHandlers {
   status(): MaybePromise<StatusResult>;
   correlations(query: CorrelationsQuery): MaybePromise<CorrelationView[]>;
   devices(): MaybePromise<DeviceView[]>;
+  carbonForecast(): MaybePromise<CarbonForecastView[]>;
   /** Only ever called for administrators. */
   runSync(user: ApiUser): Promise<SyncRunResult>;
 }
@@ -491,6 +493,8 @@ class Connection {
         });
       case "devices/list":
         return handlers.devices();
+      case "carbon/forecast":
+        return handlers.carbonForecast();
       case "sync/run":
         this.ctx.log.info({ user: user.name }, "api: sync requested");
         return handlers.runSync(user);
