@@ -324,14 +324,14 @@ export class EnergyInsightsCard extends LitElement {
       }
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
       const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
-      const carbonIds = await this._carbonIds(hass, config, ids);
-      if (seq !== this._loadSeq) return;
       const [stats, metadata, carbon] = await Promise.all([
         // HA also returns a bucket that starts exactly at end_time (the next range's first): end 1 ms before, as HA's frontend does.
         fetchStatistics(hass, new Date(range.start), new Date(range.end - 1), list, range.period, { energy: "kWh" }, ["change"]),
         this._metadataFor(hass, list),
         // The energy chart never waits on a failed carbon call: it is shown without the overlay.
-        loadCarbon(hass, carbonIds, new Date(range.start), new Date(range.end - 1), range.period, (carbonList) => this._metadataFor(hass, carbonList)).catch(() => undefined),
+        this._carbonIds(hass, config, ids)
+          .then((carbonIds) => loadCarbon(hass, carbonIds, new Date(range.start), new Date(range.end - 1), range.period, (carbonList) => this._metadataFor(hass, carbonList)))
+          .catch(() => undefined),
       ]);
       if (seq !== this._loadSeq) return;
       this._dataReadyAt = performance.now();
