@@ -8,6 +8,7 @@
 import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, VIEWS, VIEW_LIMITS, type Kind, type View } from "./const.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
+import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
 
 export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   type: string;
@@ -33,6 +34,14 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   backend_url?: string;
   /** With `backend_url: ingress` (ignored otherwise): the add-on's slug, when it is not one of DEFAULT_ADDON_SLUGS. */
   backend_addon?: string;
+  /** Carbon intensity statistic (`…_carbon_intensity`, or WattTime's `…_signal_index`); default: discovered. */
+  carbon_intensity?: string;
+  /** Emissions statistic (kg CO2eq); default: the one beside the energy statistics. */
+  emissions?: string;
+  /** How intensity is drawn on the chart: a line on its own axis, background bands, or not at all. */
+  carbon_overlay?: CarbonOverlay;
+  /** How many of the next 24 hours' cleanest forecast hours to highlight (needs `backend_url`); 0: none. */
+  cleanest_hours?: number;
 }
 
 /** The config with every default applied: what the card renders from. */
@@ -47,7 +56,13 @@ export interface ResolvedCardConfig {
   showCost: boolean;
   /** `backend_url` trimmed, `ingress` or `ingress:<backend_addon>` for the add-on's ingress; undefined: no device panel. */
   backendUrl: string | undefined;
+  /** Explicit carbon ids (others are found by the card). */
+  carbon: { intensity: string | undefined; emissions: string | undefined };
+  carbonOverlay: CarbonOverlay;
+  cleanestHours: number;
 }
+
+export const CLEANEST_HOURS = { default: 3, min: 0, max: 12 } as const;
 
 export class ConfigError extends Error {
   constructor(
@@ -117,6 +132,13 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   for (const kind of KINDS) {
     optionalString(config, kind, STATISTIC_ID, 'a statistic id such as "energy_insights:contact_0000012345abc_' + kind + '"');
   }
+  for (const field of ["carbon_intensity", "emissions"]) {
+    optionalString(config, field, STATISTIC_ID, `a statistic id such as "energy_insights:${field === "emissions" ? "contact_0000012345abc_emissions" : "electricity_maps_nz_carbon_intensity"}"`);
+  }
+  if (config.carbon_overlay !== undefined && !(CARBON_OVERLAYS as readonly unknown[]).includes(config.carbon_overlay)) {
+    throw new ConfigError("carbon_overlay", `"carbon_overlay" must be one of ${CARBON_OVERLAYS.map((v) => `"${v}"`).join(", ")} (got ${show(config.carbon_overlay)}).`);
+  }
+  optionalInteger(config, "cleanest_hours", CLEANEST_HOURS.min, CLEANEST_HOURS.max);
   for (const field of ["free_color", "paid_color", "cost_color"]) {
     optionalString(config, field, COLOR, 'a colour such as "#008FFB", "rgb(0, 143, 251)" or "var(--accent-color)"');
   }
@@ -165,5 +187,8 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
     },
     showCost: config.show_cost ?? false,
     backendUrl: isIngress(config.backend_url) ? ingressTarget(config.backend_addon?.trim() || undefined) : config.backend_url?.trim() || undefined,
+    carbon: { intensity: config.carbon_intensity?.trim() || undefined, emissions: config.emissions?.trim() || undefined },
+    carbonOverlay: config.carbon_overlay ?? "line",
+    cleanestHours: config.cleanest_hours ?? CLEANEST_HOURS.default,
   };
 }

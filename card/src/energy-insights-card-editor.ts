@@ -9,7 +9,8 @@
  * the same message the card would show.
  */
 import { CARD_NAME, CARD_VERSION, VIEWS, VIEW_LIMITS } from "./const.js";
-import { validateConfig } from "./energy-insights-card-config.js";
+import { CLEANEST_HOURS, validateConfig } from "./energy-insights-card-config.js";
+import { CARBON_OVERLAYS } from "./chart/carbon.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { localizer, type TranslationKey } from "./localize/localize.js";
 
@@ -54,6 +55,10 @@ const EDITOR_FIELDS = [
   "show_cost",
   "backend_url",
   "backend_addon",
+  "carbon_intensity",
+  "emissions",
+  "carbon_overlay",
+  "cleanest_hours",
 ] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];
 
@@ -90,6 +95,16 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
     { name: "show_cost", selector: { boolean: {} } },
     { name: "backend_url", selector: { text: {} } },
     { name: "backend_addon", selector: { text: {} } },
+    { name: "carbon_intensity", selector: { statistic: {} } },
+    { name: "emissions", selector: { statistic: {} } },
+    {
+      type: "grid",
+      name: "",
+      schema: [
+        { name: "carbon_overlay", selector: { select: { mode: "dropdown", options: CARBON_OVERLAYS.map((v) => ({ value: v, label: t(`editor.overlay_${v}`) })) } } },
+        { name: "cleanest_hours", selector: { number: { min: CLEANEST_HOURS.min, max: CLEANEST_HOURS.max, step: 1, mode: "box" } } },
+      ],
+    },
   ];
 }
 
@@ -109,6 +124,10 @@ export function getConfigForm(): LovelaceConfigForm {
         ? t("editor.statistics_helper")
         : schema.name === "backend_url"
           ? t("editor.backend_helper")
-          : undefined,
+          : schema.name === "carbon_intensity"
+            ? t("editor.carbon_helper")
+            : schema.name === "cleanest_hours"
+              ? t("editor.cleanest_helper")
+              : undefined,
   };
 }

@@ -31,6 +31,9 @@ import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.j
 import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
 import { eventAnnotations } from "./chart/annotations.js";
+import { CARBON_COLOR, chartWithCarbon, renderCarbonTotal, renderCleanest, shownCarbon, type CarbonShown } from "./carbon-view.js";
+import { discoverIntensity, emissionsIdFor, loadCarbon, type CarbonStatistics } from "./data/carbon.js";
+import type { CarbonIds } from "./chart/carbon.js";
 import type { SocketFactory } from "./data/backend.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
@@ -50,6 +53,10 @@ export interface LoadedRange {
   totals: Totals;
   currency: string | undefined;
   ids: Partial<Record<Kind, string>>;
+  /** The carbon statistics of the range, as loaded (the shown buckets add them and the forecast). */
+  carbon?: CarbonStatistics;
+  energyBuckets?: Bucket[];
+  carbonShown?: CarbonShown;
 }
 
 /** Detail of the `energy-insights-rendered` event (and of the bench's measurements). */
@@ -126,6 +133,8 @@ export class EnergyInsightsCard extends LitElement {
   private _dataReadyAt = 0;
   private _needsLoad = false;
   private _discovered?: Promise<Partial<Record<Kind, string>> | undefined>;
+  private _intensityFound?: Promise<string | undefined>;
+  private _carbonKey = "";
   private _metadata = new Map<string, Promise<StatisticsMetaData[]>>();
   private _timer?: ReturnType<typeof setInterval>;
 
@@ -157,6 +166,10 @@ export class EnergyInsightsCard extends LitElement {
       this._offset = 0;
     }
     if (idsChanged) this._discovered = undefined;
+    if (JSON.stringify(resolved.carbon) !== JSON.stringify(this._config?.carbon)) {
+      this._intensityFound = undefined;
+      this._needsLoad = true;
+    }
     if (idsChanged || viewChanged || !this._data) this._needsLoad = true;
     this._chartKey = undefined;
   }
@@ -207,6 +220,8 @@ export class EnergyInsightsCard extends LitElement {
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("hass") && this.hass && !changed.get("hass")) this._needsLoad = true;
     if (this._config) this.backendPanel.configure(this._config.backendUrl);
+    // A forecast that arrives (or changes) after the statistics: show its hours.
+    if (this._data?.carbon && this._carbonInputsKey() !== this._carbonKey) this._data = this._withCarbonShown(this._data);
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
       void this._load();
@@ -240,6 +255,39 @@ export class EnergyInsightsCard extends LitElement {
       discovered.then((ids) => ids || forget(), forget);
     }
     return this._discovered;
+  }
+
+  /** Configured carbon ids; else emissions beside the energy ids and the backend's intensity statistic found in HA. */
+  private async _carbonIds(hass: HomeAssistant, config: ResolvedCardConfig, ids: Partial<Record<Kind, string>>): Promise<CarbonIds> {
+    let intensity = config.carbon.intensity;
+    if (!intensity) {
+      const found = (this._intensityFound ??= discoverIntensity(hass).catch(() => undefined));
+      intensity = await found;
+      // Nothing yet: look again next time (the backend may publish its first hours later).
+      if (!intensity && this._intensityFound === found) this._intensityFound = undefined;
+    }
+    const emissions = config.carbon.emissions ?? emissionsIdFor(ids);
+    return { ...(intensity ? { intensity } : {}), ...(emissions ? { emissions } : {}) };
+  }
+
+  private _carbonInputsKey(): string {
+    const forecast = this.backendPanel.forecast;
+    return `${this._offset}|${this._config?.cleanestHours}|${forecast ? JSON.stringify(forecast.map((f) => [f.statistic_id, f.fetched_at])) : ""}`;
+  }
+
+  private _withCarbonShown(data: LoadedRange): LoadedRange {
+    this._carbonKey = this._carbonInputsKey();
+    const energy = data.energyBuckets ?? data.buckets;
+    const carbonShown = shownCarbon({
+      buckets: energy,
+      carbon: data.carbon,
+      view: data.range.view,
+      offset: this._offset,
+      now: this.clock(),
+      forecasts: this.backendPanel.forecast,
+      cleanestCount: this._config?.cleanestHours ?? 0,
+    });
+    return { ...data, energyBuckets: energy, buckets: carbonShown?.buckets ?? energy, carbonShown };
   }
 
   private _metadataFor(hass: HomeAssistant, ids: string[]): Promise<StatisticsMetaData[]> {
@@ -276,10 +324,14 @@ export class EnergyInsightsCard extends LitElement {
       }
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
       const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
-      const [stats, metadata] = await Promise.all([
+      const [stats, metadata, carbon] = await Promise.all([
         // HA also returns a bucket that starts exactly at end_time (the next range's first): end 1 ms before, as HA's frontend does.
         fetchStatistics(hass, new Date(range.start), new Date(range.end - 1), list, range.period, { energy: "kWh" }, ["change"]),
         this._metadataFor(hass, list),
+        // The energy chart never waits on a failed carbon call: it is shown without the overlay.
+        this._carbonIds(hass, config, ids)
+          .then((carbonIds) => loadCarbon(hass, carbonIds, new Date(range.start), new Date(range.end - 1), range.period, (carbonList) => this._metadataFor(hass, carbonList)))
+          .catch(() => undefined),
       ]);
       if (seq !== this._loadSeq) return;
       this._dataReadyAt = performance.now();
@@ -292,13 +344,14 @@ export class EnergyInsightsCard extends LitElement {
       }
       const cost = metadata.find((m) => m.statistic_id === ids.paid_cost);
       const buckets = toBuckets(stats, ids);
-      this._data = {
+      this._data = this._withCarbonShown({
         range,
         buckets,
         totals: totalsOf(buckets),
         currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
         ids,
-      };
+        ...(carbon ? { carbon } : {}),
+      });
       this.backendPanel.rangeChanged(range.start);
       this._status = "ready";
     } catch (err) {
@@ -376,16 +429,28 @@ export class EnergyInsightsCard extends LitElement {
       const events = marks.map((e) => ({ time: Date.parse(e.time), on: e.kind === "on" }));
       options.annotations = { xaxis: eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color) };
     }
+    const carbon = data.carbonShown;
+    const overlaid = carbon
+      ? chartWithCarbon(options, carbon, { overlay: config.carbonOverlay, hourly: data.range.view === "hourly", width: this._axis?.width ?? 0, t, fmt, axisLabelColor: this._theme().secondaryText })
+      : options;
     // Keep the card's own day labels under the plot area when ApexCharts lays it out again (resize).
     const onLayout = (chart: ApexInternals) => this._readAxis(chart);
-    options.chart = { ...options.chart, events: { mounted: onLayout, updated: onLayout } };
-    return options;
+    overlaid.chart = { ...overlaid.chart, events: { mounted: onLayout, updated: onLayout } };
+    return overlaid;
   }
 
   private _readAxis(chart: ApexInternals): void {
     const g = chart.w?.globals;
     const axis = g && typeof g.gridWidth === "number" && typeof g.translateX === "number" ? { left: g.translateX, width: g.gridWidth } : undefined;
     if (axis?.left !== this._axis?.left || axis?.width !== this._axis?.width) this._axis = axis;
+  }
+
+  /** Changes whenever the carbon overlay would; bands and highlights are placed in pixels, so the plot width counts for them. */
+  private _chartCarbonKey(data: LoadedRange): string {
+    const shown = data.carbonShown;
+    if (!shown) return "";
+    const placed = this._config?.carbonOverlay === "bands" || shown.cleanest.length > 0;
+    return `${this._carbonKey}|${this._config?.carbonOverlay}|${placed ? this._axis?.width : ""}`;
   }
 
   private _destroyChart(): void {
@@ -415,6 +480,7 @@ export class EnergyInsightsCard extends LitElement {
       JSON.stringify(this._config?.colors),
       this._config?.showCost,
       this.backendPanel.marksKey && `${this.backendPanel.marksKey}|${this._axis?.width}`,
+      this._chartCarbonKey(data),
     ].join("|");
     if (key === this._chartKey && el === this._chartEl) return;
     this._chartKey = key;
@@ -544,6 +610,7 @@ export class EnergyInsightsCard extends LitElement {
       ${item("energy", t("header.energy"), fmt.energy(totals.total))}
       ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
       ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", t("header.saved"), money(totals.freeSaved))}
+      ${renderCarbonTotal(data.carbonShown, fmt, t)}
     </div>`;
   }
 
@@ -557,6 +624,9 @@ export class EnergyInsightsCard extends LitElement {
       [t("series.free"), colors.colors.free],
       [t("series.paid"), colors.colors.paid],
       ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
+      ...(data.carbonShown && colors.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
+        ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
+        : []),
     ];
     const fmtEnergy = makeFormatters(this.hass?.locale ?? { language: "en" }).energy;
     const axis = this._axis;
@@ -582,6 +652,7 @@ export class EnergyInsightsCard extends LitElement {
       <div class="legend">
         ${legend.map(([name, color]) => html`<span class="key"><span class="dot" style="background:${color}"></span>${name}</span>`)}
       </div>
+      ${this.hass ? renderCleanest(data.carbonShown, makeFormatters(this.hass.locale ?? { language: "en" }), t, displayTimeZone(this.hass)) : nothing}
     `;
   }
 
@@ -722,6 +793,12 @@ export class EnergyInsightsCard extends LitElement {
       padding-left: 3px;
       white-space: nowrap;
       overflow: hidden;
+    }
+    .cleanest {
+      margin-top: 4px;
+      font-size: 0.85em;
+      text-align: center;
+      color: var(--secondary-text-color);
     }
     .legend {
       justify-content: center;

@@ -34,6 +34,10 @@ const INVALID: [string, Record<string, unknown>, RegExp][] = [
   ["paid_color (CSS smuggled in)", { paid_color: "rgb(0;position:fixed)" }, /"paid_color" must be a colour/],
   ["cost_color", { cost_color: ["#fff"] }, /"cost_color" must be a non-empty text \(got a list\)/],
   ["show_cost", { show_cost: "yes" }, /"show_cost" must be true or false \(got "yes"\)/],
+  ["carbon_intensity", { carbon_intensity: "Carbon intensity" }, /"carbon_intensity" must be a statistic id such as "energy_insights:electricity_maps_nz_carbon_intensity"/],
+  ["emissions", { emissions: 5 }, /"emissions" must be a non-empty text \(got 5\)/],
+  ["carbon_overlay", { carbon_overlay: "area" }, /"carbon_overlay" must be one of "line", "bands", "none" \(got "area"\)/],
+  ["cleanest_hours", { cleanest_hours: 13 }, /"cleanest_hours" must be a whole number from 0 to 12 \(got 13\)/],
 ];
 
 function leaves(schema: HaFormSchema[]): Extract<HaFormSchema, { selector: unknown }>[] {
@@ -85,6 +89,7 @@ describe("energy-insights-card config", () => {
     expect(fields).to.have.members([
       "title", "view", "hourly_days", "daily_days", "monthly_months", "provider", "account",
       "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url", "backend_addon",
+      "carbon_intensity", "emissions", "carbon_overlay", "cleanest_hours",
     ]);
     // hui-form-editor hands ha-form the whole config and emits what comes back: simulate a user editing every field.
     let config: Record<string, unknown> = { type: TYPE, ...IDS, view_layout: { position: "main" } };
@@ -93,6 +98,8 @@ describe("energy-insights-card config", () => {
       account: "0000012345ABC", paid_energy: IDS.paid_energy, free_energy: IDS.free_energy, paid_cost: IDS.paid_cost,
       free_color: "#008FFB", paid_color: "#FEB019", cost_color: "#00B8A9", show_cost: true,
       backend_url: "ingress", backend_addon: "fc6063be_energy_insights",
+      carbon_intensity: "energy_insights:watttime_caiso_north_carbon_intensity",
+      emissions: "energy_insights:contact_0000012345abc_emissions", carbon_overlay: "bands", cleanest_hours: 0,
     };
     for (const leaf of leaves(form.schema)) {
       config = { ...config, [leaf.name]: values[leaf.name] };

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { checkTokenWithHa, createHaTokenValidator } from "../../server/src/api/ha-auth.js";
-import type { ServerMessage, SyncRunResult } from "../../server/src/api/protocol.js";
+import type { CarbonForecastView, ServerMessage, SyncRunResult } from "../../server/src/api/protocol.js";
 import { startApiServer, type ApiHandlers } from "../../server/src/api/server.js";
 import { connectWebSocket, HA_VERSIONS, startHomeAssistant, type HaSocket, type RunningHa } from "./harness/ha.js";
 
@@ -60,6 +60,15 @@ function callApi(port: number, token: string, command: Record<string, unknown>):
 
 const SYNC: SyncRunResult = { started_at: "2026-04-10T00:00:00.000Z", finished_at: "2026-04-10T00:00:00.000Z", ok: true, errors: [], published: [] };
 
+const FORECAST: CarbonForecastView = {
+  provider: "electricity_maps",
+  region: "NZ",
+  statistic_id: "energy_insights:electricity_maps_nz_carbon_intensity",
+  unit: "gCO2eq/kWh",
+  fetched_at: "2026-04-10T00:00:00.000Z",
+  hours: [{ start: "2026-04-10T01:00:00.000Z", intensity: 81.5 }],
+};
+
 for (const version of HA_VERSIONS) {
   test(`backend API against Home Assistant ${version}: real tokens checked, admins and non-admins told apart`, { timeout: 600_000 }, async () => {
     const ha = await startHomeAssistant(version);
@@ -87,6 +96,7 @@ for (const version of HA_VERSIONS) {
           throw new Error("not used");
         },
         devices: () => [],
+        carbonForecast: () => [FORECAST],
         correlations: () => [],
         runSync: async (user) => {
           syncs.push(user.name);
@@ -101,6 +111,8 @@ for (const version of HA_VERSIONS) {
         const asAdmin = await callApi(server.port, ha.token, { type: "sync/run" });
         assert.deepEqual(asAdmin[2], { id: 1, type: "result", success: true, result: SYNC });
         assert.deepEqual(syncs, ["Test"], "only the administrator's sync ran");
+        const forecast = await callApi(server.port, resident.token, { type: "carbon/forecast" });
+        assert.deepEqual(forecast[2], { id: 1, type: "result", success: true, result: [FORECAST] }, "any user reads the carbon forecast");
         const asForger = await callApi(server.port, forged, { type: "devices/list" });
         assert.equal(asForger[1]?.type === "auth_invalid" && asForger[1].code, "invalid_token");
       } finally {

@@ -16,6 +16,9 @@ import type { Page } from "puppeteer-core";
 import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
 import { addGridImports } from "../../server/src/ha/energy.js";
 import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
+import { publishMeanStatistic, publishStatistic, type MeanRow } from "../../server/src/ha/publisher.js";
+import { openStore } from "../../server/src/store/store.js";
+import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
 import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts, type SimContract } from "../../server/src/simulate/contact/data.js";
@@ -492,6 +495,109 @@ for (const version of HA_VERSIONS) {
       t.diagnostic(`editor fields: ${names.join(", ")}`);
       for (const field of ["title", "view", "paid_energy", "free_energy", "paid_cost"]) assert.ok(names.includes(field), `the editor shows ${field}`);
       await page.screenshot({ path: join(ARTIFACTS, `editor-${version}.png`) });
+    }));
+
+    test("carbon overlay: intensity as a line on its own axis or as bands, emissions in the header", (t: TestContext) => withPage("carbon", async (page) => {
+      // Published now, after the views were checked without them: intensity for every hour of the
+      // hourly range up to NOW (it runs past the energy, which is days late), emissions where both exist.
+      const range = expectedRange("hourly");
+      const intensity: MeanRow[] = [];
+      for (let ms = range.start, i = 0; ms < NOW; ms += 3_600_000, i++) {
+        // A daily swing, so that neighbouring hours often share a band.
+        const mean = Math.round(140 + 90 * Math.sin((2 * Math.PI * i) / 24));
+        intensity.push({ start: ms / 1000, mean, min: mean - 5, max: mean + 5 });
+      }
+      const energy = await haBuckets(conn, SHOWN, "hourly", range);
+      const kwh = new Map(energy.map((b) => [b.start / 1000, b.free + b.paid]));
+      const emissions = emissionsRows(kwh, intensity);
+      const { store } = openStore(":memory:");
+      try {
+        const is = intensityStatistic("electricity_maps", "NZ-NZN", "intensity");
+        await publishMeanStatistic(conn, store, is.series, is.stat, intensity);
+        const em = emissionsStatistic(SHOWN.icp);
+        await publishStatistic(conn, store, em.series, em.stat, emissions);
+      } finally {
+        store.close();
+      }
+      const energyIds = { paid_energy: ids(SHOWN).paid, free_energy: ids(SHOWN).free, paid_cost: ids(SHOWN).cost };
+      const url = await createDashboard(ha, {
+        urlPath: "energy-carbon",
+        title: "Carbon",
+        config: {
+          views: [
+            {
+              title: "Carbon",
+              path: "carbon",
+              cards: [
+                { type: "custom:energy-insights-card", title: "Carbon line", ...energyIds },
+                { type: "custom:energy-insights-card", title: "Carbon bands", ...energyIds, carbon_overlay: "bands" },
+              ],
+            },
+          ],
+        },
+      });
+      await page.goto(url, { waitUntil: "load" });
+      await page.waitForFunction(() => (window as unknown as DeepQueryWindow).__deepQueryAll("energy-insights-card").length === 2, { timeout: 60_000, polling: 200 });
+      // Both cards at NOW (the intensity statistic is found by the cards themselves), then the bands placed.
+      const shown = await page.evaluate(async (now: number) => {
+        const cards = (window as unknown as DeepQueryWindow).__deepQueryAll("energy-insights-card") as unknown as (Omit<CardElement, "chartOptions" | "_data"> & {
+          chartOptions?: { series?: { name: string; type?: string; data: (number | null | { y: number | null })[] }[]; yaxis?: unknown };
+          _data?: { buckets: { start: number }[] };
+        })[];
+        const out = [];
+        for (const card of cards) {
+          const rendered = new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no render within 30 s (status ${card.status})`)), 30_000);
+            card.addEventListener("energy-insights-rendered", () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          card.clock = () => now;
+          card.refresh();
+          await rendered;
+          const root = card.shadowRoot!;
+          const deadline = Date.now() + 10_000;
+          while (root.querySelectorAll("rect.apexcharts-annotation-rect.ei-carbon-band").length === 0 && /bands/i.test(root.querySelector(".title")?.textContent ?? "") && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          const line = card.chartOptions?.series?.find((s) => s.type === "line" && /carbon/i.test(s.name));
+          out.push({
+            title: root.querySelector(".title")?.textContent?.trim() ?? "",
+            status: card.status,
+            starts: card._data?.buckets.map((b) => b.start) ?? [],
+            line: line ? line.data.map((p) => (p !== null && typeof p === "object" ? p.y : p)) : null,
+            yaxis: JSON.stringify(card.chartOptions?.yaxis ?? null),
+            linePaths: root.querySelectorAll(".apexcharts-line-series path.apexcharts-line").length,
+            bands: [...root.querySelectorAll("rect.apexcharts-annotation-rect.ei-carbon-band")].map((r) => r.getAttribute("fill")),
+            emissions: root.querySelector('[data-total="emissions"] .value')?.textContent?.trim() ?? null,
+            mean: root.querySelector('[data-total="emissions"] .sub')?.textContent?.trim() ?? null,
+          });
+        }
+        return out;
+      }, NOW);
+      await page.screenshot({ path: join(ARTIFACTS, `card-carbon-${version}.png`), fullPage: true });
+      const [line, bands] = shown as [(typeof shown)[number], (typeof shown)[number]];
+      assert.equal(line.title, "Carbon line");
+      assert.equal(line.status, "ready");
+      const byStart = new Map(intensity.map((r) => [r.start * 1000, r.mean]));
+      assert.ok(line.line, "the line card draws an intensity line");
+      assert.equal(line.line.length, intensity.length, "one point per hour, past the energy up to NOW");
+      line.starts.forEach((start, i) => assert.equal(line.line![i], byStart.get(start), `intensity at ${iso(start)}`));
+      assert.match(line.yaxis, /gCO2eq\/kWh/);
+      assert.equal(line.linePaths, 1, "one SVG line");
+      const kg = emissions.reduce((a, r) => a + r.value, 0);
+      // HA holds exactly what was published: the header must show HA's sum.
+      const emId = emissionsStatistic(SHOWN.icp).stat.statisticId;
+      const haRows = (await statisticsDuringPeriod(conn, { startTime: new Date(range.start), endTime: new Date(range.end - 1), statisticIds: [emId], period: "hour", types: ["change"] }))[emId] ?? [];
+      assert.equal(haRows.length, emissions.length);
+      assert.ok(Math.abs(haRows.reduce((a, r) => a + (r.change ?? 0), 0) - kg) < 1e-4, "HA's emissions are the published ones");
+      // "CO2" has a digit: read the number before the unit.
+      assertShown(line.emissions?.replace(/kg CO2eq$/, ""), kg, "emissions in the header");
+      assert.match(line.emissions!, /kg CO2eq/);
+      assertShown(line.mean?.replace(/gCO2eq\/kWh/, "") ?? undefined, intensity.reduce((a, r) => a + r.mean, 0) / intensity.length, "mean intensity");
+      assert.equal(bands.title, "Carbon bands");
+      assert.equal(bands.line, null, "no line with bands");
+      assert.ok(bands.bands.length > 1 && bands.bands.length < intensity.length, `${bands.bands.length} bands`);
+      assert.ok(bands.bands.includes("hsl(120, 75%, 45%)") && bands.bands.includes("hsl(0, 75%, 45%)"), "clean and dirty bands");
+      t.diagnostic(`carbon: ${line.line.length} hours, ${line.emissions} (${line.mean}), ${bands.bands.length} bands`);
     }));
 
     test("no console error or uncaught exception from our card; other noise is listed", (t: TestContext) => {

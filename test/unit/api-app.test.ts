@@ -10,6 +10,8 @@ import type { ServerMessage } from "../../server/src/api/protocol.js";
 import type { ApiUser } from "../../server/src/api/server.js";
 import type { DeviceProfile, EventStep } from "../../server/src/correlate/types.js";
 import type { SyncSummary } from "../../server/src/service.js";
+import type { CarbonHealth } from "../../server/src/sync/carbon-job.js";
+import { carbonForecastViews } from "../../server/src/api/carbon-forecast.js";
 import { openStore, type Store } from "../../server/src/store/store.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 
@@ -19,14 +21,14 @@ import { ManualClock } from "../../server/src/time/clock.js";
 const NOW = Date.parse("2026-04-10T00:00:00Z");
 const users: Record<string, ApiUser> = { admin: { userId: "a", name: "Admin", isAdmin: true }, resident: { userId: "r", name: "Resident", isAdmin: false } };
 
-function fakeApp(store: Store, syncs: { count: number }): App {
+function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] = []): App {
   const summary: SyncSummary = { startedAt: "2026-04-10T00:00:00.000Z", finishedAt: "2026-04-10T00:00:02.000Z", ok: true, contact: [], published: [{ statisticId: "energy_insights:contact_1_paid_energy", rowsSent: 24, firstChanged: undefined, lastStart: undefined, lastSum: undefined }], errors: [] };
   return {
     config: { api: { host: "127.0.0.1", port: 0 }, homeAssistant: { websocketUrl: "ws://127.0.0.1:1/api/websocket" }, contact: { currency: "NZD" } },
     store,
     service: {
       nextCheckAt: () => NOW + 6 * 3600_000,
-      carbonHealth: () => [],
+      carbonHealth: () => carbon,
       syncOnce: async () => {
         syncs.count += 1;
         await new Promise((r) => setTimeout(r, 50));
@@ -173,4 +175,66 @@ test("api app: devices and correlations come from the correlation source; learne
     await api.close();
     store.close();
   }
+});
+
+function carbonHealth(provider: CarbonHealth["provider"], account: string, signal: CarbonHealth["signal"]): CarbonHealth {
+  return { provider, account, signal, planScope: null, forecast: signal === "intensity", lastSuccess: NOW, lastAttempt: NOW, consecutiveFailures: 0, attempts: 1, successes: 1, tokenRefreshes: 0, lastError: null, stopped: false };
+}
+
+test("api app: carbon/forecast gives any user each intensity provider's stored forecast as hourly means", async () => {
+  const { store } = openStore(join(mkdtempSync(join(tmpdir(), "ei-api-")), "store.db"));
+  const hour = NOW / 1000;
+  // WattTime: 5-minute points (two hours, 12 each); Electricity Maps: hourly points.
+  const fiveMinute = Array.from({ length: 24 }, (_, i) => ({ at: hour + i * 300, value: i < 12 ? 100 + i : 300 }));
+  store.set("carbon:forecast:watttime_caiso_north_carbon_intensity", JSON.stringify({ at: NOW, points: fiveMinute }));
+  store.set("carbon:forecast:electricity_maps_nz_carbon_intensity", JSON.stringify({ at: NOW - 60_000, points: [{ at: hour, value: 80 }, { at: hour + 3600, value: 95.5 }] }));
+  const health = [carbonHealth("watttime", "CAISO_NORTH", "intensity"), carbonHealth("electricity_maps", "NZ", "intensity"), carbonHealth("watttime", "PJM", "percentile")];
+  const api = await startAppApi(fakeApp(store, { count: 0 }, health), { clock: new ManualClock(NOW), log: { debug() {}, info() {}, warn() {}, error() {} }, validateToken: async (t) => users[t] ?? null });
+  try {
+    const c = await connect(api.port, "resident");
+    const answer = await c.call({ type: "carbon/forecast" });
+    assert.ok(answer.type === "result" && answer.success, JSON.stringify(answer));
+    assert.deepEqual(answer.result, [
+      {
+        provider: "watttime",
+        region: "CAISO_NORTH",
+        statistic_id: "energy_insights:watttime_caiso_north_carbon_intensity",
+        unit: "gCO2eq/kWh",
+        fetched_at: "2026-04-10T00:00:00.000Z",
+        hours: [
+          { start: "2026-04-10T00:00:00.000Z", intensity: 105.5 },
+          { start: "2026-04-10T01:00:00.000Z", intensity: 300 },
+        ],
+      },
+      {
+        provider: "electricity_maps",
+        region: "NZ",
+        statistic_id: "energy_insights:electricity_maps_nz_carbon_intensity",
+        unit: "gCO2eq/kWh",
+        fetched_at: "2026-04-09T23:59:00.000Z",
+        hours: [
+          { start: "2026-04-10T00:00:00.000Z", intensity: 80 },
+          { start: "2026-04-10T01:00:00.000Z", intensity: 95.5 },
+        ],
+      },
+    ]);
+    const extra = await c.call({ type: "carbon/forecast", region: "NZ" });
+    assert.ok(extra.type === "result" && !extra.success && extra.error.code === "invalid_format", JSON.stringify(extra));
+    c.ws.close();
+  } finally {
+    await api.close();
+    store.close();
+  }
+});
+
+test("api carbon forecast: percentile providers, providers not started and unreadable stored forecasts are left out", () => {
+  const stored: Record<string, string> = {
+    "carbon:forecast:watttime_pjm_signal_index": JSON.stringify({ at: NOW, points: [{ at: NOW / 1000, value: 40 }] }),
+    "carbon:forecast:electricity_maps_de_carbon_intensity": "{not json",
+    "carbon:forecast:electricity_maps_fr_carbon_intensity": JSON.stringify({ at: NOW, points: [] }),
+  };
+  const health = [carbonHealth("watttime", "PJM", "percentile"), carbonHealth("electricity_maps", "DE", "intensity"), carbonHealth("electricity_maps", "FR", "intensity"), { ...carbonHealth("watttime", "x", null), account: null }];
+  assert.deepEqual(carbonForecastViews((k) => stored[k], health), []);
+  stored["carbon:forecast:electricity_maps_fr_carbon_intensity"] = JSON.stringify({ at: NOW, points: [{ at: NOW / 1000 + 3600, value: 51 }, { at: "bad", value: 1 }] });
+  assert.deepEqual(carbonForecastViews((k) => stored[k], health).map((v) => [v.region, v.hours]), [["FR", [{ start: "2026-04-10T01:00:00.000Z", intensity: 51 }]]]);
 });

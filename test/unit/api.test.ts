@@ -47,6 +47,7 @@ function fakeHandlers(calls: { sync: ApiUser[] } = { sync: [] }): ApiHandlers {
   return {
     status: () => STATUS,
     devices: () => [],
+    carbonForecast: () => [],
     correlations: () => [],
     runSync: async (user) => {
       calls.sync.push(user);

@@ -13,6 +13,7 @@ import type {
   ApiCommand,
   ApiCommandType,
   AuthInvalidCode,
+  CarbonForecastView,
   CommandResults,
   CorrelationView,
   DeviceView,
@@ -21,7 +22,7 @@ import type {
   UpdateEvent,
 } from "../../../server/src/api/protocol.js";
 
-export type { CorrelationView, DeviceView, StatusResult, UpdateEvent };
+export type { CarbonForecastView, CorrelationView, DeviceView, StatusResult, UpdateEvent };
 
 export type BackendState = "connecting" | "connected" | "unreachable" | "auth_refused" | "closed";
 
@@ -305,6 +306,10 @@ export function fetchDevices(conn: BackendConnection): Promise<DeviceView[]> {
 
 export function fetchCorrelations(conn: BackendConnection, query: { entity_id?: string; since?: string; limit?: number } = {}): Promise<CorrelationView[]> {
   return conn.command({ type: "correlations/list", ...query });
+}
+
+export function fetchCarbonForecast(conn: BackendConnection): Promise<CarbonForecastView[]> {
+  return conn.command({ type: "carbon/forecast" });
 }
 
 export function subscribeBackendUpdates(conn: BackendConnection, listener: (event: UpdateEvent) => void): Promise<() => void> {

@@ -8,10 +8,12 @@ import {
   BackendError,
   connectBackend,
   fetchBackendStatus,
+  fetchCarbonForecast,
   fetchCorrelations,
   fetchDevices,
   subscribeBackendUpdates,
   type BackendConnection,
+  type CarbonForecastView,
   type CorrelationView,
   type DeviceView,
   type SocketFactory,
@@ -46,6 +48,8 @@ export class BackendPanelController implements ReactiveController {
   selected?: string;
   /** The selected device's events since the start of the shown range. */
   selectedEvents?: CorrelationView[];
+  /** The backend's carbon forecasts (for the chart's cleanest hours); undefined until read. */
+  forecast?: CarbonForecastView[];
 
   private _conn?: BackendConnection;
   private _ingress?: IngressLink;
@@ -161,7 +165,11 @@ export class BackendPanelController implements ReactiveController {
     });
     void subscribeBackendUpdates(conn, (event) => {
       if (event.type === "correlations_updated") void this._loadAll(conn);
-      else this.status = event.status;
+      else {
+        this.status = event.status;
+        // A check of the carbon providers may have brought a new forecast.
+        void this._loadForecast(conn);
+      }
     }).then((stop) => {
       if (this._conn === conn) this._unsubscribe = stop;
       else stop();
@@ -199,10 +207,22 @@ export class BackendPanelController implements ReactiveController {
       this.status = status;
       this._set("ready");
       if (this.selected) void this._loadSelected();
+      void this._loadForecast(conn);
     } catch (err) {
       if (seq !== this._seq || this._conn !== conn) return;
       // A dropped connection reports itself through the state; a failed command is shown as such.
       if (err instanceof BackendError && err.kind === "command_failed") this._set("error", err.message);
+    }
+  }
+
+  private async _loadForecast(conn: BackendConnection): Promise<void> {
+    try {
+      const forecast = await fetchCarbonForecast(conn);
+      if (this._conn !== conn) return;
+      this.forecast = forecast;
+      this.host.requestUpdate();
+    } catch {
+      // An older backend without carbon/forecast, or a dropped connection: no cleanest hours.
     }
   }
 

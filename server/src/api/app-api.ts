@@ -10,6 +10,7 @@ import type { CollectorStatus, PowerCollector } from "../correlate/collector.js"
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";
+import { carbonForecastViews } from "./carbon-forecast.js";
 import { createHaTokenValidator } from "./ha-auth.js";
 import type { CorrelationStatus, StatusResult, SyncRunResult } from "./protocol.js";
 import { startApiServer, type ApiHandlers, type ApiLimits, type ApiLog, type ApiServer, type ValidateToken } from "./server.js";
@@ -107,6 +108,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
   const handlers: ApiHandlers = {
     status,
     devices: () => (source?.profiles() ?? []).map((p) => deviceView(p, currency)),
+    carbonForecast: () => carbonForecastViews((key) => store.get(key), service.carbonHealth()),
     correlations: ({ entityId, since, limit }) => {
       const steps = source?.steps({ ...(entityId !== undefined ? { entityId } : {}), ...(since !== undefined ? { since } : {}) }) ?? [];
       return steps.slice(-limit).map(correlationView);

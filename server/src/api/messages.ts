@@ -39,6 +39,7 @@ const COMMAND_SCHEMAS = {
       .optional(),
   }),
   "devices/list": z.strictObject({ id, type: z.literal("devices/list") }),
+  "carbon/forecast": z.strictObject({ id, type: z.literal("carbon/forecast") }),
   "sync/run": z.strictObject({ id, type: z.literal("sync/run") }),
   subscribe_updates: z.strictObject({ id, type: z.literal("subscribe_updates") }),
   unsubscribe: z.strictObject({ id, type: z.literal("unsubscribe"), subscription: id }),

@@ -52,6 +52,12 @@ export interface DevicesListCommand {
   type: "devices/list";
 }
 
+/** The stored carbon-intensity forecast of each provider that has one, by hour. Any HA user. */
+export interface CarbonForecastCommand {
+  id: number;
+  type: "carbon/forecast";
+}
+
 /** Runs one sync of every provider and publishes to HA now; answers when it is done. HA admins only. */
 export interface SyncRunCommand {
   id: number;
@@ -76,6 +82,7 @@ export type ApiCommand =
   | StatusCommand
   | CorrelationsListCommand
   | DevicesListCommand
+  | CarbonForecastCommand
   | SyncRunCommand
   | SubscribeUpdatesCommand
   | UnsubscribeCommand;
@@ -174,6 +181,7 @@ export interface CommandResults {
   status: StatusResult;
   "correlations/list": CorrelationView[];
   "devices/list": DeviceView[];
+  "carbon/forecast": CarbonForecastView[];
   "sync/run": SyncRunResult;
   subscribe_updates: null;
   unsubscribe: null;
@@ -345,6 +353,21 @@ export interface DeviceView {
   cost: number | null;
   /** Currency of `cost` (ISO 4217), null when unknown. */
   currency: string | null;
+}
+
+/** One provider's latest forecast (only intensity in gCO2eq/kWh: a percentile plan has no forecast). */
+export interface CarbonForecastView {
+  /** "watttime" or "electricity_maps". */
+  provider: string;
+  /** WattTime region or Electricity Maps zone. */
+  region: string;
+  /** The intensity statistic in HA these hours continue. */
+  statistic_id: string;
+  unit: "gCO2eq/kWh";
+  /** When the backend fetched this forecast. */
+  fetched_at: string;
+  /** Hourly means of the forecast's points, oldest first. */
+  hours: { start: string; intensity: number }[];
 }
 
 export interface SyncRunResult {

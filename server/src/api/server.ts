@@ -57,6 +57,7 @@ import type {
   ApiErrorCode,
   AuthOkMessage,
   AuthRequiredMessage,
+  CarbonForecastView,
   CorrelationView,
   DeviceView,
   ServerMessage,
@@ -91,6 +92,7 @@ export interface ApiHandlers {
   status(): MaybePromise<StatusResult>;
   correlations(query: CorrelationsQuery): MaybePromise<CorrelationView[]>;
   devices(): MaybePromise<DeviceView[]>;
+  carbonForecast(): MaybePromise<CarbonForecastView[]>;
   /** Only ever called for administrators. */
   runSync(user: ApiUser): Promise<SyncRunResult>;
 }
@@ -515,6 +517,8 @@ class Connection {
         });
       case "devices/list":
         return handlers.devices();
+      case "carbon/forecast":
+        return handlers.carbonForecast();
       case "sync/run":
         this.ctx.log.info({ user: user.name }, "api: sync requested");
         return handlers.runSync(user);

@@ -12,6 +12,7 @@
  */
 import type {
   ApiCommand,
+  CarbonForecastView,
   CorrelationView,
   DeviceView,
   ServerMessage,
@@ -23,6 +24,8 @@ export interface FakeBackendOptions {
   devices: DeviceView[];
   correlations: CorrelationView[];
   status?: StatusResult;
+  /** What `carbon/forecast` answers (default: none). */
+  forecast?: CarbonForecastView[];
   /** Tokens that HA would accept. */
   tokens?: string[];
   unreachable?: boolean;
@@ -150,6 +153,8 @@ export class FakeBackendSocket {
         return ok(structuredClone(options.status ?? DEFAULT_STATUS));
       case "devices/list":
         return ok(structuredClone(options.devices));
+      case "carbon/forecast":
+        return ok(structuredClone(options.forecast ?? []));
       case "correlations/list": {
         const since = command.since === undefined ? -Infinity : Date.parse(command.since);
         const rows = options.correlations.filter((c) => (!command.entity_id || c.entity_id === command.entity_id) && Date.parse(c.time) >= since);

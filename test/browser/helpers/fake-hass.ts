@@ -13,7 +13,12 @@
 export interface FixtureRow {
   /** Epoch ms of a UTC hour start. */
   start: number;
+  /** Sum statistics: the hour's change. */
   change: number;
+  /** Mean statistics (`hasMean`): the hour's mean (min and max default to it). */
+  mean?: number;
+  min?: number;
+  max?: number;
 }
 
 export interface FixtureStatistic {
@@ -22,6 +27,8 @@ export interface FixtureStatistic {
   unit: string;
   unitClass: string | null;
   rows: FixtureRow[];
+  /** A mean statistic (has_mean, no sum), such as carbon intensity; default: a sum statistic. */
+  hasMean?: boolean;
 }
 
 export interface WsMessage {
@@ -142,8 +149,8 @@ function metadataRow(s: FixtureStatistic) {
   return {
     statistic_id: s.id,
     display_unit_of_measurement: s.unit,
-    has_mean: false,
-    has_sum: true,
+    has_mean: Boolean(s.hasMean),
+    has_sum: !s.hasMean,
     name: s.name,
     source: s.id.split(":")[0],
     statistics_unit_of_measurement: s.unit,
@@ -160,13 +167,18 @@ export function statisticsDuringPeriod(statistics: FixtureStatistic[], msg: WsMe
   for (const id of msg.statistic_ids as string[]) {
     const stat = statistics.find((s) => s.id === id);
     if (!stat) continue;
-    const buckets = new Map<number, { start: number; end: number; change: number }>();
+    const buckets = new Map<number, { start: number; end: number; change: number; means: number[]; min: number; max: number }>();
     for (const row of stat.rows) {
       // Like real HA: a row starting exactly at end_time is included (the frontend ends 1 ms early).
       if (row.start < start || row.start > end) continue;
       const b = bucketOf(row.start, period, timeZone);
-      const acc = buckets.get(b.start) ?? { ...b, change: 0 };
+      const acc = buckets.get(b.start) ?? { ...b, change: 0, means: [], min: Infinity, max: -Infinity };
       acc.change += row.change;
+      if (row.mean !== undefined) {
+        acc.means.push(row.mean);
+        acc.min = Math.min(acc.min, row.min ?? row.mean);
+        acc.max = Math.max(acc.max, row.max ?? row.mean);
+      }
       buckets.set(b.start, acc);
     }
     if (buckets.size === 0) continue; // HA leaves out ids with no rows
@@ -174,7 +186,13 @@ export function statisticsDuringPeriod(statistics: FixtureStatistic[], msg: WsMe
       .sort((a, b) => a.start - b.start)
       .map((b) => {
         const out: Record<string, number> = { start: b.start, end: b.end };
-        if (types.includes("change")) out.change = Math.round(b.change * 1e6) / 1e6;
+        // HA aggregates days and months of a mean statistic from its hours: mean of means, min of mins, max of maxes.
+        if (stat.hasMean) {
+          const mean = b.means.reduce((a, v) => a + v, 0) / b.means.length;
+          if (types.includes("mean")) out.mean = Math.round(mean * 1e6) / 1e6;
+          if (types.includes("min")) out.min = b.min;
+          if (types.includes("max")) out.max = b.max;
+        } else if (types.includes("change")) out.change = Math.round(b.change * 1e6) / 1e6;
         return out;
       });
   }
@@ -193,7 +211,8 @@ export function makeFakeHass(options: FakeHassOptions): FakeHass {
       }
       case "recorder/list_statistic_ids": {
         if (msg.statistic_type !== undefined && msg.statistic_type !== "sum" && msg.statistic_type !== "mean") throw invalid("value must be one of ['mean', 'sum']");
-        return msg.statistic_type === "mean" ? [] : options.statistics.map(metadataRow);
+        const wanted = msg.statistic_type === undefined ? options.statistics : options.statistics.filter((s) => Boolean(s.hasMean) === (msg.statistic_type === "mean"));
+        return wanted.map(metadataRow);
       }
       case "recorder/get_statistics_metadata": {
         const ids = msg.statistic_ids as string[] | undefined;

@@ -119,6 +119,7 @@ export function fakeSupervisorIngress() {
             },
           ],
           correlations: () => [],
+          carbonForecast: () => [],
           runSync: () => Promise.reject(new Error("not in this test")),
         },
       });

@@ -83,3 +83,44 @@ export function sumRows(stat: FixtureStatistic | undefined, start: number, end: 
 export function countRows(stat: FixtureStatistic | undefined, start: number, end: number): number {
   return (stat?.rows ?? []).filter((r) => r.start >= start && r.start < end).length;
 }
+
+export const CARBON_IDS = {
+  intensity: "energy_insights:electricity_maps_nz_carbon_intensity",
+  percentile: "energy_insights:watttime_nz_signal_index",
+  emissions: "energy_insights:contact_0000012345abc_emissions",
+} as const;
+
+/** A made-up hour's intensity (gCO2eq/kWh): dirtier in the evening peak, never twice the same pattern in a row. */
+export function intensityAt(t: number): number {
+  const p = localParts(t, TZ);
+  return round3(60 + (p.hour >= 17 && p.hour <= 20 ? 140 : 0) + (p.hour >= 1 && p.hour <= 4 ? -30 : 0) + (((t / HOUR) * 37) % 50));
+}
+
+/**
+ * Hourly intensity (a mean statistic, as the backend publishes it) from `from` to `to`, which may run
+ * past the energy (intensity is read hourly, energy days late), and the emissions of every hourly
+ * energy row that has an intensity: (paid + free kWh) × intensity / 1000, kg CO2eq.
+ */
+export function carbonFixture(energy: FixtureStatistic[], from: number, to: number, options: { percentile?: boolean } = {}): FixtureStatistic[] {
+  const intensity: FixtureRow[] = [];
+  for (let t = from; t < to; t += HOUR) {
+    const v = intensityAt(t);
+    const mean = options.percentile ? Math.round((v / 250) * 100) : v;
+    intensity.push({ start: t, change: 0, mean, min: mean - 1, max: mean + 1 });
+  }
+  const kwh = new Map<number, number>();
+  for (const s of energy.filter((x) => x.id === IDS.paid_energy || x.id === IDS.free_energy)) for (const r of s.rows) kwh.set(r.start, (kwh.get(r.start) ?? 0) + r.change);
+  const emissions: FixtureRow[] = [];
+  if (!options.percentile) {
+    for (const row of intensity) {
+      const used = kwh.get(row.start);
+      if (used !== undefined && row.start >= from) emissions.push({ start: row.start, change: round3((used * (row.mean as number)) / 1000) });
+    }
+  }
+  return [
+    options.percentile
+      ? { id: CARBON_IDS.percentile, name: "WattTime NZ carbon signal index (percentile, not gCO2eq/kWh)", unit: "%", unitClass: null, rows: intensity, hasMean: true }
+      : { id: CARBON_IDS.intensity, name: "Electricity Maps NZ carbon intensity", unit: "gCO2eq/kWh", unitClass: null, rows: intensity, hasMean: true },
+    ...(emissions.length ? [{ id: CARBON_IDS.emissions, name: `Contact Energy ${ICP} emissions`, unit: "kg CO2eq", unitClass: null, rows: emissions }] : []),
+  ];
+}

@@ -28,12 +28,22 @@ export const mi: Partial2<Translation> = {
     error: "Kāore i taea te uta i ngā tatauranga: {message}",
     retry: "Whakamātau anō",
   },
+  carbon: {
+    intensity: "Kaha waro",
+    signal: "Tohu waro (ōrau)",
+    emissions: "Tukunga",
+    forecast: "matapae",
+    cleanest_ahead: "Ngā hāora mā rawa e heke mai nei: {hours}",
+  },
   editor: {
     title: "Taitara",
     view: "Tirohanga tuatahi",
     show_cost: "Whakaatuhia te utu hei rārangi",
     backend_url: "Te URL o te API o te tuara (papa pūrere)",
     backend_helper: "Te API o te tuara Energy Insights, pērā i te ws://homeassistant.local:8099. Waiho kia wātea kia kore ai he papa pūrere.",
+    carbon_intensity: "Tatauranga kaha waro",
+    emissions: "Tatauranga tukunga",
+    carbon_overlay: "Te kaha waro i te kauwhata",
   },
   panel: {
     title: "Ngā pūrere",
