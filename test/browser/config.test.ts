@@ -34,6 +34,7 @@ const INVALID: [string, Record<string, unknown>, RegExp][] = [
   ["paid_color (CSS smuggled in)", { paid_color: "rgb(0;position:fixed)" }, /"paid_color" must be a colour/],
   ["cost_color", { cost_color: ["#fff"] }, /"cost_color" must be a non-empty text \(got a list\)/],
   ["show_cost", { show_cost: "yes" }, /"show_cost" must be true or false \(got "yes"\)/],
+  ["stack", { stack: "devices" }, /"stack" must be one of "tariff", "device" \(got "devices"\)/],
 ];
 
 function leaves(schema: HaFormSchema[]): Extract<HaFormSchema, { selector: unknown }>[] {
@@ -83,13 +84,13 @@ describe("energy-insights-card config", () => {
     const form = getConfigForm();
     const fields = leaves(form.schema).map((s) => s.name);
     expect(fields).to.have.members([
-      "title", "view", "hourly_days", "daily_days", "monthly_months", "provider", "account",
+      "title", "view", "stack", "hourly_days", "daily_days", "monthly_months", "provider", "account",
       "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url",
     ]);
     // hui-form-editor hands ha-form the whole config and emits what comes back: simulate a user editing every field.
     let config: Record<string, unknown> = { type: TYPE, ...IDS, view_layout: { position: "main" } };
     const values: Record<string, unknown> = {
-      title: "Home", view: "monthly", hourly_days: 14, daily_days: 60, monthly_months: 24, provider: "contact",
+      title: "Home", view: "monthly", stack: "device", hourly_days: 14, daily_days: 60, monthly_months: 24, provider: "contact",
       account: "0000012345ABC", paid_energy: IDS.paid_energy, free_energy: IDS.free_energy, paid_cost: IDS.paid_cost,
       free_color: "#008FFB", paid_color: "#FEB019", cost_color: "#00B8A9", show_cost: true,
       backend_url: "ws://homeassistant.local:8099",

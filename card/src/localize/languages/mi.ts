@@ -32,8 +32,17 @@ export const mi: Partial2<Translation> = {
     title: "Taitara",
     view: "Tirohanga tuatahi",
     show_cost: "Whakaatuhia te utu hei rārangi",
+    stack: "Wehea ngā pou mā",
+    stack_tariff: "Utu kore me te utu",
+    stack_device: "Pūrere i akona",
     backend_url: "Te URL o te API o te tuara (papa pūrere)",
     backend_helper: "Te API o te tuara Energy Insights, pērā i te ws://homeassistant.local:8099. Waiho kia wātea kia kore ai he papa pūrere.",
+  },
+  devices: {
+    toggle: "Ia pūrere",
+    untracked: "Kāore i aroturukihia",
+    other: "Ētahi atu pūrere",
+    whole_home: "Te whare katoa (mita)",
   },
   panel: {
     title: "Ngā pūrere",
