@@ -150,7 +150,7 @@ describe("by-device view", () => {
     expect(shown, excess).not.to.equal(null);
     expect(Number(shown![1])).to.be.closeTo(over, 0.005);
     await card.updateComplete;
-    expect(text(card, "[data-excess-note]")).to.contain("In 1 periods");
+    expect(text(card, "[data-excess-note]")).to.contain("more than the meter: 1 (");
 
     // After the meter's last row: the devices' hour is shown, the whole home is not known yet.
     const late = hours.findIndex((x) => x.start === METER_END + 7 * HOUR); // 7 Apr 07:00 NZST: kettle and fridge

@@ -54,7 +54,7 @@ export const en = {
     whole_home: "Whole home (meter)",
     excess: "The learned devices add up to {kwh} more than the meter.",
     unmetered: "No meter data for this period yet: the provider's data arrives 1–3 days late.",
-    excess_note: "In {count} periods the learned devices add up to more than the meter (hover a column to see by how much).",
+    excess_note: "Periods in which the learned devices add up to more than the meter: {count} (hover a column to see by how much).",
     none: "No learned device energy in Home Assistant yet: the backend imports it once it has learned a device.",
   },
   panel: {

@@ -57,7 +57,7 @@ export const pl: Partial2<Translation> = {
     whole_home: "Cały dom (licznik)",
     excess: "Nauczone urządzenia sumują się do {kwh} więcej niż licznik.",
     unmetered: "Brak jeszcze danych z licznika dla tego okresu: dane dostawcy przychodzą z 1–3-dniowym opóźnieniem.",
-    excess_note: "W {count} okresach nauczone urządzenia sumują się do więcej niż licznik (najedź na słupek, aby zobaczyć o ile).",
+    excess_note: "Okresy, w których nauczone urządzenia sumują się do więcej niż licznik: {count} (najedź na słupek, aby zobaczyć o ile).",
     none: "Brak jeszcze energii nauczonych urządzeń w Home Assistant: backend importuje ją, gdy nauczy się urządzenia.",
   },
   panel: {
