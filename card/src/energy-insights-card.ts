@@ -32,7 +32,7 @@ import {
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
-import { eventAnnotations } from "./chart/annotations.js";
+import { eventAnnotations, eventX } from "./chart/annotations.js";
 import { deviceChartOptions, seriesName, stackByDevice, type DeviceStack, type DeviceStatistic } from "./chart/devices.js";
 import { discoverDeviceStatistics } from "./data/devices.js";
 import type { SocketFactory } from "./data/backend.js";
@@ -526,6 +526,8 @@ export class EnergyInsightsCard extends LitElement {
           hass,
           timeZone: hass ? displayTimeZone(hass) : "UTC",
           hourly: this._view === "hourly",
+          // Events in hours without a column (the meter's data is late) are not marked, so not counted.
+          marked: this.backendPanel.selectedEvents?.filter((e) => this._data && eventX(this._data.buckets, Date.parse(e.time), 1) !== null).length,
           onSelect: (entity) => this.backendPanel.select(entity, this._data?.range.start),
         })}
       </ha-card>

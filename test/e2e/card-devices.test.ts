@@ -223,7 +223,9 @@ for (const version of HA_VERSIONS) {
           (want: number) => {
             const card = (window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") as CardElement;
             const lines = card.shadowRoot!.querySelectorAll(".apexcharts-xaxis-annotations line").length;
-            return (card.chartOptions?.annotations?.xaxis?.length ?? 0) === want && lines === want ? lines : false;
+            // The panel counts the marks drawn, not the events fetched (some fall in hours without a column).
+            const said = card.shadowRoot!.querySelector("[data-marks]")?.textContent?.trim();
+            return (card.chartOptions?.annotations?.xaxis?.length ?? 0) === want && lines === want && said === `${want} events of Kettle marked on the chart.` ? lines : false;
           },
           { timeout: 30_000, polling: 250 },
           want,
