@@ -16,6 +16,17 @@ export const DEFAULT_PROVIDER = "contact";
 export const VIEWS = ["hourly", "daily", "monthly"] as const;
 export type View = (typeof VIEWS)[number];
 
+/** What the columns are split by: the tariff (free and paid) or the learned devices (plus "untracked"). */
+export const STACKS = ["tariff", "device"] as const;
+export type Stack = (typeof STACKS)[number];
+
+/**
+ * Devices with a series of their own in the by-device view; the rest are "other devices". Each
+ * series costs ApexCharts one SVG path per column: 4 devices + other + untracked at 9 hourly days is
+ * 6 × 216 paths (test/bench/card-render.ts measures it).
+ */
+export const MAX_DEVICE_SERIES = 4;
+
 /** Default and largest span of each view. The hourly view is bounded because ApexCharts' stacked
  * columns slow down super-linearly with the number of bars (reference/card-anchors.md §7). */
 export const VIEW_LIMITS = {

@@ -5,7 +5,7 @@
  * message names the field and says what is allowed, which is what Home Assistant shows the user.
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
-import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, VIEWS, VIEW_LIMITS, type Kind, type View } from "./const.js";
+import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
@@ -15,6 +15,8 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   title?: string;
   /** The view the card opens with (the user can switch in the card). */
   view?: View;
+  /** Split the columns by tariff (free and paid, the default) or by learned device (the user can switch in the card). */
+  stack?: Stack;
   hourly_days?: number;
   daily_days?: number;
   monthly_months?: number;
@@ -48,6 +50,7 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
 export interface ResolvedCardConfig {
   title: string | undefined;
   view: View;
+  stack: Stack;
   spans: Record<View, number>;
   ids: Partial<Record<Kind, string>>;
   /** Slugged provider to keep discovery to (when no ids or account are configured). */
@@ -126,6 +129,9 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   if (config.view !== undefined && !(VIEWS as readonly unknown[]).includes(config.view)) {
     throw new ConfigError("view", `"view" must be one of ${VIEWS.map((v) => `"${v}"`).join(", ")} (got ${show(config.view)}).`);
   }
+  if (config.stack !== undefined && !(STACKS as readonly unknown[]).includes(config.stack)) {
+    throw new ConfigError("stack", `"stack" must be one of ${STACKS.map((v) => `"${v}"`).join(", ")} (got ${show(config.stack)}).`);
+  }
   for (const limit of Object.values(VIEW_LIMITS)) optionalInteger(config, limit.key, limit.min, limit.max);
   optionalString(config, "provider", /^[A-Za-z0-9_ -]+$/, "letters, digits, spaces, \"-\" or \"_\"");
   optionalString(config, "account", /[A-Za-z0-9]/, 'an account or ICP such as "0000012345ABC"');
@@ -173,6 +179,7 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
   return {
     title: config.title || undefined,
     view: config.view ?? "hourly",
+    stack: config.stack ?? "tariff",
     spans: {
       hourly: config.hourly_days ?? VIEW_LIMITS.hourly.default,
       daily: config.daily_days ?? VIEW_LIMITS.daily.default,

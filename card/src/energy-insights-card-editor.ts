@@ -8,7 +8,7 @@
  * `assertConfig` runs the card's own checks: a config the form cannot show falls back to YAML with
  * the same message the card would show.
  */
-import { CARD_NAME, CARD_VERSION, VIEWS, VIEW_LIMITS } from "./const.js";
+import { CARD_NAME, CARD_VERSION, STACKS, VIEWS, VIEW_LIMITS } from "./const.js";
 import { CLEANEST_HOURS, validateConfig } from "./energy-insights-card-config.js";
 import { CARBON_OVERLAYS } from "./chart/carbon.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
@@ -41,6 +41,7 @@ function editorLanguage(): string | undefined {
 const EDITOR_FIELDS = [
   "title",
   "view",
+  "stack",
   "hourly_days",
   "daily_days",
   "monthly_months",
@@ -71,6 +72,7 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
   return [
     { name: "title", selector: { text: {} } },
     { name: "view", selector: { select: { mode: "dropdown", options: VIEWS.map((v) => ({ value: v, label: t(`view.${v}`) })) } } },
+    { name: "stack", selector: { select: { mode: "dropdown", options: STACKS.map((v) => ({ value: v, label: t(`editor.stack_${v}`) })) } } },
     { type: "grid", name: "", schema: [span("hourly"), span("daily"), span("monthly")] },
     { name: "paid_energy", selector: { statistic: {} } },
     { name: "free_energy", selector: { statistic: {} } },

@@ -19,21 +19,25 @@ import {
   DOCS_URL,
   KINDS,
   MARK_CHART_PAINTED,
+  MAX_DEVICE_SERIES,
   MARK_DATA_READY,
   REFRESH_MS,
   RENDERED_EVENT,
   SETUP_URL,
   VIEWS,
   type Kind,
+  type Stack,
   type View,
 } from "./const.js";
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
-import { eventAnnotations } from "./chart/annotations.js";
 import { CARBON_COLOR, chartWithCarbon, renderCarbonTotal, renderCleanest, shownCarbon, type CarbonShown } from "./carbon-view.js";
 import { discoverIntensity, emissionsIdFor, loadCarbon, type CarbonStatistics } from "./data/carbon.js";
 import type { CarbonIds } from "./chart/carbon.js";
+import { eventAnnotations, eventX } from "./chart/annotations.js";
+import { deviceChartOptions, seriesName, stackByDevice, type DeviceStack, type DeviceStatistic } from "./chart/devices.js";
+import { discoverDeviceStatistics } from "./data/devices.js";
 import type { SocketFactory } from "./data/backend.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
@@ -57,6 +61,8 @@ export interface LoadedRange {
   carbon?: CarbonStatistics;
   energyBuckets?: Bucket[];
   carbonShown?: CarbonShown;
+  /** The by-device view's columns (its buckets are `buckets`); absent when split by tariff. */
+  stack?: DeviceStack;
 }
 
 /** Detail of the `energy-insights-rendered` event (and of the bench's measurements). */
@@ -105,6 +111,9 @@ export class EnergyInsightsCard extends LitElement {
 
   @state() private _config?: ResolvedCardConfig;
   @state() private _view: View = "hourly";
+  @state() private _stack: Stack = "tariff";
+  /** The learned devices' energy statistics found in HA (the "By device" button shows once there are any). */
+  @state() private _deviceStats: DeviceStatistic[] = [];
   @state() private _offset = 0;
   @state() private _status: CardStatus = "loading";
   @state() private _error?: string;
@@ -135,6 +144,7 @@ export class EnergyInsightsCard extends LitElement {
   private _discovered?: Promise<Partial<Record<Kind, string>> | undefined>;
   private _intensityFound?: Promise<string | undefined>;
   private _carbonKey = "";
+  private _devicesFound?: Promise<DeviceStatistic[]>;
   private _metadata = new Map<string, Promise<StatisticsMetaData[]>>();
   private _timer?: ReturnType<typeof setInterval>;
 
@@ -159,18 +169,20 @@ export class EnergyInsightsCard extends LitElement {
     const resolved = resolveConfig(valid);
     const idsChanged = JSON.stringify([resolved.ids, resolved.provider]) !== JSON.stringify([this._config?.ids, this._config?.provider]);
     const viewChanged = resolved.view !== this._config?.view || JSON.stringify(resolved.spans) !== JSON.stringify(this._config?.spans);
+    const stackChanged = resolved.stack !== this._config?.stack;
     this._rawConfig = valid;
     this._config = resolved;
     if (viewChanged) {
       this._view = resolved.view;
       this._offset = 0;
     }
+    if (stackChanged) this._stack = resolved.stack;
     if (idsChanged) this._discovered = undefined;
     if (JSON.stringify(resolved.carbon) !== JSON.stringify(this._config?.carbon)) {
       this._intensityFound = undefined;
       this._needsLoad = true;
     }
-    if (idsChanged || viewChanged || !this._data) this._needsLoad = true;
+    if (idsChanged || viewChanged || stackChanged || !this._data) this._needsLoad = true;
     this._chartKey = undefined;
   }
 
@@ -234,6 +246,7 @@ export class EnergyInsightsCard extends LitElement {
 
   /** Fetch the shown range again (the timer does this every 30 minutes while the present is shown). */
   refresh(): void {
+    this._devicesFound = undefined;
     void this._load();
   }
 
@@ -306,6 +319,19 @@ export class EnergyInsightsCard extends LitElement {
     return pending;
   }
 
+  /** The learned devices' statistics, looked up once (again after an empty or failed answer: the backend may import them later). */
+  private _devices(hass: HomeAssistant): Promise<DeviceStatistic[]> {
+    if (!this._devicesFound) {
+      const found = discoverDeviceStatistics(hass).catch(() => [] as DeviceStatistic[]);
+      this._devicesFound = found;
+      void found.then((list) => {
+        if (!list.length && this._devicesFound === found) this._devicesFound = undefined;
+        if (list.map((d) => d.statisticId).join() !== this._deviceStats.map((d) => d.statisticId).join()) this._deviceStats = list;
+      });
+    }
+    return this._devicesFound;
+  }
+
   private async _load(): Promise<void> {
     const hass = this.hass;
     const config = this._config;
@@ -324,9 +350,13 @@ export class EnergyInsightsCard extends LitElement {
       }
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
       const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
+      // Split by tariff the devices are only looked up for the "By device" button, without waiting.
+      const devicesFound = this._devices(hass);
+      const devices = this._stack === "device" ? await devicesFound : [];
+      if (seq !== this._loadSeq) return;
       const [stats, metadata, carbon] = await Promise.all([
         // HA also returns a bucket that starts exactly at end_time (the next range's first): end 1 ms before, as HA's frontend does.
-        fetchStatistics(hass, new Date(range.start), new Date(range.end - 1), list, range.period, { energy: "kWh" }, ["change"]),
+        fetchStatistics(hass, new Date(range.start), new Date(range.end - 1), [...list, ...devices.map((d) => d.statisticId)], range.period, { energy: "kWh" }, ["change"]),
         this._metadataFor(hass, list),
         // The energy chart never waits on a failed carbon call: it is shown without the overlay.
         this._carbonIds(hass, config, ids)
@@ -344,13 +374,16 @@ export class EnergyInsightsCard extends LitElement {
       }
       const cost = metadata.find((m) => m.statistic_id === ids.paid_cost);
       const buckets = toBuckets(stats, ids);
+      const stack = devices.length
+        ? stackByDevice(buckets, devices.map((d) => ({ ...d, rows: stats[d.statisticId] ?? [] })), { maxDevices: MAX_DEVICE_SERIES })
+        : undefined;
       this._data = this._withCarbonShown({
         range,
-        buckets,
+        buckets: stack?.buckets ?? buckets,
         totals: totalsOf(buckets),
         currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
         ids,
-        ...(carbon ? { carbon } : {}),
+        ...(stack ? { stack } : carbon ? { carbon } : {}),
       });
       this.backendPanel.rangeChanged(range.start);
       this._status = "ready";
@@ -365,6 +398,12 @@ export class EnergyInsightsCard extends LitElement {
     if (view === this._view) return;
     this._view = view;
     this._offset = 0;
+    this._data = undefined;
+    void this._load();
+  }
+
+  private _toggleStack(): void {
+    this._stack = this._stack === "device" ? "tariff" : "device";
     this._data = undefined;
     void this._load();
   }
@@ -403,7 +442,7 @@ export class EnergyInsightsCard extends LitElement {
     // About one axis label per 56 px of chart; the rest of the days or months are in the tooltip.
     const labels = bucketLabels(data.buckets, data.range.view, data.range.timeZone, fmt, Math.floor((width || 600) / 56));
     this._groups = labels.groups;
-    const options = buildChartOptions({
+    const base = buildChartOptions({
       buckets: data.buckets,
       labels,
       names: { free: t("series.free"), paid: t("series.paid"), total: t("series.total"), cost: t("series.cost") },
@@ -412,7 +451,7 @@ export class EnergyInsightsCard extends LitElement {
         paid: this._color(config.colors.paid, DEFAULT_COLORS.paid),
         cost: this._color(config.colors.cost, DEFAULT_COLORS.cost),
       },
-      showCost: config.showCost,
+      showCost: config.showCost && !data.stack,
       hasCost: data.totals.cost !== null,
       theme: this._theme(),
       height: CHART_HEIGHT,
@@ -422,6 +461,15 @@ export class EnergyInsightsCard extends LitElement {
         money: (value) => fmt.money(value, data.currency),
       },
     });
+    const options = data.stack
+      ? deviceChartOptions(base, {
+          stack: data.stack,
+          labels,
+          names: { untracked: t("devices.untracked"), other: t("devices.other"), wholeHome: t("devices.whole_home") },
+          format: { energy: (kwh) => fmt.energy(kwh) },
+          notes: { excess: (kwh) => t("devices.excess", { kwh }), unmetered: t("devices.unmetered") },
+        })
+      : base;
     // The selected device's events as lines on the hourly chart (cleared with an empty list).
     if (config.backendUrl) {
       const marks = data.range.view === "hourly" && this._axis ? (this.backendPanel.selectedEvents ?? []) : [];
@@ -543,6 +591,8 @@ export class EnergyInsightsCard extends LitElement {
           hass,
           timeZone: hass ? displayTimeZone(hass) : "UTC",
           hourly: this._view === "hourly",
+          // Events in hours without a column (the meter's data is late) are not marked, so not counted.
+          marked: this.backendPanel.selectedEvents?.filter((e) => this._data && eventX(this._data.buckets, Date.parse(e.time), 1) !== null).length,
           onSelect: (entity) => this.backendPanel.select(entity, this._data?.range.start),
         })}
       </ha-card>
@@ -550,6 +600,7 @@ export class EnergyInsightsCard extends LitElement {
   }
 
   private _renderViews(t: LocalizeFunc): TemplateResult {
+    const byDevice = this._stack === "device";
     return html`<div class="views" role="group">
       ${VIEWS.map(
         (v) =>
@@ -557,6 +608,11 @@ export class EnergyInsightsCard extends LitElement {
             ${t(`view.${v}`)}
           </button>`,
       )}
+      ${byDevice || this._deviceStats.length
+        ? html`<button class="view ${byDevice ? "active" : ""}" data-stack="device" aria-pressed=${byDevice ? "true" : "false"} title=${t("devices.toggle_hint")} @click=${() => this._toggleStack()}>
+            ${t("devices.toggle")}
+          </button>`
+        : nothing}
     </div>`;
   }
 
@@ -620,14 +676,18 @@ export class EnergyInsightsCard extends LitElement {
     if (!data) return html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>`;
     if (data.buckets.length === 0) return html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>`;
     const colors = this._config as ResolvedCardConfig;
-    const legend = [
-      [t("series.free"), colors.colors.free],
-      [t("series.paid"), colors.colors.paid],
-      ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
-      ...(data.carbonShown && colors.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
-        ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
-        : []),
-    ];
+    const stack = data.stack;
+    const legend = stack
+      ? stack.series.map((s) => [seriesName(s, { untracked: t("devices.untracked"), other: t("devices.other"), wholeHome: "" }), s.color])
+      : [
+          [t("series.free"), colors.colors.free],
+          [t("series.paid"), colors.colors.paid],
+          ...(colors.showCost && data.totals.cost !== null ? [[t("series.cost"), colors.colors.cost]] : []),
+          ...(data.carbonShown && colors.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
+            ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
+            : []),
+        ];
+    const excess = stack ? stack.excess.filter((x) => x > 0).length : 0;
     const fmtEnergy = makeFormatters(this.hass?.locale ?? { language: "en" }).energy;
     const axis = this._axis;
     const groups = data.range.view === "hourly" && axis ? this._groups : [];
@@ -653,6 +713,8 @@ export class EnergyInsightsCard extends LitElement {
         ${legend.map(([name, color]) => html`<span class="key"><span class="dot" style="background:${color}"></span>${name}</span>`)}
       </div>
       ${this.hass ? renderCleanest(data.carbonShown, makeFormatters(this.hass.locale ?? { language: "en" }), t, displayTimeZone(this.hass)) : nothing}
+      ${excess ? html`<div class="chart-note" data-excess-note>${t("devices.excess_note", { count: String(excess) })}</div>` : nothing}
+      ${this._stack === "device" && !stack ? html`<div class="chart-note" data-no-devices>${t("devices.none")}</div>` : nothing}
     `;
   }
 
@@ -834,6 +896,22 @@ export class EnergyInsightsCard extends LitElement {
     .ei-tt-value {
       margin-left: auto;
       font-variant-numeric: tabular-nums;
+    }
+    .ei-tt-note {
+      margin-top: 4px;
+      max-width: 240px;
+      white-space: normal;
+      opacity: 0.8;
+    }
+    .ei-tt-warn {
+      color: var(--warning-color, #ffa600);
+      opacity: 1;
+    }
+    .chart-note {
+      margin-top: 4px;
+      text-align: center;
+      font-size: 0.8em;
+      color: var(--secondary-text-color);
     }
   `,
   ];

@@ -48,7 +48,8 @@ async function helperScript(): Promise<string> {
     stdin: {
       contents: `import { makeFakeHass } from "./test/browser/helpers/fake-hass.ts";
         import { contactFixture } from "./test/browser/helpers/fixture.ts";
-        window.__ei = { makeFakeHass, contactFixture };`,
+        import { deviceFixture } from "./test/browser/helpers/device-fixture.ts";
+        window.__ei = { makeFakeHass, contactFixture, deviceFixture };`,
       resolveDir: root,
       loader: "ts",
     },
@@ -86,10 +87,17 @@ export async function openCardPage(): Promise<CardPage> {
     await page.waitForFunction(() => Boolean(customElements.get("energy-insights-card")), { timeout: 30_000 });
     // Data for every hour through 8 Apr 2026 (NZ), hourly rows from 1 Feb: enough for 31 hourly days.
     // A second data set where every hour is partly free: stacked columns, two paths per hour.
+    // A third adds six learned devices' energy for the by-device view.
     await page.evaluate(() => {
-      const w = window as unknown as { __ei: { contactFixture(o: object): unknown }; __stats: unknown; __statsMixed: unknown };
+      const w = window as unknown as {
+        __ei: { contactFixture(o: object): unknown[]; deviceFixture(from: number, to: number): unknown[] };
+        __stats: unknown[];
+        __statsMixed: unknown;
+        __statsDevices: unknown;
+      };
       w.__stats = w.__ei.contactFixture({ to: [2026, 4, 9], hourlyFrom: [2026, 2, 1] });
       w.__statsMixed = w.__ei.contactFixture({ to: [2026, 4, 9], hourlyFrom: [2026, 2, 1], freeShareEveryHour: 0.25 });
+      w.__statsDevices = [...w.__stats, ...w.__ei.deviceFixture(Date.parse("2026-02-01T00:00:00Z"), Date.parse("2026-04-08T12:00:00Z"))];
     });
     return {
       browser,
@@ -108,7 +116,7 @@ export async function openCardPage(): Promise<CardPage> {
 
 export interface RenderSample {
   ms: number;
-  /** Buckets (columns) and the SVG column paths ApexCharts drew for them. */
+  /** Buckets (columns) and the SVG paths ApexCharts drew for them (one per column and series; one per series for an area). */
   bars: number;
   paths: number;
   prepareMs: number;
@@ -120,11 +128,11 @@ export interface RenderSample {
 export async function renderOnce(
   page: Page,
   config: Record<string, unknown>,
-  options: { dark?: boolean; keep?: boolean; mixed?: boolean } = {},
+  options: { dark?: boolean; keep?: boolean; mixed?: boolean; devices?: boolean } = {},
 ): Promise<RenderSample> {
   return page.evaluate(
     async (config, options) => {
-      type W = { __ei: { makeFakeHass(o: object): unknown }; __stats: unknown; __statsMixed: unknown };
+      type W = { __ei: { makeFakeHass(o: object): unknown }; __stats: unknown; __statsMixed: unknown; __statsDevices: unknown };
       const w = window as unknown as W;
       document.body.replaceChildren();
       const box = document.createElement("div");
@@ -136,7 +144,7 @@ export async function renderOnce(
       };
       card.clock = () => Date.parse("2026-04-07T22:00:00Z"); // Wed 8 Apr 2026, 10:00 NZST
       card.setConfig({ type: "custom:energy-insights-card", ...config });
-      card.hass = w.__ei.makeFakeHass({ statistics: options.mixed ? w.__statsMixed : w.__stats, timeZone: "Pacific/Auckland", darkMode: options.dark ?? false });
+      card.hass = w.__ei.makeFakeHass({ statistics: options.devices ? w.__statsDevices : options.mixed ? w.__statsMixed : w.__stats, timeZone: "Pacific/Auckland", darkMode: options.dark ?? false });
       type Detail = { ms: number; bars: number; prepareMs: number; apexMs: number; paintMs: number };
       const done = new Promise<Detail>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("no render within 120 s")), 120_000);
@@ -152,7 +160,7 @@ export async function renderOnce(
       box.appendChild(card);
       document.body.appendChild(box);
       const detail = await done;
-      const paths = card.shadowRoot?.querySelectorAll(".apexcharts-bar-area").length ?? 0;
+      const paths = card.shadowRoot?.querySelectorAll(".apexcharts-bar-area, path.apexcharts-area").length ?? 0;
       if (!options.keep) box.remove();
       return { ms: detail.ms, bars: detail.bars, paths, prepareMs: detail.prepareMs, apexMs: detail.apexMs, paintMs: detail.paintMs };
     },
@@ -171,7 +179,7 @@ export async function benchCardRender(): Promise<Figure[]> {
   const bundle = ensureBundle();
   const minKb = Buffer.byteLength(bundle) / 1024;
   const gzipKb = gzipSync(bundle, { level: 9 }).length / 1024;
-  const cases: { name: string; config: Record<string, unknown>; mixed?: boolean; target?: number; baseline?: Figure["baseline"] }[] = [
+  const cases: { name: string; config: Record<string, unknown>; mixed?: boolean; devices?: boolean; target?: number; baseline?: Figure["baseline"] }[] = [
     { name: "hourly, 9 days", config: { view: "hourly", hourly_days: 9 }, target: 200 },
     // Not the backend's usual data (an hour is free or paid); shows what stacked columns cost ApexCharts.
     { name: "hourly, 9 days, every hour part free (stacked)", config: { view: "hourly", hourly_days: 9 }, mixed: true },
@@ -180,6 +188,8 @@ export async function benchCardRender(): Promise<Figure[]> {
       config: { view: "hourly", hourly_days: 31 },
       baseline: { name: "ApexCharts 5.3.3 stacked 2×744 first render, reference/card-anchors.md §7", value: 979 },
     },
+    // Learned devices: 4 devices + other devices + untracked, stacked.
+    { name: "hourly, 9 days, by device", config: { view: "hourly", hourly_days: 9, stack: "device" }, devices: true, target: 200 },
     { name: "daily, 35 days", config: { view: "daily", daily_days: 35 }, target: 100 },
     { name: "monthly, 18 months", config: { view: "monthly", monthly_months: 18 }, target: 50 },
   ];
@@ -187,7 +197,7 @@ export async function benchCardRender(): Promise<Figure[]> {
   const card = await openCardPage();
   try {
     for (const c of cases) {
-      const options = { mixed: c.mixed ?? false };
+      const options = { mixed: c.mixed ?? false, devices: c.devices ?? false };
       await renderOnce(card.page, c.config, options); // warm-up: JIT, fonts
       const samples: RenderSample[] = [];
       for (let i = 0; i < RUNS; i += 1) samples.push(await renderOnce(card.page, c.config, options));

@@ -38,6 +38,7 @@ const INVALID: [string, Record<string, unknown>, RegExp][] = [
   ["emissions", { emissions: 5 }, /"emissions" must be a non-empty text \(got 5\)/],
   ["carbon_overlay", { carbon_overlay: "area" }, /"carbon_overlay" must be one of "line", "bands", "none" \(got "area"\)/],
   ["cleanest_hours", { cleanest_hours: 13 }, /"cleanest_hours" must be a whole number from 0 to 12 \(got 13\)/],
+  ["stack", { stack: "devices" }, /"stack" must be one of "tariff", "device" \(got "devices"\)/],
 ];
 
 function leaves(schema: HaFormSchema[]): Extract<HaFormSchema, { selector: unknown }>[] {
@@ -87,14 +88,14 @@ describe("energy-insights-card config", () => {
     const form = getConfigForm();
     const fields = leaves(form.schema).map((s) => s.name);
     expect(fields).to.have.members([
-      "title", "view", "hourly_days", "daily_days", "monthly_months", "provider", "account",
+      "title", "view", "stack", "hourly_days", "daily_days", "monthly_months", "provider", "account",
       "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url", "backend_addon",
       "carbon_intensity", "emissions", "carbon_overlay", "cleanest_hours",
     ]);
     // hui-form-editor hands ha-form the whole config and emits what comes back: simulate a user editing every field.
     let config: Record<string, unknown> = { type: TYPE, ...IDS, view_layout: { position: "main" } };
     const values: Record<string, unknown> = {
-      title: "Home", view: "monthly", hourly_days: 14, daily_days: 60, monthly_months: 24, provider: "contact",
+      title: "Home", view: "monthly", stack: "device", hourly_days: 14, daily_days: 60, monthly_months: 24, provider: "contact",
       account: "0000012345ABC", paid_energy: IDS.paid_energy, free_energy: IDS.free_energy, paid_cost: IDS.paid_cost,
       free_color: "#008FFB", paid_color: "#FEB019", cost_color: "#00B8A9", show_cost: true,
       backend_url: "ingress", backend_addon: "fc6063be_energy_insights",

@@ -53,6 +53,8 @@ export interface PanelContext {
   timeZone: string;
   /** Whether the chart shows hours (the only view that marks events). */
   hourly: boolean;
+  /** How many of the selected device's events fall in the chart's columns (those are the ones marked). */
+  marked?: number;
   onSelect(entityId: string): void;
 }
 
@@ -101,7 +103,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
   // devices/list does not say over how many days energy was learned: show totals and say so.
   const periodDays: number | null = null;
   const selectedName = ctrl.selected ? deviceName(hass, ctrl.selected) : "";
-  const marked = ctrl.selectedEvents?.length ?? 0;
+  const marked = ctx.marked ?? ctrl.selectedEvents?.length ?? 0;
   return html`
     <table class="devices">
       <thead>
