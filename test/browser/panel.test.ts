@@ -94,7 +94,7 @@ describe("correlations panel", () => {
     expect(cell(card, KETTLE, "power")).to.equal("1,850 W");
     expect(cell(card, KETTLE, "confidence")).to.equal("93%");
     expect(cell(card, KETTLE, "events")).to.equal("12/14");
-    // devices/list gives no learning period: totals, labelled as such.
+    // devices/list gives no learning period (an older backend): totals, labelled as such.
     expect(cell(card, KETTLE, "energy")).to.equal("3.46 kWh");
     expect(cell(card, KETTLE, "cost")).to.equal("NZ$1.04");
     expect(text(card, ".devices thead")).to.contain("Energy (total)").and.contain("Cost (total)");
@@ -115,6 +115,24 @@ describe("correlations panel", () => {
     // The statistics chart is untouched.
     expect(total(card, "energy")).to.contain("kWh");
     expect(annotations(card)).to.deep.equal([]);
+  });
+
+  it("energy and cost per day once the backend says a day or more was recorded; totals over the hours before that", async () => {
+    const over = (days: number) => DEVICES.map((d) => ({ ...d, period_days: days }));
+    const { card } = await mountWith({ devices: over(4) });
+    await panelReady(card);
+    expect(text(card, ".devices thead")).to.contain("kWh/day").and.contain("Cost/day");
+    expect(cell(card, KETTLE, "energy")).to.equal("0.86 kWh"); // 3.456 kWh over 4 days
+    expect(cell(card, KETTLE, "cost")).to.equal("NZ$0.26"); // 1.0368 over 4 days
+    expect(text(card, "[data-period-days]")).to.contain("4 days");
+    expect(shadow(card).querySelector("[data-period-unknown]")).to.equal(null);
+    unmountAll();
+
+    const young = await mountWith({ devices: over(0.25) });
+    await panelReady(young.card);
+    expect(text(young.card, ".devices thead")).to.contain("Energy (total)");
+    expect(cell(young.card, KETTLE, "energy")).to.equal("3.46 kWh");
+    expect(text(young.card, "[data-period-short]")).to.contain("6 h");
   });
 
   it("selecting a device marks its events in the shown range on the hourly chart; selecting it again clears them", async () => {

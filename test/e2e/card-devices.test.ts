@@ -153,6 +153,8 @@ for (const version of HA_VERSIONS) {
       const source: CorrelationSource = {
         profiles: () => [profile(KETTLE.entityId, "on", 1850, steps.length / 2, 1.6), profile(HEAT_PUMP.entityId, "heat", 1200, 14, 25.6)],
         steps: (f = {}) => steps.filter((s) => (f.since === undefined || s.t >= f.since) && (f.entityId === undefined || s.entityId === f.entityId)),
+        // The totals above were learned over the shown range: the panel shows them per day.
+        observedSpan: () => ({ from: RANGE.start, until: DEVICES_END }),
       };
       // Users' tokens are checked against this HA, as in production.
       api = await startAppApi(backend.app, { clock: systemClock, log: { debug() {}, info() {}, warn() {}, error() {} }, correlations: source });
@@ -202,6 +204,7 @@ for (const version of HA_VERSIONS) {
           name: tr.querySelector(".device-select")!.textContent!.replace(/\s+/g, " ").trim(),
           power: tr.querySelector('[data-col="power"]')!.textContent!.trim(),
           confidence: tr.querySelector('[data-col="confidence"]')!.textContent!.trim(),
+          energyHeader: root.querySelector(".devices thead")!.textContent!.replace(/\s+/g, " "),
         }));
       });
       t.diagnostic(`panel: ${JSON.stringify(rows)}`);
@@ -209,6 +212,7 @@ for (const version of HA_VERSIONS) {
         [KETTLE.entityId, "Kettle", "1,850 W", "93%"],
         [HEAT_PUMP.entityId, "Heat pump", "1,200 W", "93%"],
       ]);
+      assert.match(rows[0]!.energyHeader, /kWh\/day.*Cost\/day/, "energy and cost per day over the recorded span");
 
       // Select the kettle: its events in the shown hours become lines on the hourly chart (split by
       // tariff the hours end with the meter's last row; by device they run on with the devices').

@@ -148,6 +148,8 @@ test("api app: devices and correlations come from the correlation source; learne
   const source: CorrelationSource = {
     profiles: () => profiles,
     steps: (f = {}) => steps.filter((s) => (f.since === undefined || s.t >= f.since) && (f.entityId === undefined || s.entityId === f.entityId)),
+    // Energy and cost are totals over 2.5 recorded days: the card divides by period_days.
+    observedSpan: () => ({ from: NOW - 2.5 * 86_400_000, until: NOW }),
   };
   const api = await startAppApi(fakeApp(store, { count: 0 }), { clock: new ManualClock(NOW), log: { debug() {}, info() {}, warn() {}, error() {} }, validateToken: async (t) => users[t] ?? null, statusPollMs: 20, correlations: source });
   try {
@@ -155,8 +157,8 @@ test("api app: devices and correlations come from the correlation source; learne
     const devices = await c.call({ type: "devices/list" });
     assert.ok(devices.type === "result" && devices.success);
     assert.deepEqual(devices.result, [
-      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD" },
-      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null },
+      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD", period_days: 2.5 },
+      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null, period_days: 2.5 },
     ]);
     const recent = await c.call({ type: "correlations/list", limit: 2 });
     assert.ok(recent.type === "result" && recent.success);

@@ -339,3 +339,16 @@ test("feeding data in any batches, events early or late, gives the batch result"
     { numRuns: 12 },
   );
 });
+
+test("the observed span runs from the earliest reading or event taken in to where the data is complete", () => {
+  const engine = new CorrelationEngine();
+  assert.equal(engine.observedSpan(), null, "nothing taken in yet");
+  const lamp = runs("switch.lamp", everyTenMinutes(2), 5 * MINUTE, 100);
+  engine.addEvents([{ t: T0 - 10 * MINUTE, entityId: "switch.lamp", from: "on", to: "off" }, ...lamp.events]);
+  engine.addSamples(periodic(lamp.loads, T0 + HOUR));
+  engine.advanceTo(T0 + 3 * HOUR);
+  assert.deepEqual(engine.observedSpan(), { from: T0 - 10 * MINUTE, until: T0 + 3 * HOUR }, "an event before the first reading starts it");
+  // A late reading before everything else widens it.
+  engine.addSamples([{ t: T0 - HOUR, w: 200 }]);
+  assert.equal(engine.observedSpan()?.from, T0 - HOUR);
+});

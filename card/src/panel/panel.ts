@@ -100,8 +100,9 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
       ${(correlation?.problems ?? []).map((p) => html`<span class="panel-note">${p}</span>`)}
     </div>`;
   }
-  // devices/list does not say over how many days energy was learned: show totals and say so.
-  const periodDays: number | null = null;
+  // Per day once a day is recorded; before that (or from an older backend that does not say) totals, and the note says which.
+  const recordedDays = devices.find((d) => typeof d.period_days === "number")?.period_days ?? null;
+  const periodDays = recordedDays !== null && recordedDays >= 1 ? recordedDays : null;
   const selectedName = ctrl.selected ? deviceName(hass, ctrl.selected) : "";
   const marked = ctx.marked ?? ctrl.selectedEvents?.length ?? 0;
   return html`
@@ -136,7 +137,11 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
         })}
       </tbody>
     </table>
-    ${periodDays ? nothing : html`<div class="panel-note" data-period-unknown>${t("panel.period_unknown")}</div>`}
+    ${periodDays
+      ? html`<div class="panel-note" data-period-days>${t("panel.period_days", { days: fmt.number(periodDays, periodDays >= 10 || Number.isInteger(periodDays) ? 0 : 1) })}</div>`
+      : recordedDays !== null
+        ? html`<div class="panel-note" data-period-short>${t("panel.period_short", { hours: fmt.number(recordedDays * 24, 0) })}</div>`
+        : html`<div class="panel-note" data-period-unknown>${t("panel.period_unknown")}</div>`}
     <div class="panel-note" data-marks>
       ${ctrl.selected
         ? ctx.hourly

@@ -22,6 +22,8 @@ export interface CorrelationSource {
   steps(filter?: { since?: number; entityId?: string }): EventStep[];
   /** The recording behind it (the power collector's status). */
   status?(): CollectorStatus;
+  /** The span the energy and cost totals cover (`CorrelationEngine.observedSpan`). */
+  observedSpan?(): { from: number; until: number } | null;
 }
 
 /** The app's power collector as a source; its engine is replaced now and then, so it is read at each call. */
@@ -30,6 +32,7 @@ function collectorSource(collector: PowerCollector): CorrelationSource {
     profiles: () => collector.engine.profiles(),
     steps: (filter) => collector.engine.steps(filter),
     status: () => collector.status(),
+    observedSpan: () => collector.engine.observedSpan(),
   };
 }
 
@@ -107,7 +110,11 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
 
   const handlers: ApiHandlers = {
     status,
-    devices: () => (source?.profiles() ?? []).map((p) => deviceView(p, currency)),
+    devices: () => {
+      const span = source?.observedSpan?.() ?? null;
+      const periodDays = span ? (span.until - span.from) / 86_400_000 : null;
+      return (source?.profiles() ?? []).map((p) => deviceView(p, currency, periodDays));
+    },
     carbonForecast: () => carbonForecastViews((key) => store.get(key), service.carbonHealth()),
     correlations: ({ entityId, since, limit }) => {
       const steps = source?.steps({ ...(entityId !== undefined ? { entityId } : {}), ...(since !== undefined ? { since } : {}) }) ?? [];

@@ -353,6 +353,8 @@ export interface DeviceView {
   cost: number | null;
   /** Currency of `cost` (ISO 4217), null when unknown. */
   currency: string | null;
+  /** Days of recording that `energy_kwh` and `cost` are totals over (so per day = total / period_days); null when unknown. */
+  period_days: number | null;
 }
 
 /** One provider's latest forecast (only intensity in gCO2eq/kWh: a percentile plan has no forecast). */

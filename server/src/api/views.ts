@@ -82,7 +82,7 @@ export function oneMeterDeviceStatus(deviceId: string, d: OneMeterDiagnostics | 
   };
 }
 
-export function deviceView(p: DeviceProfile, currency: string | null): DeviceView {
+export function deviceView(p: DeviceProfile, currency: string | null, periodDays: number | null = null): DeviceView {
   return {
     entity_id: p.entityId,
     state: p.state,
@@ -96,6 +96,7 @@ export function deviceView(p: DeviceProfile, currency: string | null): DeviceVie
     energy_kwh: p.energyKwh,
     cost: p.cost,
     currency: p.cost === null ? null : currency,
+    period_days: periodDays === null ? null : Math.round(periodDays * 1000) / 1000,
   };
 }
 

@@ -56,6 +56,8 @@ export class CorrelationEngine {
   private geometry: WindowGeometry | null = null;
   private learned: Map<string, Map<string, LearnedState>> | null = null;
   private ignoredLate = 0;
+  /** The time of the earliest reading or event taken in, ms. */
+  private firstDataAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.lagsS = [...(options.lagsS ?? DEFAULT_LAGS_S)].sort((a, b) => a - b);
@@ -69,6 +71,7 @@ export class CorrelationEngine {
         this.ignoredLate += 1;
         continue;
       }
+      this.firstDataAt = Math.min(this.firstDataAt, s.t);
       const late = this.series.add(s.t, s.w) || s.t < this.completeUntil;
       if (late) this.earliestLate = Math.min(this.earliestLate, s.t);
       else this.completeUntil = s.t;
@@ -79,6 +82,7 @@ export class CorrelationEngine {
     for (const event of events) {
       const kind = transitionKind(event, this.isZero);
       const record: EventRecord = { event, kind, state: learnedState(event, kind), measurement: null };
+      if (Number.isFinite(event.t)) this.firstDataAt = Math.min(this.firstDataAt, event.t);
       this.log.add(record);
       this.pending.add(record);
       this.learned = null;
@@ -89,6 +93,12 @@ export class CorrelationEngine {
   /** The readings and events are complete up to `t` (ms): a silent report-on-change sensor still held its value. */
   advanceTo(t: number): void {
     this.completeUntil = Math.max(this.completeUntil, t);
+  }
+
+  /** The span (ms) the engine has readings or events for, which energy and cost are totals over; null before any. */
+  observedSpan(): { from: number; until: number } | null {
+    if (!Number.isFinite(this.firstDataAt) || !Number.isFinite(this.completeUntil) || this.completeUntil <= this.firstDataAt) return null;
+    return { from: this.firstDataAt, until: this.completeUntil };
   }
 
   /** The sensor as the engine sees it, or null until enough readings are in. */

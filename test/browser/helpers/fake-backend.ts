@@ -190,6 +190,7 @@ export function device(entity_id: string, fields: Partial<DeviceView> = {}): Dev
     energy_kwh: 2,
     cost: 0.5,
     currency: "NZD",
+    period_days: null,
     ...fields,
   };
 }

@@ -92,6 +92,8 @@ export const en = {
     cost_day: "Cost/day",
     energy_total: "Energy (total)",
     cost_total: "Cost (total)",
+    period_days: "Energy and cost per day over the {days} days recorded.",
+    period_short: "Energy and cost are totals over the {hours} h recorded so far; daily figures after a day.",
     period_unknown: "Energy and cost are totals since learning began: the backend does not say over how many days, so no daily figure.",
     learning: "learning",
     select_hint: "Select a device to mark its events on the hourly chart.",
