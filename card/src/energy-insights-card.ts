@@ -30,7 +30,7 @@ import {
   type View,
 } from "./const.js";
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
-import { bucketLabels, rangeLabel, type LabelGroup } from "./chart/labels.js";
+import { bucketLabels, dayLabelStride, MIN_DAY_LABEL_PX, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
 import { CARBON_COLOR, chartWithCarbon, renderCarbonTotal, renderCleanest, shownCarbon, type CarbonShown } from "./carbon-view.js";
 import { discoverIntensity, emissionsIdFor, loadCarbon, type CarbonStatistics } from "./data/carbon.js";
@@ -692,6 +692,7 @@ export class EnergyInsightsCard extends LitElement {
     const axis = this._axis;
     const groups = data.range.view === "hourly" && axis ? this._groups : [];
     const step = axis && data.buckets.length ? axis.width / data.buckets.length : 0;
+    const stride = dayLabelStride(24 * step);
     return html`
       <div
         class="chart"
@@ -701,12 +702,12 @@ export class EnergyInsightsCard extends LitElement {
       ></div>
       ${groups.length
         ? html`<div class="xlabels" aria-hidden="true">
-            ${groups.map(
-              (g) =>
-                html`<span class="xlabel" style="left:${(axis as AxisGeometry).left + g.first * step}px;width:${g.count * step}px"
-                  >${g.count * step >= 28 ? g.text : ""}</span
-                >`,
-            )}
+            ${groups.map((g, i) => {
+              // Narrow plots label (and divide) every k-th day, across k days' width.
+              if (i % stride.every !== 0) return nothing;
+              const width = stride.every > 1 ? Math.min(stride.every * 24, data.buckets.length - g.first) * step : g.count * step;
+              return html`<span class="xlabel" style="left:${(axis as AxisGeometry).left + g.first * step}px;width:${width}px">${width >= MIN_DAY_LABEL_PX ? g.text : ""}</span>`;
+            })}
           </div>`
         : nothing}
       <div class="legend">

@@ -119,6 +119,18 @@ describe("energy-insights-card views", () => {
     expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
   });
 
+  it("a narrow card still names its days under the hourly chart: every k-th day, none overlapping", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, CONFIG);
+    const labels = () => [...shadow(card).querySelectorAll<HTMLElement>(".xlabel")].filter((l) => l.textContent!.trim() !== "");
+    expect(labels().length, "wide: every day with data named (8: the data ends on 7 Apr)").to.equal(8);
+    (card.parentElement as HTMLElement).style.width = "230px";
+    await waitUntil(() => labels().length > 0 && labels().length < 8, `narrow: ${labels().length} day labels`, { timeout: 5_000 });
+    const boxes = labels().map((l) => l.getBoundingClientRect());
+    for (let i = 1; i < boxes.length; i += 1) expect(boxes[i]!.left, "labels do not overlap").to.be.at.least(boxes[i - 1]!.right - 0.5);
+    expect(labels()[0]!.textContent).to.contain("Mar 30");
+  });
+
   it("hourly across the DST change: 5 April 2026 has 25 hourly columns, labelled in NZ time", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, CONFIG);

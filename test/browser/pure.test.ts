@@ -7,7 +7,7 @@ import { addDays, addMonths, civilDateOf, zonedInstant, zonedParts } from "../..
 import { viewRange } from "../../card/src/common/range.js";
 import { makeFormatters } from "../../card/src/common/format.js";
 import { toBuckets, totalsOf } from "../../card/src/chart/buckets.js";
-import { bucketLabels } from "../../card/src/chart/labels.js";
+import { bucketLabels, dayLabelStride } from "../../card/src/chart/labels.js";
 import { buildChartOptions, canMergeSeries, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
 import { groupAccounts } from "../../card/src/data/discovery.js";
 import { resolveConfig, slug, statisticIdFor } from "../../card/src/energy-insights-card-config.js";
@@ -205,5 +205,15 @@ describe("discovery, ids and languages", () => {
     expect(localizer("mi")("view.daily")).to.equal("Ia rā");
     expect(localizer("mi")("editor.paid_cost")).to.equal("Cost statistic");
     expect(localizer("pl")("state.error", { message: "x" })).to.equal("Nie udało się wczytać statystyk: x");
+  });
+});
+
+describe("hourly day labels", () => {
+  it("a wide day gets its own label; narrow days are labelled every k-th day, k the fewest whose width holds a label", () => {
+    expect(dayLabelStride(40)).to.deep.equal({ every: 1, widthPx: 40 });
+    expect(dayLabelStride(28)).to.deep.equal({ every: 1, widthPx: 28 });
+    expect(dayLabelStride(22.6)).to.deep.equal({ every: 2, widthPx: 45.2 });
+    expect(dayLabelStride(9)).to.deep.equal({ every: 4, widthPx: 36 });
+    expect(dayLabelStride(0)).to.deep.equal({ every: 1, widthPx: 0 });
   });
 });

@@ -77,6 +77,20 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
   return { axis, tooltip, groups };
 }
 
+/** A day label needs about this many px. */
+export const MIN_DAY_LABEL_PX = 28;
+
+/**
+ * Which hourly day groups get their label when the plot is narrow: every k-th day, k the fewest days
+ * whose width holds a label (so a half-width card still names some days rather than none), and
+ * the px each label may use.
+ */
+export function dayLabelStride(dayWidthPx: number, minPx = MIN_DAY_LABEL_PX): { every: number; widthPx: number } {
+  if (!(dayWidthPx > 0)) return { every: 1, widthPx: 0 };
+  const every = Math.max(1, Math.ceil(minPx / dayWidthPx));
+  return { every, widthPx: every * dayWidthPx };
+}
+
 /** "Mar 30 – Apr 7, 2026" (in the user's language) for the header; `end` is exclusive, so the last day shown is the one before it. */
 export function rangeLabel(start: number, endExclusive: number, view: View, timeZone: string, fmt: Formatters): string {
   const options: Intl.DateTimeFormatOptions =
