@@ -28,7 +28,7 @@ const START = Date.parse("2026-06-01T10:07:23Z");
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-async function sim(t: TestContext, clock: ManualClock, opts: { hexKeys?: boolean } = {}): Promise<OneMeterSimulator> {
+async function sim(t: TestContext, clock: ManualClock, opts: { hexKeys?: boolean; readoutEveryMs?: number } = {}): Promise<OneMeterSimulator> {
   const s = await startOneMeterSimulator({ clock, ...opts });
   t.after(() => s.close());
   return s;
@@ -201,6 +201,20 @@ test("1-minute polling on a minute mark right after start still waits 60 s", asy
   const polls = devicePolls(s);
   assert.equal(polls[1]!.at, Date.parse("2026-06-01T10:09:00Z"), "10:08 is only 10 s after the first poll");
   for (let i = 1; i < polls.length; i += 1) assert.ok(polls[i]!.at - polls[i - 1]!.at >= MIN && polls[i]!.at % MIN === 0);
+});
+
+test("a reader in 1-minute mode polled every minute: one device request a minute, readings only when a new hour is in, hours still exact", async (t) => {
+  const clock = new ManualClock(START);
+  const s = await sim(t, clock, { readoutEveryMs: MIN });
+  const run = backend(t, s, clock, "1m");
+  await run.runUntil(START + 3 * HOUR);
+  assert.ok(assertHoursMatch(run, s, "1_8_0") >= 2 * 24 + 1, "hourly statistics as exact as when every reading is fetched");
+  await run.stop();
+  const polls = devicePolls(s);
+  assert.ok(polls.length >= 3 * 60 && polls.length <= 3 * 60 + 2, `${polls.length} device polls`);
+  const readings = s.requestLog.filter((r) => r.path.endsWith("/readings"));
+  // The first poll's backfill (2 days: one request), then one per new hour (3), and at most an hourly tail re-read each.
+  assert.ok(readings.length <= 1 + 3 * 2, `${readings.length} readings requests in 3 hours, not one a minute`);
 });
 
 test("a rejected key (401) and a rate limit (429) each log one clear error and back off, not a storm", async (t) => {
