@@ -128,6 +128,12 @@ describe("correlations panel", () => {
     expect(shadow(card).querySelector("[data-period-unknown]")).to.equal(null);
     unmountAll();
 
+    // A backend without a provider's prices does not know the currency: HA's is used.
+    const noCurrency = await mountWith({ devices: over(4).map((d) => ({ ...d, currency: null })) });
+    await panelReady(noCurrency.card);
+    expect(cell(noCurrency.card, KETTLE, "cost")).to.equal("NZ$0.26");
+    unmountAll();
+
     const young = await mountWith({ devices: over(0.25) });
     await panelReady(young.card);
     expect(text(young.card, ".devices thead")).to.contain("Energy (total)");

@@ -23,14 +23,15 @@ export interface DeviceFigures {
  * What one device row shows. `periodDays`: the days the energy was learned over; null when unknown,
  * and then energy and cost are the totals (the panel says so).
  */
-export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number | null): DeviceFigures {
+export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number | null, fallbackCurrency?: string): DeviceFigures {
   const per = (value: number) => (periodDays && periodDays > 0 ? value / periodDays : value);
   return {
     power: d.power_w === null ? "—" : `${fmt.number(d.power_w, Math.abs(d.power_w) >= 100 ? 0 : 1)} W`,
     confidence: fmt.percent(d.confidence),
     events: d.seen_events > d.events ? `${d.events}/${d.seen_events}` : String(d.events),
     energy: d.energy_kwh === null ? "—" : fmt.energy(per(d.energy_kwh)),
-    cost: d.cost === null ? "—" : fmt.money(per(d.cost), d.currency ?? undefined),
+    // The backend knows the currency only from a provider's prices; HA's own currency is the next best.
+    cost: d.cost === null ? "—" : fmt.money(per(d.cost), d.currency ?? fallbackCurrency),
   };
 }
 
@@ -119,7 +120,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
       </thead>
       <tbody>
         ${devices.map((d) => {
-          const f = deviceFigures(d, fmt, periodDays);
+          const f = deviceFigures(d, fmt, periodDays, hass?.config?.currency);
           const selected = d.entity_id === ctrl.selected;
           return html`<tr class="device ${selected ? "selected" : ""} ${d.status}" data-entity=${d.entity_id} data-state=${d.state}>
             <td>
