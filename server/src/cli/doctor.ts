@@ -81,7 +81,11 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
       if (issues.length === 0) ok("the Energy dashboard uses our statistics and reports no issue with them");
       else for (const i of issues) bad(`Energy dashboard issue "${i.type}" for ${i.affected_entities.map(([id]) => id).join(", ")}`, "run a sync; if it stays, remove and re-add the source in Settings > Dashboards > Energy");
     } else if (ours.length > 0) {
-      out("- the Energy dashboard does not use our statistics yet: add the paid and free energy statistics as grid consumption (Settings > Dashboards > Energy)");
+      const how = [
+        ...(config.contact ? ["Contact's paid and free energy as grid consumption"] : []),
+        ...(config.onemeter ? ["OneMeter's import as grid consumption and export as return (or set onemeter.add_to_energy_prefs: true)"] : []),
+      ];
+      out(`- the Energy dashboard does not use our statistics yet: add ${how.join("; and ") || "them"} (Settings > Dashboards > Energy)`);
     }
     conn.close();
   } finally {
