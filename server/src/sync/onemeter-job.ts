@@ -17,13 +17,12 @@ import type { Clock } from "../time/clock.js";
 
 export const ONEMETER = "onemeter";
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Readings asked for per backfill request. */
 export const ONEMETER_WINDOW_MS = 7 * DAY_MS;
 /** Re-read this much before the newest stored reading, to pick up readings delivered late. */
 export const ONEMETER_TAIL_MS = DAY_MS;
 /** Even when the last reading has not moved, re-read the tail this often (a burst may fill an older gap). */
-const TAIL_REFRESH_MS = HOUR_MS;
+const TAIL_REFRESH_MS = 3_600_000;
 
 /** The part of the OneMeter client a poll needs (the real client, or a test double). */
 export interface OneMeterApi {
@@ -122,9 +121,7 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
     if (deps.backfillFromMs !== undefined && covered !== undefined && deps.backfillFromMs < covered) {
       for (let s = deps.backfillFromMs; s < covered; s += ONEMETER_WINDOW_MS) older.push([s, Math.min(covered, s + ONEMETER_WINDOW_MS) - 1]);
     }
-    // Statistics are hourly: readings are fetched when the newest has reached an hour the store has no
-    // reading in yet, not at every poll (a reader in 1-minute mode would otherwise cost two requests a minute).
-    const moved = cursor === undefined || Math.floor(newest / HOUR_MS) > Math.floor(cursor / HOUR_MS);
+    const moved = cursor === undefined || newest > cursor;
     if (!moved && older.length === 0 && at - lastTail < TAIL_REFRESH_MS) return result;
 
     const firstFrom = Math.min(newest, at - deps.backfillDays * DAY_MS, deps.backfillFromMs ?? Number.POSITIVE_INFINITY);
