@@ -92,37 +92,10 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Same integrations as the harness's configuration.yaml (test/e2e/harness/ha.ts), so the first
-# start installs every requirement that the tests' --skip-pip starts will import.
+# The harness's own configuration.yaml, so the first start installs every requirement that the
+# tests' --skip-pip starts will import.
 write_warmup_config() {
-  cat >"$1/configuration.yaml" <<EOF
-homeassistant:
-  name: Warm-up
-  unit_system: metric
-  time_zone: Pacific/Auckland
-  currency: NZD
-  country: NZ
-  latitude: -36.85
-  longitude: 174.76
-  elevation: 0
-http:
-  server_host: 127.0.0.1
-  server_port: $2
-recorder:
-  commit_interval: 0
-  auto_purge: false
-websocket_api:
-history:
-energy:
-frontend:
-person:
-lovelace:
-  mode: storage
-logger:
-  default: warning
-  logs:
-    homeassistant.bootstrap: info
-EOF
+  sed -e 's/@NAME@/Warm-up/' -e "s/@PORT@/$2/" "$(dirname "$SELF")/../test/e2e/harness/configuration.yaml" >"$1/configuration.yaml"
 }
 
 # Starts HA once without --skip-pip, so that it installs home-assistant-frontend and the

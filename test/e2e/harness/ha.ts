@@ -101,38 +101,10 @@ function launchFor(version: HaVersion, configDir: string): Launch {
 
 // --- configuration -----------------------------------------------------------------------------
 
-// Keep the integrations in sync with write_warmup_config in scripts/ha-setup.sh: the first start
-// there installs their requirements. frontend pulls in api, auth, config, onboarding, lovelace, ...;
-// person is listed because onboarding stopped depending on it (it did in 2024.3). The bootstrap
-// logger says "Home Assistant initialized", which is when the first start onboards.
+/** `configuration.yaml` beside this file (shared with scripts/ha-setup.sh's warm-up start). */
 function configurationYaml(port: number): string {
-  return `homeassistant:
-  name: Test
-  unit_system: metric
-  time_zone: Pacific/Auckland
-  currency: NZD
-  country: NZ
-  latitude: -36.85
-  longitude: 174.76
-  elevation: 0
-http:
-  server_host: 127.0.0.1
-  server_port: ${port}
-recorder:
-  commit_interval: 0
-  auto_purge: false
-websocket_api:
-history:
-energy:
-frontend:
-person:
-lovelace:
-  mode: storage
-logger:
-  default: warning
-  logs:
-    homeassistant.bootstrap: info
-`;
+  const template = readFileSync(new URL("./configuration.yaml", import.meta.url), "utf8");
+  return template.replaceAll("@NAME@", "Test").replaceAll("@PORT@", String(port));
 }
 
 async function freePort(): Promise<number> {
