@@ -3,7 +3,8 @@
  * raw 5-minute or hourly points) as hourly means, so the card can pick the cleanest hours ahead.
  */
 import { statisticId } from "../ha/statistic-ids.js";
-import { carbonSeries, hourlyAggregates, type CarbonHealth } from "../sync/carbon-job.js";
+import { carbonSeries, forecastKey, hourlyAggregates, type CarbonHealth } from "../sync/carbon-job.js";
+import { INTENSITY_UNIT } from "../sync/carbon-statistics.js";
 import type { CarbonPoint } from "../sync/carbon-sources.js";
 import type { CarbonForecastView } from "./protocol.js";
 
@@ -31,13 +32,13 @@ export function carbonForecastViews(read: (key: string) => string | undefined, h
   for (const h of health) {
     if (!h.account || h.signal !== "intensity") continue;
     const series = carbonSeries(h.provider, h.account, h.signal).mean;
-    const stored = parseStored(read(`carbon:forecast:${series}`));
+    const stored = parseStored(read(forecastKey(series)));
     if (!stored || stored.points.length === 0) continue;
     out.push({
       provider: h.provider,
       region: h.account,
       statistic_id: statisticId(series),
-      unit: "gCO2eq/kWh",
+      unit: INTENSITY_UNIT,
       fetched_at: new Date(stored.at).toISOString(),
       hours: hourlyAggregates(stored.points, Number.POSITIVE_INFINITY).map((x) => ({ start: new Date(x.start * 1000).toISOString(), intensity: x.mean })),
     });

@@ -38,6 +38,11 @@ export function carbonSeries(provider: CarbonProviderId, account: string, signal
   return { mean, min: `${mean}_min`, max: `${mean}_max` };
 }
 
+/** The kv key under which a series' latest forecast is stored (`{at, points}`), read by the API's `carbon/forecast`. */
+export function forecastKey(meanSeries: string): string {
+  return `carbon:forecast:${meanSeries}`;
+}
+
 /** Hourly mean, min and max of points, for hours that end at or before `completeTo` (epoch seconds). */
 export function hourlyAggregates(points: readonly CarbonPoint[], completeTo: number): { start: number; mean: number; min: number; max: number }[] {
   const byHour = new Map<number, number[]>();
@@ -175,7 +180,7 @@ export class CarbonJob {
     ]);
     store.transaction(() => {
       store.upsertReadings(readings);
-      if (fetched.forecast) store.set(`carbon:forecast:${series.mean}`, JSON.stringify({ at, points: fetched.forecast }));
+      if (fetched.forecast) store.set(forecastKey(series.mean), JSON.stringify({ at, points: fetched.forecast }));
       const first = hours[0]?.start;
       const last = hours.at(-1)?.start;
       store.recordSync(this.source.provider, scope.account, "hour", { at, ok: true, from: first === undefined ? "" : isoHour(first), to: last === undefined ? "" : isoHour(last) });
