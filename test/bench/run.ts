@@ -3,6 +3,7 @@
  * Exits non-zero when a figure misses its target, so a regression is visible.
  */
 import { benchCardRender } from "./card-render.js";
+import { benchCarbonCalls } from "./carbon-calls.js";
 import { benchCorrelation } from "./correlation.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
@@ -11,6 +12,7 @@ import { formatFigure, met, type Figure } from "./report.js";
 
 const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
+  ["Provider calls (WattTime and Electricity Maps simulators)", benchCarbonCalls],
   ["Store", benchStoreUpsert],
   ["Publishing into a real Home Assistant", () => benchPublish()],
   ["Card (Chromium)", benchCardRender],
