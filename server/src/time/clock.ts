@@ -49,16 +49,20 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const sleeper = { until: this.current + ms, resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+      // Woken or aborted, the sleeper leaves both the list and the signal (a long run sleeps thousands of times on one signal).
+      const sleeper = {
+        until: this.current + ms,
+        resolve: () => {
+          signal?.removeEventListener("abort", abort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      const abort = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        sleeper.resolve();
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener("abort", abort, { once: true });
     });
   }
 
