@@ -12,7 +12,7 @@ import { startAppApi } from "../../server/src/api/app-api.js";
 import type { OneMeterDeviceStatus, ServerMessage } from "../../server/src/api/protocol.js";
 import { createApp } from "../../server/src/app.js";
 import { parseConfig } from "../../server/src/config/index.js";
-import { collectSecrets, createLogger } from "../../server/src/log.js";
+import { createLogger } from "../../server/src/log.js";
 import { ProviderError } from "../../server/src/providers/errors.js";
 import { OneMeterClient } from "../../server/src/providers/onemeter/client.js";
 import { DEFAULT_SIM_METERS, FULL_REGISTERS } from "../../server/src/simulate/onemeter/data.js";
@@ -21,7 +21,7 @@ import { createHttpClient } from "../../server/src/sync/http.js";
 import { registerSeries } from "../../server/src/sync/onemeter-job.js";
 import { hourlyFromRegister } from "../../server/src/sync/onemeter-statistics.js";
 import { ManualClock } from "../../server/src/time/clock.js";
-import { LogCapture } from "../helpers/backend.js";
+import { runOneMeterBackend, type OneMeterRun } from "../helpers/onemeter.js";
 
 const DEVICE = DEFAULT_SIM_METERS[0]!.id;
 const START = Date.parse("2026-06-01T10:07:23Z");
@@ -86,74 +86,12 @@ test("client: hex OBIS keys and missing registers read as the same registers", a
   assert.deepEqual(Object.keys(only[0]!.values), ["15_8_0"]);
 });
 
-interface Run {
-  app: ReturnType<typeof createApp>;
-  logs: LogCapture;
-  clock: ManualClock;
-  /** Lets the pollers run until the clock reaches `untilMs`; `at(ms)` is called before each poll time is reached. */
-  runUntil(untilMs: number, at?: (ms: number) => void): Promise<void>;
-  stop(): Promise<void>;
-}
+type Run = OneMeterRun;
 
 function backend(t: TestContext, s: OneMeterSimulator, clock: ManualClock, pollInterval: string): Run {
-  const config = parseConfig(
-    {
-      home_assistant: { token: "unused-token" },
-      store: { path: join(mkdtempSync(join(tmpdir(), "ei-onemeter-")), "cache.db") },
-      power: { enabled: false },
-      api: { port: 0, host: "127.0.0.1" },
-      onemeter: { base_url: s.url, api_key: s.apiKey, devices: [DEVICE], poll_interval: pollInterval, backfill_days: 2 },
-    },
-    {},
-  );
-  const logs = new LogCapture();
-  const log = createLogger({ level: "debug", secrets: collectSecrets(config), destination: logs });
-  let pending: number | undefined;
-  let notify = () => {};
-  const app = createApp(config, {
-    clock,
-    log,
-    connectHa: false,
-    http: { timeoutMs: 2000 },
-    onOneMeterSleep: (_id, until) => {
-      pending = until;
-      notify();
-    },
-  });
-  const stopper = new AbortController();
-  const running = app.service.run(stopper.signal);
-  const stop = async () => {
-    stopper.abort();
-    await running;
-    app.close();
-  };
-  t.after(() => (stopper.signal.aborted ? undefined : stop()));
-  return {
-    app,
-    logs,
-    clock,
-    stop,
-    async runUntil(untilMs, at) {
-      for (;;) {
-        const deadline = Date.now() + 5000;
-        while (pending === undefined) {
-          if (Date.now() > deadline) throw new Error("the poller never went to sleep");
-          await new Promise<void>((r) => {
-            notify = r;
-            setTimeout(r, 20);
-          });
-        }
-        const next = pending;
-        if (next > untilMs) {
-          clock.set(untilMs);
-          return;
-        }
-        pending = undefined;
-        at?.(next);
-        clock.set(next);
-      }
-    },
-  };
+  const run = runOneMeterBackend(s, clock, pollInterval, DEVICE);
+  t.after(() => run.stop());
+  return run;
 }
 
 const devicePolls = (s: OneMeterSimulator) => s.requestLog.filter((r) => r.path === `/devices/${DEVICE}`);
