@@ -5,6 +5,7 @@
 import { benchCardRender } from "./card-render.js";
 import { benchCarbonCalls } from "./carbon-calls.js";
 import { benchCorrelation } from "./correlation.js";
+import { benchOneMeterCalls } from "./onemeter-calls.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
@@ -13,6 +14,7 @@ import { formatFigure, met, type Figure } from "./report.js";
 const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
   ["Provider calls (WattTime and Electricity Maps simulators)", benchCarbonCalls],
+  ["Provider calls (OneMeter simulator)", benchOneMeterCalls],
   ["Store", benchStoreUpsert],
   ["Publishing into a real Home Assistant", () => benchPublish()],
   ["Card (Chromium)", benchCardRender],
