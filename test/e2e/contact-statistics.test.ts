@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
+import { connectToHa, whenConnected, type Connection } from "../../server/src/ha/connection.js";
 import { addGridImports, validateEnergy } from "../../server/src/ha/energy.js";
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
@@ -277,6 +277,9 @@ for (const version of HA_VERSIONS) {
         } else if (done >= composed.length) break;
       }
       const result = await publishing;
+      // HA is back when restart() returns, but this test's own connection may still be waiting out its
+      // reconnect delay (the publish itself waits for it): commands sent meanwhile fail at once.
+      await whenConnected(conn, 60_000);
       assert.ok(restarted, "HA was restarted while the publish was running");
       assert.equal(result.rowsSent, 8760);
       const got = await rows(conn, stat.statisticId, start * 1000, (start + 8760 * 3600) * 1000);
