@@ -8,6 +8,7 @@ import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
 import type { OneMeterDevice } from "./providers/onemeter/client.js";
 import { slug } from "./ha/statistic-ids.js";
+import { lastCheck, recordCheck } from "./store/state.js";
 import type { Store } from "./store/store.js";
 import type { CarbonHealth } from "./sync/carbon-job.js";
 import type { CarbonSync } from "./sync/carbon-service.js";
@@ -57,8 +58,11 @@ export interface SyncSummary {
   errors: string[];
 }
 
-export const LAST_CHECK_KEY = "service:last_check_at";
 const DAY_MS = 86_400_000;
+/** After a failed check the next one comes after this, doubling with each failure up to the check interval. */
+export const FIRST_RETRY_MS = 5 * 60_000;
+/** Contact keeps about 18 months of day totals: an outage is filled back to this at most. */
+const CONTACT_DAILY_HISTORY_DAYS = 540;
 
 export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: string): PlannerSettings {
   return {
@@ -67,8 +71,8 @@ export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: str
     dailyDays: config.sync.dailyDays,
     monthlyMonths: config.sync.monthlyMonths,
     probeIntervalMs: Math.max(DAY_MS, config.sync.checkInterval * 1000),
-    retryAfterMs: config.sync.checkInterval * 1000,
     maxDailyRangeDays: 90,
+    maxDailyHistoryDays: CONTACT_DAILY_HISTORY_DAYS,
     ...(backfillFrom ? { backfillFrom } : {}),
   };
 }
@@ -173,7 +177,6 @@ export class SyncService {
       summary.onemeter?.push(res);
       if (res.error) summary.errors.push(`OneMeter device ${deviceId}: ${res.error}`);
     }
-    store.set(LAST_CHECK_KEY, String(clock.now()));
 
     if (this.deps.ha && config.contact) {
       try {
@@ -189,6 +192,11 @@ export class SyncService {
         log.error({ err: message }, "publishing to Home Assistant failed; it is retried at the next check");
       }
     }
+    // What the check interval drives (Contact, and publishing it) decides when the next check comes:
+    // after a failure sooner, on a backoff. OneMeter and carbon have their own schedules.
+    const checkErrors = [...summary.errors];
+    const previous = lastCheck(store);
+    recordCheck(store, { at: clock.now(), failures: checkErrors.length === 0 ? 0 : (previous?.failures ?? 0) + 1, error: checkErrors[0] ?? null });
     if (this.deps.ha && this.oneMeterPollers.size > 0) {
       try {
         const conn = await this.deps.ha();
@@ -235,10 +243,20 @@ export class SyncService {
     return this.deps.carbon?.health() ?? [];
   }
 
-  /** When the next check is due: at once on a first start, else one interval after the last one (so a restart costs no calls). */
+  /**
+   * When the next check is due: at once on a first start; one interval after a good check (so a
+   * restart costs no calls); after a failed one 5 minutes, doubling with each failure in a row up
+   * to the interval, so a fault heals at the next check instead of a day later.
+   */
   nextCheckAt(): number {
-    const last = Number(this.deps.store.get(LAST_CHECK_KEY) ?? Number.NaN);
-    return Number.isFinite(last) ? last + this.deps.config.sync.checkInterval * 1000 : this.deps.clock.now();
+    const last = lastCheck(this.deps.store);
+    if (!last) return this.deps.clock.now();
+    return last.at + checkDelayMs(last.failures, this.deps.config.sync.checkInterval * 1000);
+  }
+
+  /** The last check's outcome (for `status`): when it finished, failures in a row, its first error. */
+  lastCheck(): { at: number; failures: number; error: string | null } | undefined {
+    return lastCheck(this.deps.store);
   }
 
   /** Runs checks every interval until `signal` aborts. */
@@ -255,7 +273,10 @@ export class SyncService {
         if (signal.aborted) break;
       }
       const summary = await this.syncOnce();
-      log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0) }, "check finished");
+      const next = new Date(this.nextCheckAt()).toISOString();
+      const failures = lastCheck(this.deps.store)?.failures ?? 0;
+      if (failures > 0) log.warn({ errors: summary.errors.length, failuresInARow: failures, retryAt: next }, `check failed; trying again at ${next}`);
+      else log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0), nextCheck: next }, "check finished");
     }
     // Each poll has ended before run() returns, so closing the store after it cannot cut one short.
     await Promise.all(polling);
@@ -308,4 +329,10 @@ export class SyncService {
     }
     return api;
   }
+}
+
+/** How long after a check the next one comes: the interval after a good one, a doubling backoff from 5 minutes after failures. */
+export function checkDelayMs(failuresInARow: number, intervalMs: number): number {
+  if (failuresInARow <= 0) return intervalMs;
+  return Math.min(intervalMs, FIRST_RETRY_MS * 2 ** Math.min(failuresInARow - 1, 30));
 }

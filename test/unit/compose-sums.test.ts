@@ -112,6 +112,38 @@ test("HA's finer rows are never coarsened by a rebuilt store that only has the d
   assert.deepEqual(plan.rows, []);
 });
 
+test("a month HA has partly in hours gets exactly its remainder at its first uncovered hour, once", () => {
+  // HA holds 1–10 April hourly; the store was lost and the provider now offers only April's total.
+  const days = Array.from({ length: 10 }, (_, i) => `2026-04-${String(i + 1).padStart(2, "0")}`);
+  const hours = days.flatMap((d) => hoursOf(d, (i) => 0.5 + (i % 4) * 0.1));
+  const inHa = hours.reduce((s, h) => s + h.value, 0);
+  let ha = planPublish(composeHourly({ hour: hours, day: [], month: [] }, NZ), []).rows;
+  const month = [{ start: at("2026-04-01"), value: 390 }];
+  const plan = planPublish(composeHourly({ hour: [], day: [], month }, NZ), ha, 0);
+  assert.equal(plan.rows.length, 1, "only the remainder");
+  assert.equal(plan.rows[0]!.start, at("2026-04-11"), "at the first hour HA has no row for");
+  assert.ok(Math.abs(plan.rows[0]!.value - (390 - inHa)) < 1e-6);
+  ha = apply(ha, plan.rows);
+  assertContinuous(ha);
+  const april = ha.filter((r) => r.start >= at("2026-04-01") && r.start < at("2026-05-01")).reduce((s, r) => s + r.value, 0);
+  assert.ok(Math.abs(april - 390) < 1e-6, `April in HA ${april}`);
+  assert.deepEqual(planPublish(composeHourly({ hour: [], day: [], month }, NZ), ha, 0).rows, [], "a second run adds nothing");
+  // A later revision of the month adds only the difference.
+  const revised = planPublish(composeHourly({ hour: [], day: [], month: [{ start: at("2026-04-01"), value: 400 }] }, NZ), ha, 0);
+  ha = apply(ha, revised.rows);
+  assertContinuous(ha);
+  assert.ok(Math.abs(ha.filter((r) => r.start < at("2026-05-01")).reduce((s, r) => s + r.value, 0) - 400) < 1e-6);
+});
+
+test("a day HA has partly in hours gets its remainder, never a negative one", () => {
+  const morning = hoursOf("2026-05-02", () => 1).slice(0, 12);
+  const ha = planPublish(composeHourly({ hour: morning, day: [], month: [] }, NZ), []).rows;
+  const plan = planPublish(composeHourly({ hour: [], day: [{ start: at("2026-05-02"), value: 20 }], month: [] }, NZ), ha, 0);
+  assert.deepEqual(plan.rows.map((r) => [r.start, r.value]), [[at("2026-05-02T12:00"), 8]]);
+  const lower = planPublish(composeHourly({ hour: [], day: [{ start: at("2026-05-02"), value: 5 }], month: [] }, NZ), ha, 0);
+  assert.deepEqual(lower.rows, [], "a total below HA's hours changes nothing rather than drawing a negative bar");
+});
+
 test("property: any sequence of compositions keeps HA's sums continuous and equal to the target", () => {
   const dayArb = fc.constantFrom("2026-04-04", "2026-04-05", "2026-04-06");
   const valueArb = fc.integer({ min: 0, max: 5000 }).map((v) => v / 1000);

@@ -1,66 +1,86 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { DateTime } from "luxon";
-import { chunkDays, planContract, PROBE_KEY, type Attempt, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "../../server/src/sync/planner.js";
+import { chunkDays, holesInAnswer, planContract, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "../../server/src/sync/planner.js";
 import { addDays, daysBetween, hoursInDay, localDay } from "../../server/src/time/local.js";
 
 const NZ = "Pacific/Auckland";
 const HOUR = 3600_000;
-const settings: PlannerSettings = { zone: NZ, hourlyDays: 9, dailyDays: 35, monthlyMonths: 18, probeIntervalMs: 24 * HOUR, retryAfterMs: 6 * HOUR, maxDailyRangeDays: 90 };
+const settings: PlannerSettings = { zone: NZ, hourlyDays: 9, dailyDays: 35, monthlyMonths: 18, probeIntervalMs: 24 * HOUR, maxDailyRangeDays: 90, maxDailyHistoryDays: 540 };
 
-/** A provider model: day D exists from 2 days after its end; revisions change a day's total. */
+/** A provider model: day D exists from `lagHours(D)` after its end; revisions change a day's total. */
 class World {
   revised = new Map<string, number>();
   failing = false;
+  /** Days the provider never has (a meter outage). */
+  holes = new Set<string>();
+  constructor(readonly lagHours: (day: string) => number = () => 48) {}
+  availableAt(day: string): number {
+    return DateTime.fromISO(day, { zone: NZ }).plus({ days: 1 }).toMillis() + this.lagHours(day) * HOUR;
+  }
   available(day: string, nowMs: number): boolean {
-    return DateTime.fromISO(day, { zone: NZ }).plus({ days: 3 }).toMillis() <= nowMs;
+    return !this.holes.has(day) && this.availableAt(day) <= nowMs;
   }
   total(day: string): number {
     return 24 + (this.revised.get(day) ?? 0);
   }
 }
 
-class Store implements ContractCoverage {
+class Coverage implements ContractCoverage {
   hourly = new Map<string, PeriodCoverage>();
   daily = new Map<string, PeriodCoverage>();
   monthly = new Map<string, PeriodCoverage>();
-  lastProbeAt: number | undefined;
-  attempts = new Map<string, Attempt>();
+  lastChecksumAt: number | undefined;
+  monthlyAskedAt = new Map<string, number>();
 }
 
-function execute(req: UsageRequest, store: Store, world: World, now: number): void {
-  const ok = !world.failing;
-  store.attempts.set(req.interval === "daily" ? PROBE_KEY : req.key, { at: now, ok });
-  if (!ok) return;
+/** What the contact job does with an answer (in one transaction there). */
+function execute(req: UsageRequest, cov: Coverage, world: World, now: number): void {
+  if (world.failing) throw new Error("provider down");
   if (req.interval === "daily") {
-    store.lastProbeAt = now;
-    for (const d of daysBetween(req.from, req.to)) if (world.available(d, now)) store.daily.set(d, { rows: 1, totalKwh: world.total(d), cost: null, fetchedAt: now });
+    const answered = new Set<string>();
+    for (const d of daysBetween(req.from, req.to)) {
+      if (!world.available(d, now)) continue;
+      answered.add(d);
+      cov.daily.set(d, { rows: 1, totalKwh: world.total(d), cost: null, fetchedAt: now });
+    }
+    for (const d of holesInAnswer(req.from, req.to, answered)) if (!cov.daily.has(d)) cov.daily.set(d, { rows: 0, totalKwh: 0, cost: null, fetchedAt: now });
+    if (req.completesChecksum) cov.lastChecksumAt = now;
   } else if (req.interval === "hourly") {
-    if (world.available(req.from, now)) store.hourly.set(req.from, { rows: hoursInDay(req.from, NZ), totalKwh: world.total(req.from), cost: null, fetchedAt: now });
+    if (world.available(req.from, now)) cov.hourly.set(req.from, { rows: hoursInDay(req.from, NZ), totalKwh: world.total(req.from), cost: null, fetchedAt: now });
   } else {
-    for (let m = req.from.slice(0, 7); m <= req.to.slice(0, 7); m = DateTime.fromISO(`${m}-01`).plus({ months: 1 }).toFormat("yyyy-MM")) store.monthly.set(m, { rows: 1, totalKwh: 700, cost: null, fetchedAt: now });
+    cov.monthlyAskedAt.set(req.key, now);
+    for (let m = req.from.slice(0, 7); m <= req.to.slice(0, 7); m = DateTime.fromISO(`${m}-01`).plus({ months: 1 }).toFormat("yyyy-MM")) cov.monthly.set(m, { rows: 1, totalKwh: 700, cost: null, fetchedAt: now });
   }
 }
 
-/** One check: plan and execute until the planner has nothing more to ask. */
-function check(store: Store, world: World, now: number): UsageRequest[] {
+/** One check as the job runs it: plan and execute until the planner has nothing more; a failure ends the check. */
+function check(cov: Coverage, world: World, now: number, opts: { killAfter?: number } = {}): UsageRequest[] {
   const done: UsageRequest[] = [];
-  for (let round = 0; round < 10; round += 1) {
-    const reqs = planContract(store, now, settings);
+  const asked = new Set<string>();
+  for (let round = 0; round < 20; round += 1) {
+    const reqs = planContract(cov, now, settings, { asked });
     if (reqs.length === 0) return done;
     for (const r of reqs) {
-      execute(r, store, world, now);
+      if (opts.killAfter !== undefined && done.length >= opts.killAfter) return done;
+      asked.add(r.key);
       done.push(r);
+      try {
+        execute(r, cov, world, now);
+      } catch {
+        return done;
+      }
     }
   }
-  assert.fail("the planner did not settle within 10 rounds");
+  assert.fail("the planner did not settle within 20 rounds");
 }
 
 const start = DateTime.fromISO("2026-04-10T09:00", { zone: NZ }).toMillis();
 
 test("cold start: one probe, one monthly call, one call per available hourly day", () => {
-  const store = new Store();
-  const reqs = check(store, new World(), start);
+  const cov = new Coverage();
+  const reqs = check(cov, new World(), start);
   const hourly = reqs.filter((r) => r.interval === "hourly");
   assert.equal(reqs.filter((r) => r.interval === "daily").length, 1);
   assert.equal(reqs.filter((r) => r.interval === "monthly").length, 1);
@@ -69,53 +89,147 @@ test("cold start: one probe, one monthly call, one call per available hourly day
   assert.ok(hourly.some((r) => r.from === "2026-04-05"), "the 25-hour DST day is in the window");
   const daily = reqs.find((r) => r.interval === "daily")!;
   assert.equal(daily.from, addDays("2026-04-10", -35));
+  assert.equal(daily.completesChecksum, true);
   const monthly = reqs.find((r) => r.interval === "monthly")!;
   assert.deepEqual([monthly.from, monthly.to], ["2024-10-01", "2026-03-31"]);
 });
 
-test("inside the probe interval nothing is asked; each later day costs a probe and the new day", () => {
-  const store = new Store();
+test("every check asks once for the days not in yet; a day is fetched at the first check after the provider has it", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 12 }), (seed, checkHours) => {
+      // Lags of 24..72 h, a different one each day, so days also arrive out of order.
+      const world = new World((day) => 24 + ((seed * 7919 + Number(day.replaceAll("-", ""))) % 49));
+      const cov = new Coverage();
+      check(cov, world, start);
+      for (let t = start + checkHours * HOUR; t < start + 20 * 24 * HOUR; t += checkHours * HOUR) {
+        const reqs = check(cov, world, t);
+        assert.ok(reqs.filter((r) => r.interval === "daily").length <= 1, "one probe a check");
+        const hourlyKeys = reqs.filter((r) => r.interval === "hourly").map((r) => r.key);
+        assert.equal(new Set(hourlyKeys).size, hourlyKeys.length, "nothing asked twice in a check");
+        const today = localDay(t / 1000, NZ);
+        for (const day of daysBetween(addDays(today, -settings.hourlyDays), addDays(today, -1))) {
+          if (world.available(day, t)) assert.ok(cov.hourly.has(day), `${day} was available at ${new Date(t).toISOString()} and is not in`);
+        }
+      }
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test("steady state: one probe a check, the new day once, the revision checksum once a day", () => {
   const world = new World();
-  check(store, world, start);
-  assert.deepEqual(check(store, world, start + 6 * HOUR), []);
-  let total = 0;
+  const cov = new Coverage();
+  check(cov, world, start);
+  let probes = 0;
+  let checksums = 0;
+  let hourly = 0;
   const days = 30;
-  for (let t = start + 6 * HOUR; t < start + days * 24 * HOUR; t += 6 * HOUR) {
-    const reqs = check(store, world, t);
-    total += reqs.length;
+  for (let t = start + 6 * HOUR; t <= start + days * 24 * HOUR; t += 6 * HOUR) {
+    const reqs = check(cov, world, t);
+    probes += reqs.filter((r) => r.interval === "daily").length;
+    checksums += reqs.filter((r) => r.completesChecksum).length;
+    hourly += reqs.filter((r) => r.interval === "hourly").length;
     assert.ok(reqs.every((r) => r.interval !== "hourly" || r.reason === "new day"), JSON.stringify(reqs));
   }
-  // 2 planner calls a day (probe + new day) plus a month call when a month leaves the daily window.
-  assert.ok(total / days <= 2.1, `requests per day ${total / days}`);
-  const today = localDay((start + days * 24 * HOUR) / 1000, NZ);
-  assert.ok(store.hourly.has(addDays(today, -4)));
+  assert.equal(hourly, days, "each new day once");
+  assert.equal(checksums, days, "the checksum once a day");
+  assert.ok(probes <= days * 4, `probes ${probes}`);
 });
 
-test("a revised day is found by its day total and only that day is fetched again", () => {
-  const store = new Store();
+test("a revised day is found by the next day's checksum and only that day is fetched again", () => {
+  const cov = new Coverage();
   const world = new World();
-  check(store, world, start);
+  check(cov, world, start);
   world.revised.set("2026-04-03", 1.5);
-  const reqs = check(store, world, start + 24 * HOUR);
+  const sixHours = check(cov, world, start + 6 * HOUR);
+  assert.ok(sixHours.every((r) => r.interval !== "hourly"), "no checksum yet: only the probe for the late days");
+  const reqs = check(cov, world, start + 24 * HOUR);
   const hourly = reqs.filter((r) => r.interval === "hourly");
   assert.deepEqual(hourly.map((r) => [r.from, r.reason]), [["2026-04-03", "revised day"], ["2026-04-08", "new day"]]);
-  assert.equal(store.hourly.get("2026-04-03")!.totalKwh, 25.5);
+  assert.equal(cov.hourly.get("2026-04-03")!.totalKwh, 25.5);
 });
 
-test("a failed probe is retried at the next check, not in a loop", () => {
-  const store = new Store();
+test("a check that runs a little earlier in the day than yesterday's still reads the checksum", () => {
+  const cov = new Coverage();
+  const world = new World();
+  check(cov, world, start + 2000);
+  const reqs = check(cov, world, start + 24 * HOUR);
+  assert.ok(reqs.some((r) => r.completesChecksum), "24 h minus 2 s later the checksum is due");
+});
+
+test("a failed request is asked again at the next check, even at the same moment, and not in a loop", () => {
+  const cov = new Coverage();
   const world = new World();
   world.failing = true;
-  const first = check(store, world, start);
-  assert.equal(first.filter((r) => r.interval === "daily").length, 1);
-  assert.equal(first.length, 2, "the probe and the month call are each tried once");
-  assert.equal(check(store, world, start + HOUR).length, 0);
+  const first = check(cov, world, start);
+  assert.equal(first.length, 1, "the probe fails and ends the check");
   world.failing = false;
-  assert.ok(check(store, world, start + 6 * HOUR).length > 2);
+  const again = check(cov, world, start);
+  assert.ok(again.length > 2, "the same check again asks everything");
+  assert.ok(cov.hourly.has("2026-04-07"));
+});
+
+test("a day the provider answers empty is asked again at the next check", () => {
+  const cov = new Coverage();
+  const world = new World();
+  check(cov, world, start);
+  // The day total says 2026-04-08 exists, but the hourly answer is empty (the provider is behind itself).
+  const later = start + 24 * HOUR;
+  cov.daily.set("2026-04-08", { rows: 1, totalKwh: 24, cost: null, fetchedAt: later });
+  const holdBack = new World(() => 10_000);
+  check(cov, holdBack, later);
+  assert.ok(!cov.hourly.has("2026-04-08"));
+  const next = check(cov, world, later + 6 * HOUR);
+  assert.ok(next.some((r) => r.key === "hourly:2026-04-08"));
+  assert.ok(cov.hourly.has("2026-04-08"));
+});
+
+test("killed between the chunks of a probe, the next check probes again and nothing stays missing", () => {
+  const cov = new Coverage();
+  const world = new World();
+  const wide = { ...settings, maxDailyRangeDays: 10 };
+  const asked = new Set<string>();
+  const first = planContract(cov, start, wide, { asked });
+  assert.ok(first.length >= 3 && first.every((r) => r.interval === "daily"));
+  execute(first[0]!, cov, world, start); // then SIGKILL
+  assert.equal(cov.lastChecksumAt, undefined, "a partial probe is no checksum");
+  const again = planContract(cov, start + 1000, wide, { asked: new Set() });
+  assert.equal(again[0]!.interval, "daily");
+  assert.equal(again.at(-1)!.to, "2026-04-09");
+  check(cov, world, start + 1000);
+  for (const day of daysBetween("2026-04-01", "2026-04-07")) assert.ok(cov.hourly.has(day), day);
+});
+
+test("after an outage the gap is asked as day totals back to the day after the newest stored day", () => {
+  const cov = new Coverage();
+  const world = new World();
+  check(cov, world, start);
+  const september = DateTime.fromISO("2026-09-26T09:00", { zone: NZ }).toMillis();
+  const reqs = check(cov, world, september);
+  const daily = reqs.filter((r) => r.interval === "daily");
+  assert.equal(daily[0]!.from, "2026-04-08", "from the day after the newest day stored");
+  const monthly = reqs.filter((r) => r.interval === "monthly");
+  assert.deepEqual(monthly, [], "no month totals: the days are finer");
+  for (const day of daysBetween("2026-04-08", "2026-09-23")) assert.ok(cov.daily.has(day), day);
+});
+
+test("a hole in the provider's days is asked a few days, then recorded as empty", () => {
+  const cov = new Coverage();
+  const world = new World();
+  world.holes.add("2026-03-28");
+  check(cov, world, start);
+  assert.equal(cov.daily.get("2026-03-28")?.rows, 0, "older than a week before the newest day: a hole");
+  assert.equal(check(cov, world, start + 6 * HOUR).filter((r) => r.interval === "daily")[0]!.from, "2026-04-08", "a hole is not asked at every check");
+  world.holes.add("2026-04-06");
+  const c2 = new Coverage();
+  check(c2, world, start);
+  assert.equal(c2.daily.get("2026-04-06"), undefined, "a recent missing day is late, not a hole");
+  const next = check(c2, world, start + 6 * HOUR);
+  assert.equal(next.filter((r) => r.interval === "daily")[0]!.from, "2026-04-06");
 });
 
 test("backfill extends the daily window in chunks the provider accepts", () => {
-  const reqs = planContract(new Store(), start, { ...settings, backfillFrom: "2025-10-01" });
+  const reqs = planContract(new Coverage(), start, { ...settings, backfillFrom: "2025-10-01" });
   assert.ok(reqs.length >= 3);
   for (const r of reqs) assert.ok(daysBetween(r.from, r.to).length <= 90);
   assert.equal(reqs[0]!.from, "2025-10-01");

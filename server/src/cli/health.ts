@@ -1,6 +1,6 @@
 import type { EnergyInsightsConfig } from "../config/index.js";
 import { openStore } from "../store/store.js";
-import { LAST_CHECK_KEY } from "../service.js";
+import { lastCheck } from "../store/state.js";
 import type { Clock } from "../time/clock.js";
 
 /**
@@ -10,7 +10,7 @@ import type { Clock } from "../time/clock.js";
 export function runHealth(config: EnergyInsightsConfig, deps: { clock: Clock; out: (line: string) => void }): number {
   const { store } = openStore(config.store.path);
   try {
-    const last = Number(store.get(LAST_CHECK_KEY) ?? Number.NaN);
+    const last = lastCheck(store)?.at ?? Number.NaN;
     const maxAgeMs = 2 * config.sync.checkInterval * 1000 + 10 * 60_000;
     if (!Number.isFinite(last)) {
       deps.out("unhealthy: no check has finished yet");

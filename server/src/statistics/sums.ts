@@ -24,8 +24,9 @@ const SAME = 1e-6;
  *   earlier rows are never touched.
  * - Nothing is ever coarsened: where a composed period (a day or month total) contains published
  *   rows at other hours (HA already has finer data, e.g. after the store was rebuilt with less
- *   history), HA's rows are kept for that period. Published rows outside every composed period are
- *   kept as they are.
+ *   history), HA's rows are kept for that period, and what the period's total adds to them (its
+ *   remainder) goes into the period's first hour that HA has no row for, so HA's day and month
+ *   totals equal the provider's. Published rows outside every composed period are kept as they are.
  */
 export function planPublish(composed: readonly ComposedRow[], published: readonly PublishedRow[], seedSum = 0): PublishPlan {
   const target = keepFinerPublished(composed, published);
@@ -53,9 +54,29 @@ function keepFinerPublished(composed: readonly ComposedRow[], published: readonl
     const inside: PublishedRow[] = [];
     while (p < published.length && published[p]!.start < row.end) inside.push(published[p++]!);
     const finerInHa = row.end - row.start > 3600 && inside.some((r) => r.start !== row.start);
-    if (finerInHa) out.push(...inside);
+    if (finerInHa) out.push(...withRemainder(row, inside));
     else out.push({ start: row.start, value: row.value });
   }
   while (p < published.length) out.push(published[p++]!);
   return out;
+}
+
+/**
+ * HA's finer rows inside a coarse period, and the period's total less their sum in the first hour
+ * of the period that has no row (never below zero: a total lower than HA's hours is a revision we
+ * cannot place, and a negative bar would be worse). Where every hour has a row, the last one takes it.
+ */
+function withRemainder(period: ComposedRow, inside: readonly PublishedRow[]): { start: number; value: number }[] {
+  const out: { start: number; value: number }[] = inside.map(({ start, value }) => ({ start, value }));
+  const remainder = roundTo(period.value - inside.reduce((sum, r) => sum + r.value, 0));
+  if (remainder <= SAME) return out;
+  const taken = new Set(inside.map((r) => r.start));
+  let at = period.start;
+  while (at < period.end && taken.has(at)) at += 3600;
+  if (at >= period.end) {
+    out[out.length - 1] = { start: out.at(-1)!.start, value: roundTo(out.at(-1)!.value + remainder) };
+    return out;
+  }
+  out.push({ start: at, value: remainder });
+  return out.sort((a, b) => a.start - b.start);
 }

@@ -2,12 +2,18 @@ import Database from "better-sqlite3";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import type { PowerSample, StateEvent } from "../correlate/types.js";
-import type { Attempt, PeriodCoverage } from "../sync/planner.js";
+import type { PeriodCoverage } from "../sync/planner.js";
 import type { Reading } from "../statistics/compose.js";
 import type { PublishedRow } from "../statistics/sums.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Resolution = "hour" | "day" | "month";
+
+/** The last attempt of one planned request, and whether it succeeded. */
+export interface Attempt {
+  at: number;
+  ok: boolean;
+}
 
 export interface SeriesReading extends Reading {
   series: string;

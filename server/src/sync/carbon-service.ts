@@ -9,7 +9,7 @@ import { sendCommand, type Connection } from "../ha/connection.js";
 import type { PublishResult } from "../ha/publisher.js";
 import { slug } from "../ha/statistic-ids.js";
 import { ProviderError } from "../providers/errors.js";
-import type { ContactContract } from "../providers/contact/types.js";
+import { storedContracts } from "./contact-job.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { CarbonJob, type CarbonHealth } from "./carbon-job.js";
@@ -85,10 +85,7 @@ export class CarbonSync {
   private icps(): string[] {
     const icps = new Set<string>();
     for (const account of this.deps.config.contact?.accounts ?? []) {
-      const cached = this.deps.store.get(`contact:contracts:${slug(account.username)}`);
-      if (!cached) continue;
-      const { contracts } = JSON.parse(cached) as { contracts: ContactContract[] };
-      for (const c of contracts) if (!account.contracts?.length || account.contracts.includes(c.contractId) || account.contracts.includes(c.icp)) icps.add(c.icp);
+      for (const c of storedContracts(this.deps.store, slug(account.username))) if (!account.contracts?.length || account.contracts.includes(c.contractId) || account.contracts.includes(c.icp)) icps.add(c.icp);
     }
     return [...icps];
   }

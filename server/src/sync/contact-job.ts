@@ -4,7 +4,9 @@ import { ProviderError } from "../providers/errors.js";
 import { seriesKey } from "../ha/statistic-ids.js";
 import type { Resolution, SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
-import { planContract, PROBE_KEY, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
+import { z } from "zod";
+import { stateCell } from "../store/state.js";
+import { holesInAnswer, planContract, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
 
 /** The part of the Contact client a sync needs (the real client, or a test double). */
 export interface ContactApi {
@@ -63,46 +65,79 @@ export async function syncContactLogin(
   return result;
 }
 
+const contractsCell = (loginKey: string) =>
+  stateCell(
+    `contact:contracts:${loginKey}`,
+    z.object({
+      at: z.number(),
+      contracts: z.array(
+        z.object({
+          accountId: z.string(),
+          contractId: z.string(),
+          icp: z.string(),
+          premiseId: z.string().optional(),
+          address: z.string().optional(),
+          product: z.string().optional(),
+          type: z.string().optional(),
+        }),
+      ),
+    }),
+  );
+
+/** The contracts of one login as last read from the accounts endpoint (any age), for callers that must not log in. */
+export function storedContracts(store: Store, loginKey: string): ContactContract[] {
+  return contractsCell(loginKey).get(store)?.contracts ?? [];
+}
+
 async function cachedContracts(api: ContactApi, store: Store, clock: Clock, loginKey: string): Promise<ContactContract[]> {
-  const key = `contact:contracts:${loginKey}`;
-  const cached = store.get(key);
-  if (cached) {
-    const { at, contracts } = JSON.parse(cached) as { at: number; contracts: ContactContract[] };
-    if (clock.now() - at < CONTRACTS_MAX_AGE_MS && contracts.length > 0) return contracts;
-  }
+  const cached = contractsCell(loginKey).get(store);
+  if (cached && clock.now() - cached.at < CONTRACTS_MAX_AGE_MS && cached.contracts.length > 0) return cached.contracts;
   const contracts = await api.contracts();
-  store.set(key, JSON.stringify({ at: clock.now(), contracts }));
-  store.recordSync(CONTACT, loginKey, "accounts", { at: clock.now(), ok: true, from: "", to: "" });
+  store.transaction(() => {
+    contractsCell(loginKey).set(store, { at: clock.now(), contracts });
+    store.recordSync(CONTACT, loginKey, "accounts", { at: clock.now(), ok: true, from: "", to: "" });
+  });
   return contracts;
 }
 
+/** The attempt key under which a completed revision checksum is recorded. */
+const CHECKSUM_KEY = "checksum";
+
 export function contractCoverage(store: Store, icp: string): ContractCoverage {
+  const attempts = store.attempts(CONTACT, icp);
+  const checksum = attempts.get(CHECKSUM_KEY);
+  const monthlyAskedAt = new Map<string, number>();
+  for (const [key, a] of attempts) if (a.ok && key.startsWith("monthly:")) monthlyAskedAt.set(key, a.at);
   return {
     hourly: store.periods(CONTACT, icp, "hour"),
     daily: store.periods(CONTACT, icp, "day"),
     monthly: store.periods(CONTACT, icp, "month"),
-    lastProbeAt: store.syncState(CONTACT, icp, "day")?.lastSuccess ?? undefined,
-    attempts: store.attempts(CONTACT, icp),
+    lastChecksumAt: checksum?.ok ? checksum.at : undefined,
+    monthlyAskedAt,
   };
 }
 
 async function syncContract(api: ContactApi, contract: ContactContract, deps: SyncDeps): Promise<ContractSyncResult> {
   const { store, clock, log, settings } = deps;
   const out: ContractSyncResult = { icp: contract.icp, contractId: contract.contractId, requests: [] };
+  const asked = new Set<string>();
   let planned = 0;
   for (let round = 0; round < 20; round += 1) {
-    const requests = planContract(contractCoverage(store, contract.icp), clock.now(), settings);
+    const requests = planContract(contractCoverage(store, contract.icp), clock.now(), settings, { asked });
     if (requests.length === 0) return out;
     planned += requests.length;
     for (const req of requests) {
       deps.onRequest?.(out.requests.length, planned, `${contract.icp} ${req.interval} ${req.from}${req.to !== req.from ? `..${req.to}` : ""}`);
+      asked.add(req.key);
       const at = clock.now();
-      const attemptKey = req.interval === "daily" ? PROBE_KEY : req.key;
       try {
         const records = await api.usage(contract, req.interval, req.from, req.to);
+        // The answer, its coverage and the request's bookkeeping land together or not at all: a
+        // kill at any moment leaves the store claiming nothing it does not hold.
         store.transaction(() => {
           storeUsage(store, contract.icp, req, records, at);
-          store.recordAttempt(CONTACT, contract.icp, attemptKey, { at, ok: true });
+          store.recordAttempt(CONTACT, contract.icp, req.key, { at, ok: true });
+          if (req.completesChecksum) store.recordAttempt(CONTACT, contract.icp, CHECKSUM_KEY, { at, ok: true });
           store.recordSync(CONTACT, contract.icp, RESOLUTION[req.interval], { at, ok: true, from: req.from, to: req.to });
         });
         out.requests.push({ interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: records.length });
@@ -110,12 +145,12 @@ async function syncContract(api: ContactApi, contract: ContactContract, deps: Sy
       } catch (err) {
         const message = describe(err);
         store.transaction(() => {
-          store.recordAttempt(CONTACT, contract.icp, attemptKey, { at, ok: false });
+          store.recordAttempt(CONTACT, contract.icp, req.key, { at, ok: false });
           store.recordSync(CONTACT, contract.icp, RESOLUTION[req.interval], { at, ok: false, error: message });
         });
         out.requests.push({ interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: 0, error: message });
         out.error = message;
-        log.error({ provider: CONTACT, icp: contract.icp, interval: req.interval, from: req.from, to: req.to, err: message }, "Contact Energy request failed");
+        log.error({ provider: CONTACT, icp: contract.icp, interval: req.interval, from: req.from, to: req.to, err: message }, "Contact Energy request failed; it is asked again at the next check");
         return out;
       }
     }
@@ -140,6 +175,13 @@ function storeUsage(store: Store, icp: string, req: UsageRequest, records: Conta
     p.totalKwh = round(p.totalKwh + r.totalKwh);
     p.cost = p.cost === null || r.cost === null ? null : round(p.cost + r.cost);
     periods.set(period, p);
+  }
+  if (req.interval === "daily") {
+    // A day missing between days the provider has is a hole: recorded as empty, so it is not asked at every check.
+    const known = store.periods(CONTACT, icp, "day");
+    for (const day of holesInAnswer(req.from, req.to, new Set(periods.keys()))) {
+      if (!((known.get(day)?.rows ?? 0) > 0)) periods.set(day, { rows: 0, totalKwh: 0, cost: null, fetchedAt: at });
+    }
   }
   store.upsertReadings(readings);
   for (const [period, cov] of periods) store.recordPeriod(CONTACT, icp, resolution, period, cov);

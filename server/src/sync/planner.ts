@@ -2,7 +2,7 @@ import { addDays, addMonths, dayStart, daysBetween, hoursInDay, localDay, monthS
 
 /** What the store knows of one local period (a day, or a month "YYYY-MM") at one resolution. */
 export interface PeriodCoverage {
-  /** Number of records stored for the period (hours for hourly days, 1 otherwise). */
+  /** Number of records stored for the period (hours for hourly days, 1 otherwise; 0 = the provider has none). */
   rows: number;
   /** Total kWh of the period's records. */
   totalKwh: number;
@@ -16,18 +16,16 @@ export interface ContractCoverage {
   hourly: ReadonlyMap<string, PeriodCoverage>;
   daily: ReadonlyMap<string, PeriodCoverage>;
   monthly: ReadonlyMap<string, PeriodCoverage>;
-  /** Last successful call of the daily endpoint over the recent days (the availability and revision probe). */
-  lastProbeAt: number | undefined;
-  /** Last attempt of each request key ("probe" for the probe), and whether it succeeded. */
-  attempts: ReadonlyMap<string, Attempt>;
+  /** When the daily endpoint last answered for the whole recent window (the revision checksum). */
+  lastChecksumAt: number | undefined;
+  /** Last successful call of each monthly request key (month totals are asked at most once a probe interval). */
+  monthlyAskedAt: ReadonlyMap<string, number>;
 }
 
-export interface Attempt {
-  at: number;
-  ok: boolean;
+/** What has been asked already in the current check: nothing is asked twice in one check. */
+export interface CheckProgress {
+  asked: ReadonlySet<string>;
 }
-
-export const PROBE_KEY = "probe";
 
 export type Interval = "hourly" | "daily" | "monthly";
 
@@ -36,10 +34,12 @@ export interface UsageRequest {
   /** Inclusive local dates (YYYY-MM-DD); monthly requests run from a month's first to a month's last day. */
   from: string;
   to: string;
-  /** Stable identity of the request, for attempt bookkeeping. */
+  /** Stable identity of the request: nothing is asked twice in one check. */
   key: string;
   /** Why it is asked for; shown in logs and `--json`. */
   reason: string;
+  /** Set on the last request of a daily probe that covers the whole revision window: when it succeeds, the checksum is done. */
+  completesChecksum?: boolean;
 }
 
 export interface PlannerSettings {
@@ -47,12 +47,12 @@ export interface PlannerSettings {
   hourlyDays: number;
   dailyDays: number;
   monthlyMonths: number;
-  /** How often the daily endpoint is asked for new and revised days (default 24 h). */
+  /** How often the daily endpoint is read over the whole hourly window for revised days (default 24 h). */
   probeIntervalMs: number;
-  /** A failed request is not tried again sooner than this (the check interval). */
-  retryAfterMs: number;
   /** The daily endpoint refuses longer ranges. */
   maxDailyRangeDays: number;
+  /** How far back the provider keeps daily data: an outage is filled with days back to this, at most. */
+  maxDailyHistoryDays: number;
   /** Extends the daily and monthly windows back to this date (backfill). */
   backfillFrom?: string;
 }
@@ -60,39 +60,52 @@ export interface PlannerSettings {
 /** Totals may differ by rounding: a few tenths of a Wh per hour, never a real revision. */
 const KWH_TOLERANCE = 0.005;
 const COST_TOLERANCE = 0.005;
+/** A check that runs a little earlier in the day than the one before still reads the checksum (clock drift, a slow run). */
+const CHECKSUM_SLACK_MS = 3600_000;
+/**
+ * A day missing from the provider's answer while later days are there is a hole, not a late day,
+ * once it is this much older than the newest day the provider has: it is recorded as empty and no
+ * longer asked at every check (the daily checksum still reads it within the hourly window).
+ */
+const HOLE_AFTER_DAYS = 7;
 
 /**
- * The next requests for one contract (pure). Called again after the requests are done, until it
- * returns nothing: first the probe (one daily call over the recent days: which days exist, and
- * their totals), then hourly days that exist but are missing, incomplete or disagree with their
- * day total (a revision), and month totals for periods older than the daily window.
+ * The next requests for one contract (pure). The caller runs them, records each answer with its
+ * coverage in one transaction, and calls again until nothing is left; `progress` keeps one check
+ * from asking anything twice (a failed or empty answer waits for the next check, not a loop).
+ *
+ * - At every check where a day up to yesterday is not in yet, one daily call from the first such
+ *   day asks which days the provider has now (one request, however many days are late), so a day
+ *   is in HA within one check interval of the provider having it. Once a probe interval, the call
+ *   reaches back over the whole hourly window: the day totals are the checksum that finds revisions.
+ * - Hourly days that exist but are missing, incomplete or disagree with their day total are asked
+ *   one request a day (the provider refuses longer hourly ranges).
+ * - After an outage (the newest stored day older than the daily window), the daily window reaches
+ *   back to the day after it, so the gap is filled at the finest resolution still offered.
+ * - Month totals for the periods older than the daily window.
  */
-export function planContract(cov: ContractCoverage, nowMs: number, s: PlannerSettings): UsageRequest[] {
+export function planContract(cov: ContractCoverage, nowMs: number, s: PlannerSettings, progress: CheckProgress = { asked: new Set() }): UsageRequest[] {
   const today = localDay(nowMs / 1000, s.zone);
   const yesterday = addDays(today, -1);
   const hourlyFrom = addDays(today, -s.hourlyDays);
-  let dailyFrom = addDays(today, -s.dailyDays);
-  if (s.backfillFrom && s.backfillFrom < dailyFrom) dailyFrom = s.backfillFrom;
-  const failedRecently = (key: string) => {
-    const a = cov.attempts.get(key);
-    return a !== undefined && !a.ok && nowMs - a.at < s.retryAfterMs;
-  };
-  const succeededSince = (key: string, since: number) => {
-    const a = cov.attempts.get(key);
-    return a !== undefined && a.ok && a.at >= since;
-  };
+  const dailyFrom = dailyWindowStart(cov, today, s);
 
-  const probeDue = cov.lastProbeAt === undefined || nowMs - cov.lastProbeAt >= s.probeIntervalMs;
-  if (probeDue && !failedRecently(PROBE_KEY)) {
-    const missingDaily = daysBetween(dailyFrom, yesterday).find((d) => !cov.daily.has(d));
-    const from = missingDaily !== undefined && missingDaily < hourlyFrom ? missingDaily : hourlyFrom;
-    return chunkDays(from, yesterday, s.maxDailyRangeDays).map(([a, b]) => ({
+  const pending = daysBetween(dailyFrom, yesterday).filter((d) => !cov.daily.has(d));
+  const checksumDue = cov.lastChecksumAt === undefined || nowMs - cov.lastChecksumAt >= s.probeIntervalMs - CHECKSUM_SLACK_MS;
+  const probeFrom = checksumDue ? (pending[0] !== undefined && pending[0] < hourlyFrom ? pending[0] : hourlyFrom) : pending[0];
+  const probedThisCheck = [...progress.asked].some((k) => k.startsWith("daily:"));
+  if (probeFrom !== undefined && !probedThisCheck) {
+    const chunks = chunkDays(probeFrom, yesterday, s.maxDailyRangeDays);
+    const probe = chunks.map(([a, b], i) => ({
       interval: "daily" as const,
       from: a,
       to: b,
       key: `daily:${a}:${b}`,
-      reason: cov.lastProbeAt === undefined ? "first sync" : "new and revised days",
+      reason: cov.lastChecksumAt === undefined ? "first sync" : checksumDue ? "new and revised days" : "new days",
+      ...(checksumDue && i === chunks.length - 1 ? { completesChecksum: true } : {}),
     }));
+    // A probe goes first and whole, once a check: what follows is planned from its answers.
+    return probe;
   }
 
   const requests: UsageRequest[] = [];
@@ -101,26 +114,66 @@ export function planContract(cov: ContractCoverage, nowMs: number, s: PlannerSet
     const from = `${monthly[0]}-01`;
     const to = addDays(`${addMonths(monthly.at(-1)!, 1)}-01`, -1);
     const key = `monthly:${from}:${to}`;
-    if (!failedRecently(key) && !succeededSince(key, nowMs - s.probeIntervalMs)) requests.push({ interval: "monthly", from, to, key, reason: "month totals older than the daily window" });
+    const askedAt = cov.monthlyAskedAt.get(key);
+    const recently = askedAt !== undefined && nowMs - askedAt < s.probeIntervalMs - CHECKSUM_SLACK_MS;
+    if (!progress.asked.has(key) && !recently) requests.push({ interval: "monthly", from, to, key, reason: "month totals older than the daily window" });
   }
 
   for (const day of daysBetween(hourlyFrom, yesterday)) {
     const daily = cov.daily.get(day);
-    if (!daily) continue; // not published by the provider yet
+    if (!daily || daily.rows === 0) continue; // not published by the provider (yet)
     const hourly = cov.hourly.get(day);
     const key = `hourly:${day}`;
+    if (progress.asked.has(key)) continue;
     let reason: string | undefined;
-    if (!hourly) reason = "new day";
+    if (!hourly || hourly.rows === 0) reason = "new day";
     else if (daily.fetchedAt > hourly.fetchedAt) {
+      // Asked since the provider last told us about this day: wait for its next day total.
       if (hourly.rows < hoursInDay(day, s.zone)) reason = "incomplete day";
       else if (disagrees(hourly, daily)) reason = "revised day";
     }
-    // Asked since the provider last told us about this day: wait for the next probe.
-    if (reason && !failedRecently(key) && !succeededSince(key, daily.fetchedAt)) {
-      requests.push({ interval: "hourly", from: day, to: day, key, reason });
-    }
+    if (reason) requests.push({ interval: "hourly", from: day, to: day, key, reason });
   }
   return requests;
+}
+
+/**
+ * The first day whose total the daily endpoint is asked for: the daily window (or the backfill),
+ * reaching back after an outage to the day after the newest day stored at any resolution.
+ */
+export function dailyWindowStart(cov: ContractCoverage, today: string, s: PlannerSettings): string {
+  let from = addDays(today, -s.dailyDays);
+  if (s.backfillFrom && s.backfillFrom < from) from = s.backfillFrom;
+  const newest = newestStoredDay(cov);
+  if (newest !== undefined && newest < addDays(from, -1)) {
+    const limit = addDays(today, -s.maxDailyHistoryDays);
+    const after = addDays(newest, 1);
+    from = after > limit ? after : limit < from ? limit : from;
+  }
+  return from;
+}
+
+function newestStoredDay(cov: ContractCoverage): string | undefined {
+  let newest: string | undefined;
+  for (const map of [cov.daily, cov.hourly]) for (const [day, c] of map) if (c.rows > 0 && (newest === undefined || day > newest)) newest = day;
+  for (const [month, c] of cov.monthly) {
+    if (c.rows === 0) continue;
+    const last = addDays(`${addMonths(month, 1)}-01`, -1);
+    if (newest === undefined || last > newest) newest = last;
+  }
+  return newest;
+}
+
+/**
+ * Days of a daily answer's range that the answer lacks although the provider has later days, and
+ * that are old enough not to be late: holes in the provider's data, recorded as empty periods.
+ */
+export function holesInAnswer(from: string, to: string, answered: ReadonlySet<string>): string[] {
+  const present = [...answered].sort();
+  const newest = present.at(-1);
+  if (newest === undefined) return [];
+  const cutoff = addDays(newest, -HOLE_AFTER_DAYS);
+  return daysBetween(from, to < cutoff ? to : cutoff).filter((d) => !answered.has(d));
 }
 
 function disagrees(hourly: PeriodCoverage, daily: PeriodCoverage): boolean {
@@ -129,14 +182,15 @@ function disagrees(hourly: PeriodCoverage, daily: PeriodCoverage): boolean {
   return false;
 }
 
-/** Months of the monthly window that start before the daily window and are not stored yet. */
+/** Months of the monthly window that start before the daily window and are not stored yet, nor known day by day. */
 function neededMonths(cov: ContractCoverage, today: string, dailyFrom: string, s: PlannerSettings): string[] {
   const thisMonth = today.slice(0, 7);
   let from = addMonths(thisMonth, -s.monthlyMonths);
   if (s.backfillFrom && s.backfillFrom.slice(0, 7) < from) from = s.backfillFrom.slice(0, 7);
   const lastComplete = addMonths(thisMonth, -1);
   const dailyStart = dayStart(dailyFrom, s.zone);
-  return monthsBetween(from, lastComplete).filter((m) => monthStart(m, s.zone) < dailyStart && !cov.monthly.has(m));
+  const everyDayKnown = (m: string) => daysBetween(`${m}-01`, addDays(`${addMonths(m, 1)}-01`, -1)).every((d) => cov.daily.has(d));
+  return monthsBetween(from, lastComplete).filter((m) => monthStart(m, s.zone) < dailyStart && !cov.monthly.has(m) && !everyDayKnown(m));
 }
 
 /** Inclusive [from, to] day ranges of at most `maxDays` days. */

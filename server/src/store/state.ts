@@ -1,0 +1,50 @@
+import { z } from "zod";
+import type { Store } from "./store.js";
+
+/**
+ * The service's own bookkeeping, typed: each value has one key, one schema and one pair of
+ * accessors here, so no caller builds a kv key or casts a JSON.parse. A value that does not parse
+ * (an older or damaged store) reads as absent, which every caller treats as "not done yet".
+ */
+export function stateCell<T>(key: string, schema: z.ZodType<T>): { get(store: Store): T | undefined; set(store: Store, value: T): void } {
+  return {
+    get(store: Store): T | undefined {
+      const text = store.get(key);
+      if (text === undefined) return undefined;
+      try {
+        const parsed = schema.safeParse(JSON.parse(text));
+        return parsed.success ? parsed.data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    set(store: Store, value: T): void {
+      store.set(key, JSON.stringify(schema.parse(value)));
+    },
+  };
+}
+
+const checkSchema = z.object({
+  /** When the last check finished (epoch ms). */
+  at: z.number(),
+  /** Checks in a row that ended with an error (0 after a clean one). */
+  failures: z.number().int().min(0),
+  /** The last check's first error, if it had one. */
+  error: z.string().nullable(),
+});
+export type CheckState = z.infer<typeof checkSchema>;
+
+const LAST_CHECK = stateCell("service:check", checkSchema);
+/** Before typed state, only the time of the last check was kept, as a bare number. */
+const LEGACY_LAST_CHECK_KEY = "service:last_check_at";
+
+export function lastCheck(store: Store): CheckState | undefined {
+  const check = LAST_CHECK.get(store);
+  if (check) return check;
+  const legacy = Number(store.get(LEGACY_LAST_CHECK_KEY) ?? Number.NaN);
+  return Number.isFinite(legacy) ? { at: legacy, failures: 0, error: null } : undefined;
+}
+
+export function recordCheck(store: Store, check: CheckState): void {
+  LAST_CHECK.set(store, check);
+}
