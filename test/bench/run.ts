@@ -9,10 +9,13 @@ import { benchOneMeterCalls } from "./onemeter-calls.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
+import { benchSoak, benchSyncFreshness } from "./sync-soak.js";
 import { formatFigure, met, type Figure } from "./report.js";
 
 const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
+  ["Sync freshness (Contact Energy simulator)", benchSyncFreshness],
+  ["Soak: kills, outages, lost caches, HA restarts (real Home Assistant)", benchSoak],
   ["Provider calls (WattTime and Electricity Maps simulators)", benchCarbonCalls],
   ["Provider calls (OneMeter simulator)", benchOneMeterCalls],
   ["Store", benchStoreUpsert],
@@ -21,8 +24,12 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Correlation (synthetic household)", benchCorrelation],
 ];
 
+// `npm run bench -- --only <words>` runs the sections whose title contains them (case-insensitive).
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv.slice(onlyAt + 1).join(" ").toLowerCase() : undefined;
+
 let missed = 0;
-for (const [title, run] of sections) {
+for (const [title, run] of sections.filter(([t]) => !only || t.toLowerCase().includes(only))) {
   console.log(`\n## ${title}`);
   try {
     for (const f of await run()) {

@@ -135,13 +135,19 @@ test("a month HA has partly in hours gets exactly its remainder at its first unc
   assert.ok(Math.abs(ha.filter((r) => r.start < at("2026-05-01")).reduce((s, r) => s + r.value, 0) - 400) < 1e-6);
 });
 
-test("a day HA has partly in hours gets its remainder, never a negative one", () => {
+test("a day HA has partly in hours gets its remainder; a lower total replaces its hours, never a negative bar", () => {
   const morning = hoursOf("2026-05-02", () => 1).slice(0, 12);
   const ha = planPublish(composeHourly({ hour: morning, day: [], month: [] }, NZ), []).rows;
   const plan = planPublish(composeHourly({ hour: [], day: [{ start: at("2026-05-02"), value: 20 }], month: [] }, NZ), ha, 0);
   assert.deepEqual(plan.rows.map((r) => [r.start, r.value]), [[at("2026-05-02T12:00"), 8]]);
+  const rounding = planPublish(composeHourly({ hour: [], day: [{ start: at("2026-05-02"), value: 11.995 }], month: [] }, NZ), ha, 0);
+  assert.deepEqual(rounding.rows, [], "a total a rounding below HA's hours changes nothing");
   const lower = planPublish(composeHourly({ hour: [], day: [{ start: at("2026-05-02"), value: 5 }], month: [] }, NZ), ha, 0);
-  assert.deepEqual(lower.rows, [], "a total below HA's hours changes nothing rather than drawing a negative bar");
+  const after = apply(ha, lower.rows);
+  assertContinuous(after);
+  assert.ok(after.every((r) => r.value >= 0), "never a negative bar");
+  assert.equal(after.find((r) => r.start === at("2026-05-02"))!.value, 5, "a total below HA's hours: the day is drawn as its total");
+  assert.ok(Math.abs(after.reduce((s, r) => s + r.value, 0) - 5) < 1e-9);
 });
 
 test("property: any sequence of compositions keeps HA's sums continuous and equal to the target", () => {

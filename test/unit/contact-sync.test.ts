@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DateTime } from "luxon";
 import { ManualClock } from "../../server/src/time/clock.js";
-import { dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts } from "../../server/src/simulate/contact/data.js";
+import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts } from "../../server/src/simulate/contact/data.js";
 import { seriesKey } from "../../server/src/ha/statistic-ids.js";
-import { addDays } from "../../server/src/time/local.js";
+import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { parseConfig, ConfigError } from "../../server/src/config/index.js";
 import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";
+import { checkDelayMs } from "../../server/src/service.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
@@ -155,6 +156,48 @@ for (const [name, faults, pattern] of FAULTS) {
     assert.equal(again.ok, true, again.errors.join("; "));
   });
 }
+
+/** Issue 18's cases: a check on a new day while the provider fails, then the same check again at the same moment, healthy. */
+const NEW_DAY_FAULTS: [string, Parameters<Awaited<ReturnType<typeof simulator>>["setFaults"]>[0]][] = [
+  ["malformed JSON on every answer", { malformedBody: {} }],
+  ["malformed JSON on usage answers", { malformedBody: { on: "usage" } }],
+  ["one malformed usage answer", { malformedBody: { on: "usage", count: 1 } }],
+  ["[] for usage", { emptyArray: {} }],
+  ["HTTP 500 on everything", { serverError: { status: 500 } }],
+  ["five 429s", { rateLimit: { retryAfterSec: 0, count: 5 } }],
+  ["401 on usage", { unauthorized: { on: "usage" } }],
+  ["403 wrong API key", { wrongApiKey: true }],
+];
+
+for (const [name, faults] of NEW_DAY_FAULTS) {
+  test(`a new day that a failing check ("${name}") missed is fetched by the next check at the same moment, and the service retries in 5 minutes`, async (t) => {
+    const clock = new ManualClock(nz("2026-04-10T09:00"));
+    const sim = await simulator(clock);
+    t.after(() => sim.close());
+    const { app } = testBackend(testConfig(sim), clock);
+    t.after(() => app.close());
+    assert.equal((await app.service.syncOnce()).ok, true);
+    // A day later the provider has a new day, but the check fails.
+    clock.advance(24 * 3600_000);
+    const today = DateTime.fromMillis(clock.now(), { zone: NZ }).toISODate()!;
+    const due = (c: (typeof CONTRACTS)[number]) => daysBetween(addDays(today, -9), addDays(today, -1)).filter((d) => availableAtMs(c.id, d, SIM_SEED) <= clock.now());
+    const missing = CONTRACTS.flatMap((c) => due(c).filter((d) => !app.store.periods("contact", c.icp, "hour").has(d)));
+    assert.ok(missing.length > 0, "the provider has new days");
+    sim.setFaults(faults);
+    const failed = await app.service.syncOnce();
+    sim.clearFaults();
+    if (!failed.ok) assert.equal(app.service.nextCheckAt() - clock.now(), 5 * 60_000, "a failed check is retried in 5 minutes, not at the next interval");
+    const healed = await app.service.syncOnce();
+    assert.equal(healed.ok, true, healed.errors.join("; "));
+    for (const c of CONTRACTS) for (const d of due(c)) assert.ok(app.store.periods("contact", c.icp, "hour").has(d), `${c.icp}: ${d} is in`);
+    assert.equal(app.service.nextCheckAt() - clock.now(), 6 * 3600_000, "after a good check the interval again");
+  });
+}
+
+test("the retry delay after failed checks doubles from 5 minutes up to the check interval", () => {
+  const interval = 6 * 3600_000;
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 40].map((n) => checkDelayMs(n, interval) / 60_000), [360, 5, 10, 20, 40, 80, 160, 320, 360]);
+});
 
 test("a bad config lists every problem by path, and no secret", () => {
   try {

@@ -15,6 +15,8 @@ export interface PublishPlan {
 }
 
 const SAME = 1e-6;
+/** Totals that differ by less than this (plus 0.5 Wh a row) are the same day seen at two resolutions, rounded. */
+const REVISION_TOLERANCE = 0.005;
 
 /**
  * What must be sent so that HA's rows equal `composed`, with continuous sums.
@@ -63,12 +65,18 @@ function keepFinerPublished(composed: readonly ComposedRow[], published: readonl
 
 /**
  * HA's finer rows inside a coarse period, and the period's total less their sum in the first hour
- * of the period that has no row (never below zero: a total lower than HA's hours is a revision we
- * cannot place, and a negative bar would be worse). Where every hour has a row, the last one takes it.
+ * of the period that has no row; where every hour has a row, the last one takes it. When HA's rows
+ * add up to more than the total (a revision down that the backend never saw in detail, e.g. before
+ * an outage that lost its cache), the period is drawn as its total instead: its first hour takes the
+ * total and HA's other rows of the period become 0, since a negative bar is never drawn. Rounding
+ * noise below the planner's revision threshold changes nothing.
  */
 function withRemainder(period: ComposedRow, inside: readonly PublishedRow[]): { start: number; value: number }[] {
   const out: { start: number; value: number }[] = inside.map(({ start, value }) => ({ start, value }));
   const remainder = roundTo(period.value - inside.reduce((sum, r) => sum + r.value, 0));
+  if (remainder < -(REVISION_TOLERANCE + 0.0005 * inside.length)) {
+    return [{ start: period.start, value: period.value }, ...inside.filter((r) => r.start !== period.start).map((r) => ({ start: r.start, value: 0 }))];
+  }
   if (remainder <= SAME) return out;
   const taken = new Set(inside.map((r) => r.start));
   let at = period.start;

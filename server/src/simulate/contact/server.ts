@@ -27,6 +27,8 @@ import { listenOnLoopback, sendAnswer } from "../http.js";
 export interface SimUser {
   username: string;
   password: string;
+  /** The accounts this login sees (every account when left out). */
+  accountIds?: readonly string[];
 }
 
 export const DEFAULT_SIM_USERS: readonly SimUser[] = [{ username: "demo@example.com", password: "demo-password" }];
@@ -111,7 +113,7 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
   const tokenLifetimeMs = opts.tokenLifetimeMs ?? 3_600_000;
   const seed = opts.seed ?? 1;
 
-  const tokens = new Map<string, { issuedAt: number }>();
+  const tokens = new Map<string, { issuedAt: number; user: SimUser }>();
   let tokensIssued = 0;
   const revisions = new Map<string, number>();
   const dayCache = new Map<string, SimHour[]>();
@@ -158,11 +160,12 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
     }
     const { username, password } = (credentials ?? {}) as Partial<SimUser>;
     if (typeof username !== "string" || typeof password !== "string") return badRequest("username and password are required");
-    if (!users.some((u) => u.username === username && u.password === password)) {
+    const user = users.find((u) => u.username === username && u.password === password);
+    if (!user) {
       return { status: 401, body: { statusCode: 401, message: "Invalid username or password" } };
     }
     const token = createHash("sha256").update(`${seed}:${++tokensIssued}:${username}`).digest("base64");
-    tokens.set(token, { issuedAt: clock.now() });
+    tokens.set(token, { issuedAt: clock.now(), user });
     return { status: 200, body: { statusCode: 200, token, segment: "RESI", bp: "1500000001" } };
   }
 
@@ -177,15 +180,21 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
     return undefined;
   }
 
-  function accountsAnswer(ba: string | null): Answer {
-    const selected = ba ? accounts.find((a) => a.id === ba) : accounts[0];
+  function sessionUser(headers: http.IncomingHttpHeaders): SimUser | undefined {
+    const token = headerValue(headers.session) || headerValue(headers.authorization);
+    return token ? tokens.get(token)?.user : undefined;
+  }
+
+  function accountsAnswer(ba: string | null, user: SimUser | undefined): Answer {
+    const visible = accounts.filter((a) => !user?.accountIds || user.accountIds.includes(a.id));
+    const selected = ba ? visible.find((a) => a.id === ba) : visible[0];
     if (ba && !selected) return { status: 404, body: { statusCode: 2204, message: "Account not found" } };
     return {
       status: 200,
       body: {
         statusCode: 200,
         xcsrfToken: "sim-xcsrf",
-        accountsSummary: accounts.map((a) => ({
+        accountsSummary: visible.map((a) => ({
           id: a.id,
           nickname: a.nickname,
           contracts: a.contracts.map((c) => ({ contractId: c.id, premiseId: c.premiseId, address: c.address })),
@@ -262,7 +271,7 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
       if (refused) return refused;
     }
     const result =
-      route === "login" ? login(body) : route === "accounts" ? accountsAnswer(url.searchParams.get("ba")) : usageAnswer(decodeURIComponent(usageMatch?.[1] ?? ""), url.searchParams);
+      route === "login" ? login(body) : route === "accounts" ? accountsAnswer(url.searchParams.get("ba"), sessionUser(req.headers)) : usageAnswer(decodeURIComponent(usageMatch?.[1] ?? ""), url.searchParams);
     if (result.status !== 200) return result;
     if (take("malformedBody", route)) return { status: 200, body: '[{"currency":"NZD","year":20' };
     if (route === "usage" && take("emptyArray", route)) return { status: 200, body: [] };
