@@ -28,6 +28,7 @@ function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] 
     store,
     service: {
       nextCheckAt: () => NOW + 6 * 3600_000,
+      lastCheck: () => ({ at: NOW - 60_000, failures: 2, error: "Contact Energy contract 0000012345ABC: HTTP 502 from Contact" }),
       carbonHealth: () => carbon,
       syncOnce: async () => {
         syncs.count += 1;
@@ -93,6 +94,7 @@ test("api app: status shows each provider's series health; devices are empty whi
     const result = status.result as Record<string, unknown>;
     assert.equal(result.now, "2026-04-10T00:00:00.000Z");
     assert.equal(result.next_check, "2026-04-10T06:00:00.000Z");
+    assert.deepEqual(result.last_check, { finished_at: "2026-04-09T23:59:00.000Z", ok: false, failures_in_a_row: 2, error: "Contact Energy contract 0000012345ABC: HTTP 502 from Contact" });
     assert.deepEqual(result.providers, [
       {
         provider: "contact",

@@ -12,7 +12,7 @@ import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";
 import { carbonForecastViews } from "./carbon-forecast.js";
 import { createHaTokenValidator } from "./ha-auth.js";
-import type { CorrelationStatus, StatusResult, SyncRunResult } from "./protocol.js";
+import type { CorrelationStatus, LastCheckStatus, StatusResult, SyncRunResult } from "./protocol.js";
 import { startApiServer, type ApiHandlers, type ApiLimits, type ApiLog, type ApiServer, type ValidateToken } from "./server.js";
 import { correlationView, deviceView, isoOrNull, oneMeterDeviceStatus, providerStatuses, syncRunResult } from "./views.js";
 
@@ -101,6 +101,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       ha_version: validator?.haVersion() ?? null,
       now: new Date(clock.now()).toISOString(),
       next_check: isoOrNull(service.nextCheckAt()),
+      ...lastCheckStatus(service.lastCheck()),
       sync_running: running !== undefined,
       providers: providerStatuses(store.allSyncStates(), service.carbonHealth()),
       correlation: correlationStatus(source, profiles),
@@ -196,4 +197,9 @@ export async function startAppApiOrLog(app: App, opts: AppApiOptions): Promise<A
     opts.log.error({ host: app.config.api.host, port: app.config.api.port, err: message }, "the backend API could not start (is api.port in use?); the card's device and status panels stay unavailable, statistics keep flowing");
     return null;
   }
+}
+
+function lastCheckStatus(check: { at: number; failures: number; error: string | null } | undefined): { last_check?: LastCheckStatus } {
+  if (!check) return {};
+  return { last_check: { finished_at: new Date(check.at).toISOString(), ok: check.failures === 0, failures_in_a_row: check.failures, error: check.error } };
 }

@@ -195,14 +195,25 @@ export interface StatusResult {
   ha_version: string | null;
   /** When the backend answered. */
   now: string;
-  /** When the next scheduled check of the providers is due. */
+  /** When the next scheduled check of the providers is due (5 minutes after a failed check, doubling up to the check interval). */
   next_check: string | null;
+  /** How the last check ended (absent before the first): a failed one is retried at `next_check`. */
+  last_check?: LastCheckStatus;
   /** True while a sync started by `sync/run` is running. */
   sync_running: boolean;
   providers: ProviderStatus[];
   correlation: CorrelationStatus;
   /** Each configured OneMeter device: its own diagnostics and monthly usage (absent when OneMeter is not configured). */
   onemeter?: OneMeterDeviceStatus[];
+}
+
+export interface LastCheckStatus {
+  finished_at: string;
+  ok: boolean;
+  /** Checks in a row that ended with an error. */
+  failures_in_a_row: number;
+  /** The first error of the last check, when it had one. */
+  error: string | null;
 }
 
 /** A OneMeter reader as it reported itself at the last successful poll (nulls before the first one, or where the device does not say). */

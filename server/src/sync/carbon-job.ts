@@ -4,6 +4,8 @@
  * Electricity Maps' free tier keeps only 24 hours), its points stored as hourly mean/min/max, and
  * its health kept for `status`. A failure is recorded and logged, never thrown: other providers go on.
  */
+import { z } from "zod";
+import { stateCell } from "../store/state.js";
 import type { Logger } from "pino";
 import { ProviderError } from "../providers/errors.js";
 import { seriesKey, slug } from "../ha/statistic-ids.js";
@@ -92,8 +94,8 @@ export class CarbonJob {
       lastError: null,
       stopped: false,
     };
-    const last = Number(deps.store.get(this.lastCheckKey()) ?? Number.NaN);
-    if (Number.isFinite(last)) this.h.lastAttempt = last;
+    const last = this.lastCheck().get(deps.store);
+    if (last !== undefined) this.h.lastAttempt = last;
   }
 
   health(): CarbonHealth {
@@ -144,7 +146,7 @@ export class CarbonJob {
     if (!opts.force && clock.now() < this.nextDueAt()) return { ran: false, hours: 0 };
     const at = clock.now();
     this.h.lastAttempt = at;
-    store.set(this.lastCheckKey(), String(at));
+    this.lastCheck().set(store, at);
     if (!(await this.start())) return { ran: true, hours: 0, error: this.h.lastError ?? "not started" };
     const scope = this.scope!;
     const series = carbonSeries(this.source.provider, scope.account, scope.signal);
@@ -199,8 +201,9 @@ export class CarbonJob {
     this.h.lastAttempt = at;
   }
 
-  private lastCheckKey(): string {
-    return `carbon:last_check:${this.source.provider}`;
+  /** When this provider was last read (ms), so a restart keeps its interval. */
+  private lastCheck() {
+    return stateCell(`carbon:last_check:${this.source.provider}`, z.number());
   }
 }
 

@@ -6,6 +6,8 @@
  * a phone or a gateway, in bursts) are upserted and the sums recomputed from them.
  */
 import type { Logger } from "pino";
+import { z } from "zod";
+import { stateCell } from "../store/state.js";
 import { slug } from "../ha/statistic-ids.js";
 import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";
 import type { OneMeterDevice, OneMeterReading } from "../providers/onemeter/client.js";
@@ -31,30 +33,45 @@ export interface OneMeterApi {
 }
 
 /** What `status` shows about a device: its own diagnostics, as of the last successful poll. */
-export interface OneMeterDiagnostics {
-  deviceId: string;
-  fetchedAt: number;
-  name: string | null;
-  serial: string | null;
-  meterSerial: string | null;
-  meterId: string | null;
-  firmware: string | null;
-  hardware: string | null;
-  disabled: boolean;
-  multiplier: number;
-  batteryVoltage: number | null;
-  batteryPercent: number | null;
-  batteryStatus: number | null;
+const nullableString = z.string().nullable();
+const nullableNumber = z.number().nullable();
+const diagnosticsSchema = z.object({
+  deviceId: z.string(),
+  fetchedAt: z.number(),
+  name: nullableString,
+  serial: nullableString,
+  meterSerial: nullableString,
+  meterId: nullableString,
+  firmware: nullableString,
+  hardware: nullableString,
+  disabled: z.boolean(),
+  multiplier: z.number(),
+  batteryVoltage: nullableNumber,
+  batteryPercent: nullableNumber,
+  batteryStatus: nullableNumber,
   /** The meter's error register (F_F_0), as the device reports it. */
-  meterErrors: string | null;
-  failedReadouts: number | null;
-  lastReadingAt: number | null;
+  meterErrors: nullableString,
+  failedReadouts: nullableNumber,
+  lastReadingAt: nullableNumber,
   /** Instantaneous power (16.7.0, else 1.7.0 − 2.7.0), kW with the multiplier applied. */
-  powerKw: number | null;
-  tariff: string | null;
-  usageThisMonthKwh: number | null;
-  usagePreviousMonthKwh: number | null;
-}
+  powerKw: nullableNumber,
+  tariff: nullableString,
+  usageThisMonthKwh: nullableNumber,
+  usagePreviousMonthKwh: nullableNumber,
+});
+export type OneMeterDiagnostics = z.infer<typeof diagnosticsSchema>;
+
+/** What the store keeps per device besides its readings, each under one typed cell. */
+const state = {
+  diagnostics: (deviceId: string) => stateCell(`${ONEMETER}:diagnostics:${deviceId}`, diagnosticsSchema),
+  registers: (deviceId: string) => stateCell(`${ONEMETER}:registers:${deviceId}`, z.array(z.string())),
+  /** The newest reading stored (ms): the next poll reads from a tail before it. */
+  cursor: (deviceId: string) => stateCell(`${ONEMETER}:cursor:${deviceId}`, z.number()),
+  /** When the tail before the cursor was last read again (ms). */
+  tailAt: (deviceId: string) => stateCell(`${ONEMETER}:tail_at:${deviceId}`, z.number()),
+  /** The oldest time (ms) whose readings have been asked for. */
+  coveredFrom: (deviceId: string) => stateCell(`${ONEMETER}:covered_from:${deviceId}`, z.number()),
+};
 
 export interface OneMeterPollResult {
   deviceId: string;
@@ -85,17 +102,13 @@ export function registerSeries(deviceId: string, register: string): string {
   return `${ONEMETER}_${slug(deviceId)}_register_${register}`;
 }
 
-const key = (deviceId: string, what: string): string => `${ONEMETER}:${what}:${deviceId}`;
-
 export function readDiagnostics(store: Store, deviceId: string): OneMeterDiagnostics | undefined {
-  const text = store.get(key(deviceId, "diagnostics"));
-  return text ? (JSON.parse(text) as OneMeterDiagnostics) : undefined;
+  return state.diagnostics(deviceId).get(store);
 }
 
 /** Registers this device has delivered so far (normalised keys). */
 export function storedRegisters(store: Store, deviceId: string): string[] {
-  const text = store.get(key(deviceId, "registers"));
-  return text ? (JSON.parse(text) as string[]) : [];
+  return state.registers(deviceId).get(store) ?? [];
 }
 
 export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, deps: OneMeterPollDeps): Promise<OneMeterPollResult> {
@@ -105,18 +118,16 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
   try {
     result.requests += 1;
     const device = await api.device(deviceId);
-    store.set(key(deviceId, "diagnostics"), JSON.stringify(diagnostics(device, at)));
+    state.diagnostics(deviceId).set(store, diagnostics(device, at));
     const watts = device.lastReading ? oneMeterPowerW(device.lastReading.values, device.multiplier) : null;
     if (device.lastReading && watts !== null) result.power = { t: device.lastReading.at, w: watts };
     store.recordSync(ONEMETER, deviceId, "device", { at, ok: true, from: "", to: "" });
 
-    const cursorText = store.get(key(deviceId, "cursor"));
-    const cursor = cursorText === undefined ? undefined : Number(cursorText);
-    const lastTail = Number(store.get(key(deviceId, "tail_at")) ?? 0);
+    const cursor = state.cursor(deviceId).get(store);
+    const lastTail = state.tailAt(deviceId).get(store) ?? 0;
     const newest = device.lastReading?.at;
     if (newest === undefined) return result;
-    const coveredText = store.get(key(deviceId, "covered_from"));
-    const covered = coveredText === undefined ? undefined : Number(coveredText);
+    const covered = state.coveredFrom(deviceId).get(store);
     const older: [number, number][] = [];
     if (deps.backfillFromMs !== undefined && covered !== undefined && deps.backfillFromMs < covered) {
       for (let s = deps.backfillFromMs; s < covered; s += ONEMETER_WINDOW_MS) older.push([s, Math.min(covered, s + ONEMETER_WINDOW_MS) - 1]);
@@ -132,15 +143,21 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
       deps.onRequest?.(i, windows.length, `${deviceId} readings ${new Date(wFrom).toISOString()}..${new Date(wTo).toISOString()}`);
       result.requests += 1;
       const readings = await api.readings(deviceId, wFrom, wTo);
-      const stored = storeReadings(store, deviceId, readings, device.multiplier);
+      // The readings, the cursor and the health move together: a kill never leaves a cursor past what is stored.
+      const stored = store.transaction(() => {
+        const stored = storeReadings(store, deviceId, readings, device.multiplier);
+        const reached = Math.max(state.cursor(deviceId).get(store) ?? 0, stored.last ?? 0);
+        if (reached > 0) state.cursor(deviceId).set(store, reached);
+        store.recordSync(ONEMETER, deviceId, "hour", { at, ok: true, from: isoDay(wFrom), to: isoDay(stored.last ?? wTo) });
+        return stored;
+      });
       result.readings += stored.count;
       if (stored.first !== undefined) result.changedFrom = Math.min(result.changedFrom ?? stored.first, stored.first);
-      const reached = Math.max(cursor ?? 0, stored.last ?? 0);
-      if (reached > 0) store.set(key(deviceId, "cursor"), String(reached));
-      store.recordSync(ONEMETER, deviceId, "hour", { at, ok: true, from: isoDay(wFrom), to: isoDay(stored.last ?? wTo) });
     }
-    store.set(key(deviceId, "tail_at"), String(at));
-    store.set(key(deviceId, "covered_from"), String(Math.min(covered ?? from, windows[0]?.[0] ?? from)));
+    store.transaction(() => {
+      state.tailAt(deviceId).set(store, at);
+      state.coveredFrom(deviceId).set(store, Math.min(covered ?? from, windows[0]?.[0] ?? from));
+    });
     if (windows.length > 1 || result.readings > 0) log.info({ provider: ONEMETER, device: deviceId, requests: result.requests, readings: result.readings }, "OneMeter readings fetched");
     return result;
   } catch (err) {
@@ -174,7 +191,7 @@ function storeReadings(store: Store, deviceId: string, readings: readonly OneMet
   }
   store.transaction(() => {
     store.upsertReadings(rows);
-    if (registers.size !== before) store.set(key(deviceId, "registers"), JSON.stringify([...registers].sort()));
+    if (registers.size !== before) state.registers(deviceId).set(store, [...registers].sort());
   });
   return { count: readings.length, ...(first !== undefined ? { first } : {}), ...(last !== undefined ? { last } : {}) };
 }
