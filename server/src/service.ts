@@ -7,14 +7,15 @@ import { parseHaVersion } from "./ha/version.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
 import type { OneMeterDevice } from "./providers/onemeter/client.js";
-import { slug } from "./ha/statistic-ids.js";
+import { slug, statisticId } from "./ha/statistic-ids.js";
+import { lastRowInHa } from "./ha/publisher.js";
 import { lastCheck, recordCheck } from "./store/state.js";
 import type { Store } from "./store/store.js";
 import type { CarbonHealth } from "./sync/carbon-job.js";
 import type { CarbonSync } from "./sync/carbon-service.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
-import { pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
+import { hasReadings, ONEMETER, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
 import { OneMeterPoller, type OneMeterPollExtra } from "./sync/onemeter-poller.js";
 import { oneMeterGridImport, publishOneMeterDevice } from "./sync/onemeter-statistics.js";
 import type { PlannerSettings } from "./sync/planner.js";
@@ -93,7 +94,16 @@ export class SyncService {
       this.oneMeter = api;
       for (const deviceId of om.devices) {
         const poll = async (extra: OneMeterPollExtra) => {
-          const result = await pollOneMeterDevice(api, deviceId, { store: deps.store, clock: deps.clock, log: deps.log, backfillDays: om.backfillDays, ...extra });
+          const resume = await this.oneMeterResumeFrom(deviceId);
+          const backfillFromMs = Math.min(extra.backfillFromMs ?? Number.POSITIVE_INFINITY, resume ?? Number.POSITIVE_INFINITY);
+          const result = await pollOneMeterDevice(api, deviceId, {
+            store: deps.store,
+            clock: deps.clock,
+            log: deps.log,
+            backfillDays: om.backfillDays,
+            ...extra,
+            ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}),
+          });
           if (result.power) deps.onOneMeterPower?.(deviceId, result.power);
           return result;
         };
@@ -111,6 +121,26 @@ export class SyncService {
           }),
         );
       }
+    }
+  }
+
+  /**
+   * With no readings stored (a first start, or a cache that was lost) while HA already has the
+   * device's statistics: read from the hour before HA's last one, so the months the backend was
+   * away are filled from the meter's registers instead of only `onemeter.backfill_days`.
+   */
+  private async oneMeterResumeFrom(deviceId: string): Promise<number | undefined> {
+    const { store, ha, clock, log } = this.deps;
+    if (!ha || hasReadings(store, deviceId)) return undefined;
+    try {
+      const conn = await ha();
+      const last = await lastRowInHa(conn, statisticId(`${ONEMETER}_${slug(deviceId)}_import_energy`), Math.floor(clock.now() / 1000));
+      if (!last) return undefined;
+      log.info({ device: deviceId, from: new Date((last.start - 3600) * 1000).toISOString() }, "OneMeter: the cache has no readings of this device; reading from where Home Assistant's statistics end");
+      return (last.start - 3600) * 1000;
+    } catch (err) {
+      log.warn({ device: deviceId, err: err instanceof Error ? err.message : String(err) }, "OneMeter: could not ask Home Assistant where the device's statistics end; reading the default backfill");
+      return undefined;
     }
   }
 

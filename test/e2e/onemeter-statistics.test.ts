@@ -133,10 +133,29 @@ for (const version of HA_VERSIONS) {
       for (const register of REGISTERS) assertContinuous(await rows(conn, id(register), 0, clock.now() + HOUR), `${register} after the burst`);
       // Nothing counted twice or lost: the last sum is the register's increase since the first reading read.
       const total = await rows(conn, id("1_8_0"), 0, clock.now() + HOUR);
-      const firstReading = Math.ceil((start - 3 * 24 * HOUR) / (15 * 60_000)) * 15 * 60_000;
-      const lastReading = sim.visibleUntil(clock.now());
-      const increase = sim.registersAt(DEVICE, lastReading)!["1_8_0"]! - sim.registersAt(DEVICE, firstReading)!["1_8_0"]!;
-      assert.ok(Math.abs(total.at(-1)!.sum! - increase) < 1e-4, `last sum ${total.at(-1)!.sum}, register increase ${increase}`);
+      assertSumIsIncrease(total, clock.now());
+    });
+
+    /** The last sum is the register's increase from the first whole hour read to the newest reading: nothing counted twice or lost. */
+    function assertSumIsIncrease(list: StatisticValue[], now: number): void {
+      const firstWholeHour = Math.ceil((start - 3 * 24 * HOUR) / HOUR) * HOUR;
+      const lastReading = sim.visibleUntil(now);
+      const increase = sim.registersAt(DEVICE, lastReading)!["1_8_0"]! - sim.registersAt(DEVICE, firstWholeHour)!["1_8_0"]!;
+      assert.ok(Math.abs(list.at(-1)!.sum! - increase) < 1e-4, `last sum ${list.at(-1)!.sum}, register increase ${increase}`);
+    }
+
+    test("the cache is lost during an outage longer than backfill_days: the next start reads from where HA's statistics end, and nothing is lost", async () => {
+      backend.app.close();
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(join(storeDir!, `energy-insights.db${suffix}`), { force: true });
+      clock.advance(5 * 24 * HOUR);
+      backend = testBackend(backend.config, clock, { connectHa: true, logs });
+      const summary = await backend.app.service.syncOnce();
+      assert.equal(summary.ok, true, summary.errors.join("; "));
+      assert.match(logs.text, /reading from where Home Assistant's statistics end/);
+      const total = await rows(conn, id("1_8_0"), 0, clock.now() + HOUR);
+      assertContinuous(total, "import after the lost cache");
+      assertSumIsIncrease(total, clock.now());
+      await assertHoursEqualRegisters(conn, sim, Math.floor(clock.now() / HOUR) * HOUR - 6 * 24 * HOUR, Math.floor(clock.now() / HOUR) * HOUR);
     });
 
     test("Energy prefs (add_to_energy_prefs): import is grid consumption and export its return, once; the user's source stays; energy/validate is clean", async () => {

@@ -5,7 +5,7 @@ import { planPublish, type PublishedRow } from "../statistics/sums.js";
 import type { Store } from "../store/store.js";
 import { HaConnectionError, whenConnected, type Connection } from "./connection.js";
 import { importMetadata, type StatisticDescription } from "./metadata.js";
-import { importStatistics, statisticsDuringPeriod, type StatisticValue } from "./recorder.js";
+import { getStatisticsMetadata, importStatistics, statisticsDuringPeriod, type StatisticValue } from "./recorder.js";
 import { parseHaVersion } from "./version.js";
 
 export interface PublishOptions {
@@ -91,6 +91,20 @@ async function seedFromHa(conn: Connection, store: Store, series: string, statis
     store.recordPublished(series, rows);
     opts.log?.info({ statistic: statisticId, rows: rows.length }, "continuing the statistics Home Assistant already has");
   }
+}
+
+/**
+ * The newest row HA has of a statistic before `before` (epoch seconds), looking back a month at a
+ * time up to two years; undefined when HA has none (or does not know the statistic).
+ */
+export async function lastRowInHa(conn: Connection, statisticId: string, before: number): Promise<PublishedRow | undefined> {
+  const known = await getStatisticsMetadata(conn, [statisticId]);
+  if (known.length === 0) return undefined;
+  for (let end = before; end > before - SEED_LOOKBACK_DAYS * 86400; end -= 30 * 86400) {
+    const rows = await readRows(conn, statisticId, end - 30 * 86400, end);
+    if (rows.length > 0) return rows.at(-1);
+  }
+  return undefined;
 }
 
 async function readRows(conn: Connection, statisticId: string, from: number, to: number | undefined): Promise<PublishedRow[]> {

@@ -102,6 +102,11 @@ export function registerSeries(deviceId: string, register: string): string {
   return `${ONEMETER}_${slug(deviceId)}_register_${register}`;
 }
 
+/** Whether readings of this device have been stored (false on a first start or a rebuilt cache). */
+export function hasReadings(store: Store, deviceId: string): boolean {
+  return state.cursor(deviceId).get(store) !== undefined;
+}
+
 export function readDiagnostics(store: Store, deviceId: string): OneMeterDiagnostics | undefined {
   return state.diagnostics(deviceId).get(store);
 }

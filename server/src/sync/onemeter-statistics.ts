@@ -87,9 +87,15 @@ export function oneMeterGridImport(deviceId: string, registers: readonly string[
   return energy ? { energyStatisticId: energy, costStatisticId: null, returnStatisticId: of("export_energy") ?? null } : undefined;
 }
 
-/** Hourly increases of a cumulative register from its snapshots (sorted by time, seconds). A decrease (meter replaced) counts as 0. */
+/**
+ * Hourly increases of a cumulative register from its snapshots (sorted by time, seconds). A
+ * decrease (meter replaced) counts as 0. The hour of the first snapshot is left out unless it starts
+ * on it: only part of that hour is known, and HA may hold the whole of it (a rebuilt cache reads
+ * from before HA's last hour, which then must not shrink).
+ */
 export function hourlyFromRegister(snapshots: readonly Reading[]): ComposedRow[] {
   const byHour = new Map<number, number>();
+  const firstWhole = snapshots.length > 0 ? Math.ceil(snapshots[0]!.start / HOUR) * HOUR : 0;
   for (let i = 1; i < snapshots.length; i += 1) {
     const a = snapshots[i - 1]!;
     const b = snapshots[i]!;
@@ -98,7 +104,7 @@ export function hourlyFromRegister(snapshots: readonly Reading[]): ComposedRow[]
     const span = b.start - a.start;
     for (let h = Math.floor(a.start / HOUR) * HOUR; h < b.start; h += HOUR) {
       const overlap = Math.min(b.start, h + HOUR) - Math.max(a.start, h);
-      if (overlap <= 0) continue;
+      if (overlap <= 0 || h < firstWhole) continue;
       byHour.set(h, (byHour.get(h) ?? 0) + (delta * overlap) / span);
     }
   }
