@@ -5,7 +5,7 @@ import { planMeanPublish } from "../../server/src/ha/publisher.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { planPublish } from "../../server/src/statistics/sums.js";
 import { carbonSeries, hourlyAggregates } from "../../server/src/sync/carbon-job.js";
-import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
+import { emissionsOfPeriods, emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
 
 test("statistic ids: <provider>_<region or zone>_carbon_intensity, the percentile labelled signal_index, contact_<icp>_emissions", () => {
   assert.equal(intensityStatistic("electricity_maps", "NZ-NZN", "intensity").stat.statisticId, "energy_insights:electricity_maps_nz_nzn_carbon_intensity");
@@ -56,4 +56,19 @@ test("mean publishing sends new and changed hours only", () => {
   assert.deepEqual(planMeanPublish(rows, new Map()).map((r) => r.start), [3600, 7200]);
   assert.deepEqual(planMeanPublish(rows, new Map([[3600, [1, 1, 1] as const], [7200, [2, 1, 3] as const]])), []);
   assert.deepEqual(planMeanPublish(rows, new Map([[3600, [1, 1, 1] as const], [7200, [2, 1, 4] as const]])).map((r) => r.start), [7200]);
+});
+
+test("emissions of day and month totals: the total × the mean intensity of its hours, only when every hour has one", () => {
+  const day = 1_775_000_000 - (1_775_000_000 % 3600);
+  const intensity = Array.from({ length: 48 }, (_, i) => ({ start: day + i * 3600, mean: 100 + i, min: 100 + i, max: 100 + i }));
+  const usage = [
+    { start: day, end: day + 3600, value: 2 },
+    { start: day + 3600, end: day + 24 * 3600, value: 23 },
+    { start: day + 24 * 3600, end: day + 50 * 3600, value: 30 },
+  ];
+  const rows = emissionsOfPeriods(usage, intensity);
+  assert.deepEqual(rows.map((r) => [r.start, r.end]), [[day, day + 3600], [day + 3600, day + 24 * 3600]], "the last period lacks two hours of intensity: no emissions");
+  assert.equal(rows[0]!.value, (2 * 100) / 1000);
+  const meanOfDay = Array.from({ length: 23 }, (_, i) => 101 + i).reduce((a, b) => a + b, 0) / 23;
+  assert.ok(Math.abs(rows[1]!.value - (23 * meanOfDay) / 1000) < 1e-6);
 });

@@ -72,7 +72,7 @@ export class CarbonSync {
     const emissionsFrom = targets.find((t) => t.provider === "electricity_maps" && t.signal === "intensity") ?? targets.find((t) => t.signal === "intensity");
     try {
       const conn = await this.deps.ha();
-      out.published.push(...(await publishCarbon(conn, this.deps.store, targets, { icps: this.icps(), ...(emissionsFrom ? { emissionsFrom } : {}), log: this.deps.log })));
+      out.published.push(...(await publishCarbon(conn, this.deps.store, targets, { icps: this.icps(), zone: this.deps.config.contact?.timeZone ?? "Pacific/Auckland", ...(emissionsFrom ? { emissionsFrom } : {}), log: this.deps.log })));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       out.errors.push(`Home Assistant (carbon statistics): ${message}`);

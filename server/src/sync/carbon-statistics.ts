@@ -10,7 +10,7 @@ import type { StatisticDescription } from "../ha/metadata.js";
 import { publishMeanStatistic, publishStatistic, type MeanRow, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { seriesKey, statisticId, STATISTICS_SOURCE } from "../ha/statistic-ids.js";
 import type { ComposedRow } from "../statistics/compose.js";
-import { roundTo } from "../statistics/compose.js";
+import { composeHourly, roundTo } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
 import { carbonSeries } from "./carbon-job.js";
 import type { CarbonProviderId, CarbonScope } from "./carbon-sources.js";
@@ -55,6 +55,43 @@ export function emissionsRows(kwhByHour: ReadonlyMap<number, number>, intensity:
   return rows;
 }
 
+/**
+ * Emissions of usage at any resolution: an hour's kWh × its intensity, and a day or month total
+ * (where the provider has no hours) × the mean intensity of its hours, when every one of them has
+ * an intensity; usage without them gets no emissions rather than a guess.
+ */
+export function emissionsOfPeriods(usage: readonly ComposedRow[], intensity: readonly MeanRow[]): ComposedRow[] {
+  const byHour = new Map(intensity.map((i) => [i.start, i.mean]));
+  const rows: ComposedRow[] = [];
+  for (const u of usage) {
+    let sum = 0;
+    let hours = 0;
+    for (let h = u.start; h < u.end; h += 3600) {
+      const mean = byHour.get(h);
+      if (mean === undefined) {
+        hours = 0;
+        break;
+      }
+      sum += mean;
+      hours += 1;
+    }
+    if (hours > 0) rows.push({ start: u.start, end: u.end, value: roundTo((u.value * (sum / hours)) / 1000) });
+  }
+  return rows;
+}
+
+/** A contract's usage (paid + free) as HA gets it: each period at the finest resolution stored. */
+export function contractUsage(store: Store, icp: string, zone: string): ComposedRow[] {
+  const at = (resolution: "hour" | "day" | "month") => {
+    const out = new Map<number, number>();
+    for (const kind of ["paid_energy", "free_energy"] as const) {
+      for (const r of store.readings(seriesKey(CONTACT, icp, kind), resolution)) out.set(r.start, roundTo((out.get(r.start) ?? 0) + r.value));
+    }
+    return [...out].sort((a, b) => a[0] - b[0]).map(([start, value]) => ({ start, value }));
+  };
+  return composeHourly({ hour: at("hour"), day: at("day"), month: at("month") }, zone);
+}
+
 /** A contract's stored hourly usage (paid + free), by hour start. */
 export function contractKwhByHour(store: Store, icp: string): Map<number, number> {
   const out = new Map<number, number>();
@@ -78,7 +115,7 @@ export async function publishCarbon(
   conn: Connection,
   store: Store,
   targets: readonly CarbonPublishTarget[],
-  opts: { icps: readonly string[]; emissionsFrom?: CarbonPublishTarget; log?: Logger; publish?: PublishOptions },
+  opts: { icps: readonly string[]; zone: string; emissionsFrom?: CarbonPublishTarget; log?: Logger; publish?: PublishOptions },
 ): Promise<PublishResult[]> {
   const results: PublishResult[] = [];
   const publish = { ...opts.publish, ...(opts.log ? { log: opts.log } : {}) };
@@ -93,7 +130,7 @@ export async function publishCarbon(
     const intensity = intensityRows(store, source.provider, source.account, source.signal);
     for (const icp of opts.icps) {
       const { series, stat } = emissionsStatistic(icp);
-      const rows = emissionsRows(contractKwhByHour(store, icp), intensity);
+      const rows = emissionsOfPeriods(contractUsage(store, icp, opts.zone), intensity);
       const res = await publishStatistic(conn, store, series, stat, rows, publish);
       if (res.rowsSent > 0) opts.log?.info({ statistic: stat.statisticId, rows: res.rowsSent }, "published statistics");
       results.push(res);
