@@ -10,6 +10,10 @@
  * Environment variables: see `env.ts` (`EI_` prefix, `__` between levels, list items by index).
  */
 import { isIP } from "node:net";
+import { DEFAULT_CONTACT_BASE_URL } from "../providers/contact/constants.js";
+import { DEFAULT_ELECTRICITY_MAPS_BASE_URL } from "../providers/electricitymaps/constants.js";
+import { DEFAULT_ONEMETER_BASE_URL } from "../providers/onemeter/constants.js";
+import { DEFAULT_WATTTIME_BASE_URL } from "../providers/watttime/constants.js";
 import { IANAZone } from "luxon";
 import { z } from "zod";
 
@@ -195,7 +199,7 @@ const contactAccountSchema = z.strictObject({
 });
 
 const contactSchema = z.strictObject({
-  base_url: doc(httpUrl().prefault("https://api.contact-digital-prod.net"), { description: "Contact Energy's API." }),
+  base_url: doc(httpUrl().prefault(DEFAULT_CONTACT_BASE_URL), { description: "Contact Energy's API." }),
   api_key: doc(secret().optional(), {
     description: "The x-api-key sent with every request. Default: the public key built into the provider.",
     secret: true,
@@ -219,7 +223,7 @@ const contactSchema = z.strictObject({
 const ONEMETER_POLL_INTERVALS = [60, 300, 900];
 
 const oneMeterSchema = z.strictObject({
-  base_url: doc(httpUrl().prefault("https://cloud.onemeter.com/api"), { description: "OneMeter's cloud API." }),
+  base_url: doc(httpUrl().prefault(DEFAULT_ONEMETER_BASE_URL), { description: "OneMeter's cloud API." }),
   api_key: doc(secret(), { description: "The API key from OneMeter's account settings (\"Get API access\"), sent as the Authorization header.", secret: true }),
   devices: doc(
     z
@@ -299,7 +303,7 @@ const carbonInterval = (what: string) =>
   });
 
 const watttimeSchema = z.strictObject({
-  base_url: doc(httpUrl().prefault("https://api.watttime.org"), { description: "WattTime's API." }),
+  base_url: doc(httpUrl().prefault(DEFAULT_WATTTIME_BASE_URL), { description: "WattTime's API." }),
   username: doc(text(), { description: "Your WattTime API username (registered at api.watttime.org)." }),
   password: doc(secret(), { description: "Its password.", secret: true }),
   region: doc(text("a WattTime region such as CAISO_NORTH").optional(), {
@@ -311,7 +315,7 @@ const watttimeSchema = z.strictObject({
 });
 
 const electricityMapsSchema = z.strictObject({
-  base_url: doc(httpUrl().prefault("https://api.electricitymaps.com/v3"), { description: "Electricity Maps' API (v3)." }),
+  base_url: doc(httpUrl().prefault(DEFAULT_ELECTRICITY_MAPS_BASE_URL), { description: "Electricity Maps' API (v3)." }),
   token: doc(secret(), { description: "Your Electricity Maps API key (portal.electricitymaps.com), sent as auth-token.", secret: true }),
   zone: doc(text("a zone key such as NZ-NZN").optional(), {
     description: "The zone key (e.g. NZ-NZN, DE). Default: the zone of latitude/longitude (or of Home Assistant's location).",

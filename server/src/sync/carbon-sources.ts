@@ -4,6 +4,7 @@
  */
 import type { ElectricityMapsClient, ElectricityMapsLocation } from "../providers/electricitymaps/client.js";
 import { ProviderError } from "../providers/errors.js";
+import { ELECTRICITY_MAPS_HISTORY_HOURS } from "../providers/electricitymaps/constants.js";
 import { WATTTIME_HISTORICAL_MAX_DAYS } from "../providers/watttime/constants.js";
 import { describeAccess, type WattTimeClient } from "../providers/watttime/client.js";
 
@@ -146,7 +147,7 @@ export function electricityMapsSource(client: ElectricityMapsClient, opts: { zon
         if (!(err instanceof ProviderError && (err.kind === "forbidden" || err.kind === "auth" || err.kind === "not_found"))) throw err;
         forecast = false;
       }
-      return { account: zone, signal: "intensity", planScope: forecast ? `history (24 h), latest and forecast in ${zone}` : `history (24 h) and latest in ${zone}; no forecast on this plan`, forecast };
+      return { account: zone, signal: "intensity", planScope: forecast ? `history (${ELECTRICITY_MAPS_HISTORY_HOURS} h), latest and forecast in ${zone}` : `history (${ELECTRICITY_MAPS_HISTORY_HOURS} h) and latest in ${zone}; no forecast on this plan`, forecast };
     },
     async fetch(scope, _fromSec, nowSec) {
       const zone = { zone: scope.account };
