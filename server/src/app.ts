@@ -46,6 +46,8 @@ export function createApp(
     onOneMeterSleep?: (deviceId: string, untilMs: number) => void;
     /** Replaces connecting to HA as an administrator (tests: a fake HA). */
     connect?: () => Promise<Connection>;
+    /** Aborts every provider request in flight when the service stops. */
+    signal?: AbortSignal;
   },
 ): App {
   const { clock, log } = deps;
@@ -62,6 +64,7 @@ export function createApp(
       provider,
       clock,
       ...deps.http,
+      ...(deps.signal ? { signal: deps.signal } : {}),
       onAttempt: (a) => {
         providerCalls.push(a);
         log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
@@ -78,6 +81,7 @@ export function createApp(
         provider: "contact",
         clock,
         ...deps.http,
+        ...(deps.signal ? { signal: deps.signal } : {}),
         onAttempt: (a) => {
           providerCalls.push(a);
           log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
@@ -97,6 +101,7 @@ export function createApp(
             provider: "onemeter",
             clock,
             ...deps.http,
+            ...(deps.signal ? { signal: deps.signal } : {}),
             retries: 0,
             onAttempt: (a) => {
               providerCalls.push(a);

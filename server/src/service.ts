@@ -165,6 +165,8 @@ export class SyncService {
   }
 
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when run()'s signal aborts: the check in progress is being cut short. */
+  private stopping = false;
 
   /**
    * Fetches what is missing from every provider, then brings HA's statistics in line. Never throws
@@ -224,9 +226,10 @@ export class SyncService {
     }
     // What the check interval drives (Contact, and publishing it) decides when the next check comes:
     // after a failure sooner, on a backoff. OneMeter and carbon have their own schedules.
+    // A check cut short by a stop is not a failure: the next start checks again at once.
     const checkErrors = [...summary.errors];
     const previous = lastCheck(store);
-    recordCheck(store, { at: clock.now(), failures: checkErrors.length === 0 ? 0 : (previous?.failures ?? 0) + 1, error: checkErrors[0] ?? null });
+    if (!this.stopping) recordCheck(store, { at: clock.now(), failures: checkErrors.length === 0 ? 0 : (previous?.failures ?? 0) + 1, error: checkErrors[0] ?? null });
     if (this.deps.ha && this.oneMeterPollers.size > 0) {
       try {
         const conn = await this.deps.ha();
@@ -292,6 +295,7 @@ export class SyncService {
   /** Runs checks every interval until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
+    signal.addEventListener("abort", () => (this.stopping = true), { once: true });
     if (this.deps.devices) void this.record(this.deps.devices, signal);
     if (this.deps.carbon) void this.carbonLoop(this.deps.carbon, signal);
     const polling = [...this.oneMeterPollers.values()].map((poller) => poller.run(signal));

@@ -10,12 +10,14 @@ import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
 import { benchStoreUpsert } from "./store-upsert.js";
 import { benchSoak, benchSyncFreshness } from "./sync-soak.js";
+import { benchStop } from "./stop.js";
 import { formatFigure, met, type Figure } from "./report.js";
 
 const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Provider calls (Contact Energy simulator)", benchProviderCalls],
   ["Sync freshness (Contact Energy simulator)", benchSyncFreshness],
   ["Soak: kills, outages, lost caches, HA restarts (real Home Assistant)", benchSoak],
+  ["Stopping the service", benchStop],
   ["Provider calls (WattTime and Electricity Maps simulators)", benchCarbonCalls],
   ["Provider calls (OneMeter simulator)", benchOneMeterCalls],
   ["Store", benchStoreUpsert],

@@ -7,6 +7,9 @@ import { offsetClock, systemClock, type Clock } from "../time/clock.js";
 import { runDoctor } from "./doctor.js";
 import { runBackfill } from "./backfill.js";
 
+/** How long a stop may take before the process exits regardless (well inside Docker's and the Supervisor's 10 s). */
+const STOP_DEADLINE_MS = 4000;
+
 interface CommonOptions {
   config?: string;
   now?: number;
@@ -54,14 +57,26 @@ export async function main(argv: string[]): Promise<number> {
 
   withCommon(program.command("start").description("run the service: check providers every sync.check_interval and publish to Home Assistant")).action(async (opts: CommonOptions) => {
     const { config, log, clock } = setup(opts);
-    const app = createApp(config, { clock, log });
     const stop = new AbortController();
-    const onSignal = () => {
-      log.info("stopping");
+    const app = createApp(config, { clock, log, signal: stop.signal });
+    // A stop aborts the provider requests in flight and waits for the current unit of work; if that
+    // takes longer than STOP_DEADLINE_MS (HA not answering mid-publish), the process exits anyway:
+    // every unit of work is one SQLite transaction, so nothing half-written is left. A second signal
+    // exits at once. Docker and the Supervisor send SIGKILL after 10 s.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop.signal.aborted) {
+        log.warn({ signal }, "second stop signal: exiting now");
+        process.exit(0);
+      }
+      log.info({ signal }, "stopping: aborting provider requests in flight");
       stop.abort();
+      setTimeout(() => {
+        log.warn({ deadlineMs: STOP_DEADLINE_MS }, "the current work did not finish in time; exiting (the cache stays consistent)");
+        process.exit(0);
+      }, STOP_DEADLINE_MS).unref();
     };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     log.info({ providers: config.contact ? ["contact"] : [], checkIntervalSec: config.sync.checkInterval }, "Energy Insights started");
     const { startAppApiOrLog } = await import("../api/app-api.js");
     const api = await startAppApiOrLog(app, { clock, log });

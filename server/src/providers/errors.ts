@@ -13,7 +13,9 @@ export type ProviderErrorKind =
   | "network"
   | "timeout"
   | "bad_response"
-  | "client";
+  | "client"
+  /** The service is stopping: the request was abandoned, not refused. */
+  | "aborted";
 
 /** Whether a later attempt may succeed without the user changing anything. */
 const RETRYABLE_KINDS: Readonly<Record<ProviderErrorKind, boolean>> = {
@@ -27,6 +29,7 @@ const RETRYABLE_KINDS: Readonly<Record<ProviderErrorKind, boolean>> = {
   timeout: true,
   bad_response: true,
   client: false,
+  aborted: true,
 };
 
 export interface ProviderErrorInit {

@@ -51,7 +51,7 @@ export interface HttpAttempt {
   /** 1 for the first exchange of a request, counting retries and the one after a re-authentication. */
   attempt: number;
   status?: number;
-  failure?: "network" | "timeout";
+  failure?: "network" | "timeout" | "aborted";
 }
 
 export interface HttpClientOptions {
@@ -66,6 +66,8 @@ export interface HttpClientOptions {
   /** Reads "now" for a `Retry-After` date when the response has no `Date` header. */
   clock?: Clock;
   onAttempt?: (info: HttpAttempt) => void;
+  /** Aborts every request in flight and every wait between retries (the service is stopping). */
+  signal?: AbortSignal;
 }
 
 export const HTTP_DEFAULTS = { timeoutMs: 10_000, retries: 3, baseDelayMs: 500, maxDelayMs: 30_000 } as const;
@@ -85,7 +87,7 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-type Transport = { response: Response; text: string } | { failure: "timeout" } | { failure: "network"; detail: string };
+type Transport = { response: Response; text: string } | { failure: "timeout" } | { failure: "aborted" } | { failure: "network"; detail: string };
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const provider = opts.provider;
@@ -94,7 +96,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const baseDelayMs = opts.baseDelayMs ?? HTTP_DEFAULTS.baseDelayMs;
   const maxDelayMs = opts.maxDelayMs ?? HTTP_DEFAULTS.maxDelayMs;
   const clock = opts.clock ?? systemClock;
-  const sleep = opts.sleep ?? ((ms: number) => systemClock.sleep(ms));
+  const stopping = opts.signal;
+  const sleep = opts.sleep ?? ((ms: number) => systemClock.sleep(ms, stopping));
   const random = opts.random ?? Math.random;
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
@@ -109,7 +112,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
     let retriesUsed = 0;
     let refreshed = false;
+    const stopped = () => fail("aborted", `${where} was cut short: the service is stopping. It is asked again at the next start.`);
     for (let attempt = 1; ; attempt++) {
+      if (stopping?.aborted) throw stopped();
       const headers = new Headers(req.headers);
       if (auth) await runAuthHook(() => auth.apply(headers));
       const sent = await send(req, headers);
@@ -122,6 +127,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       });
 
       if ("failure" in sent) {
+        if (sent.failure === "aborted" || stopping?.aborted) throw stopped();
         if (retriesUsed < retries) {
           await sleep(backoffDelayMs(retriesUsed++, baseDelayMs, maxDelayMs, random));
           continue;
@@ -164,10 +170,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   async function send(req: HttpRequest, headers: Headers): Promise<Transport> {
     try {
-      const response = await fetch(req.url, { method: req.method, headers, body: req.body, signal: AbortSignal.timeout(timeoutMs) });
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = stopping ? AbortSignal.any([timeout, stopping]) : timeout;
+      const response = await fetch(req.url, { method: req.method, headers, body: req.body, signal });
       // Reading the body is part of the attempt: a server that stalls mid-body times out too.
       return { response, text: await response.text() };
     } catch (err) {
+      if (stopping?.aborted) return { failure: "aborted" };
       if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return { failure: "timeout" };
       return { failure: "network", detail: networkDetail(err) };
     }
