@@ -129,3 +129,89 @@ for (const version of HA_VERSIONS) {
     }
   });
 }
+
+/** An open, authenticated connection to the backend API that can send several commands. */
+async function openApi(port: number, token: string): Promise<{ call(command: Record<string, unknown>): Promise<ServerMessage>; closed: Promise<number>; close(): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  const waiting = new Map<number, (m: ServerMessage) => void>();
+  let nextId = 1;
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.on("error", reject);
+    ws.on("message", (data) => {
+      const m = JSON.parse(String(data)) as ServerMessage;
+      if (m.type === "auth_required") ws.send(JSON.stringify({ type: "auth", access_token: token }));
+      else if (m.type === "auth_ok") resolve();
+      else if (m.type === "auth_invalid") reject(new Error(`auth_invalid: ${m.message}`));
+      else if (m.type === "result" && m.id !== null) waiting.get(m.id)?.(m);
+    });
+  });
+  return {
+    call: (command) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ id, ...command }));
+      }),
+    closed,
+    close: () => ws.close(),
+  };
+}
+
+test("backend API against Home Assistant 2026.11.0: a demotion ends admin rights at the next command, a deleted token closes its connection", { timeout: 600_000 }, async () => {
+  const ha = await startHomeAssistant("2026.11.0");
+  let admin: HaSocket | undefined;
+  try {
+    admin = await connectWebSocket(ha.wsUrl, ha.token);
+    const deputy = await createResident(ha, admin);
+    await admin.call({ type: "config/auth/update", user_id: deputy.userId, group_ids: ["system-admin"] });
+    const validator = createHaTokenValidator({ url: ha.url });
+    const syncs: string[] = [];
+    const handlers: ApiHandlers = {
+      status: () => {
+        throw new Error("not used");
+      },
+      devices: () => [],
+      carbonForecast: () => [],
+      correlations: () => [],
+      runSync: async (user) => {
+        syncs.push(user.name);
+        return SYNC;
+      },
+    };
+    // Re-checks every 2 s instead of 30 s, so the test waits seconds, not a minute.
+    const server = await startApiServer({ host: "127.0.0.1", port: 0, validateToken: validator.validate, handlers, backendVersion: "test", limits: { revalidateMs: 2_000 } });
+    try {
+      const old = await openApi(server.port, deputy.token);
+      const ran = await old.call({ type: "sync/run" });
+      assert.ok(ran.type === "result" && ran.success, JSON.stringify(ran));
+
+      // Demoted in HA: the next admin command on the old connection and on a new one is refused,
+      // although the validator still holds the "admin" answer in its 60 s cache.
+      await admin.call({ type: "config/auth/update", user_id: deputy.userId, group_ids: ["system-users"] });
+      await new Promise((r) => setTimeout(r, 5_100));
+      const onOld = await old.call({ type: "sync/run" });
+      assert.equal(onOld.type === "result" && !onOld.success && onOld.error.code, "unauthorized", JSON.stringify(onOld));
+      const fresh = await openApi(server.port, deputy.token);
+      const onNew = await fresh.call({ type: "sync/run" });
+      assert.equal(onNew.type === "result" && !onNew.success && onNew.error.code, "unauthorized", JSON.stringify(onNew));
+      assert.deepEqual(syncs, [RESIDENT.name], "only the sync before the demotion ran");
+      old.close();
+      fresh.close();
+
+      // A long-lived token deleted in HA: its open connection is closed at the next re-check, and a new one refused.
+      const token = (await admin.call({ type: "auth/long_lived_access_token", client_name: "energy-insights-e2e-revoke", lifespan: 1 })) as string;
+      const open = await openApi(server.port, token);
+      const refreshTokens = (await admin.call({ type: "auth/refresh_tokens" })) as { id: string; client_name: string | null }[];
+      const id = refreshTokens.find((t) => t.client_name === "energy-insights-e2e-revoke")!.id;
+      await admin.call({ type: "auth/delete_refresh_token", refresh_token_id: id });
+      assert.equal(await open.closed, 1008, "closed once HA refused the token");
+      await assert.rejects(openApi(server.port, token), /auth_invalid/);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    admin?.close();
+    await ha.stop();
+  }
+});

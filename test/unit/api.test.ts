@@ -660,3 +660,85 @@ test("api ha-auth: checkTokenWithHa speaks HA's auth and auth/current_user; an u
   });
   await assert.rejects(checkTokenWithHa("http://127.0.0.1:1", "good", 2000), (err: unknown) => err instanceof TokenCheckError && /cannot reach Home Assistant/.test(err.message));
 });
+
+// ---- rights as current as HA's (issue 18) ------------------------------------------------------
+
+test("api ha-auth: an admin command's answer is at most 5 s old; reads keep the 60 s cache", async () => {
+  let now = 1_000_000;
+  let admin = true;
+  const checked: number[] = [];
+  const token = jwt({ iss: "a", exp: (now + 3600_000) / 1000 });
+  const v = createHaTokenValidator({ url: "http://ha.invalid:8123", now: () => now, check: async () => (checked.push(now), { user: { ...ADMIN, isAdmin: admin }, haVersion: null }) });
+  assert.equal((await v.validate(token))!.isAdmin, true);
+  admin = false; // demoted in HA
+  now += 4_000;
+  assert.equal((await v.validate(token, { maxAgeMs: 5_000 }))!.isAdmin, true, "an answer 4 s old is fresh enough");
+  now += 2_000;
+  assert.equal((await v.validate(token))!.isAdmin, true, "a read may use the 60 s cache");
+  assert.equal((await v.validate(token, { maxAgeMs: 5_000 }))!.isAdmin, false, "an admin command asks HA again after 5 s");
+  assert.equal(checked.length, 2);
+});
+
+/** A validator whose answers can change, as HA's do when a user is demoted or a token deleted. */
+function changingValidator(): { validate: ApiServerOptions["validateToken"]; demote(): void; revoke(): void; asked: { maxAgeMs: number | undefined }[] } {
+  let user: ApiUser | null = ADMIN;
+  const asked: { maxAgeMs: number | undefined }[] = [];
+  return {
+    validate: async (_token, opts) => {
+      asked.push({ maxAgeMs: opts?.maxAgeMs });
+      await new Promise((r) => setImmediate(r));
+      return user;
+    },
+    demote: () => (user = { ...ADMIN, isAdmin: false }),
+    revoke: () => (user = null),
+    asked,
+  };
+}
+
+test("api: an admin demoted in HA can no longer run sync/run on a connection opened while admin", async () => {
+  const ha = changingValidator();
+  await withServer(
+    async ({ port }, calls) => {
+      const c = await Client.authed(port, "admin");
+      assert.equal((await c.call({ type: "sync/run" })).success, true);
+      ha.demote();
+      const refused = await c.call({ type: "sync/run" });
+      assert.equal(errorCode(refused), "unauthorized");
+      assert.equal(calls.sync.length, 1, "the demoted user's command never ran");
+      assert.ok(ha.asked.some((a) => a.maxAgeMs === 5_000), "admin commands ask for an answer at most 5 s old");
+      assert.equal((await c.call({ type: "status" })).success, true, "reads stay allowed");
+      c.close();
+    },
+    { validateToken: ha.validate },
+  );
+});
+
+test("api: a token revoked in HA closes its open connection at the next re-check", async () => {
+  const ha = changingValidator();
+  await withServer(
+    async ({ port }) => {
+      const reader = await Client.authed(port, "admin");
+      ha.revoke();
+      const closed = await reader.closed;
+      assert.equal(closed.code, 1008, "closed by the periodic re-check");
+      assert.ok(reader.messages.some((m) => m.type === "auth_invalid"), "told why");
+      await assert.rejects(Client.authed(port, "admin"), "a new connection with the token is refused");
+    },
+    { validateToken: ha.validate, limits: { revalidateMs: 50 } },
+  );
+});
+
+test("api: a revoked token's sync/run is refused at once, and its connection closed", async () => {
+  const ha = changingValidator();
+  await withServer(
+    async ({ port }, calls) => {
+      const writer = await Client.authed(port, "admin");
+      ha.revoke();
+      const refused = await writer.call({ type: "sync/run" });
+      assert.equal(errorCode(refused), "unauthorized");
+      assert.equal((await writer.closed).code, 1008);
+      assert.equal(calls.sync.length, 0);
+    },
+    { validateToken: ha.validate },
+  );
+});

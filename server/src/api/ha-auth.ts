@@ -4,8 +4,8 @@
  * briefly so that a card reconnecting does not cost HA a login each time.
  *
  * - Answers are cached for `ttlMs` (60 s), refusals for `invalidTtlMs` (10 s), keyed by a SHA-256 of
- *   the token (the token itself is kept nowhere and never logged), and never past the token's own
- *   expiry.
+ *   the token (the token itself is never logged), and never past the token's own expiry. A caller
+ *   that needs a fresher answer (an admin command: 5 s) says so with `maxAgeMs`.
  * - HA tokens are JWTs: a token that is not one, or whose `exp` has passed, is refused without
  *   asking HA. Together with a budget of checks per second this keeps a flood of bad tokens from
  *   reaching HA, where failed logins count towards its IP ban (`http: login_attempts_threshold`)
@@ -116,6 +116,8 @@ export interface HaTokenValidator {
 interface CacheEntry {
   user: ApiUser | null;
   until: number;
+  /** When HA gave this answer. */
+  at: number;
 }
 
 export function createHaTokenValidator(opts: HaTokenValidatorOptions): HaTokenValidator {
@@ -135,13 +137,14 @@ export function createHaTokenValidator(opts: HaTokenValidatorOptions): HaTokenVa
     while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
   };
 
-  const validate: ValidateToken = async (token) => {
+  const validate: ValidateToken = async (token, validateOpts) => {
     const t = now();
     const expiry = jwtExpiry(token);
     if (expiry === undefined || (expiry !== null && expiry <= t)) return null;
     const key = createHash("sha256").update(token).digest("hex");
     const cached = cache.get(key);
-    if (cached && cached.until > t) return cached.user;
+    const maxAge = validateOpts?.maxAgeMs;
+    if (cached && cached.until > t && (maxAge === undefined || t - cached.at <= maxAge)) return cached.user;
     if (cached) cache.delete(key);
     const running = inFlight.get(key);
     if (running) return running;
@@ -150,7 +153,7 @@ export function createHaTokenValidator(opts: HaTokenValidatorOptions): HaTokenVa
       .then((res) => {
         if (res.haVersion) haVersion = res.haVersion;
         const life = res.user ? ttlMs : invalidTtlMs;
-        remember(key, { user: res.user, until: Math.min(now() + life, expiry ?? Number.POSITIVE_INFINITY) });
+        remember(key, { user: res.user, at: now(), until: Math.min(now() + life, expiry ?? Number.POSITIVE_INFINITY) });
         return res.user;
       })
       .finally(() => inFlight.delete(key));

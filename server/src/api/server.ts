@@ -75,8 +75,11 @@ export interface ApiUser {
   isAdmin: boolean;
 }
 
-/** Resolves the token's user, null when HA refuses the token; throws when HA could not be asked. */
-export type ValidateToken = (token: string) => Promise<ApiUser | null>;
+/**
+ * Resolves the token's user, null when HA refuses the token; throws when HA could not be asked.
+ * `maxAgeMs` bounds how old a remembered answer may be (admin commands ask for one at most 5 s old).
+ */
+export type ValidateToken = (token: string, opts?: { maxAgeMs?: number }) => Promise<ApiUser | null>;
 
 export interface CorrelationsQuery {
   entityId?: string;
@@ -116,6 +119,10 @@ export interface ApiLimits {
   maxBufferedBytes: number;
   /** Ping interval; a peer that has not answered the previous ping is dropped. */
   pingIntervalMs: number;
+  /** How often an open connection's token is checked again; it is closed when HA refuses it. */
+  revalidateMs: number;
+  /** How old HA's answer about a user's rights may be when an admin-only command runs. */
+  adminAnswerMaxAgeMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
@@ -129,6 +136,8 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   maxQueuedBeforeAuth: 16,
   maxBufferedBytes: 4 * 1024 * 1024,
   pingIntervalMs: 30_000,
+  revalidateMs: 30_000,
+  adminAnswerMaxAgeMs: 5_000,
 };
 
 /** The subset of a pino logger the server uses. */
@@ -305,6 +314,9 @@ class Connection {
   private violations = 0;
   private alive = true;
   private authTimer: NodeJS.Timeout | undefined;
+  /** The token the connection authenticated with, kept in memory only, to ask HA again about it. */
+  private token: string | undefined;
+  private revalidateTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -356,6 +368,8 @@ class Connection {
 
   private onClose(): void {
     if (this.authTimer) clearTimeout(this.authTimer);
+    if (this.revalidateTimer) clearInterval(this.revalidateTimer);
+    this.token = undefined;
     this.subscriptions.clear();
     this.ctx.connections.delete(this);
   }
@@ -459,6 +473,9 @@ class Connection {
     }
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.user = user;
+    this.token = auth.token;
+    this.revalidateTimer = setInterval(() => void this.revalidate(), this.ctx.limits.revalidateMs);
+    this.revalidateTimer.unref();
     log.debug({ remote: this.remote, user: user.name, admin: user.isAdmin }, "api: client authenticated");
     const ok: AuthOkMessage = {
       type: "auth_ok",
@@ -488,8 +505,13 @@ class Connection {
       this.sendError(command.id, "unauthorized", `${command.type} is for Home Assistant administrators; "${user.name}" is not one`);
       return;
     }
-    this.run(command, user).then(
-      (result) => this.send(resultMessage(command.id, result)),
+    const allowed = ADMIN_COMMANDS.has(command.type) ? this.currentAdmin(command.id, command.type) : Promise.resolve(user);
+    allowed
+      .then((current) => (current ? this.run(command, current).then((result) => ({ result })) : undefined))
+      .then(
+      (outcome) => {
+        if (outcome) this.send(resultMessage(command.id, outcome.result));
+      },
       (err: unknown) => {
         if (err instanceof CommandError) {
           this.sendError(command.id, err.code, err.message);
@@ -500,6 +522,53 @@ class Connection {
         this.sendError(command.id, "internal_error", `${command.type} failed: ${message}`);
       },
     );
+  }
+
+  /**
+   * HA's answer about this user's rights at most `adminAnswerMaxAgeMs` old: a demotion or a
+   * revoked token takes effect at the next admin command, as in HA itself. Undefined (and the
+   * command answered) when the user may not run it.
+   */
+  private async currentAdmin(id: number, type: string): Promise<ApiUser | undefined> {
+    const { opts, limits, log } = this.ctx;
+    let fresh: ApiUser | null;
+    try {
+      fresh = await opts.validateToken(this.token ?? "", { maxAgeMs: limits.adminAnswerMaxAgeMs });
+    } catch (err) {
+      this.sendError(id, "unauthorized", `${type} needs Home Assistant to confirm your rights, and it could not be asked: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    if (!fresh) {
+      log.info({ remote: this.remote, user: this.user?.name }, "api: Home Assistant no longer accepts this connection's token; closed");
+      this.sendError(id, "unauthorized", "Home Assistant no longer accepts this access token");
+      this.close(CLOSE_POLICY, "token revoked");
+      return undefined;
+    }
+    this.user = fresh;
+    if (!fresh.isAdmin) {
+      this.sendError(id, "unauthorized", `${type} is for Home Assistant administrators; "${fresh.name}" is not one (any more)`);
+      return undefined;
+    }
+    return fresh;
+  }
+
+  /** Asks HA about the token again (a cached answer up to the interval old); closes the connection when HA refuses it. */
+  private async revalidate(): Promise<void> {
+    if (!this.token || !this.user) return;
+    const { opts, limits, log } = this.ctx;
+    try {
+      const fresh = await opts.validateToken(this.token, { maxAgeMs: limits.revalidateMs });
+      if (!fresh) {
+        log.info({ remote: this.remote, user: this.user.name }, "api: Home Assistant no longer accepts this connection's token; closed");
+        this.send(authInvalidMessage("invalid_token", "Home Assistant no longer accepts this access token (revoked or expired)"));
+        this.close(CLOSE_POLICY, "token revoked");
+        return;
+      }
+      this.user = fresh;
+    } catch (err) {
+      // HA being down is no reason to drop a user: the next interval asks again.
+      log.debug({ remote: this.remote, err: err instanceof Error ? err.message : String(err) }, "api: could not check a connection's token again");
+    }
   }
 
   private async run(command: ApiCommand, user: ApiUser): Promise<unknown> {
