@@ -86,7 +86,7 @@ describe("carbon overlay", () => {
     expect(numberIn(text(card, '[data-total="emissions"] .sub'))).to.be.closeTo(meanWant, 0.5 + 1e-9);
     expect(text(card, ".legend")).to.contain("Carbon intensity");
     // The card's own day labels still sit under the plot.
-    await waitUntil(() => shadow(card).querySelectorAll(".xlabel").length > 0, "no day labels under the chart", { timeout: 5_000 });
+    await waitUntil(() => shadow(card).querySelectorAll(".xlabel").length > 0, "no day labels under the chart", { timeout: 15_000 });
   });
 
   it("tooltip: each hour's emissions and intensity", async () => {

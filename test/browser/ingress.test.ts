@@ -138,10 +138,10 @@ describe("backend through the add-on's ingress", () => {
     const link = await openIngress(() => fake, DEFAULT_ADDON_SLUGS, { refreshMs: 50 });
     try {
       const first = link.session;
-      await waitUntil(() => fake.calls.some((c) => c.endpoint === "/ingress/validate_session"), "validated", { timeout: 3000 });
+      await waitUntil(() => fake.calls.some((c) => c.endpoint === "/ingress/validate_session"), "validated", { timeout: 15_000 });
       expect(link.session, "a valid session is kept").to.equal(first);
       await supervisor("expire");
-      await waitUntil(() => link.session !== first, "a new session after the old one was refused", { timeout: 3000 });
+      await waitUntil(() => link.session !== first, "a new session after the old one was refused", { timeout: 15_000 });
       const validations = fake.calls.filter((c) => c.endpoint === "/ingress/validate_session");
       expect(validations[0]).to.deep.equal({ type: "supervisor/api", endpoint: "/ingress/validate_session", method: "post", data: { session: first } });
       // The new cookie is the one the browser now sends.

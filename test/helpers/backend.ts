@@ -45,11 +45,18 @@ export interface TestBackend {
   config: EnergyInsightsConfig;
 }
 
+/**
+ * How long the test backend waits for a simulator's answer: generous, so that a busy machine never
+ * turns a slow answer into a failure; a test about timeouts sets its own (`http.timeoutMs`) and
+ * holds the simulator's answers far longer than that.
+ */
+export const TEST_HTTP_TIMEOUT_MS = 30_000;
+
 /** The real backend (config, store, HTTP policy, client) wired to a simulator; fast retries for tests. */
-export function testBackend(config: EnergyInsightsConfig, clock: Clock, opts: { connectHa?: boolean; logs?: LogCapture } = {}): TestBackend {
+export function testBackend(config: EnergyInsightsConfig, clock: Clock, opts: { connectHa?: boolean; logs?: LogCapture; http?: { timeoutMs?: number } } = {}): TestBackend {
   const logs = opts.logs ?? new LogCapture();
   const log = createLogger({ level: "debug", secrets: collectSecrets(config), destination: logs });
-  const app = createApp(config, { clock, log, connectHa: opts.connectHa ?? false, http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 50 } });
+  const app = createApp(config, { clock, log, connectHa: opts.connectHa ?? false, http: { timeoutMs: opts.http?.timeoutMs ?? TEST_HTTP_TIMEOUT_MS, baseDelayMs: 5, maxDelayMs: 50 } });
   return { app, logs, config };
 }
 

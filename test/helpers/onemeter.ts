@@ -60,7 +60,7 @@ export function runOneMeterBackend(s: OneMeterSimulator, clock: ManualClock, pol
     stop: () => (stopper.signal.aborted ? Promise.resolve() : stop()),
     async runUntil(untilMs, at) {
       for (;;) {
-        const deadline = Date.now() + 5000;
+        const deadline = Date.now() + 30_000;
         while (pending === undefined) {
           if (Date.now() > deadline) throw new Error("the poller never went to sleep");
           await new Promise<void>((r) => {

@@ -32,7 +32,8 @@ function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] 
       carbonHealth: () => carbon,
       syncOnce: async () => {
         syncs.count += 1;
-        await new Promise((r) => setTimeout(r, 50));
+        // Long enough that the second admin's request, sent at the same moment, finds it running.
+        await new Promise((r) => setTimeout(r, 1000));
         store.recordSync("contact", "1350000001", "hour", { at: NOW, ok: true, from: "2026-04-01", to: "2026-04-08" });
         return summary;
       },
@@ -59,7 +60,7 @@ async function connect(port: number, token: string) {
     wake();
   });
   const take = async (pred: (m: ServerMessage) => boolean): Promise<ServerMessage> => {
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const i = inbox.findIndex(pred);
       if (i >= 0) return inbox.splice(i, 1)[0]!;

@@ -121,7 +121,8 @@ const FAULTS: [string, Parameters<Awaited<ReturnType<typeof simulator>>["setFaul
   ["wrong api key", { wrongApiKey: true }, /x-api-key|api key|forbidden/i],
   ["server error", { serverError: { status: 500 } }, /500|server/i],
   ["rate limit", { rateLimit: { retryAfterSec: 0 } }, /rate|429/i],
-  ["timeouts", { timeout: { delayMs: 1000 } }, /no answer .* within/i],
+  // Answers held back for a minute against a 200 ms timeout: no load can make one arrive in time.
+  ["timeouts", { timeout: { delayMs: 60_000 } }, /no answer .* within/i],
   ["malformed body", { malformedBody: { on: "usage" } }, /is not JSON/i],
   ["revoked token", { unauthorized: {} }, /401|log ?in|credentials|unauthori[sz]ed/i],
   ["stale token 502", { staleToken502: {} }, /502|stale|token/i],
@@ -133,7 +134,7 @@ for (const [name, faults, pattern] of FAULTS) {
     const sim = await simulator(clock);
     t.after(() => sim.close());
     const config = testConfig(sim);
-    const { app, logs } = testBackend(config, clock);
+    const { app, logs } = testBackend(config, clock, { http: { timeoutMs: 200 } });
     t.after(() => app.close());
     sim.setFaults(faults);
     const summary = await app.service.syncOnce();

@@ -70,7 +70,7 @@ async function apiStatus(app: App, clock: ManualClock): Promise<StatusResult> {
     await new Promise((r) => ws.once("open", r));
     ws.send(JSON.stringify({ type: "auth", access_token: "t" }));
     ws.send(JSON.stringify({ id: 1, type: "status" }));
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000;
     while (!messages.some((m) => m.id === 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     ws.close();
     const answer = messages.find((m) => m.id === 1) as { success: boolean; result: StatusResult } | undefined;

@@ -202,7 +202,7 @@ async function status(run: Run): Promise<OneMeterDeviceStatus[]> {
     await new Promise((r) => ws.once("open", r));
     ws.send(JSON.stringify({ type: "auth", access_token: "t" }));
     ws.send(JSON.stringify({ id: 1, type: "status" }));
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const m = inbox.find((x) => x.type === "result");
       if (m && m.type === "result" && m.success) {
