@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import { createApp } from "../app.js";
+import { verifyStatistics } from "./verify.js";
 import { currentUser, getPrefs, validateEnergy } from "../ha/energy.js";
 import { getStatisticsMetadata } from "../ha/recorder.js";
 import { STATISTICS_SOURCE } from "../ha/statistic-ids.js";
@@ -72,6 +73,13 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
     }
     const ours = (await getStatisticsMetadata(conn)).filter((m) => m.source === STATISTICS_SOURCE);
     if (ours.length > 0) ok(`${ours.length} Energy Insights statistics in Home Assistant`);
+    if (ours.length > 0) {
+      const report = await verifyStatistics(conn, app.store, config.contact?.currency ?? "NZD", deps.clock.now());
+      const damaged = report.statistics.filter((s) => s.problems.length > 0);
+      const hours = report.statistics.reduce((n, s) => n + s.hoursChecked, 0);
+      if (damaged.length === 0) ok(`verify: ${hours} hours of ${report.statistics.length} statistics are right (no missing hour, negative change or sum break)`);
+      else bad(`verify: ${damaged.length} statistic(s) have problems (${damaged.map((s) => `${s.statisticId}: ${s.problems[0]!.kind}`).join("; ")})`, "run `energy-insights verify` for the details and `energy-insights verify --repair` to import them again");
+    }
     else out("- no Energy Insights statistics in Home Assistant yet: run `energy-insights sync --once`");
     const prefs = await getPrefs(conn);
     const configured = JSON.stringify(prefs?.energy_sources ?? []).includes(`${STATISTICS_SOURCE}:`);

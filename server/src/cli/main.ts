@@ -6,6 +6,7 @@ import { createApp } from "../app.js";
 import { offsetClock, systemClock, type Clock } from "../time/clock.js";
 import { runDoctor } from "./doctor.js";
 import { runBackfill } from "./backfill.js";
+import { runVerify } from "./verify.js";
 
 /** How long a stop may take before the process exits regardless (well inside Docker's and the Supervisor's 10 s). */
 const STOP_DEADLINE_MS = 4000;
@@ -116,6 +117,14 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: CommonOptions & { from: string; publish: boolean }) => {
       const { config, log, clock } = setup(opts, { toStderr: true });
       exitCode = await runBackfill(config, { log, clock, from: opts.from, publish: opts.publish });
+    });
+
+  withCommon(program.command("verify").description("check every Energy Insights statistic in Home Assistant: missing hours, wrong values, negative changes, sum breaks, metadata"))
+    .option("--repair", "import the damaged hours again, from the last good sum")
+    .option("--json", "print the report as JSON")
+    .action(async (opts: CommonOptions & { repair?: boolean; json?: boolean }) => {
+      const { config, log, clock } = setup(opts, { toStderr: true });
+      exitCode = await runVerify(config, { log, clock, out: (line) => console.log(line), repair: Boolean(opts.repair), json: Boolean(opts.json) });
     });
 
   withCommon(program.command("doctor").description("check the configuration, provider logins and Home Assistant, and say what to fix")).action(async (opts: CommonOptions) => {

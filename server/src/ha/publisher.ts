@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import type { Logger } from "pino";
 import type { ComposedRow } from "../statistics/compose.js";
 import { planPublish, type PublishedRow } from "../statistics/sums.js";
+import { isMarkedForReimport, reimported } from "../store/state.js";
 import type { Store } from "../store/store.js";
 import { HaConnectionError, whenConnected, type Connection } from "./connection.js";
 import { importMetadata, type StatisticDescription } from "./metadata.js";
@@ -41,7 +42,9 @@ export async function publishStatistic(conn: Connection, store: Store, series: s
   if (composed.length === 0) return result;
   const from = composed[0]!.start;
 
-  if (!store.hasPublished(series)) await seedFromHa(conn, store, series, stat.statisticId, from, opts);
+  // After `verify --repair` found HA's rows damaged, only the row before ours is taken from HA.
+  const reimport = isMarkedForReimport(store, series);
+  if (!store.hasPublished(series)) await seedFromHa(conn, store, series, stat.statisticId, from, { ...opts, onlyBefore: reimport });
 
   const published = store.published(series, from);
   const seed = store.publishedBefore(series, from)?.sum ?? 0;
@@ -63,6 +66,7 @@ export async function publishStatistic(conn: Connection, store: Store, series: s
     result.rowsSent += chunk.length;
     opts.log?.debug({ statistic: stat.statisticId, rows: chunk.length, upTo: iso(chunk.at(-1)!.start) }, "imported statistics");
   }
+  if (reimport) reimported(store, series);
   const last = store.publishedBefore(series, Number.MAX_SAFE_INTEGER);
   result.lastStart = last?.start;
   result.lastSum = last?.sum;
@@ -73,10 +77,10 @@ export async function publishStatistic(conn: Connection, store: Store, series: s
  * The store has no record of this statistic (first run, or a rebuilt cache): take what HA already
  * has as published, so the plan continues HA's sums and never rewrites or duplicates them.
  */
-async function seedFromHa(conn: Connection, store: Store, series: string, statisticId: string, from: number, opts: PublishOptions): Promise<void> {
+async function seedFromHa(conn: Connection, store: Store, series: string, statisticId: string, from: number, opts: PublishOptions & { onlyBefore?: boolean }): Promise<void> {
   const rows = await withReconnect(conn, opts, `read of ${statisticId}`, async () => {
     const out: PublishedRow[] = [];
-    const after = await readRows(conn, statisticId, from, undefined);
+    const after = opts.onlyBefore ? [] : await readRows(conn, statisticId, from, undefined);
     // The last row before `from`: walk back a month at a time.
     for (let end = from; end > from - SEED_LOOKBACK_DAYS * 86400; end -= 30 * 86400) {
       const before = await readRows(conn, statisticId, end - 30 * 86400, end);

@@ -48,3 +48,22 @@ export function lastCheck(store: Store): CheckState | undefined {
 export function recordCheck(store: Store, check: CheckState): void {
   LAST_CHECK.set(store, check);
 }
+
+/**
+ * Statistics whose HA rows `verify --repair` found damaged from their first row on: the publisher
+ * must not take HA's rows as its starting point (it would copy the damage); it imports them anew.
+ */
+const REIMPORT = stateCell("publisher:reimport", z.array(z.string()));
+
+export function markForReimport(store: Store, series: readonly string[]): void {
+  REIMPORT.set(store, [...new Set([...(REIMPORT.get(store) ?? []), ...series])]);
+}
+
+export function isMarkedForReimport(store: Store, series: string): boolean {
+  return (REIMPORT.get(store) ?? []).includes(series);
+}
+
+export function reimported(store: Store, series: string): void {
+  const left = (REIMPORT.get(store) ?? []).filter((s) => s !== series);
+  REIMPORT.set(store, left);
+}

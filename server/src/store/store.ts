@@ -246,6 +246,11 @@ export class Store {
     return this.db.prepare("SELECT 1 FROM published WHERE series = ? LIMIT 1").get(series) !== undefined;
   }
 
+  /** Forgets what was imported from `start` on, so the publisher imports it again (`verify --repair`). */
+  forgetPublished(series: string, start: number): number {
+    return this.db.prepare("DELETE FROM published WHERE series = ? AND start >= ?").run(series, start).changes;
+  }
+
   recordPublished(series: string, rows: readonly PublishedRow[]): void {
     this.transaction(() => {
       for (const r of rows) this.upsertPublished.run(series, r.start, r.value, r.sum);
