@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { parseConfig } from "../../server/src/config/index.js";
-import { PowerCollector, RECORDED_UNTIL_KEY } from "../../server/src/correlate/collector.js";
+import { PowerCollector } from "../../server/src/correlate/collector.js";
+import { recordedUntil } from "../../server/src/store/state.js";
 import type { Connection } from "../../server/src/ha/connection.js";
 import { discoverPower, isTracked, readingInWatts, wattsPerUnit } from "../../server/src/ha/discovery.js";
 import { historyPieces, timedStates, type CompressedState } from "../../server/src/ha/history.js";
@@ -160,7 +161,7 @@ test("collector: learns from HA's history on first start, records live changes, 
     assert.ok(learned?.powerW, "the lamp is learned live");
     assert.ok(Math.abs(learned.powerW - LAMP_W) / LAMP_W < 0.05, `lamp ${learned.powerW} W`);
     assert.equal(store.stateEvents(liveFrom).length, 16);
-    assert.equal(Number(store.get(RECORDED_UNTIL_KEY)), clock.now() - 3000);
+    assert.equal(recordedUntil(store), clock.now() - 3000);
 
     // Restart: a new collector on the same file resumes from the store and reads only the gap.
     collector.stop();

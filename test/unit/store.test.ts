@@ -87,3 +87,13 @@ test("a database from a newer version is refused, not moved aside", () => {
   assert.throws(() => openStore(path), /newer Energy Insights/);
   assert.ok(existsSync(path));
 });
+
+test("mean statistics' confirmed hours live in their own table; an older store's JSON blob is adopted once", () => {
+  const { store } = openStore(":memory:");
+  store.set("published_mean:em_nz_carbon_intensity", JSON.stringify({ 3600: [100, 90, 110], 7200: [101, 91, 111], 10800: "garbage" }));
+  assert.deepEqual([...store.publishedMeans("em_nz_carbon_intensity")], [[3600, [100, 90, 110]], [7200, [101, 91, 111]]]);
+  assert.equal(store.get("published_mean:em_nz_carbon_intensity"), undefined, "the blob is gone once adopted");
+  store.recordPublishedMeans("em_nz_carbon_intensity", [{ start: 10800, mean: 102, min: 92, max: 112 }], 7200);
+  assert.deepEqual([...store.publishedMeans("em_nz_carbon_intensity").keys()], [7200, 10800], "hours before keepFrom are forgotten");
+  store.close();
+});

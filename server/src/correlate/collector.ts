@@ -13,6 +13,7 @@
  *   readings arrive late (the poll after they were taken), so the engine is advanced only up to
  *   its newest reading, not to now.
  */
+import { recordedUntil, recordRecordedUntil } from "../store/state.js";
 import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { Logger } from "pino";
 import type { PowerConfig } from "../config/schema.js";
@@ -61,7 +62,6 @@ export interface CollectorStatus {
 export const POWER_RETENTION_MS = 14 * 86_400_000;
 /** Readings stamped up to this long ago may still be on their way: the data is complete up to now minus this. */
 export const COMPLETE_MARGIN_MS = 3000;
-export const RECORDED_UNTIL_KEY = "power:recorded_until";
 /** Whole-home readings further apart than this (s) are too coarse for most devices. */
 const SLOW_SOURCE_S = 120;
 const DAY_MS = 86_400_000;
@@ -102,7 +102,7 @@ export class PowerCollector {
   }
 
   status(): CollectorStatus {
-    const until = this.deps.store.get(RECORDED_UNTIL_KEY);
+    const until = recordedUntil(this.deps.store);
     const sel = this.selection;
     return {
       running: this.running,
@@ -110,7 +110,7 @@ export class PowerCollector {
       wholeHomeSource: sel.kind === "none" ? null : { kind: sel.kind, id: sel.id, name: sel.name },
       circuits: this.discovery?.circuits ?? [],
       tracked: this.discovery?.tracked.length ?? 0,
-      recordedUntil: until === undefined ? null : Number(until),
+      recordedUntil: until ?? null,
       problems: [...(this.discovery?.problems ?? []), ...(sel.kind === "none" && sel.problem ? [sel.problem] : []), ...this.slowSourceProblem()],
     };
   }
@@ -186,7 +186,7 @@ export class PowerCollector {
     if (this.running && this.buffered === null && this.conn?.connected) {
       const complete = now - COMPLETE_MARGIN_MS;
       this.engineRef.advanceTo(this.completeFor(wholeHome, complete));
-      store.set(RECORDED_UNTIL_KEY, String(complete));
+      recordRecordedUntil(store, complete);
     }
     if (now - this.lastPrune > HOUR_MS) {
       this.lastPrune = now;
@@ -266,8 +266,8 @@ export class PowerCollector {
     if (this.engineSensor !== this.wholeHomeKey() || this.engineBuiltAt === 0) this.rebuildEngine();
 
     const now = clock.now();
-    const until = store.get(RECORDED_UNTIL_KEY);
-    let from = until !== undefined ? Number(until) : power.historyDays > 0 ? now - power.historyDays * DAY_MS : now;
+    const until = recordedUntil(store);
+    let from = until !== undefined ? until : power.historyDays > 0 ? now - power.historyDays * DAY_MS : now;
     from = Math.max(from, now - POWER_RETENTION_MS);
     const ids = this.followedIds();
     if (from < now && ids.length > 0) {
@@ -322,8 +322,8 @@ export class PowerCollector {
       const last = this.lastState.get(e.entityId);
       if (!last || e.t >= last.t) this.lastState.set(e.entityId, { t: e.t, state: e.to });
     }
-    const until = store.get(RECORDED_UNTIL_KEY);
-    if (until !== undefined) engine.advanceTo(this.completeFor(sensor, Number(until)));
+    const until = recordedUntil(store);
+    if (until !== undefined) engine.advanceTo(this.completeFor(sensor, until));
     this.engineRef = engine;
     this.engineSensor = sensor;
     this.engineBuiltAt = now;

@@ -189,13 +189,12 @@ const MEAN_MEMORY_HOURS = 24 * 400;
  * Brings one mean/min/max statistic in line with `rows`. A mean statistic has no running sum, so
  * each hour stands alone: only hours that are new or changed since they were last sent are imported
  * (HA overwrites an hour on re-import), in chunks, each confirmed by reading its last hour's mean back.
- * What was sent is kept in the store (key `published_mean:<series>`), the high-water mark with it.
+ * What was sent is kept in the store's `published_mean` table, the high-water mark with it.
  */
 export async function publishMeanStatistic(conn: Connection, store: Store, series: string, stat: StatisticDescription, rows: readonly MeanRow[], opts: PublishOptions = {}): Promise<PublishResult> {
   if (!stat.hasMean || stat.hasSum) throw new Error(`publishMeanStatistic: ${stat.statisticId} must have a mean and no sum`);
   const chunkRows = opts.chunkRows ?? 2000;
-  const key = `published_mean:${series}`;
-  const sent = new Map<number, [number, number, number]>(Object.entries(JSON.parse(store.get(key) ?? "{}") as Record<string, [number, number, number]>).map(([k, v]) => [Number(k), v]));
+  const sent = store.publishedMeans(series);
   const changed = planMeanPublish(rows, sent);
   const result: PublishResult = { statisticId: stat.statisticId, rowsSent: 0, firstChanged: changed[0]?.start, lastStart: undefined, lastSum: undefined };
   const metadata = importMetadata(stat, parseHaVersion(conn.haVersion));
@@ -207,8 +206,7 @@ export async function publishMeanStatistic(conn: Connection, store: Store, serie
     });
     for (const r of chunk) sent.set(r.start, [r.mean, r.min, r.max]);
     const newest = Math.max(...sent.keys());
-    for (const start of sent.keys()) if (start < newest - MEAN_MEMORY_HOURS * HOUR) sent.delete(start);
-    store.set(key, JSON.stringify(Object.fromEntries(sent)));
+    store.recordPublishedMeans(series, chunk, newest - MEAN_MEMORY_HOURS * HOUR);
     result.rowsSent += chunk.length;
   }
   result.lastStart = sent.size > 0 ? Math.max(...sent.keys()) : undefined;

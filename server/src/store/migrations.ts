@@ -93,4 +93,16 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX state_events_by_time ON state_events (t_ms);
   `,
+  `
+  -- The rows HA has of each mean statistic (carbon intensity), as last confirmed: the mean statistic's
+  -- counterpart of "published" (it has no running sum). Replaces a JSON blob per series in kv.
+  CREATE TABLE published_mean (
+    series TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    mean REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    PRIMARY KEY (series, start)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -67,3 +67,14 @@ export function reimported(store: Store, series: string): void {
   const left = (REIMPORT.get(store) ?? []).filter((s) => s !== series);
   REIMPORT.set(store, left);
 }
+
+/** Power and state changes are recorded completely up to this time (ms): the collector resumes after it. */
+const RECORDED_UNTIL = stateCell("power:recorded_until", z.number());
+
+export function recordedUntil(store: Store): number | undefined {
+  return RECORDED_UNTIL.get(store);
+}
+
+export function recordRecordedUntil(store: Store, ms: number): void {
+  RECORDED_UNTIL.set(store, ms);
+}

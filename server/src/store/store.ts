@@ -257,6 +257,41 @@ export class Store {
     });
   }
 
+  /** The hours of a mean statistic HA has as last confirmed: start → [mean, min, max]. */
+  publishedMeans(series: string): Map<number, [number, number, number]> {
+    this.adoptLegacyMeans(series);
+    const rows = this.db.prepare("SELECT start, mean, min, max FROM published_mean WHERE series = ? ORDER BY start").all(series) as { start: number; mean: number; min: number; max: number }[];
+    return new Map(rows.map((r) => [r.start, [r.mean, r.min, r.max]]));
+  }
+
+  /** Records confirmed hours of a mean statistic and forgets those older than `keepFrom` (epoch seconds). */
+  recordPublishedMeans(series: string, rows: readonly { start: number; mean: number; min: number; max: number }[], keepFrom: number): void {
+    this.transaction(() => {
+      const upsert = this.db.prepare("INSERT INTO published_mean (series, start, mean, min, max) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET mean = excluded.mean, min = excluded.min, max = excluded.max");
+      for (const r of rows) upsert.run(series, r.start, r.mean, r.min, r.max);
+      this.db.prepare("DELETE FROM published_mean WHERE series = ? AND start < ?").run(series, keepFrom);
+    });
+  }
+
+  /** Stores written before the published_mean table kept each series as a JSON blob in kv. */
+  private adoptLegacyMeans(series: string): void {
+    const key = `published_mean:${series}`;
+    const text = this.get(key);
+    if (text === undefined) return;
+    let rows: { start: number; mean: number; min: number; max: number }[] = [];
+    try {
+      rows = Object.entries(JSON.parse(text) as Record<string, unknown>).flatMap(([start, v]) =>
+        Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number") ? [{ start: Number(start), mean: v[0] as number, min: v[1] as number, max: v[2] as number }] : [],
+      );
+    } catch {
+      // An unreadable blob is dropped: those hours are sent once more, which HA overwrites in place.
+    }
+    this.transaction(() => {
+      this.recordPublishedMeans(series, rows, Number.MIN_SAFE_INTEGER);
+      this.db.prepare("DELETE FROM kv WHERE key = ?").run(key);
+    });
+  }
+
   get(key: string): string | undefined {
     const row = this.db.prepare("SELECT value FROM kv WHERE key = ?").get(key) as { value: string } | undefined;
     return row?.value;
