@@ -99,6 +99,23 @@ function browserTests() {
   if (r.passed + r.failed === 0) stage("browser (no test ran)", false);
 }
 
+/**
+ * `npm install` must leave the checkout as committed: a lockfile it rewrites would make `npm ci`
+ * install something else elsewhere (npm's optional-dependency bug, npm/cli#4828). Skipped while
+ * package.json itself has uncommitted changes (someone is changing the dependencies).
+ */
+function lockfileUnchanged() {
+  const git = (args) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
+  if (git(["rev-parse", "--is-inside-work-tree"]).status !== 0) return true;
+  if (git(["diff", "--quiet", "HEAD", "--", "package.json"]).status !== 0) return true;
+  if (git(["diff", "--quiet", "HEAD", "--", "package-lock.json"]).status === 0) return true;
+  console.log("\n=== lockfile: package-lock.json differs from the committed one, although package.json does not.");
+  console.log("npm install rewrote it: commit the lockfile npm writes (it must list every platform's optional packages),");
+  console.log("or run `git checkout package-lock.json && npm ci` to get the committed one back.");
+  return false;
+}
+
+if (only.size === 0) stage("lockfile unchanged by npm install", lockfileUnchanged());
 if (wants("lint")) stage("lint", run("lint", "npx", ["eslint", "."]));
 if (wants("typecheck")) stage("typecheck", run("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]));
 if (wants("unit")) nodeTests("unit", "test/unit");
