@@ -5,7 +5,7 @@
  * runtime of 14 days × 12 entities at 1 s.
  */
 import { correlate } from "../../server/src/correlate/engine.js";
-import { firstDesignProfiles } from "../../server/src/correlate/first-design.js";
+import { firstDesignProfiles } from "./first-design.js";
 import type { DeviceProfile, PowerSample } from "../../server/src/correlate/types.js";
 import { simulateHousehold, type Household } from "../../server/src/simulate/household/household.js";
 import { scoreHousehold, summarise, type HouseholdScore, type ScoreSummary } from "../../server/src/simulate/household/metrics.js";

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { firstDesignProfiles } from "../../server/src/correlate/first-design.js";
+import { firstDesignProfiles } from "../bench/first-design.js";
 import { simulateHousehold } from "../../server/src/simulate/household/household.js";
 import { scoreHousehold, summarise } from "../../server/src/simulate/household/metrics.js";
 import { readSensor, sensorName, type SensorModel } from "../../server/src/simulate/household/sensors.js";

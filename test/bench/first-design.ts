@@ -3,9 +3,9 @@
  * reading nearest to 10 s before and 10 s after the event (within 30 s), the step kept when it is at
  * least 10 W, and the mean of the kept steps per (entity, state). It ignores switch-offs.
  */
-import { costOf, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { defaultZeroState, transitionKind, type ZeroStatePredicate } from "./states.js";
-import type { DeviceProfile, PowerSample, Price, StateEvent } from "./types.js";
+import { costOf, kwh, stateIntervals, timeInStates } from "../../server/src/correlate/energy.js";
+import { defaultZeroState, transitionKind, type ZeroStatePredicate } from "../../server/src/correlate/states.js";
+import type { DeviceProfile, PowerSample, Price, StateEvent } from "../../server/src/correlate/types.js";
 
 const OFFSET_MS = 10_000;
 const NEAREST_WITHIN_MS = 30_000;
