@@ -25,7 +25,7 @@ test(`soak (seed ${SEED}): kills, outages, lost caches, an HA restart, revisions
   const result = await runSoak({
     seed: SEED,
     ha,
-    runs: 22,
+    runs: 16,
     from: "2026-03-28T09:00",
     to: "2026-10-04T09:00",
     outages: 2,
@@ -42,6 +42,7 @@ test(`soak (seed ${SEED}): kills, outages, lost caches, an HA restart, revisions
   const detail = `${summary}\n${result.problems.join("\n")}\n--- runs ---\n${lines.join("\n")}`;
   assert.ok(result.kills >= 3, `the scenario killed only ${result.kills} runs\n${detail}`);
   assert.equal(result.haRestarts, 1, detail);
+  assert.ok(result.freshStores >= 1, `no cache was lost\n${detail}`);
   assert.ok(result.hoursChecked > 500 && result.daysChecked > 100 && result.monthsChecked > 30, detail);
   assert.deepEqual(result.problems, [], detail);
   assert.equal(result.hoursWrong + result.daysWrong + result.monthsWrong + result.sumBreaks + result.negativeChanges, 0, detail);

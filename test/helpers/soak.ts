@@ -149,7 +149,8 @@ export function soakSchedule(opts: Pick<SoakOptions, "seed" | "runs" | "from" | 
   for (let i = 0; i < opts.runs; i += 1) {
     if (outageAt.has(i)) {
       t += outageLengths[outages++]!;
-      steps.push({ at: t, kind: "outage", kill: false, freshStore: rnd() < 0.5, haRestart: false, revise: false });
+      // The first outage always loses the cache (months HA holds in part must get their remainder); later ones at random.
+      steps.push({ at: t, kind: "outage", kill: false, freshStore: outages === 1 || rnd() < 0.5, haRestart: false, revise: false });
     } else {
       t += gap * (0.4 + rnd() * 1.2);
       const roll = rnd();
