@@ -87,7 +87,7 @@ export async function benchSoak(): Promise<Figure[]> {
         maxOutageDays: [20, 70, 120][i]!,
         dailyDays: [35, 100, 200][i]!,
         haRestarts: 1,
-        killChance: 0.5,
+        killChance: 0.6,
       });
       console.log(`  seed ${seed}: ${result.runs} runs, ${result.kills} kills, ${result.outages} outages, ${result.freshStores} lost caches, ${result.haRestarts} HA restarts, ${result.faults} fault bursts, ${result.revisions} revisions${result.problems.length ? `\n    ${result.problems.slice(0, 10).join("\n    ")}` : ""}`);
       results.push(result);
