@@ -40,7 +40,7 @@ export function runOneMeterBackend(s: OneMeterSimulator, clock: ManualClock, pol
     clock,
     log,
     connectHa: false,
-    http: { timeoutMs: 2000 },
+    http: { timeoutMs: 30_000 },
     onOneMeterSleep: (_id, until) => {
       pending = until;
       notify();

@@ -117,7 +117,7 @@ test("live power: with no HA power sensor, a OneMeter reader's minute readings a
   for (const d of devices) ha.set(d.entityId, start - MIN, "off");
   const log = pino({ level: "silent" });
 
-  let app = createApp(config, { clock, log, connect: asConnection(ha), http: { timeoutMs: 2000 } });
+  let app = createApp(config, { clock, log, connect: asConnection(ha), http: { timeoutMs: 30_000 } });
   try {
     await app.collector!.start();
     assert.deepEqual(app.collector!.status().wholeHomeSource, { kind: "external", id: SOURCE, name: `OneMeter ${DEVICE}` }, "HA has no power sensor: the reader is the whole-home power");

@@ -36,7 +36,7 @@ async function sim(t: TestContext, clock: ManualClock, opts: { hexKeys?: boolean
 
 function client(s: OneMeterSimulator, apiKey = s.apiKey) {
   const attempts: number[] = [];
-  const c = new OneMeterClient({ baseUrl: s.url, apiKey, http: createHttpClient({ provider: "onemeter", retries: 0, timeoutMs: 2000, onAttempt: () => attempts.push(1) }) });
+  const c = new OneMeterClient({ baseUrl: s.url, apiKey, http: createHttpClient({ provider: "onemeter", retries: 0, timeoutMs: 30_000, onAttempt: () => attempts.push(1) }) });
   return { c, attempts };
 }
 
@@ -255,7 +255,7 @@ test("sync --once backfills backfill_days on the first poll, and backfill --from
     },
     {},
   );
-  const app = createApp(config, { clock, log: createLogger({ level: "silent" }), connectHa: false, http: { timeoutMs: 2000 } });
+  const app = createApp(config, { clock, log: createLogger({ level: "silent" }), connectHa: false, http: { timeoutMs: 30_000 } });
   t.after(() => app.close());
   let summary = await app.service.syncOnce();
   assert.equal(summary.ok, true, summary.errors.join("; "));
