@@ -18,14 +18,14 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 
 /**
  * `npm run demo`: the Contact Energy simulator, a real Home Assistant (the newest pinned version,
- * installed by the test harness on first use), and the backend syncing into it, with the Energy
+ * installed by the development harness on first use), and the backend syncing into it, with the Energy
  * dashboard set up. Prints the URL and login; Ctrl-C stops everything.
  */
 export async function runDemo(): Promise<number> {
   const setup = join(repoRoot, "scripts", "ha-setup.sh");
-  const harness = join(repoRoot, "test", "e2e", "harness", "ha.ts");
+  const harness = join(repoRoot, "dev", "harness", "ha.ts");
   if (!existsSync(setup) || !existsSync(harness)) {
-    console.error("energy-insights demo runs from a checkout of the repository (it needs scripts/ha-setup.sh and the test harness).");
+    console.error("energy-insights demo runs from a checkout of the repository (it needs scripts/ha-setup.sh and the development harness in dev/harness).");
     return 1;
   }
   console.log(`Preparing Home Assistant ${DEMO_HA_VERSION} (the first run installs it and takes several minutes)…`);
@@ -44,9 +44,9 @@ export async function runDemo(): Promise<number> {
       return 1;
     }
   }
-  const { startHomeAssistant, HA_LOGIN } = await import("../../../test/e2e/harness/ha.js");
-  const { addModuleResource, createDashboard, localPath } = await import("../../../test/e2e/harness/lovelace.js");
-  const { confirmHttpConfig } = await import("../../../test/e2e/harness/browser.js");
+  const { startHomeAssistant, HA_LOGIN } = await import("../../../dev/harness/ha.js");
+  const { addModuleResource, createDashboard, localPath } = await import("../../../dev/harness/lovelace.js");
+  const { confirmHttpConfig } = await import("../../../dev/harness/browser.js");
   const sim = await startContactSimulator({ clock: systemClock, seed: 7 });
   console.log(`Contact Energy simulator at ${sim.url}`);
   console.log(`Starting Home Assistant ${DEMO_HA_VERSION}…`);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from "puppeteer-core";
 import { connectWebSocket, type RunningHa } from "./ha.js";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../helpers/chromium.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 
 export interface PageProblem {
