@@ -9,7 +9,7 @@
  * and a line per learned device; Ctrl-C (or `signal`) stops everything, Home Assistant included.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAppApi } from "../../server/src/api/app-api.js";
@@ -173,7 +173,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       backendLog,
     };
     banner(out, info, views, summary, (Date.now() - started) / 1000);
-    if (opts.infoFile) writeFileSync(opts.infoFile, JSON.stringify(info, null, 2));
+    if (opts.infoFile) {
+      // Whole or not at all: a reader waits for the file to appear.
+      writeFileSync(`${opts.infoFile}.tmp`, JSON.stringify(info, null, 2));
+      renameSync(`${opts.infoFile}.tmp`, opts.infoFile);
+    }
 
     // --- running ---------------------------------------------------------------------------------
     const statusTimer = setInterval(() => report.status(), opts.statusEveryMs ?? 60_000);
