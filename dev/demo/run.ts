@@ -298,7 +298,8 @@ Energy Insights demo is ready (${seconds.toFixed(0)} s; ${rows.toLocaleString("e
 
   Home Assistant   ${info.haUrl}   user "${HA_LOGIN.username}", password "${HA_LOGIN.password}"
   Start here       ${info.views[0]!.url}
-  Energy dashboard ${info.energyUrl}   (the home's grid use with cost, and the learned devices)
+  Energy dashboard ${info.energyUrl}   (the home's grid use with cost, and the learned devices;
+                   Contact publishes a day one to three days late: press ‹ to step back a few days)
   The card, view by view:
 ${views.map((v, i) => `    ${v.title.padEnd(width)}  ${info.views[i]!.url}\n    ${" ".repeat(width)}  ${v.what}`).join("\n")}
   Backend API      ${info.apiUrl}   (the card's backend_url)
