@@ -4,9 +4,13 @@
  * device state changes the backend's store is seeded with, and the hourly kWh the Contact
  * simulator's first contract serves); from the moment the demo starts, a driver plays it in Home
  * Assistant in real time: it switches the devices with HA's services and sets whole-home power
- * every 5 seconds, so the backend learns devices live as it would in a real home.
+ * every 5 seconds, so the backend learns devices live as it would in a real home. A device switched
+ * by hand in Home Assistant draws its power (or stops drawing it) in whole-home power until the
+ * simulation next switches it itself.
  */
+import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+import { connectToHa } from "../../server/src/ha/connection.js";
 import { simulateHousehold, type Household } from "../../server/src/simulate/household/household.js";
 import { readSensor } from "../../server/src/simulate/household/sensors.js";
 import { brightnessLog, demoDevices, HOME_POWER, serviceCall, type BrightnessLog, type DemoDevice } from "./devices.js";
@@ -45,6 +49,11 @@ export class LivingHousehold {
   readonly samples: PowerSample[];
   readonly splitAt: number;
   private readonly brightness: BrightnessLog;
+  /** The state the driver last put each device in. */
+  private readonly expected = new Map<string, string>();
+  /** Watts each device switched by hand adds to whole-home power (negative: switched off by hand). */
+  private readonly byHand = new Map<string, number>();
+  private lastPowerW = 0;
 
   constructor(opts: LivingHouseholdOptions) {
     this.brightness = brightnessLog();
@@ -107,14 +116,41 @@ export class LivingHousehold {
     return out;
   }
 
+  /** Whole-home power as last set in Home Assistant (W). */
+  currentPowerW(): number {
+    return this.lastPowerW;
+  }
+
   /** Puts every device and whole-home power into their state at the split (before the backend starts). */
   async initialise(ha: HaTarget): Promise<void> {
     for (const [entityId, s] of this.statesAt(this.splitAt)) {
       const d = this.devices.find((x) => x.entityId === entityId)!;
       const call = serviceCall(d, s.state, s.brightness);
+      this.expected.set(entityId, s.state);
       await callService(ha, call.domain, call.service, call.data);
     }
-    await setPower(ha, this.powerAt(this.splitAt));
+    await this.setPower(ha, this.powerAt(this.splitAt));
+  }
+
+  /** A device's state changed in HA: by the driver (as expected), or by hand. */
+  private changed(entityId: string, state: string, brightness: unknown): void {
+    const d = this.devices.find((x) => x.entityId === entityId);
+    if (!d || d.states.kind !== "binary") return;
+    if (state === this.expected.get(entityId)) {
+      this.byHand.delete(entityId);
+      return;
+    }
+    // Its usual draw: the dimmable light's share of its maximum, else what it drew on average in the simulation.
+    const usual = d.kind === "dimmable" ? (d.nominalW * (typeof brightness === "number" ? brightness : 255)) / 255 : (this.house.truth.find((t) => t.entityId === entityId)?.powerW ?? d.nominalW);
+    if (state === d.states.on) this.byHand.set(entityId, usual);
+    else if (state === d.states.off) this.byHand.set(entityId, -usual);
+  }
+
+  private setPower(ha: HaTarget, simulatedW: number, signal?: AbortSignal): Promise<void> {
+    let w = simulatedW;
+    for (const extra of this.byHand.values()) w += extra;
+    this.lastPowerW = Math.max(0, Math.round(w * 10) / 10);
+    return callService(ha, "input_number", "set_value", { entity_id: HOME_POWER.helper, value: this.lastPowerW }, signal);
   }
 
   /**
@@ -127,18 +163,36 @@ export class LivingHousehold {
       ...this.house.events.filter((e) => e.t >= this.splitAt).map((event): Step => ({ t: event.t, kind: "event", event })),
       ...this.samples.filter((s) => s.t >= this.splitAt).map((s): Step => ({ t: s.t, kind: "power", w: s.w })),
     ].sort((a, b) => a.t - b.t || (a.kind === "event" ? -1 : 1));
-    let i = steps.findIndex((s) => s.t >= Date.now() - 1000);
-    if (i < 0) return;
+    const first = steps.findIndex((s) => s.t >= Date.now() - 1000);
+    if (first < 0) return;
+    const conn = await connectToHa(ha);
+    const unsubscribe = await conn.subscribeEvents<StateChangedEvent>((ev) => {
+      const next = ev.data.new_state;
+      if (next && next.state !== ev.data.old_state?.state) this.changed(ev.data.entity_id, next.state, next.attributes.brightness);
+    }, "state_changed");
+    try {
+      await this.play(steps, first, ha, signal, onError);
+    } finally {
+      await unsubscribe().catch(() => undefined);
+      conn.close();
+    }
+  }
+
+  private async play(steps: Step[], from: number, ha: HaTarget, signal: AbortSignal, onError: (what: string, err: unknown) => void): Promise<void> {
+    let i = from;
     while (i < steps.length && !signal.aborted) {
       const step = steps[i]!;
       const wait = step.t - Date.now();
       if (wait > 0) await sleep(wait, signal);
       if (signal.aborted) break;
       try {
-        if (step.kind === "power") await setPower(ha, step.w, signal);
+        if (step.kind === "power") await this.setPower(ha, step.w, signal);
         else {
+          // The simulation switches the device itself: whatever was done by hand ends.
           const d = this.devices.find((x) => x.entityId === step.event.entityId)!;
           const call = serviceCall(d, step.event.to, this.brightness.at(step.t));
+          this.expected.set(d.entityId, step.event.to);
+          this.byHand.delete(d.entityId);
           await callService(ha, call.domain, call.service, call.data, signal);
         }
       } catch (err) {
@@ -160,10 +214,6 @@ async function callService(ha: HaTarget, domain: string, service: string, data: 
   });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${domain}.${service}: HTTP ${res.status}`);
-}
-
-function setPower(ha: HaTarget, w: number, signal?: AbortSignal): Promise<void> {
-  return callService(ha, "input_number", "set_value", { entity_id: HOME_POWER.helper, value: Math.max(0, Math.round(w * 10) / 10) }, signal);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -43,7 +43,7 @@ export class DemoConsole {
     const profiles = this.app.collector?.engine.profiles() ?? [];
     const learned = new Set(profiles.filter((p) => p.powerW !== null).map((p) => p.entityId));
     parts.push(`devices learned: ${learned.size} of ${this.household.devices.length}`);
-    parts.push(`home power ${watts(this.household.powerAt(now))}`);
+    parts.push(`home power ${watts(this.household.currentPowerW())}`);
     this.out(`[${time(now)}] ${parts.join(" · ")}`);
   }
 

@@ -138,7 +138,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     const seeded = seedHousehold(app.store, household);
     const carbonHours = seedElectricityMaps(app.store, EM_ZONE, Date.now(), CARBON_HISTORY_DAYS);
     await sleepUntil(household.splitAt, stop.signal);
-    const driving = household.drive(target, stop.signal, (what, err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, `demo household: ${what} failed`));
+    const warn = (what: string, err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, `demo household: ${what} failed`);
+    const driving = household.drive(target, stop.signal, warn).catch((err: unknown) => {
+      warn("playing", err);
+      out(`The household stopped: ${err instanceof Error ? err.message : String(err)}`);
+    });
     closers.push(() => driving);
     out(`Household: ${household.devices.length} devices and whole-home power live in Home Assistant; ${HOUSEHOLD_HISTORY_DAYS} days of history (${seeded.events} switchings, ${seeded.samples.toLocaleString("en-US")} readings), ${revisedHours} hours of it as the home's Contact usage; ${carbonHours} hours of past carbon intensity.`);
     if (stop.signal.aborted) return 0;

@@ -239,6 +239,29 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     await page.close();
   });
 
+  test("a device switched by hand draws its power in whole-home power", async () => {
+    const heater = "switch.heater";
+    const headers = { Authorization: `Bearer ${info.haToken}`, "Content-Type": "application/json" };
+    const read = async (id: string) => (await (await fetch(`${info.haUrl}/api/states/${id}`, { headers })).json()) as { state: string; last_updated: string };
+    const on = (await read(heater)).state !== "on";
+    const before = await read("sensor.home_power");
+    const res = await fetch(`${info.haUrl}/api/services/switch/turn_${on ? "on" : "off"}`, { method: "POST", headers, body: JSON.stringify({ entity_id: heater }) });
+    assert.ok(res.ok, `switch.turn_${on ? "on" : "off"}: ${res.status}`);
+    const deadline = Date.now() + WAIT_MS;
+    let now = await read(heater);
+    while (now.state !== (on ? "on" : "off") && Date.now() < deadline) now = await read(heater);
+    const switched = Date.parse(now.last_updated);
+    // The first whole-home reading after the switch (every 5 s).
+    let after = before;
+    while (Date.parse(after.last_updated) <= switched && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await read("sensor.home_power");
+    }
+    const step = Number(after.state) - Number(before.state);
+    // The heater draws 1,500 W; the rest of the house moves a little between two readings.
+    assert.ok(Math.abs(step - (on ? 1500 : -1500)) < 375, `whole-home power ${before.state} W → ${after.state} W after switching the heater ${on ? "on" : "off"} by hand`);
+  });
+
   test("the household lives: whole-home power changes in HA, the backend records it, a status line every minute", async () => {
     // Long enough for a status line (every minute) and for recording to move past the start.
     const socket = await connectWebSocket(info.apiUrl, info.haToken);
