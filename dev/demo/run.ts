@@ -310,7 +310,9 @@ ${views.map((v, i) => `    ${v.title.padEnd(width)}  ${info.views[i]!.url}\n    
   Backend log      ${info.backendLog}
 
 The household lives on in Home Assistant: its devices switch and "Home power" follows them, and the
-backend learns from it as it would in a real home. A status line follows every minute; Ctrl-C stops everything.`);
+backend learns from it as it would in a real home. Switch a device yourself (Overview) and its power
+shows in "Home power"; the backend measures each switching about five minutes later (the devices
+panel's recent events). A status line follows every minute; Ctrl-C stops everything.`);
 }
 
 function sleepUntil(t: number, signal: AbortSignal): Promise<void> {

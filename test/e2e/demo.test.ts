@@ -249,7 +249,10 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     assert.ok(res.ok, `switch.turn_${on ? "on" : "off"}: ${res.status}`);
     const deadline = Date.now() + WAIT_MS;
     let now = await read(heater);
-    while (now.state !== (on ? "on" : "off") && Date.now() < deadline) now = await read(heater);
+    while (now.state !== (on ? "on" : "off") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await read(heater);
+    }
     const switched = Date.parse(now.last_updated);
     // The first whole-home reading after the switch (every 5 s).
     let after = before;
