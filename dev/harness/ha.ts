@@ -1,4 +1,4 @@
-// A real Home Assistant core on loopback for end-to-end tests (DESIGN.md "Testing"):
+// A real Home Assistant core on loopback for the end-to-end tests, the bench and `npm run demo` (DESIGN.md "Testing"):
 // a fresh config directory, onboarding over REST and a long-lived token over the websocket API
 // (ha-api.md §5). The installs come from scripts/ha-setup.sh; tests always start HA with --skip-pip.
 import { spawn, type ChildProcess } from "node:child_process";
