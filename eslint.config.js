@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**"],
+    files: ["test/**", "dev/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
 );

@@ -9,7 +9,7 @@ import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { defaultReporter } from "@web/test-runner";
 import { summaryReporter } from "./test/browser/summary-reporter.mjs";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/helpers/chromium.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./dev/harness/chromium.mjs";
 import { tsImport } from "tsx/esm/api";
 
 // A stand-in for the Supervisor's ingress in front of the real backend API (test/browser/ingress.test.ts).

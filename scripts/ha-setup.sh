@@ -8,7 +8,7 @@
 #   sid-chroot/                             Debian sid (python3.14) made by debootstrap
 #   sid-chroot/opt/ha-2026.11.0/venv        HA inside that chroot
 # A directory counts as built only when its `.ready` stamp (written last) holds the expected recipe;
-# anything else is wiped and rebuilt. Keep paths in sync with test/e2e/harness/ha.ts.
+# anything else is wiped and rebuilt. Keep paths in sync with dev/harness/ha.ts.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -95,7 +95,7 @@ free_port() {
 # The harness's own configuration.yaml, so the first start installs every requirement that the
 # tests' --skip-pip starts will import.
 write_warmup_config() {
-  sed -e 's/@NAME@/Warm-up/' -e "s/@PORT@/$2/" "$(dirname "$SELF")/../test/e2e/harness/configuration.yaml" >"$1/configuration.yaml"
+  sed -e 's/@NAME@/Warm-up/' -e "s/@PORT@/$2/" "$(dirname "$SELF")/../dev/harness/configuration.yaml" >"$1/configuration.yaml"
 }
 
 # Starts HA once without --skip-pip, so that it installs home-assistant-frontend and the

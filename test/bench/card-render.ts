@@ -15,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import type { Figure } from "./report.js";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../helpers/chromium.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../dev/harness/chromium.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const bundlePath = join(root, "dist/energy-insights-card.js");

@@ -6,7 +6,7 @@ import { STATISTICS_SOURCE } from "../../server/src/ha/statistic-ids.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import type { ComposedRow } from "../../server/src/statistics/compose.js";
 import { openStore } from "../../server/src/store/store.js";
-import { startHomeAssistant, type HaVersion } from "../e2e/harness/ha.js";
+import { startHomeAssistant, type HaVersion } from "../../dev/harness/ha.js";
 import type { Figure } from "./report.js";
 
 const HOURS = 8760;

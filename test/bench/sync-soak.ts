@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { availableAtMs, DEFAULT_SIM_ACCOUNTS, SIM_ZONE } from "../../server/src/simulate/contact/data.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { addDays, daysBetween, localDay } from "../../server/src/time/local.js";
-import { startHomeAssistant } from "../e2e/harness/ha.js";
+import { startHomeAssistant } from "../../dev/harness/ha.js";
 import { SIM_SEED, simulator, testBackend, testConfig } from "../helpers/backend.js";
 import { runSoak, type SoakResult } from "../helpers/soak.js";
 import type { Figure } from "./report.js";

@@ -14,7 +14,7 @@ import { getStatisticsMetadata } from "../../server/src/ha/recorder.js";
 import { startContactSimulator } from "../../server/src/simulate/contact/server.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { SIM_SEED, SIM_USER } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant } from "./harness/ha.js";
+import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 

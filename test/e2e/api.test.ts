@@ -4,7 +4,7 @@ import WebSocket from "ws";
 import { checkTokenWithHa, createHaTokenValidator } from "../../server/src/api/ha-auth.js";
 import type { CarbonForecastView, ServerMessage, SyncRunResult } from "../../server/src/api/protocol.js";
 import { startApiServer, type ApiHandlers } from "../../server/src/api/server.js";
-import { connectWebSocket, HA_VERSIONS, startHomeAssistant, type HaSocket, type RunningHa } from "./harness/ha.js";
+import { connectWebSocket, HA_VERSIONS, startHomeAssistant, type HaSocket, type RunningHa } from "../../dev/harness/ha.js";
 
 // The backend API's user check against a real Home Assistant: the harness's admin token, a
 // non-admin user created for the test (its token from HA's own login flow), a garbage token, and a

@@ -20,7 +20,7 @@ import { startElectricityMapsSimulator, intensityAt, ELECTRICITY_MAPS_SIM_TOKEN 
 import { startWattTimeSimulator, moerLbsPerMwh, WATTTIME_SIM_USER } from "../../server/src/simulate/watttime/server.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { SIM_USER, simulator, testBackend } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant } from "./harness/ha.js";
+import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const HOUR_MS = 3600_000;
 const START = Date.parse("2026-05-10T00:00:00Z");

@@ -11,7 +11,7 @@ import { publishMeanStatistic, publishStatistic, type MeanRow } from "../../serv
 import { getStatisticsMetadata, statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import { openStore } from "../../server/src/store/store.js";
 import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
-import { HA_VERSIONS, startHomeAssistant } from "./harness/ha.js";
+import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const START = Date.UTC(2026, 3, 1) / 1000;
 const HOURS = 48;

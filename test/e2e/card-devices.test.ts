@@ -26,9 +26,9 @@ import type { ComposedRow } from "../../server/src/statistics/compose.js";
 import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { LogCapture, testBackend, type TestBackend } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
-import { confirmHttpConfig, launchBrowser, type DeepQueryWindow, type HaBrowser, type PageProblem } from "./harness/browser.js";
-import { addModuleResource, createDashboard, localPath } from "./harness/lovelace.js";
+import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
+import { confirmHttpConfig, launchBrowser, type DeepQueryWindow, type HaBrowser, type PageProblem } from "../../dev/harness/browser.js";
+import { addModuleResource, createDashboard, localPath } from "../../dev/harness/lovelace.js";
 
 const NZ = "Pacific/Auckland";
 const HOUR = 3_600_000;

@@ -27,9 +27,9 @@ import { parseConfig } from "../../server/src/config/index.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { daysBetween } from "../../server/src/time/local.js";
 import { LogCapture, SIM_SEED, SIM_USER, simulator, testBackend, type TestBackend } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
-import { confirmHttpConfig, launchBrowser, type DeepQueryWindow, type HaBrowser, type PageProblem } from "./harness/browser.js";
-import { addModuleResource, createDashboard, localPath } from "./harness/lovelace.js";
+import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
+import { confirmHttpConfig, launchBrowser, type DeepQueryWindow, type HaBrowser, type PageProblem } from "../../dev/harness/browser.js";
+import { addModuleResource, createDashboard, localPath } from "../../dev/harness/lovelace.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();

@@ -21,7 +21,7 @@ import { openStore } from "../../server/src/store/store.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { LogCapture, SIM_SEED, SIM_USER, simulator, testBackend, type TestBackend } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 import { runDoctor } from "../../server/src/cli/doctor.js";
 import { createLogger } from "../../server/src/log.js";
 

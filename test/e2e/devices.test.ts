@@ -12,7 +12,7 @@ import { deviceStatistic } from "../../server/src/ha/device-statistics.js";
 import { collectSecrets, createLogger } from "../../server/src/log.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { LogCapture } from "../helpers/backend.js";
-import { connectWebSocket, HA_VERSIONS, startHomeAssistant } from "./harness/ha.js";
+import { connectWebSocket, HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const BASE_W = 300;
 const DEVICES = [

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { connectWebSocket, HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { connectWebSocket, HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 
 // Integrations the backend, the Energy dashboard and the frontend pages rely on.
 const NEEDED_COMPONENTS = ["api", "auth", "config", "energy", "frontend", "history", "lovelace", "onboarding", "person", "recorder", "websocket_api"];

@@ -19,7 +19,7 @@ import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src
 import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { LogCapture, testBackend, type TestBackend } from "../helpers/backend.js";
-import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 
 const DEVICE = DEFAULT_SIM_METERS[0]!.id;
 const HOUR = 3_600_000;

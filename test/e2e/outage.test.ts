@@ -20,7 +20,7 @@ import { ManualClock } from "../../server/src/time/clock.js";
 import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { LogCapture, testBackend } from "../helpers/backend.js";
 import { soakAccounts } from "../helpers/soak.js";
-import { startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: SIM_ZONE }).toMillis();
 const HOUR = 3600_000;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { startContactSimulator } from "../../server/src/simulate/contact/server.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { SIM_SEED, SIM_USER } from "../helpers/backend.js";
-import { startHomeAssistant } from "./harness/ha.js";
+import { startHomeAssistant } from "../../dev/harness/ha.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 

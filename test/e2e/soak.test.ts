@@ -8,7 +8,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { runSoak } from "../helpers/soak.js";
-import { startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 
 const SEED = Number(process.env.SOAK_SEED ?? 20261205);
 let ha: RunningHa;

@@ -20,7 +20,7 @@ import { createLogger } from "../../server/src/log.js";
 import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { SIM_USER, simulator, testBackend } from "../helpers/backend.js";
-import { startHomeAssistant, type RunningHa } from "./harness/ha.js";
+import { startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";
 
 const ICP = "0000012345ABC";
 let ha: RunningHa;

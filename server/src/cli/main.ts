@@ -152,10 +152,11 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("demo")
-    .description("run simulators, a local Home Assistant and the backend together; prints the URL and login")
-    .action(async () => {
+    .description("run every provider's simulator, a local Home Assistant with a living household, the backend and the card in every view; prints the URLs and login")
+    .option("--info-file <file>", "write the demo's URLs, Home Assistant's token and process id as JSON once it is ready (for tests)")
+    .action(async (opts: { infoFile?: string }) => {
       const { runDemo } = await import("./demo.js");
-      exitCode = await runDemo();
+      exitCode = await runDemo(opts.infoFile ? { infoFile: opts.infoFile } : {});
     });
 
   try {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from "puppeteer-core";
 import { connectWebSocket, type RunningHa } from "./ha.js";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../helpers/chromium.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 
 export interface PageProblem {
@@ -25,7 +25,7 @@ export interface HaBrowser {
 }
 
 /** `hassTokens` as home-assistant-js-websocket's AuthData: the long-lived token, never expiring, nothing to refresh. */
-function hassTokens(ha: RunningHa): string {
+function hassTokens(ha: Pick<RunningHa, "url" | "token">): string {
   return JSON.stringify({
     hassUrl: ha.url,
     clientId: `${ha.url}/`,
@@ -43,7 +43,7 @@ export interface BrowserOptions {
   timeZone?: string;
 }
 
-export async function launchBrowser(ha: RunningHa, opts: BrowserOptions = {}): Promise<HaBrowser> {
+export async function launchBrowser(ha: Pick<RunningHa, "url" | "token">, opts: BrowserOptions = {}): Promise<HaBrowser> {
   const viewport = opts.viewport ?? { width: 1200, height: 900 };
   const userDataDir = mkdtempSync(join(tmpdir(), "ei-e2e-chromium-"));
   const browser = await puppeteer.launch({

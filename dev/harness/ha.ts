@@ -1,4 +1,4 @@
-// A real Home Assistant core on loopback for end-to-end tests (DESIGN.md "Testing"):
+// A real Home Assistant core on loopback for the end-to-end tests, the bench and `npm run demo` (DESIGN.md "Testing"):
 // a fresh config directory, onboarding over REST and a long-lived token over the websocket API
 // (ha-api.md §5). The installs come from scripts/ha-setup.sh; tests always start HA with --skip-pip.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -26,6 +26,8 @@ export interface RunningHa {
   port: number;
   /** HA's stdout and stderr. */
   logFile: string;
+  /** The process id of HA's launcher, which leads HA's process group; undefined while stopped. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
   /** Starts again after stop(), with the same config dir and port. */
   start(): Promise<void>;
@@ -42,6 +44,8 @@ export interface StartOptions {
    * settings (they revert after 5 minutes unless confirmed).
    */
   www?: string[];
+  /** YAML appended to the harness's configuration.yaml (more integrations, e.g. the demo's household entities). */
+  configuration?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 180_000;
@@ -74,10 +78,14 @@ function installDir(version: HaVersion): string {
   return version === "2026.11.0" ? join(SID_ROOT, "opt", `ha-${version}`) : join(CACHE_ROOT, `ha-${version}`);
 }
 
-function assertInstalled(version: HaVersion): void {
+/** True when scripts/ha-setup.sh has built `version` (its `.ready` stamp holds the version). */
+export function haInstalled(version: HaVersion): boolean {
   const stamp = join(installDir(version), ".ready");
-  const content = existsSync(stamp) ? readFileSync(stamp, "utf8") : "";
-  if (content !== version) {
+  return existsSync(stamp) && readFileSync(stamp, "utf8") === version;
+}
+
+function assertInstalled(version: HaVersion): void {
+  if (!haInstalled(version)) {
     throw new Error(`Home Assistant ${version} is not installed in ${installDir(version)}: run scripts/ha-setup.sh ${version}`);
   }
 }
@@ -416,6 +424,10 @@ class HomeAssistant implements RunningHa {
   private process: HaProcess | undefined;
   private cleanup: Promise<void> | undefined;
 
+  get pid(): number | undefined {
+    return this.process?.child.pid;
+  }
+
   constructor(
     readonly version: HaVersion,
     readonly configDir: string,
@@ -512,7 +524,7 @@ export async function startHomeAssistant(version: HaVersion, opts: StartOptions 
   const configDir = mkdtempSync(join(tmpdir(), `ei-ha-${version}-`));
   configDirs.add(configDir);
   const port = opts.port ?? (await freePort());
-  writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port));
+  writeFileSync(join(configDir, "configuration.yaml"), configurationYaml(port) + (opts.configuration ? `\n${opts.configuration}\n` : ""));
   if (opts.www?.length) {
     mkdirSync(join(configDir, "www"));
     for (const file of opts.www) copyFileSync(file, join(configDir, "www", basename(file)));
