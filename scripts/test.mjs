@@ -118,8 +118,9 @@ function lockfileUnchanged() {
 if (wants("lockfile")) stage("lockfile unchanged by npm install", lockfileUnchanged());
 if (wants("lint")) stage("lint", run("lint", "npx", ["eslint", "."]));
 if (wants("typecheck")) stage("typecheck", run("typecheck", "npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]));
+// Built before the unit tests: those that run bin/energy-insights.js run the compiled backend.
+if (wants("build")) stage("build (card bundle, compiled backend)", run("build", "npm", ["run", "--silent", "build"]));
 if (wants("unit")) nodeTests("unit", "test/unit");
-if (wants("build")) stage("build (card bundle)", run("build", "npx", ["rollup", "-c", "--silent"]));
 if (wants("browser")) browserTests();
 // The real-HA stage joins as soon as test/e2e has tests (the harness lands with them).
 if (wants("e2e") && findTests(join(root, "test/e2e")).length > 0) {

@@ -6,6 +6,7 @@ import { benchCardRender } from "./card-render.js";
 import { benchCarbonCalls } from "./carbon-calls.js";
 import { benchCorrelation } from "./correlation.js";
 import { benchDemo } from "./demo.js";
+import { benchFootprint } from "./footprint.js";
 import { benchOneMeterCalls } from "./onemeter-calls.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
@@ -26,6 +27,7 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Card (Chromium)", benchCardRender],
   ["Correlation (synthetic household)", benchCorrelation],
   ["The demo (npm run demo, real Home Assistant)", benchDemo],
+  ["Production build: start-up and memory (real Home Assistant)", benchFootprint],
 ];
 
 // `npm run bench -- --only <words>` runs the sections whose title contains them (case-insensitive).

@@ -33,6 +33,8 @@ test("npm pack installs in an empty project and npx energy-insights doctor runs 
   const listing = execFileSync("tar", ["tzf", join(work, tarball)], { encoding: "utf8" });
   assert.match(listing, /package\/dist\/energy-insights-card\.js/, "the built card is in the package");
   assert.match(listing, /package\/bin\/energy-insights\.js/);
+  assert.match(listing, /package\/dist\/server\/main\.js/, "the compiled backend is in the package");
+  assert.doesNotMatch(listing, /package\/server\//, "no TypeScript sources: the package runs the compiled backend");
   assert.doesNotMatch(listing, /package\/test\/|node_modules|\.db\b/, "no tests, dependencies or caches in the package");
 
   const app = join(work, "app");
@@ -43,6 +45,7 @@ test("npm pack installs in an empty project and npx energy-insights doctor runs 
   assert.equal(install.status, 0, install.stderr);
   assert.ok(existsSync(join(app, "node_modules/better-sqlite3/build/Release/better_sqlite3.node")), "better-sqlite3 was built");
   assert.ok(readdirSync(join(app, "node_modules/energy-insights/dist")).includes("energy-insights-card.js"));
+  assert.ok(!existsSync(join(app, "node_modules/tsx")) && !existsSync(join(app, "node_modules/esbuild")), "no compiler installed: the CLI below runs the compiled backend");
 
   const ha = await startHomeAssistant("2026.11.0");
   t.after(() => ha.stop());

@@ -3,8 +3,8 @@
  * the SyncService, devices and correlations from a correlation source (the engine, once the
  * collector runs it), and users checked against the configured Home Assistant.
  */
-import { readFileSync } from "node:fs";
 import type { App } from "../app.js";
+import { packageVersion } from "../package-root.js";
 import { SUPERVISOR_WEBSOCKET_URL } from "../config/index.js";
 import type { CollectorStatus, PowerCollector } from "../correlate/collector.js";
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
@@ -71,11 +71,10 @@ export interface AppApiOptions {
 /** As an add-on the supervisor proxy only accepts add-on tokens; users' tokens go to HA itself on the add-on network. */
 const ADDON_HA_WEBSOCKET_URL = "ws://homeassistant:8123/api/websocket";
 
-/** The package version (package.json at the repository root). */
+/** The package version (package.json at the package's root). */
 export function backendVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
+    return packageVersion();
   } catch {
     return "unknown";
   }

@@ -1,7 +1,11 @@
 import { existsSync } from "node:fs";
-import type { DemoOptions } from "../../../dev/demo/run.js";
+import { packageRoot } from "../package-root.js";
 
-export type { DemoOptions };
+/** What `energy-insights demo` takes (dev/demo/run.ts reads the same). */
+export interface DemoOptions {
+  /** Write the demo's URLs, Home Assistant's token and process id as JSON once it is ready. */
+  infoFile?: string;
+}
 
 /**
  * `npm run demo`: every provider's simulator, a real Home Assistant with a living household, the
@@ -9,12 +13,16 @@ export type { DemoOptions };
  * HA harness in dev/harness), not part of the npm package: it runs from a checkout only.
  */
 export async function runDemo(opts: DemoOptions = {}): Promise<number> {
-  const run = new URL("../../../dev/demo/run.ts", import.meta.url);
-  const setup = new URL("../../../scripts/ha-setup.sh", import.meta.url);
+  const root = packageRoot();
+  const run = new URL("dev/demo/run.ts", root);
+  const setup = new URL("scripts/ha-setup.sh", root);
   if (!existsSync(run) || !existsSync(setup)) {
     console.error("energy-insights demo runs from a checkout of the repository (it needs dev/ and scripts/ha-setup.sh): git clone the repository, then npm install && npm run demo.");
     return 1;
   }
-  const demo = await import("../../../dev/demo/run.js");
+  // The demo is TypeScript outside the compiled backend: a checkout has tsx (a dev dependency) to run it.
+  const { register } = await import("tsx/esm/api");
+  register();
+  const demo = (await import(run.href)) as { runDemo(opts: DemoOptions): Promise<number> };
   return demo.runDemo(opts);
 }

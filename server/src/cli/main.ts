@@ -1,12 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { DateTime } from "luxon";
-import { ConfigError, loadConfig, type EnergyInsightsConfig } from "../config/index.js";
-import { collectSecrets, createLogger } from "../log.js";
-import { createApp } from "../app.js";
+import type { EnergyInsightsConfig } from "../config/index.js";
 import { offsetClock, systemClock, type Clock } from "../time/clock.js";
-import { runDoctor } from "./doctor.js";
-import { runBackfill } from "./backfill.js";
-import { runVerify } from "./verify.js";
+
+// Every command loads what it needs when it runs (`import()` below): `--help` and `health` start in a
+// fraction of the time the whole backend takes to load (issue 19, figures in `npm run bench`).
 
 /** How long a stop may take before the process exits regardless (well inside Docker's and the Supervisor's 10 s). */
 const STOP_DEADLINE_MS = 4000;
@@ -29,7 +27,8 @@ function parseDate(value: string): string {
 }
 
 /** Reads and validates the config; an invalid one is printed as a list of problems. */
-function configFrom(opts: CommonOptions): EnergyInsightsConfig {
+async function configFrom(opts: CommonOptions): Promise<EnergyInsightsConfig> {
+  const { loadConfig } = await import("../config/index.js");
   return loadConfig(opts.config ? { path: opts.config } : {});
 }
 
@@ -37,8 +36,9 @@ function clockFrom(opts: CommonOptions): Clock {
   return opts.now === undefined ? systemClock : offsetClock(opts.now);
 }
 
-function setup(opts: CommonOptions, logOpts: { toStderr?: boolean } = {}) {
-  const config = configFrom(opts);
+async function setup(opts: CommonOptions, logOpts: { toStderr?: boolean } = {}) {
+  const config = await configFrom(opts);
+  const { collectSecrets, createLogger } = await import("../log.js");
   const log = createLogger({ level: config.log.level, secrets: collectSecrets(config), ...(logOpts.toStderr ? { destination: process.stderr } : {}) });
   const clock = clockFrom(opts);
   return { config, log, clock };
@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
 
   withCommon(program.command("start").description("run the service: check providers every sync.check_interval and publish to Home Assistant")).action(async (opts: CommonOptions) => {
-    const { config, log, clock } = setup(opts);
+    const { config, log, clock } = await setup(opts);
+    const { createApp } = await import("../app.js");
     const stop = new AbortController();
     const app = createApp(config, { clock, log, signal: stop.signal });
     // A stop aborts the provider requests in flight and waits for the current unit of work; if that
@@ -94,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print a machine-readable summary on stdout (logs go to stderr)")
     .option("--no-publish", "fetch into the cache only; do not touch Home Assistant")
     .action(async (opts: CommonOptions & { json?: boolean; publish: boolean }) => {
-      const { config, log, clock } = setup(opts, { toStderr: true });
+      const { config, log, clock } = await setup(opts, { toStderr: true });
+      const { createApp } = await import("../app.js");
       const app = createApp(config, { clock, log, connectHa: opts.publish });
       try {
         const summary = await app.service.syncOnce();
@@ -115,7 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--from <date>", "first local day to fetch (YYYY-MM-DD)", parseDate)
     .option("--no-publish", "fetch into the cache only; do not touch Home Assistant")
     .action(async (opts: CommonOptions & { from: string; publish: boolean }) => {
-      const { config, log, clock } = setup(opts, { toStderr: true });
+      const { config, log, clock } = await setup(opts, { toStderr: true });
+      const { runBackfill } = await import("./backfill.js");
       exitCode = await runBackfill(config, { log, clock, from: opts.from, publish: opts.publish });
     });
 
@@ -123,18 +126,20 @@ export async function main(argv: string[]): Promise<number> {
     .option("--repair", "import the damaged hours again, from the last good sum")
     .option("--json", "print the report as JSON")
     .action(async (opts: CommonOptions & { repair?: boolean; json?: boolean }) => {
-      const { config, log, clock } = setup(opts, { toStderr: true });
+      const { config, log, clock } = await setup(opts, { toStderr: true });
+      const { runVerify } = await import("./verify.js");
       exitCode = await runVerify(config, { log, clock, out: (line) => console.log(line), repair: Boolean(opts.repair), json: Boolean(opts.json) });
     });
 
   withCommon(program.command("doctor").description("check the configuration, provider logins and Home Assistant, and say what to fix")).action(async (opts: CommonOptions) => {
-    const { config, log, clock } = setup(opts, { toStderr: true });
+    const { config, log, clock } = await setup(opts, { toStderr: true });
+    const { runDoctor } = await import("./doctor.js");
     exitCode = await runDoctor(config, { log, clock, out: (line) => console.log(line) });
   });
 
   withCommon(program.command("health").description("exit 0 when the service checked its providers recently and none keeps failing (for container health checks)")).action(
     async (opts: CommonOptions) => {
-      const config = configFrom(opts);
+      const config = await configFrom(opts);
       const { runHealth } = await import("./health.js");
       exitCode = runHealth(config, { clock: clockFrom(opts), out: (line) => console.log(line) });
     },
@@ -164,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    const { ConfigError } = await import("../config/index.js");
     if (err instanceof ConfigError) {
       console.error(err.message);
       return 2;
