@@ -8,9 +8,10 @@
  * - The household's hourly kWh as the Contact simulator's usage of the home's contract, so the
  *   meter and the learned devices tell one story (the by-device view's "untracked" is the rest).
  */
+import { carbonSeries } from "../../server/src/statistics/ids.js";
 import type { Store } from "../../server/src/store/store.js";
 import { recordRecordedUntil } from "../../server/src/store/state.js";
-import { carbonSeries } from "../../server/src/sync/carbon-job.js";
+
 import { intensityAt } from "../../server/src/simulate/electricitymaps/server.js";
 import type { ContactSimulator } from "../../server/src/simulate/contact/server.js";
 import { HOME_POWER } from "./devices.js";

@@ -27,8 +27,8 @@ import { startWattTimeSimulator, WATTTIME_SIM_USER } from "../../server/src/simu
 import type { SyncSummary } from "../../server/src/service.js";
 import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
 import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
-import { carbonSeries } from "../../server/src/sync/carbon-job.js";
-import { statisticId } from "../../server/src/ha/statistic-ids.js";
+
+import { statisticId, carbonSeries } from "../../server/src/statistics/ids.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { confirmHttpConfig } from "../harness/browser.js";
 import { HA_LOGIN, haInstalled, startHomeAssistant, type HaVersion, type RunningHa } from "../harness/ha.js";

@@ -15,7 +15,7 @@ import { SyncService } from "./service.js";
 import { CarbonSync } from "./sync/carbon-service.js";
 import { electricityMapsSource, wattTimeSource, type CarbonSource } from "./sync/carbon-sources.js";
 import { openStore, type Store } from "./store/store.js";
-import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./sync/http.js";
+import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./providers/http.js";
 import type { Clock } from "./time/clock.js";
 
 export interface App {

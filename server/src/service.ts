@@ -7,7 +7,7 @@ import { parseHaVersion } from "./ha/version.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
 import type { OneMeterDevice } from "./providers/onemeter/client.js";
-import { slug, statisticId } from "./ha/statistic-ids.js";
+import { oneMeterSeries, slug, statisticId } from "./statistics/ids.js";
 import { lastRowInHa } from "./ha/publisher.js";
 import { lastCheck, recordCheck } from "./store/state.js";
 import type { Store } from "./store/store.js";
@@ -15,7 +15,7 @@ import type { CarbonHealth } from "./sync/carbon-job.js";
 import type { CarbonSync } from "./sync/carbon-service.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
 import { publishContract } from "./sync/contact-statistics.js";
-import { hasReadings, ONEMETER, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
+import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
 import { OneMeterPoller, type OneMeterPollExtra } from "./sync/onemeter-poller.js";
 import { oneMeterGridImport, publishOneMeterDevice } from "./sync/onemeter-statistics.js";
 import type { PlannerSettings } from "./sync/planner.js";
@@ -134,7 +134,7 @@ export class SyncService {
     if (!ha || hasReadings(store, deviceId)) return undefined;
     try {
       const conn = await ha();
-      const last = await lastRowInHa(conn, statisticId(`${ONEMETER}_${slug(deviceId)}_import_energy`), Math.floor(clock.now() / 1000));
+      const last = await lastRowInHa(conn, statisticId(oneMeterSeries(deviceId, "import_energy")), Math.floor(clock.now() / 1000));
       if (!last) return undefined;
       log.info({ device: deviceId, from: new Date((last.start - 3600) * 1000).toISOString() }, "OneMeter: the cache has no readings of this device; reading from where Home Assistant's statistics end");
       return (last.start - 3600) * 1000;

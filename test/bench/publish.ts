@@ -2,7 +2,7 @@ import { connectToHa } from "../../server/src/ha/connection.js";
 import { importMetadata, type StatisticDescription } from "../../server/src/ha/metadata.js";
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { importStatistics, statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
-import { STATISTICS_SOURCE } from "../../server/src/ha/statistic-ids.js";
+import { STATISTICS_SOURCE } from "../../server/src/statistics/ids.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import type { ComposedRow } from "../../server/src/statistics/compose.js";
 import { openStore } from "../../server/src/store/store.js";

@@ -13,7 +13,7 @@ import { DateTime } from "luxon";
 import { parseConfig } from "../../server/src/config/index.js";
 import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
 import { statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
-import { seriesKey, statisticId } from "../../server/src/ha/statistic-ids.js";
+import { seriesKey, statisticId } from "../../server/src/statistics/ids.js";
 import { availableAtMs, dayHours, SIM_ZONE, sumAmounts, type SimContract } from "../../server/src/simulate/contact/data.js";
 import { startContactSimulator, type ContactSimulator } from "../../server/src/simulate/contact/server.js";
 import { ManualClock } from "../../server/src/time/clock.js";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
 import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
-import { statisticId, seriesKey } from "../../server/src/ha/statistic-ids.js";
+import { statisticId, seriesKey } from "../../server/src/statistics/ids.js";
 import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, revisionKey, SIM_ZONE, sumAmounts, type SimAccount, type SimContract } from "../../server/src/simulate/contact/data.js";
 import { startContactSimulator, type ContactSimulator, type Faults } from "../../server/src/simulate/contact/server.js";
 import { ManualClock } from "../../server/src/time/clock.js";

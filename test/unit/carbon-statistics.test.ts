@@ -1,10 +1,11 @@
+import { carbonSeries } from "../../server/src/statistics/ids.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { importMetadata } from "../../server/src/ha/metadata.js";
 import { planMeanPublish } from "../../server/src/ha/publisher.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { planPublish } from "../../server/src/statistics/sums.js";
-import { carbonSeries, hourlyAggregates } from "../../server/src/sync/carbon-job.js";
+import { hourlyAggregates } from "../../server/src/sync/carbon-job.js";
 import { emissionsOfPeriods, emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
 
 test("statistic ids: <provider>_<region or zone>_carbon_intensity, the percentile labelled signal_index, contact_<icp>_emissions", () => {

@@ -2,6 +2,7 @@
  * Issue 3's acceptance for the providers, without HA: the real backend (config, HTTP policy, clients,
  * carbon jobs, store) against the WattTime and Electricity Maps simulators, on an injected clock.
  */
+import { carbonSeries } from "../../server/src/statistics/ids.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -12,7 +13,7 @@ import { providerStatuses } from "../../server/src/api/views.js";
 import { lbsPerMwhToGPerKwh } from "../../server/src/providers/watttime/constants.js";
 import { startWattTimeSimulator, moerLbsPerMwh, WATTTIME_SIM_USER, type WattTimeSimulator } from "../../server/src/simulate/watttime/server.js";
 import { startElectricityMapsSimulator, intensityAt, ELECTRICITY_MAPS_SIM_TOKEN, type ElectricityMapsSimulator } from "../../server/src/simulate/electricitymaps/server.js";
-import { carbonSeries } from "../../server/src/sync/carbon-job.js";
+
 import { ManualClock } from "../../server/src/time/clock.js";
 import { testBackend } from "../helpers/backend.js";
 

@@ -5,7 +5,7 @@ import { DateTime } from "luxon";
 import { ContactClient, type ContactContract, type ContactUsage } from "../../server/src/providers/contact/client.js";
 import { DEFAULT_CONTACT_API_KEY } from "../../server/src/providers/contact/constants.js";
 import { ProviderError } from "../../server/src/providers/errors.js";
-import { type HttpAttempt, createHttpClient } from "../../server/src/sync/http.js";
+import { type HttpAttempt, createHttpClient } from "../../server/src/providers/http.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { DEFAULT_SIM_ACCOUNTS, SIM_ZONE, availableAtMs, dayHours } from "../../server/src/simulate/contact/data.js";
 import { DEFAULT_SIM_USERS, type Faults, type SimRoute, startContactSimulator } from "../../server/src/simulate/contact/server.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { DateTime } from "luxon";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts } from "../../server/src/simulate/contact/data.js";
-import { seriesKey } from "../../server/src/ha/statistic-ids.js";
+import { seriesKey } from "../../server/src/statistics/ids.js";
 import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { parseConfig, ConfigError } from "../../server/src/config/index.js";
 import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";

@@ -11,7 +11,7 @@ import {
   backoffDelayMs,
   createHttpClient,
   retryAfterMs,
-} from "../../server/src/sync/http.js";
+} from "../../server/src/providers/http.js";
 import { ProviderError, type ProviderErrorKind, REDACTED, redactSecrets } from "../../server/src/providers/errors.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, call: number, body: string) => void;

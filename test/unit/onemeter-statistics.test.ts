@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { hourlyFromRegister, oneMeterGridImport, oneMeterStatistics, registerKind } from "../../server/src/sync/onemeter-statistics.js";
-import { EXTERNAL_STATISTIC_ID } from "../../server/src/ha/statistic-ids.js";
+import { EXTERNAL_STATISTIC_ID } from "../../server/src/statistics/ids.js";
 import { nextOneMeterPollAt, oneMeterBackoffMs } from "../../server/src/sync/onemeter-poller.js";
 
 const H = 3600;

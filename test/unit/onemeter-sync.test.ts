@@ -17,8 +17,8 @@ import { ProviderError } from "../../server/src/providers/errors.js";
 import { OneMeterClient } from "../../server/src/providers/onemeter/client.js";
 import { DEFAULT_SIM_METERS, FULL_REGISTERS } from "../../server/src/simulate/onemeter/data.js";
 import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
-import { createHttpClient } from "../../server/src/sync/http.js";
-import { registerSeries } from "../../server/src/sync/onemeter-job.js";
+import { createHttpClient } from "../../server/src/providers/http.js";
+import { oneMeterRegisterSeries } from "../../server/src/statistics/ids.js";
 import { hourlyFromRegister } from "../../server/src/sync/onemeter-statistics.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { runOneMeterBackend, type OneMeterRun } from "../helpers/onemeter.js";
@@ -98,10 +98,10 @@ const devicePolls = (s: OneMeterSimulator) => s.requestLog.filter((r) => r.path 
 
 /** Whole hours of the store's registers that equal the simulator's register differences (fails on the first that does not). */
 function assertHoursMatch(run: Run, s: OneMeterSimulator, register: string): number {
-  const rows = hourlyFromRegister(run.app.store.readings(registerSeries(DEVICE, register), "hour"));
+  const rows = hourlyFromRegister(run.app.store.readings(oneMeterRegisterSeries(DEVICE, register), "hour"));
   let checked = 0;
   // The hour of the first reading is left out (partial); the last may still be running.
-  assert.ok(rows.length > 0 && rows[0]!.start * 1000 >= run.app.store.readings(registerSeries(DEVICE, register), "hour")[0]!.start * 1000, "no partial first hour");
+  assert.ok(rows.length > 0 && rows[0]!.start * 1000 >= run.app.store.readings(oneMeterRegisterSeries(DEVICE, register), "hour")[0]!.start * 1000, "no partial first hour");
   for (const r of rows.slice(0, -1)) {
     const a = s.registersAt(DEVICE, r.start * 1000)![register]!;
     const b = s.registersAt(DEVICE, (r.start + 3600) * 1000)![register]!;
@@ -260,14 +260,14 @@ test("sync --once backfills backfill_days on the first poll, and backfill --from
   let summary = await app.service.syncOnce();
   assert.equal(summary.ok, true, summary.errors.join("; "));
   assert.equal(summary.onemeter?.[0]?.requests, 2, "the device, then one window of readings");
-  const first = app.store.readings(registerSeries(DEVICE, "1_8_0"), "hour")[0]!;
+  const first = app.store.readings(oneMeterRegisterSeries(DEVICE, "1_8_0"), "hour")[0]!;
   assert.equal(first.start * 1000, Date.parse("2026-05-30T10:15:00Z"));
 
   const progress: [number, number, string][] = [];
   clock.advance(HOUR);
   summary = await app.service.syncOnce({ backfillFrom: "2026-05-15", onRequest: (done, planned, what) => progress.push([done, planned, what]) });
   assert.equal(summary.ok, true, summary.errors.join("; "));
-  assert.equal(app.store.readings(registerSeries(DEVICE, "1_8_0"), "hour")[0]!.start * 1000, Date.parse("2026-05-15T00:00:00Z"));
+  assert.equal(app.store.readings(oneMeterRegisterSeries(DEVICE, "1_8_0"), "hour")[0]!.start * 1000, Date.parse("2026-05-15T00:00:00Z"));
   assert.ok(progress.length >= 3, JSON.stringify(progress));
   assert.deepEqual(progress.map((p) => p[0]), progress.map((_, i) => i));
   assert.ok(progress.every((p) => p[1] === progress.length && p[2].includes(DEVICE)));

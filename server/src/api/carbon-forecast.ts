@@ -2,8 +2,8 @@
  * `carbon/forecast`: the forecast each carbon job stored (`carbon:forecast:<series>` in the kv store,
  * raw 5-minute or hourly points) as hourly means, so the card can pick the cleanest hours ahead.
  */
-import { statisticId } from "../ha/statistic-ids.js";
-import { carbonSeries, forecastKey, hourlyAggregates, type CarbonHealth } from "../sync/carbon-job.js";
+import { statisticId, carbonSeries } from "../statistics/ids.js";
+import { forecastKey, hourlyAggregates, type CarbonHealth } from "../sync/carbon-job.js";
 import { INTENSITY_UNIT } from "../sync/carbon-statistics.js";
 import type { CarbonPoint } from "../sync/carbon-sources.js";
 import type { CarbonForecastView } from "./protocol.js";

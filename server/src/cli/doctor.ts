@@ -4,7 +4,7 @@ import { createApp } from "../app.js";
 import { verifyStatistics } from "./verify.js";
 import { currentUser, getPrefs, validateEnergy } from "../ha/energy.js";
 import { getStatisticsMetadata } from "../ha/recorder.js";
-import { STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { STATISTICS_SOURCE } from "../statistics/ids.js";
 import { ProviderError } from "../providers/errors.js";
 import type { OneMeterDevice } from "../providers/onemeter/client.js";
 import type { Clock } from "../time/clock.js";

@@ -3,7 +3,7 @@ import { createApp } from "../app.js";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import type { Connection } from "../ha/connection.js";
 import { getStatisticsMetadata, statisticsDuringPeriod, type StatisticMetadata } from "../ha/recorder.js";
-import { STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { parseStatisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { verifyMetadata, verifySumStatistic, type MetadataFacts, type VerifyProblem } from "../statistics/verify.js";
 import { markForReimport } from "../store/state.js";
 import type { Store } from "../store/store.js";
@@ -23,17 +23,22 @@ export interface VerifyReport {
   ok: boolean;
 }
 
-/** What the backend writes as metadata, from the statistic id's kind (`…_energy`, `…_cost`, …). */
+/** What the backend writes as metadata, from what the statistic id says it holds. */
 export function expectedMetadata(statisticId: string, currency: string): MetadataFacts | undefined {
-  const kind = statisticId.slice(statisticId.indexOf(":") + 1);
+  const parsed = parseStatisticId(statisticId);
   const facts = (hasSum: boolean, unit: string): MetadataFacts => ({ source: STATISTICS_SOURCE, hasSum, unit });
-  if (kind.endsWith("_carbon_intensity")) return facts(false, INTENSITY_UNIT);
-  if (kind.endsWith("_signal_index")) return facts(false, "%");
-  if (kind.endsWith("_emissions")) return facts(true, EMISSIONS_UNIT);
-  if (kind.endsWith("_cost")) return facts(true, currency);
-  if (/_reactive_energy_q[14](_t\d)?$/.test(kind)) return facts(true, "kvarh");
-  if (/_energy(_t\d)?$/.test(kind)) return facts(true, "kWh");
-  return undefined;
+  switch (parsed?.family) {
+    case "carbon":
+      return parsed.kind === "carbon_intensity" ? facts(false, INTENSITY_UNIT) : facts(false, "%");
+    case "account":
+      return parsed.kind === "emissions" ? facts(true, EMISSIONS_UNIT) : parsed.kind === "paid_cost" ? facts(true, currency) : facts(true, "kWh");
+    case "onemeter":
+      return facts(true, parsed.reactive ? "kvarh" : "kWh");
+    case "device":
+      return facts(true, "kWh");
+    default:
+      return undefined;
+  }
 }
 
 async function haRows(conn: Connection, statisticId: string, from: number): Promise<{ start: number; state: number | null; sum: number | null }[]> {

@@ -10,16 +10,9 @@ import { sendCommand, type Connection } from "./connection.js";
 import { currentUser, getPrefs } from "./energy.js";
 import type { StatisticDescription } from "./metadata.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "./publisher.js";
-import { slug, STATISTICS_SOURCE, statisticId } from "./statistic-ids.js";
+import { deviceSeriesKey, STATISTICS_SOURCE, statisticId } from "../statistics/ids.js";
 
 const HOUR_MS = 3600_000;
-
-/** The store's series key of a device's energy: `device_<slug(entity_id)>_energy`. */
-export function deviceSeriesKey(entityId: string): string {
-  const s = slug(entityId);
-  if (s === "") throw new Error(`cannot build a statistic id from entity "${entityId}"`);
-  return `device_${s}_energy`;
-}
 
 export function deviceStatistic(entityId: string, name: string): StatisticDescription {
   return {

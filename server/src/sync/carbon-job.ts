@@ -8,7 +8,7 @@ import { z } from "zod";
 import { stateCell } from "../store/state.js";
 import type { Logger } from "pino";
 import { ProviderError } from "../providers/errors.js";
-import { seriesKey, slug } from "../ha/statistic-ids.js";
+import { carbonSeries } from "../statistics/ids.js";
 import type { SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import type { CarbonFetch, CarbonPoint, CarbonProviderId, CarbonScope, CarbonSource, GeoLocation } from "./carbon-sources.js";
@@ -32,12 +32,6 @@ export interface CarbonHealth {
   lastError: string | null;
   /** The provider could not start for a reason the user must fix (bad region or zone, credentials, plan); it waits for a restart. */
   stopped: boolean;
-}
-
-/** The store's series of one provider's region or zone: `<provider>_<account>_carbon_intensity` (or `_signal_index`), and `_min`/`_max` beside it. */
-export function carbonSeries(provider: CarbonProviderId, account: string, signal: CarbonScope["signal"]): { mean: string; min: string; max: string } {
-  const mean = signal === "intensity" ? seriesKey(provider, account, "carbon_intensity") : `${slug(provider)}_${slug(account)}_signal_index`;
-  return { mean, min: `${mean}_min`, max: `${mean}_max` };
 }
 
 /** The kv key under which a series' latest forecast is stored (`{at, points}`), read by the API's `carbon/forecast`. */

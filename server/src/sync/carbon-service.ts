@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import { sendCommand, type Connection } from "../ha/connection.js";
 import type { PublishResult } from "../ha/publisher.js";
-import { slug } from "../ha/statistic-ids.js";
+import { slug } from "../statistics/ids.js";
 import { ProviderError } from "../providers/errors.js";
 import { storedContracts } from "./contact-job.js";
 import type { Store } from "../store/store.js";

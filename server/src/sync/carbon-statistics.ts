@@ -8,11 +8,11 @@ import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
 import type { StatisticDescription } from "../ha/metadata.js";
 import { publishMeanStatistic, publishStatistic, type MeanRow, type PublishOptions, type PublishResult } from "../ha/publisher.js";
-import { seriesKey, statisticId, STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { seriesKey, statisticId, STATISTICS_SOURCE, carbonSeries } from "../statistics/ids.js";
 import type { ComposedRow } from "../statistics/compose.js";
 import { composeHourly, roundTo } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
-import { carbonSeries } from "./carbon-job.js";
+
 import type { CarbonProviderId, CarbonScope } from "./carbon-sources.js";
 import { CONTACT } from "./contact-job.js";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ContactContract, ContactInterval, ContactUsage } from "../providers/contact/client.js";
 import { ProviderError } from "../providers/errors.js";
-import { seriesKey } from "../ha/statistic-ids.js";
+import { PROVIDER, seriesKey } from "../statistics/ids.js";
 import type { Resolution, SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { z } from "zod";
@@ -14,7 +14,7 @@ export interface ContactApi {
   usage(c: ContactContract, interval: ContactInterval, fromDate: string, toDate: string): Promise<ContactUsage[]>;
 }
 
-export const CONTACT = "contact";
+export const CONTACT = PROVIDER.contact;
 const CONTRACTS_MAX_AGE_MS = 30 * 86400_000;
 const RESOLUTION: Record<ContactInterval, Resolution> = { hourly: "hour", daily: "day", monthly: "month" };
 

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
 import type { StatisticDescription } from "../ha/metadata.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
-import { seriesKey, statisticId, STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { seriesKey, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { composeHourly } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
 import { CONTACT } from "./contact-job.js";

@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { z } from "zod";
 import { stateCell } from "../store/state.js";
-import { slug } from "../ha/statistic-ids.js";
+import { oneMeterRegisterSeries, PROVIDER } from "../statistics/ids.js";
 import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";
 import type { OneMeterDevice, OneMeterReading } from "../providers/onemeter/client.js";
 import { isEnergyRegister, OBIS } from "../providers/onemeter/obis.js";
@@ -17,7 +17,7 @@ import type { PowerSample } from "../correlate/types.js";
 import type { SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 
-export const ONEMETER = "onemeter";
+export const ONEMETER = PROVIDER.onemeter;
 const DAY_MS = 86_400_000;
 /** Readings asked for per backfill request. */
 export const ONEMETER_WINDOW_MS = 7 * DAY_MS;
@@ -95,11 +95,6 @@ export interface OneMeterPollDeps {
   backfillFromMs?: number;
   /** Called before each readings request: how many are done, how many are planned, and what is next. */
   onRequest?: (done: number, planned: number, what: string) => void;
-}
-
-/** The store series holding one register's cumulative snapshots (start = reading time, seconds; multiplier applied). */
-export function registerSeries(deviceId: string, register: string): string {
-  return `${ONEMETER}_${slug(deviceId)}_register_${register}`;
 }
 
 /** Whether readings of this device have been stored (false on a first start or a rebuilt cache). */
@@ -186,7 +181,7 @@ function storeReadings(store: Store, deviceId: string, readings: readonly OneMet
       if (!isEnergyRegister(register)) continue;
       const value = numeric(raw);
       if (value === null) continue;
-      rows.push({ series: registerSeries(deviceId, register), resolution: "hour", start: Math.round(r.at / 1000), value: Math.round(value * multiplier * 1e6) / 1e6 });
+      rows.push({ series: oneMeterRegisterSeries(deviceId, register), resolution: "hour", start: Math.round(r.at / 1000), value: Math.round(value * multiplier * 1e6) / 1e6 });
       registers.add(register);
       any = true;
     }

@@ -10,11 +10,11 @@ import type { Connection } from "../ha/connection.js";
 import type { GridImport } from "../ha/energy.js";
 import type { StatisticDescription } from "../ha/metadata.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
-import { slug, statisticId, STATISTICS_SOURCE } from "../ha/statistic-ids.js";
+import { oneMeterRegisterSeries, oneMeterSeries, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { registerUnit } from "../providers/onemeter/obis.js";
 import { roundTo, type ComposedRow, type Reading } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
-import { ONEMETER, registerSeries, storedRegisters } from "./onemeter-job.js";
+import { storedRegisters } from "./onemeter-job.js";
 
 const HOUR = 3600;
 
@@ -49,7 +49,7 @@ export function oneMeterStatistics(deviceId: string, registers: readonly string[
   const out: OneMeterStatistic[] = [];
   const name = label ?? deviceId;
   const add = (register: string, kind: string): void => {
-    const series = `${ONEMETER}_${slug(deviceId)}_${kind}`;
+    const series = oneMeterSeries(deviceId, kind);
     const base = kind.replace(/_t\d$/, "");
     const tariff = /_t(\d)$/.exec(kind)?.[1];
     const unit = registerUnit(register);
@@ -82,7 +82,7 @@ export function oneMeterStatistics(deviceId: string, registers: readonly string[
  */
 export function oneMeterGridImport(deviceId: string, registers: readonly string[]): GridImport | undefined {
   const stats = oneMeterStatistics(deviceId, registers);
-  const of = (kind: string) => stats.find((s) => s.series === `${ONEMETER}_${slug(deviceId)}_${kind}`)?.stat.statisticId;
+  const of = (kind: string) => stats.find((s) => s.series === oneMeterSeries(deviceId, kind))?.stat.statisticId;
   const energy = of("import_energy");
   return energy ? { energyStatisticId: energy, costStatisticId: null, returnStatisticId: of("export_energy") ?? null } : undefined;
 }
@@ -115,7 +115,7 @@ export function hourlyFromRegister(snapshots: readonly Reading[]): ComposedRow[]
 export async function publishOneMeterDevice(conn: Connection, store: Store, deviceId: string, opts: { log?: Logger; publish?: PublishOptions } = {}): Promise<PublishResult[]> {
   const results: PublishResult[] = [];
   for (const { register, series, stat } of oneMeterStatistics(deviceId, storedRegisters(store, deviceId))) {
-    const composed = hourlyFromRegister(store.readings(registerSeries(deviceId, register), "hour"));
+    const composed = hourlyFromRegister(store.readings(oneMeterRegisterSeries(deviceId, register), "hour"));
     const res = await publishStatistic(conn, store, series, stat, composed, { ...opts.publish, ...(opts.log ? { log: opts.log } : {}) });
     if (res.rowsSent > 0) opts.log?.info({ statistic: stat.statisticId, rows: res.rowsSent }, "published statistics");
     results.push(res);

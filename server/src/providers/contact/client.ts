@@ -4,7 +4,7 @@
  * API's quirks: a token sent raw in two headers, 502 for a stale token, 404 for a month not closed.
  */
 import { DateTime } from "luxon";
-import type { HttpAuth, HttpClient } from "../../sync/http.js";
+import type { HttpAuth, HttpClient } from "../http.js";
 import { type Clock, systemClock } from "../../time/clock.js";
 import { ProviderError } from "../errors.js";
 import { CONTACT_LIMITS } from "./constants.js";

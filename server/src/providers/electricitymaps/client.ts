@@ -3,7 +3,7 @@
  * a location as `zone` or `lat`/`lon` (never the caller's IP: `shouldUseFallbackCallerLookup=false`),
  * `carbon-intensity/latest`, `/history` (the last 24 hours on the free tier) and `/forecast` (paid plans).
  */
-import type { HttpClient } from "../../sync/http.js";
+import type { HttpClient } from "../http.js";
 import { ProviderError } from "../errors.js";
 import { errorText, parseForecast, parseHistory, parseLatest, type ElectricityMapsLatest, type ElectricityMapsPoint } from "./parse.js";
 

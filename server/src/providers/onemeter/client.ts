@@ -3,7 +3,7 @@
  * Calls go through the shared HTTP policy; the key is sent raw in `Authorization` (no scheme), and
  * there is no session to renew, so a 401 is final: "API key rejected".
  */
-import type { HttpClient } from "../../sync/http.js";
+import type { HttpClient } from "../http.js";
 import { ProviderError } from "../errors.js";
 import { ONEMETER_PAGE_SIZE } from "./constants.js";
 import { parseDevice, parseReadings } from "./parse.js";

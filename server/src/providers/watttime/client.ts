@@ -4,7 +4,7 @@
  * 30 minutes, renewed 5 minutes before its end and again when WattTime refuses it (401, or 403 with
  * nginx's HTML page), never more often than WattTime's login limit (100 per 5 minutes) allows.
  */
-import type { HttpAuth, HttpClient } from "../../sync/http.js";
+import type { HttpAuth, HttpClient } from "../http.js";
 import { type Clock, systemClock } from "../../time/clock.js";
 import { ProviderError } from "../errors.js";
 import { WATTTIME_LOGIN_LIMIT, WATTTIME_REFRESH_AHEAD_MS, WATTTIME_TOKEN_LIFETIME_MS } from "./constants.js";

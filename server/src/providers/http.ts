@@ -6,7 +6,7 @@
  */
 import type { ZodType } from "zod";
 import { type Clock, systemClock } from "../time/clock.js";
-import { ProviderError, type ProviderErrorKind, bodyExcerpt } from "../providers/errors.js";
+import { ProviderError, type ProviderErrorKind, bodyExcerpt } from "./errors.js";
 
 /** How a provider authenticates a request, and how it recovers when the server refuses the session. */
 export interface HttpAuth {
