@@ -2,23 +2,19 @@ import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
 import type { PowerSample } from "./correlate/types.js";
 import type { Connection } from "./ha/connection.js";
-import { addGridImports } from "./ha/energy.js";
-import { parseHaVersion } from "./ha/version.js";
 import type { PublishResult } from "./ha/publisher.js";
 import type { ContactContract } from "./providers/contact/client.js";
 import type { OneMeterDevice } from "./providers/onemeter/client.js";
-import { oneMeterSeries, slug, statisticId } from "./statistics/ids.js";
-import { lastRowInHa } from "./ha/publisher.js";
 import { lastCheck, recordCheck } from "./store/state.js";
 import type { Store } from "./store/store.js";
 import type { CarbonHealth } from "./sync/carbon-job.js";
 import type { CarbonSync } from "./sync/carbon-service.js";
-import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./sync/contact-job.js";
-import { publishContract } from "./sync/contact-statistics.js";
-import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./sync/onemeter-job.js";
-import { OneMeterPoller, type OneMeterPollExtra } from "./sync/onemeter-poller.js";
-import { oneMeterGridImport, publishOneMeterDevice } from "./sync/onemeter-statistics.js";
+import type { ContactApi, LoginSyncResult } from "./sync/contact-job.js";
+import { ContactSource } from "./sync/contact-source.js";
+import type { OneMeterApi, OneMeterDiagnostics, OneMeterPollResult } from "./sync/onemeter-job.js";
+import { OneMeterSource } from "./sync/onemeter-source.js";
 import type { PlannerSettings } from "./sync/planner.js";
+import type { CheckOptions, Source } from "./sync/source.js";
 import type { Clock } from "./time/clock.js";
 
 export interface ServiceDeps {
@@ -39,6 +35,8 @@ export interface ServiceDeps {
   devices?: DeviceRecorder;
   /** The carbon-intensity providers (WattTime, Electricity Maps), read at their own interval. */
   carbon?: CarbonSync;
+  /** Further sources, after the built-in ones (a provider wired from outside, e.g. in a test). */
+  sources?: Source[];
 }
 
 export interface DeviceRecorder {
@@ -80,183 +78,107 @@ export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: str
 
 /** One check of every provider, then publishing; and the loop that repeats it every check interval. */
 export class SyncService {
-  private readonly apis = new Map<string, ContactApi>();
-
-  private readonly oneMeterPollers = new Map<string, OneMeterPoller>();
-  private readonly oneMeter: OneMeterApi | undefined;
-  /** Grid sources put in the Energy prefs since start (each once). */
-  private readonly oneMeterInPrefs = new Set<string>();
-
-  constructor(private readonly deps: ServiceDeps) {
-    const om = deps.config.onemeter;
-    if (om && deps.oneMeterApi) {
-      const api = deps.oneMeterApi();
-      this.oneMeter = api;
-      for (const deviceId of om.devices) {
-        const poll = async (extra: OneMeterPollExtra) => {
-          const resume = await this.oneMeterResumeFrom(deviceId);
-          const backfillFromMs = Math.min(extra.backfillFromMs ?? Number.POSITIVE_INFINITY, resume ?? Number.POSITIVE_INFINITY);
-          const result = await pollOneMeterDevice(api, deviceId, {
-            store: deps.store,
-            clock: deps.clock,
-            log: deps.log,
-            backfillDays: om.backfillDays,
-            ...extra,
-            ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}),
-          });
-          if (result.power) deps.onOneMeterPower?.(deviceId, result.power);
-          return result;
-        };
-        const ha = deps.ha;
-        this.oneMeterPollers.set(
-          deviceId,
-          new OneMeterPoller({
-            deviceId,
-            clock: deps.clock,
-            log: deps.log,
-            intervalMs: om.pollInterval * 1000,
-            poll,
-            ...(ha ? { afterPoll: async () => void (await this.publishOneMeter(await ha(), deviceId)) } : {}),
-            ...(deps.onOneMeterSleep ? { onSleep: (until: number) => deps.onOneMeterSleep!(deviceId, until) } : {}),
-          }),
-        );
-      }
-    }
-  }
-
-  /**
-   * With no readings stored (a first start, or a cache that was lost) while HA already has the
-   * device's statistics: read from the hour before HA's last one, so the months the backend was
-   * away are filled from the meter's registers instead of only `onemeter.backfill_days`.
-   */
-  private async oneMeterResumeFrom(deviceId: string): Promise<number | undefined> {
-    const { store, ha, clock, log } = this.deps;
-    if (!ha || hasReadings(store, deviceId)) return undefined;
-    try {
-      const conn = await ha();
-      const last = await lastRowInHa(conn, statisticId(oneMeterSeries(deviceId, "import_energy")), Math.floor(clock.now() / 1000));
-      if (!last) return undefined;
-      log.info({ device: deviceId, from: new Date((last.start - 3600) * 1000).toISOString() }, "OneMeter: the cache has no readings of this device; reading from where Home Assistant's statistics end");
-      return (last.start - 3600) * 1000;
-    } catch (err) {
-      log.warn({ device: deviceId, err: err instanceof Error ? err.message : String(err) }, "OneMeter: could not ask Home Assistant where the device's statistics end; reading the default backfill");
-      return undefined;
-    }
-  }
-
-  /** Publishes a device's statistics, then (with `onemeter.add_to_energy_prefs`) puts it in the Energy prefs once per run. */
-  private async publishOneMeter(conn: Connection, deviceId: string): Promise<PublishResult[]> {
-    const { store, log, config } = this.deps;
-    const results = await publishOneMeterDevice(conn, store, deviceId, { log });
-    const grid = config.onemeter?.addToEnergyPrefs ? oneMeterGridImport(deviceId, storedRegisters(store, deviceId)) : undefined;
-    const key = grid ? JSON.stringify(grid) : undefined;
-    if (grid && key && !this.oneMeterInPrefs.has(key)) {
-      // Replaces only grid sources that already point at this device's statistics; the user's own stay.
-      await addGridImports(conn, [grid], parseHaVersion(conn.haVersion));
-      this.oneMeterInPrefs.add(key);
-      log.info({ device: deviceId, import: grid.energyStatisticId, export: grid.returnStatisticId }, "added the OneMeter device to the Energy dashboard as grid consumption and return");
-    }
-    return results;
-  }
-
-  /** Each OneMeter device's diagnostics (as of its last successful poll) and its next poll. */
-  oneMeterStatus(): { deviceId: string; diagnostics: OneMeterDiagnostics | undefined; nextPollAt: number | undefined }[] {
-    return [...this.oneMeterPollers.entries()].map(([deviceId, p]) => ({ deviceId, diagnostics: readDiagnostics(this.deps.store, deviceId), nextPollAt: p.nextPollAt() }));
-  }
-
+  /** Every source, in the order a check runs them: the check interval's first, then those with schedules of their own. */
+  readonly sources: readonly Source[];
+  private readonly contact: ContactSource | undefined;
+  private readonly oneMeters: OneMeterSource[] = [];
+  private readonly oneMeterApi: OneMeterApi | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** Set when run()'s signal aborts: the check in progress is being cut short. */
   private stopping = false;
 
+  constructor(private readonly deps: ServiceDeps) {
+    const { config, store, clock, log, ha } = deps;
+    const sources: Source[] = [];
+    if (config.contact) {
+      this.contact = new ContactSource({ config, store, clock, log, contactApi: deps.contactApi, settings: (from) => plannerSettings(config, from) });
+      sources.push(this.contact);
+    }
+    const om = config.onemeter;
+    if (om && deps.oneMeterApi) {
+      const api = deps.oneMeterApi();
+      this.oneMeterApi = api;
+      for (const deviceId of om.devices) {
+        const source = new OneMeterSource(deviceId, {
+          config: { ...config, onemeter: om },
+          store,
+          clock,
+          log,
+          api,
+          ...(ha ? { ha } : {}),
+          ...(deps.onOneMeterPower ? { onPower: deps.onOneMeterPower } : {}),
+          ...(deps.onOneMeterSleep ? { onSleep: deps.onOneMeterSleep } : {}),
+        });
+        this.oneMeters.push(source);
+        sources.push(source);
+      }
+    }
+    if (deps.carbon) sources.push(this.carbonSource(deps.carbon));
+    if (deps.devices) sources.push(this.deviceSource(deps.devices));
+    sources.push(...(deps.sources ?? []));
+    this.sources = [...sources.filter((s) => s.onCheckInterval), ...sources.filter((s) => !s.onCheckInterval)];
+  }
+
+  /** Each OneMeter device's diagnostics (as of its last successful poll) and its next poll. */
+  oneMeterStatus(): { deviceId: string; diagnostics: OneMeterDiagnostics | undefined; nextPollAt: number | undefined }[] {
+    return this.oneMeters.map((m) => m.status());
+  }
+
   /**
-   * Fetches what is missing from every provider, then brings HA's statistics in line. Never throws
+   * Fetches what is missing from every source, then brings HA's statistics in line. Never throws
    * for a provider or HA failure. Syncs never overlap (a scheduled check and `sync/run` from the
    * API): a second one starts when the first has finished.
    */
-  syncOnce(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void } = {}): Promise<SyncSummary> {
+  syncOnce(opts: CheckOptions = {}): Promise<SyncSummary> {
     const next = this.queue.then(() => this.runSync(opts));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runSync(opts: { backfillFrom?: string; onRequest?: (done: number, planned: number, what: string) => void }): Promise<SyncSummary> {
-    const { config, store, clock, log } = this.deps;
+  private async runSync(opts: CheckOptions): Promise<SyncSummary> {
+    const { store, clock } = this.deps;
     const startedAt = new Date(clock.now()).toISOString();
     const summary: SyncSummary = { startedAt, finishedAt: startedAt, ok: true, contact: [], published: [], errors: [] };
-    const settings = plannerSettings(config, opts.backfillFrom);
-
-    const accounts = config.contact?.accounts ?? [];
-    for (const account of accounts) {
-      const res = await syncContactLogin(this.api(account), {
-        store,
-        clock,
-        log,
-        settings,
-        ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
-        loginKey: slug(account.username),
-        ...(account.contracts ? { contractFilter: account.contracts } : {}),
-      });
-      summary.contact.push(res);
-      if (res.error) summary.errors.push(`Contact Energy (${account.username}): ${res.error}`);
-      for (const c of res.contracts) if (c.error) summary.errors.push(`Contact Energy contract ${c.icp}: ${c.error}`);
-    }
-    if (this.oneMeterPollers.size > 0) summary.onemeter = [];
-    for (const [deviceId, poller] of this.oneMeterPollers) {
-      // While the service runs, each device is polled on its own schedule (clock marks, ≥ 60 s apart); a check only publishes.
-      if (poller.running) continue;
-      const backfillFromMs = opts.backfillFrom ? Date.parse(`${opts.backfillFrom}T00:00:00Z`) : Number.NaN;
-      const res = await poller.pollOnce(false, { ...(opts.onRequest ? { onRequest: opts.onRequest } : {}), ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}) });
-      summary.onemeter?.push(res);
-      if (res.error) summary.errors.push(`OneMeter device ${deviceId}: ${res.error}`);
-    }
-
-    if (this.deps.ha && config.contact) {
-      try {
-        const conn = await this.deps.ha();
-        for (const login of summary.contact) {
-          for (const c of login.contracts) {
-            summary.published.push(...(await publishContract(conn, store, c.icp, { zone: config.contact.timeZone, currency: config.contact.currency, log })));
-          }
-        }
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        summary.errors.push(`Home Assistant: ${message}`);
-        log.error({ err: message }, "publishing to Home Assistant failed; it is retried at the next check");
-      }
-    }
-    // What the check interval drives (Contact, and publishing it) decides when the next check comes:
-    // after a failure sooner, on a backoff. OneMeter and carbon have their own schedules.
+    // The check interval's sources decide when the next check comes: after a failure sooner, on a
+    // backoff. The others have their own schedules and run after the check is recorded.
+    const onInterval = this.sources.filter((s) => s.onCheckInterval);
+    await this.check(onInterval, opts, summary);
     // A check cut short by a stop is not a failure: the next start checks again at once.
-    const checkErrors = [...summary.errors];
     const previous = lastCheck(store);
-    if (!this.stopping) recordCheck(store, { at: clock.now(), failures: checkErrors.length === 0 ? 0 : (previous?.failures ?? 0) + 1, error: checkErrors[0] ?? null });
-    if (this.deps.ha && this.oneMeterPollers.size > 0) {
-      try {
-        const conn = await this.deps.ha();
-        for (const deviceId of this.oneMeterPollers.keys()) summary.published.push(...(await this.publishOneMeter(conn, deviceId)));
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        summary.errors.push(`Home Assistant (OneMeter): ${message}`);
-        log.error({ err: message }, "publishing OneMeter statistics failed; it is retried after the next poll");
-      }
-    }
-    if (this.deps.carbon) {
-      const carbon = await this.deps.carbon.run({ force: true });
-      summary.errors.push(...carbon.errors);
-      summary.published.push(...carbon.published);
-    }
-    if (this.deps.devices?.status().running) {
-      try {
-        summary.published.push(...(await this.deps.devices.publishDevices()));
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        summary.errors.push(`device statistics: ${message}`);
-        log.error({ err: message }, "publishing device statistics failed; it is retried at the next check");
-      }
-    }
+    const failed = summary.errors.length > 0;
+    if (!this.stopping) recordCheck(store, { at: clock.now(), failures: failed ? (previous?.failures ?? 0) + 1 : 0, error: summary.errors[0] ?? null });
+    await this.check(
+      this.sources.filter((s) => !s.onCheckInterval),
+      opts,
+      summary,
+    );
+    summary.contact = this.contact?.results ?? [];
+    if (this.oneMeters.length > 0) summary.onemeter = this.oneMeters.flatMap((m) => (m.lastPoll ? [m.lastPoll] : []));
     summary.ok = summary.errors.length === 0;
     summary.finishedAt = new Date(clock.now()).toISOString();
     return summary;
+  }
+
+  /** Each source fetches, then each publishes (through one HA connection, opened when the first needs it). */
+  private async check(sources: readonly Source[], opts: CheckOptions, summary: SyncSummary): Promise<void> {
+    const { log, ha } = this.deps;
+    for (const source of sources) {
+      if (!source.fetch) continue;
+      const res = await source.fetch(opts);
+      summary.errors.push(...res.errors);
+      summary.published.push(...(res.published ?? []));
+    }
+    if (!ha) return;
+    for (const source of sources) {
+      if (!source.publish) continue;
+      try {
+        summary.published.push(...(await source.publish(await ha())));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        summary.errors.push(`Home Assistant (${source.name}): ${message}`);
+        log.error({ source: source.name, err: message }, "publishing to Home Assistant failed; it is retried at the next check");
+      }
+    }
   }
 
   /**
@@ -292,13 +214,11 @@ export class SyncService {
     return lastCheck(this.deps.store);
   }
 
-  /** Runs checks every interval until `signal` aborts. */
+  /** Runs checks every interval, and every source's own schedule, until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, log } = this.deps;
     signal.addEventListener("abort", () => (this.stopping = true), { once: true });
-    if (this.deps.devices) void this.record(this.deps.devices, signal);
-    if (this.deps.carbon) void this.carbonLoop(this.deps.carbon, signal);
-    const polling = [...this.oneMeterPollers.values()].map((poller) => poller.run(signal));
+    const schedules = this.sources.map((s) => s.run?.(signal));
     while (!signal.aborted) {
       const wait = this.nextCheckAt() - clock.now();
       if (wait > 0) {
@@ -312,56 +232,63 @@ export class SyncService {
       if (failures > 0) log.warn({ errors: summary.errors.length, failuresInARow: failures, retryAt: next }, `check failed; trying again at ${next}`);
       else log.info({ ok: summary.ok, errors: summary.errors.length, published: summary.published.reduce((n, p) => n + p.rowsSent, 0), nextCheck: next }, "check finished");
     }
-    // Each poll has ended before run() returns, so closing the store after it cannot cut one short.
-    await Promise.all(polling);
-    this.deps.devices?.stop();
+    // Each source's own work has ended before run() returns, so closing the store after it cannot cut one short.
+    await Promise.all(schedules);
   }
 
-  /** Reads the carbon providers at their own interval (hourly by default) until `signal` aborts. */
-  private async carbonLoop(carbon: CarbonSync, signal: AbortSignal): Promise<void> {
+  /** The carbon providers: read and published at every check, and at their own interval (hourly by default). */
+  private carbonSource(carbon: CarbonSync): Source {
     const { clock, log } = this.deps;
-    while (!signal.aborted) {
-      const wait = carbon.nextDueAt() - clock.now();
-      if (!Number.isFinite(wait)) return;
-      if (wait > 0) await clock.sleep(wait, signal);
-      if (signal.aborted) break;
-      const res = await this.syncCarbon();
-      log.info({ errors: res.errors.length, published: res.published.reduce((n, p) => n + p.rowsSent, 0) }, "carbon check finished");
-    }
+    return {
+      name: "carbon intensity",
+      onCheckInterval: false,
+      fetch: () => carbon.run({ force: true }),
+      run: async (signal) => {
+        while (!signal.aborted) {
+          const wait = carbon.nextDueAt() - clock.now();
+          if (!Number.isFinite(wait)) return;
+          if (wait > 0) await clock.sleep(wait, signal);
+          if (signal.aborted) break;
+          const res = await this.syncCarbon();
+          log.info({ errors: res.errors.length, published: res.published.reduce((n, p) => n + p.rowsSent, 0) }, "carbon check finished");
+        }
+      },
+    };
   }
 
-  /** Starts the power collector, retrying every minute while HA cannot be reached. */
-  private async record(devices: DeviceRecorder, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await devices.start();
-        if (signal.aborted) devices.stop();
-        return;
-      } catch (err) {
-        this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "the power collector could not start; retrying in a minute");
-        await this.deps.clock.sleep(60_000, signal);
-      }
-    }
+  /** The power collector: recorded while the service runs (started again every minute while HA cannot be reached); its device statistics published at every check. */
+  private deviceSource(devices: DeviceRecorder): Source {
+    const { clock, log } = this.deps;
+    return {
+      name: "device statistics",
+      onCheckInterval: false,
+      publish: async () => (devices.status().running ? devices.publishDevices() : []),
+      run: async (signal) => {
+        while (!signal.aborted) {
+          try {
+            await devices.start();
+            break;
+          } catch (err) {
+            log.warn({ err: err instanceof Error ? err.message : String(err) }, "the power collector could not start; retrying in a minute");
+            await clock.sleep(60_000, signal);
+          }
+        }
+        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        devices.stop();
+      },
+    };
   }
 
   /** Reads one OneMeter device as it describes itself (for `doctor`); not stored. */
   oneMeterDevice(deviceId: string): Promise<OneMeterDevice> {
-    if (!this.oneMeter) return Promise.reject(new Error("onemeter is not configured"));
-    return this.oneMeter.device(deviceId);
+    if (!this.oneMeterApi) return Promise.reject(new Error("onemeter is not configured"));
+    return this.oneMeterApi.device(deviceId);
   }
 
   /** Logs in and lists the contracts of one account (for `doctor`); not cached. */
   contactContracts(account: ContactAccountConfig): Promise<ContactContract[]> {
-    return this.api(account).contracts();
-  }
-
-  private api(account: ContactAccountConfig): ContactApi {
-    let api = this.apis.get(account.username);
-    if (!api) {
-      api = this.deps.contactApi(account);
-      this.apis.set(account.username, api);
-    }
-    return api;
+    if (!this.contact) return Promise.reject(new Error("contact is not configured"));
+    return this.contact.contracts(account);
   }
 }
 

@@ -1,0 +1,128 @@
+/**
+ * A OneMeter device as a Source: polled on its own schedule (clock marks, at least 60 s apart)
+ * while the service runs, or once at a check when it does not (`sync --once`); its statistics
+ * published after every poll and at every check.
+ */
+import type { Logger } from "pino";
+import type { EnergyInsightsConfig } from "../config/index.js";
+import type { PowerSample } from "../correlate/types.js";
+import type { Connection } from "../ha/connection.js";
+import { addGridImports } from "../ha/energy.js";
+import { lastRowInHa, type PublishResult } from "../ha/publisher.js";
+import { parseHaVersion } from "../ha/version.js";
+import { oneMeterSeries, statisticId } from "../statistics/ids.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../time/clock.js";
+import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./onemeter-job.js";
+import { OneMeterPoller, type OneMeterPollExtra } from "./onemeter-poller.js";
+import { oneMeterGridImport, publishOneMeterDevice } from "./onemeter-statistics.js";
+import type { CheckOptions, FetchOutcome, Source } from "./source.js";
+
+export interface OneMeterSourceDeps {
+  config: EnergyInsightsConfig & { onemeter: NonNullable<EnergyInsightsConfig["onemeter"]> };
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  api: OneMeterApi;
+  ha?: () => Promise<Connection>;
+  onPower?: (deviceId: string, sample: PowerSample) => void;
+  onSleep?: (deviceId: string, untilMs: number) => void;
+}
+
+export class OneMeterSource implements Source {
+  readonly name: string;
+  readonly onCheckInterval = false;
+  /** The last poll made at a check (for the check's summary). */
+  lastPoll: OneMeterPollResult | undefined;
+  private readonly poller: OneMeterPoller;
+  /** Whether the device was put in the Energy prefs since start (once a run). */
+  private inPrefs: string | undefined;
+
+  constructor(
+    readonly deviceId: string,
+    private readonly deps: OneMeterSourceDeps,
+  ) {
+    this.name = `OneMeter device ${deviceId}`;
+    const { config, clock, log, ha } = deps;
+    this.poller = new OneMeterPoller({
+      deviceId,
+      clock,
+      log,
+      intervalMs: config.onemeter.pollInterval * 1000,
+      poll: (extra) => this.poll(extra),
+      ...(ha ? { afterPoll: async () => void (await this.publish(await ha())) } : {}),
+      ...(deps.onSleep ? { onSleep: (until: number) => deps.onSleep!(deviceId, until) } : {}),
+    });
+  }
+
+  async fetch(opts: CheckOptions): Promise<FetchOutcome> {
+    this.lastPoll = undefined;
+    // While the service runs, the device is polled on its own schedule; a check only publishes.
+    if (this.poller.running) return { errors: [] };
+    const backfillFromMs = opts.backfillFrom ? Date.parse(`${opts.backfillFrom}T00:00:00Z`) : Number.NaN;
+    const res = await this.poller.pollOnce(false, { ...(opts.onRequest ? { onRequest: opts.onRequest } : {}), ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}) });
+    this.lastPoll = res;
+    return { errors: res.error ? [`OneMeter device ${this.deviceId}: ${res.error}`] : [] };
+  }
+
+  /** Publishes the device's statistics, then (with `onemeter.add_to_energy_prefs`) puts it in the Energy prefs once per run. */
+  async publish(conn: Connection): Promise<PublishResult[]> {
+    const { store, log, config } = this.deps;
+    const results = await publishOneMeterDevice(conn, store, this.deviceId, { log });
+    const grid = config.onemeter.addToEnergyPrefs ? oneMeterGridImport(this.deviceId, storedRegisters(store, this.deviceId)) : undefined;
+    const key = grid ? JSON.stringify(grid) : undefined;
+    if (grid && key && this.inPrefs !== key) {
+      // Replaces only grid sources that already point at this device's statistics; the user's own stay.
+      await addGridImports(conn, [grid], parseHaVersion(conn.haVersion));
+      this.inPrefs = key;
+      log.info({ device: this.deviceId, import: grid.energyStatisticId, export: grid.returnStatisticId }, "added the OneMeter device to the Energy dashboard as grid consumption and return");
+    }
+    return results;
+  }
+
+  run(signal: AbortSignal): Promise<void> {
+    return this.poller.run(signal);
+  }
+
+  /** Diagnostics as of the last successful poll, and the next poll. */
+  status(): { deviceId: string; diagnostics: OneMeterDiagnostics | undefined; nextPollAt: number | undefined } {
+    return { deviceId: this.deviceId, diagnostics: readDiagnostics(this.deps.store, this.deviceId), nextPollAt: this.poller.nextPollAt() };
+  }
+
+  private async poll(extra: OneMeterPollExtra): Promise<OneMeterPollResult> {
+    const { store, clock, log, config, api } = this.deps;
+    const resume = await this.resumeFrom();
+    const backfillFromMs = Math.min(extra.backfillFromMs ?? Number.POSITIVE_INFINITY, resume ?? Number.POSITIVE_INFINITY);
+    const result = await pollOneMeterDevice(api, this.deviceId, {
+      store,
+      clock,
+      log,
+      backfillDays: config.onemeter.backfillDays,
+      ...extra,
+      ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}),
+    });
+    if (result.power) this.deps.onPower?.(this.deviceId, result.power);
+    return result;
+  }
+
+  /**
+   * With no readings stored (a first start, or a cache that was lost) while HA already has the
+   * device's statistics: read from the hour before HA's last one, so the months the backend was
+   * away are filled from the meter's registers instead of only `onemeter.backfill_days`.
+   */
+  private async resumeFrom(): Promise<number | undefined> {
+    const { store, ha, clock, log } = this.deps;
+    const deviceId = this.deviceId;
+    if (!ha || hasReadings(store, deviceId)) return undefined;
+    try {
+      const conn = await ha();
+      const last = await lastRowInHa(conn, statisticId(oneMeterSeries(deviceId, "import_energy")), Math.floor(clock.now() / 1000));
+      if (!last) return undefined;
+      log.info({ device: deviceId, from: new Date((last.start - 3600) * 1000).toISOString() }, "OneMeter: the cache has no readings of this device; reading from where Home Assistant's statistics end");
+      return (last.start - 3600) * 1000;
+    } catch (err) {
+      log.warn({ device: deviceId, err: err instanceof Error ? err.message : String(err) }, "OneMeter: could not ask Home Assistant where the device's statistics end; reading the default backfill");
+      return undefined;
+    }
+  }
+}
