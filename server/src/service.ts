@@ -70,6 +70,7 @@ export function plannerSettings(config: EnergyInsightsConfig, backfillFrom?: str
     dailyDays: config.sync.dailyDays,
     monthlyMonths: config.sync.monthlyMonths,
     probeIntervalMs: Math.max(DAY_MS, config.sync.checkInterval * 1000),
+    checkIntervalMs: config.sync.checkInterval * 1000,
     maxDailyRangeDays: 90,
     maxDailyHistoryDays: CONTACT_DAILY_HISTORY_DAYS,
     ...(backfillFrom ? { backfillFrom } : {}),

@@ -6,7 +6,7 @@ import type { Resolution, SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { z } from "zod";
 import { stateCell } from "../store/state.js";
-import { holesInAnswer, planContract, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
+import { holesInAnswer, planContract, updateLag, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
 
 /** The part of the Contact client a sync needs (the real client, or a test double). */
 export interface ContactApi {
@@ -100,6 +100,19 @@ async function cachedContracts(api: ContactApi, store: Store, clock: Clock, logi
   return contracts;
 }
 
+/**
+ * When each day not in yet was last asked for and absent, and the lag bounds that gives once the
+ * day arrives (planner `updateLag`, `lagFloor`).
+ */
+const lagCell = (icp: string) =>
+  stateCell(
+    `contact:lag:${icp}`,
+    z.object({
+      absent: z.record(z.string(), z.number()),
+      bounds: z.array(z.object({ at: z.number(), ms: z.number() })),
+    }),
+  );
+
 /** The attempt key under which a completed revision checksum is recorded. */
 const CHECKSUM_KEY = "checksum";
 
@@ -114,6 +127,7 @@ export function contractCoverage(store: Store, icp: string): ContractCoverage {
     monthly: store.periods(CONTACT, icp, "month"),
     lastChecksumAt: checksum?.ok ? checksum.at : undefined,
     monthlyAskedAt,
+    lagBounds: lagCell(icp).get(store)?.bounds ?? [],
   };
 }
 
@@ -138,6 +152,11 @@ async function syncContract(api: ContactApi, contract: ContactContract, deps: Sy
           storeUsage(store, contract.icp, req, records, at);
           store.recordAttempt(CONTACT, contract.icp, req.key, { at, ok: true });
           if (req.completesChecksum) store.recordAttempt(CONTACT, contract.icp, CHECKSUM_KEY, { at, ok: true });
+          if (req.probe) {
+            const cell = lagCell(contract.icp);
+            const cov = { daily: store.periods(CONTACT, contract.icp, "day"), hourly: store.periods(CONTACT, contract.icp, "hour") };
+            cell.set(store, updateLag(cell.get(store) ?? { absent: {}, bounds: [] }, req, cov, at, settings));
+          }
           store.recordSync(CONTACT, contract.icp, RESOLUTION[req.interval], { at, ok: true, from: req.from, to: req.to });
         });
         out.requests.push({ interval: req.interval, from: req.from, to: req.to, reason: req.reason, records: records.length });

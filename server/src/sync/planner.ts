@@ -20,6 +20,11 @@ export interface ContractCoverage {
   lastChecksumAt: number | undefined;
   /** Last successful call of each monthly request key (month totals are asked at most once a probe interval). */
   monthlyAskedAt: ReadonlyMap<string, number>;
+  /**
+   * Lower bounds of the provider's lag measured lately (ms after a day's end at which it was asked
+   * for and not there yet; the newest last). They decide how soon after its end a day is asked for.
+   */
+  lagBounds?: readonly { at: number; ms: number }[];
 }
 
 /** What has been asked already in the current check: nothing is asked twice in one check. */
@@ -40,6 +45,8 @@ export interface UsageRequest {
   reason: string;
   /** Set on the last request of a daily probe that covers the whole revision window: when it succeeds, the checksum is done. */
   completesChecksum?: boolean;
+  /** Asks whether days not in yet are at the provider now (a daily probe, or the hours of the one day due). */
+  probe?: boolean;
 }
 
 export interface PlannerSettings {
@@ -49,6 +56,8 @@ export interface PlannerSettings {
   monthlyMonths: number;
   /** How often the daily endpoint is read over the whole hourly window for revised days (default 24 h). */
   probeIntervalMs: number;
+  /** How often the service checks (default 6 h): the margin on a lag that is not steady. */
+  checkIntervalMs: number;
   /** The daily endpoint refuses longer ranges. */
   maxDailyRangeDays: number;
   /** How far back the provider keeps daily data: an outage is filled with days back to this, at most. */
@@ -57,6 +66,9 @@ export interface PlannerSettings {
   backfillFrom?: string;
 }
 
+/** Lag bounds that must agree before a provider counts as steady, and how often a steady one is measured again. */
+const STEADY_BOUNDS = 4;
+const REMEASURE_AFTER_MS = 3 * 86_400_000;
 /** Totals may differ by rounding: a few tenths of a Wh per hour, never a real revision. */
 const KWH_TOLERANCE = 0.005;
 const COST_TOLERANCE = 0.005;
@@ -90,10 +102,18 @@ export function planContract(cov: ContractCoverage, nowMs: number, s: PlannerSet
   const hourlyFrom = addDays(today, -s.hourlyDays);
   const dailyFrom = dailyWindowStart(cov, today, s);
 
-  const pending = daysBetween(dailyFrom, yesterday).filter((d) => !cov.daily.has(d));
-  const checksumDue = cov.lastChecksumAt === undefined || nowMs - cov.lastChecksumAt >= s.probeIntervalMs - CHECKSUM_SLACK_MS;
-  const probeFrom = checksumDue ? (pending[0] !== undefined && pending[0] < hourlyFrom ? pending[0] : hourlyFrom) : pending[0];
+  const pending = pendingDays(cov, dailyFrom, yesterday, s.zone);
+  // Only days that may be at the provider by now: a steady provider costs one probe a day, not one a check.
+  const floor = lagFloor(cov.lagBounds ?? [], nowMs, s);
+  const due = pending.filter((d) => nowMs - dayStart(addDays(d, 1), s.zone) * 1000 > floor);
+  // A probe reaches back over the hourly window (the checksum) once a day, and any probe in the
+  // second half of that day does too: the checksum then rides on the day's probe, one login a day.
+  const sinceChecksum = cov.lastChecksumAt === undefined ? Number.POSITIVE_INFINITY : nowMs - cov.lastChecksumAt;
+  // With no day due, it waits up to one more check for one, so the day's probe carries it.
+  const checksumDue = sinceChecksum >= s.probeIntervalMs - CHECKSUM_SLACK_MS && (due.length > 0 || sinceChecksum >= s.probeIntervalMs + s.checkIntervalMs - CHECKSUM_SLACK_MS);
+  const withChecksum = checksumDue || (due.length > 0 && sinceChecksum >= s.probeIntervalMs / 2);
   const probedThisCheck = [...progress.asked].some((k) => k.startsWith("daily:"));
+  const probeFrom = withChecksum ? (pending[0] !== undefined && pending[0] < hourlyFrom ? pending[0] : hourlyFrom) : due[0];
   if (probeFrom !== undefined && !probedThisCheck) {
     const chunks = chunkDays(probeFrom, yesterday, s.maxDailyRangeDays);
     const probe = chunks.map(([a, b], i) => ({
@@ -101,8 +121,9 @@ export function planContract(cov: ContractCoverage, nowMs: number, s: PlannerSet
       from: a,
       to: b,
       key: `daily:${a}:${b}`,
-      reason: cov.lastChecksumAt === undefined ? "first sync" : checksumDue ? "new and revised days" : "new days",
-      ...(checksumDue && i === chunks.length - 1 ? { completesChecksum: true } : {}),
+      reason: cov.lastChecksumAt === undefined ? "first sync" : withChecksum ? "new and revised days" : "new days",
+      probe: true,
+      ...(withChecksum && i === chunks.length - 1 ? { completesChecksum: true } : {}),
     }));
     // A probe goes first and whole, once a check: what follows is planned from its answers.
     return probe;
@@ -151,6 +172,66 @@ export function dailyWindowStart(cov: ContractCoverage, today: string, s: Planne
     from = after > limit ? after : limit < from ? limit : from;
   }
   return from;
+}
+
+/**
+ * How long after its end a day is first asked for (ms). Each bound says "this day was not there yet
+ * this long after its end". At least four recent bounds that agree within a check interval are a
+ * steady provider: a day is asked for only after the smallest (one probe a day), and every third
+ * day from one check earlier, so the bounds stay measured. Otherwise (too few bounds, or an erratic
+ * provider whose days may come at any time) a day is asked for at every check once it has ended.
+ */
+export function lagFloor(bounds: readonly { at: number; ms: number }[], nowMs: number, s: Pick<PlannerSettings, "checkIntervalMs">): number {
+  if (bounds.length === 0) return 0;
+  const ms = bounds.map((b) => b.ms);
+  const min = Math.min(...ms);
+  const steady = bounds.length >= STEADY_BOUNDS && Math.max(...ms) - min <= s.checkIntervalMs;
+  const newest = Math.max(...bounds.map((b) => b.at));
+  if (!steady) return 0;
+  return nowMs - newest < REMEASURE_AFTER_MS ? min : Math.max(0, min - s.checkIntervalMs);
+}
+
+/** How long a measured lag bound counts: a provider that changes its rhythm is noticed within this. */
+const LAG_MEMORY_MS = 30 * 86_400_000;
+
+/** Per contract: when each day not in yet was last asked for and absent, and the lag bounds measured. */
+export interface LagState {
+  absent: Record<string, number>;
+  bounds: { at: number; ms: number }[];
+}
+
+/**
+ * What a probe's answer (asked at `at`, already stored in `cov`) says about the provider's lag: a
+ * day still absent is remembered as absent at `at`; a day that arrived gives the bound "it was not
+ * there this long after its end" when it was absent at the check just before (an older absence,
+ * from a probe for an earlier day that only passed over it, says little and would pull the floor down).
+ */
+export function updateLag(prev: LagState, req: UsageRequest, cov: Pick<ContractCoverage, "daily" | "hourly">, at: number, s: Pick<PlannerSettings, "zone" | "checkIntervalMs">): LagState {
+  const lag: LagState = { absent: { ...prev.absent }, bounds: [...prev.bounds] };
+  for (const day of daysBetween(req.from, req.to)) {
+    const end = dayStart(addDays(day, 1), s.zone) * 1000;
+    if (end > at) continue;
+    const total = cov.daily.get(day);
+    const arrived = (total?.rows ?? 0) > 0 || (cov.hourly.get(day)?.rows ?? 0) >= hoursInDay(day, s.zone);
+    const absentAt = lag.absent[day];
+    if (!arrived && !total) lag.absent[day] = at;
+    else {
+      if (arrived && absentAt !== undefined && at - absentAt <= 1.5 * s.checkIntervalMs) lag.bounds.push({ at, ms: absentAt - end });
+      delete lag.absent[day];
+    }
+  }
+  lag.bounds = lag.bounds.filter((b) => at - b.at <= LAG_MEMORY_MS && b.ms >= 0);
+  // Days absent for a month are holes or outages, not lags worth remembering.
+  for (const [day, t] of Object.entries(lag.absent)) if (at - t > LAG_MEMORY_MS) delete lag.absent[day];
+  return lag;
+}
+
+/**
+ * Days of the daily window not in yet: no day total, and not all of their hours either (a day
+ * fetched hour by hour before its day total counts as in; an incomplete one does not).
+ */
+export function pendingDays(cov: ContractCoverage, from: string, to: string, zone: string): string[] {
+  return daysBetween(from, to).filter((d) => !cov.daily.has(d) && (cov.hourly.get(d)?.rows ?? 0) < hoursInDay(d, zone));
 }
 
 function newestStoredDay(cov: ContractCoverage): string | undefined {

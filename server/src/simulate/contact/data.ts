@@ -106,9 +106,9 @@ export function sumAmounts(parts: readonly SimAmounts[]): SimAmounts {
 }
 
 /** When day `date` of a contract appears in the API: the end of the local day plus 24–72 hours. */
-export function availableAtMs(contractId: string, date: string, seed: number): number {
+export function availableAtMs(contractId: string, date: string, seed: number, fixedDelayHours?: number): number {
   const endOfDay = DateTime.fromISO(date, { zone: SIM_ZONE }).plus({ days: 1 }).toMillis();
-  const delayHours = 24 + Math.floor(hashUnit(seed, contractId, date, "delay") * 49);
+  const delayHours = fixedDelayHours ?? 24 + Math.floor(hashUnit(seed, contractId, date, "delay") * 49);
   return endOfDay + delayHours * 3_600_000;
 }
 

@@ -72,6 +72,8 @@ export interface ContactSimulatorOptions {
   accounts?: readonly SimAccount[];
   tokenLifetimeMs?: number;
   seed?: number;
+  /** Every day published this many hours after it ends (a steady provider); default a random 24–72 h per day and contract. */
+  delayHours?: number;
 }
 
 export interface SimRequestLogEntry {
@@ -141,7 +143,7 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
     return cached;
   }
 
-  const isAvailable = (contract: SimContract, date: string): boolean => clock.now() >= availableAtMs(contract.id, date, seed);
+  const isAvailable = (contract: SimContract, date: string): boolean => clock.now() >= availableAtMs(contract.id, date, seed, opts.delayHours);
 
   function findContract(id: string): { account: SimAccount; contract: SimContract } | undefined {
     for (const account of accounts) {
