@@ -32,6 +32,7 @@ import {
 import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, dayLabelStride, MIN_DAY_LABEL_PX, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
+import { spreadTotals, type PeriodTotal } from "./chart/totals.js";
 import { CARBON_COLOR, chartWithCarbon, renderCarbonTotal, renderCleanest, shownCarbon, type CarbonShown } from "./carbon-view.js";
 import { discoverIntensity, emissionsIdFor, loadCarbon, type CarbonStatistics } from "./data/carbon.js";
 import type { CarbonIds } from "./chart/carbon.js";
@@ -377,9 +378,11 @@ export class EnergyInsightsCard extends LitElement {
       const stack = devices.length
         ? stackByDevice(buckets, devices.map((d) => ({ ...d, rows: stats[d.statisticId] ?? [] })), { maxDevices: MAX_DEVICE_SERIES })
         : undefined;
+      // A day (month) HA only holds as a total is spread over its hours (days) and drawn as a band; the totals above keep it.
+      const shown = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end });
       this._data = this._withCarbonShown({
         range,
-        buckets: stack?.buckets ?? buckets,
+        buckets: shown,
         totals: totalsOf(buckets),
         currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
         ids,
@@ -455,6 +458,8 @@ export class EnergyInsightsCard extends LitElement {
       hasCost: data.totals.cost !== null,
       theme: this._theme(),
       height: CHART_HEIGHT,
+      plotWidth: this._axis?.width ?? 0,
+      totalTitle: (total) => this._totalTitle(total, fmt, t),
       format: {
         energy: (kwh) => fmt.energy(kwh),
         axisEnergy: (kwh) => fmt.number(kwh, Math.abs(kwh) >= 10 ? 0 : 1),
@@ -475,7 +480,7 @@ export class EnergyInsightsCard extends LitElement {
       const marks = data.range.view === "hourly" && this._axis ? (this.backendPanel.selectedEvents ?? []) : [];
       const color = this._color("var(--accent-color)", "#ff5722");
       const events = marks.map((e) => ({ time: Date.parse(e.time), on: e.kind === "on" }));
-      options.annotations = { xaxis: eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color) };
+      options.annotations = { ...options.annotations, xaxis: [...(options.annotations?.xaxis ?? []), ...eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color)] };
     }
     const carbon = data.carbonShown;
     const overlaid = carbon
@@ -485,6 +490,17 @@ export class EnergyInsightsCard extends LitElement {
     const onLayout = (chart: ApexInternals) => this._readAxis(chart);
     overlaid.chart = { ...overlaid.chart, events: { mounted: onLayout, updated: onLayout } };
     return overlaid;
+  }
+
+  /** How a period held only as a total is named: in its tooltip, and on its band. */
+  private _totalTitle(total: PeriodTotal, fmt: Formatters, t: LocalizeFunc): { title: string; band: string } {
+    const zone = this.hass ? serverTimeZone(this.hass) : "UTC";
+    if (total.kind === "day") {
+      const period = fmt.date(total.start, zone, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+      return { title: t("totals.day_title", { period }), band: t("totals.day_band") };
+    }
+    const period = fmt.dateRange(total.start, total.end - 1, zone, { day: "numeric", month: "short", year: "numeric" });
+    return { title: t("totals.month_title", { period }), band: t("totals.month_band") };
   }
 
   private _readAxis(chart: ApexInternals): void {
@@ -529,6 +545,8 @@ export class EnergyInsightsCard extends LitElement {
       this._config?.showCost,
       this.backendPanel.marksKey && `${this.backendPanel.marksKey}|${this._axis?.width}`,
       this._chartCarbonKey(data),
+      // Bands of totals are placed in px of the plot.
+      data.buckets.some((b) => b.total) ? this._axis?.width : "",
     ].join("|");
     if (key === this._chartKey && el === this._chartEl) return;
     this._chartKey = key;

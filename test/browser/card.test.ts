@@ -210,17 +210,21 @@ describe("energy-insights-card views", () => {
     expectOneCall(fake, "hour", RANGES.hourly);
   });
 
-  it("hourly view of days the backend imported as one row per day shows one column per day, as HA returns them", async () => {
+  it("hourly view of days the backend imported as one row per day: each day is a day-wide band of its total, not a column (header unchanged)", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const now = Date.parse("2026-01-10T22:00:00Z"); // 11 Jan 2026 NZDT, before the hourly window (from 26 Feb)
     const card = await mount(fake, CONFIG, { now });
     const range = { start: Date.parse("2026-01-02T11:00:00Z"), end: Date.parse("2026-01-11T11:00:00Z") }; // 3 Jan – 12 Jan
     expectOneCall(fake, "hour", range);
-    expectSeries(card, expected(range), 9, "stacked"); // a day's row has free and paid hours in it
+    // 3–10 Jan are over: each total is spread over its 24 hours (no column); 11 Jan (today, not over) stays one column.
+    const today = { start: Date.parse("2026-01-10T11:00:00Z"), end: range.end };
+    const chart = drawn(card.chartOptions);
+    expect(chart.columns).to.equal(8 * 24 + 1);
+    expect(chart.free + chart.paid).to.be.closeTo(expected(today).total, 0.001);
     expectHeader(card, expected(range));
   });
 
-  it("moving from hourly rows into days imported as one row each switches from one coloured series to stacked columns", async () => {
+  it("moving from hourly rows into days imported as one row each: the days become bands, the hours stay columns", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const now = Date.parse("2026-03-06T22:00:00Z"); // 7 Mar 2026 NZDT; hourly rows begin 26 Feb
     const card = await mount(fake, CONFIG, { now });
@@ -230,7 +234,9 @@ describe("energy-insights-card views", () => {
     await click(card, ".prev");
     await rendered;
     const mixed = { start: Date.parse("2026-02-17T11:00:00Z"), end: Date.parse("2026-02-26T11:00:00Z") }; // 18 – 26 Feb: 8 day rows + 24 hours
-    expectSeries(card, expected(mixed), 8 + 24, "stacked");
+    // The 8 day totals are spread over their hours as bands (no columns); 26 Feb's hours are columns.
+    const hours = { start: Date.parse("2026-02-25T11:00:00Z"), end: mixed.end };
+    expectSeries(card, expected(hours), 8 * 24 + 24, "merged");
     expectHeader(card, expected(mixed));
     const back = nextRender(card);
     await click(card, ".next");

@@ -6,6 +6,7 @@
  */
 import type { Kind } from "../const.js";
 import type { Statistics, StatisticValue } from "../data/recorder.js";
+import type { PeriodTotal } from "./totals.js";
 
 export interface Bucket {
   start: number;
@@ -14,6 +15,11 @@ export interface Bucket {
   paid: number;
   /** From the cost statistic for this very bucket; null where it has no row (never price × energy). */
   cost: number | null;
+  /**
+   * Set on the slots of a day (hourly view) or month (daily view) that HA only holds as a total: the
+   * slots have no energy of their own and are drawn as one band (chart/totals.ts).
+   */
+  total?: PeriodTotal;
 }
 
 export interface Totals {

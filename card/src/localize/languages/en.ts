@@ -24,6 +24,12 @@ export const en = {
     error: "Could not load statistics: {message}",
     retry: "Retry",
   },
+  totals: {
+    day_band: "Day total, no hourly data",
+    month_band: "Month total, no daily data",
+    day_title: "{period}: day total, no hourly data",
+    month_title: "{period}: total, no daily data",
+  },
   carbon: {
     intensity: "Carbon intensity",
     signal: "Carbon signal (percentile)",
