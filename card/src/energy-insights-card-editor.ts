@@ -12,13 +12,14 @@ import { CARD_NAME, CARD_VERSION, STACKS, VIEWS, VIEW_LIMITS } from "./const.js"
 import { CLEANEST_HOURS, validateConfig } from "./energy-insights-card-config.js";
 import { CARBON_OVERLAYS } from "./chart/carbon.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
+import { accountLabel, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
 import { localizer, type TranslationKey } from "./localize/localize.js";
 
 /** The subset of HA's `HaFormSchema` the editor uses. */
 export type HaFormSelector =
   | { text: Record<string, never> | { type?: "text" | "color" } }
   | { number: { min: number; max: number; step?: number; mode?: "box" | "slider" } }
-  | { select: { mode?: "dropdown" | "list"; options: { value: string; label: string }[] } }
+  | { select: { mode?: "dropdown" | "list"; custom_value?: boolean; options: { value: string; label: string }[] } }
   | { boolean: Record<string, never> }
   | { statistic: Record<string, never> };
 
@@ -63,8 +64,24 @@ const EDITOR_FIELDS = [
 ] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];
 
-export function editorSchema(language = editorLanguage()): HaFormSchema[] {
+/**
+ * @param accounts the backend's accounts found in HA: the account field becomes a dropdown of them
+ *   (by name; a value typed by hand is still accepted), else it is a text field.
+ */
+export function editorSchema(language = editorLanguage(), accounts: readonly DiscoveredAccount[] = []): HaFormSchema[] {
   const t = localizer(language);
+  const account: HaFormSchema = accounts.length
+    ? {
+        name: "account",
+        selector: {
+          select: {
+            mode: "dropdown",
+            custom_value: true,
+            options: accounts.map((a) => ({ value: splitAccountKey(a.key).account, label: accountLabel(a) })),
+          },
+        },
+      }
+    : { name: "account", selector: { text: {} } };
   const span = (view: keyof typeof VIEW_LIMITS): HaFormSchema => ({
     name: VIEW_LIMITS[view].key,
     selector: { number: { min: VIEW_LIMITS[view].min, max: VIEW_LIMITS[view].max, step: 1, mode: "box" } },
@@ -82,7 +99,7 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
       name: "",
       schema: [
         { name: "provider", selector: { text: {} } },
-        { name: "account", selector: { text: {} } },
+        account,
       ],
     },
     {
@@ -110,11 +127,11 @@ export function editorSchema(language = editorLanguage()): HaFormSchema[] {
   ];
 }
 
-export function getConfigForm(): LovelaceConfigForm {
+export function getConfigForm(accounts: readonly DiscoveredAccount[] = []): LovelaceConfigForm {
   const language = editorLanguage();
   const t = localizer(language);
   return {
-    schema: editorSchema(language),
+    schema: editorSchema(language, accounts),
     assertConfig: (config) => {
       validateConfig(config);
     },

@@ -29,7 +29,7 @@ import {
   type Stack,
   type View,
 } from "./const.js";
-import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
+import { sumBuckets, toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, dayLabelStride, MIN_DAY_LABEL_PX, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
 import { spreadTotals, type PeriodTotal } from "./chart/totals.js";
@@ -42,7 +42,7 @@ import { discoverDeviceStatistics } from "./data/devices.js";
 import type { SocketFactory } from "./data/backend.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
-import { discoverAccounts } from "./data/discovery.js";
+import { accountLabel, discoverAccounts, type DiscoveredAccount } from "./data/discovery.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
@@ -51,12 +51,18 @@ import { localizer, type LocalizeFunc } from "./localize/localize.js";
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
 
+/** The accounts chip that sums every account. */
+export const ALL_ACCOUNTS = "all";
+/** The one account of a card configured with statistic ids or `account`. */
+const CONFIGURED_ACCOUNT = "configured";
+
 /** What one load produced: the range, HA's buckets and their totals. */
 export interface LoadedRange {
   range: ViewRange;
   buckets: Bucket[];
   totals: Totals;
   currency: string | undefined;
+  /** The shown account's ids; empty when several accounts are summed. */
   ids: Partial<Record<Kind, string>>;
   /** The carbon statistics of the range, as loaded (the shown buckets add them and the forecast). */
   carbon?: CarbonStatistics;
@@ -120,6 +126,10 @@ export class EnergyInsightsCard extends LitElement {
   @state() private _error?: string;
   @state() private _data?: LoadedRange;
   @state() private _axis?: AxisGeometry;
+  /** Every account found (no `account` or ids configured); with several, chips switch between them and "All". */
+  @state() private _accounts: DiscoveredAccount[] = [];
+  /** The chosen account's key, or ALL_ACCOUNTS (their sum). */
+  @state() private _account: string = ALL_ACCOUNTS;
   private _groups: LabelGroup[] = [];
 
   /** The card's clock; tests and the bench set it to show a fixed "now". */
@@ -142,22 +152,36 @@ export class EnergyInsightsCard extends LitElement {
   private _loadSeq = 0;
   private _dataReadyAt = 0;
   private _needsLoad = false;
-  private _discovered?: Promise<Partial<Record<Kind, string>> | undefined>;
+  private _discovered?: Promise<DiscoveredAccount[]>;
   private _intensityFound?: Promise<string | undefined>;
   private _carbonKey = "";
   private _devicesFound?: Promise<DeviceStatistic[]>;
   private _metadata = new Map<string, Promise<StatisticsMetaData[]>>();
   private _timer?: ReturnType<typeof setInterval>;
 
-  static getConfigForm(): LovelaceConfigForm {
-    return getConfigForm();
+  /**
+   * HA awaits this (hui-element-editor) and gives it no `hass`: the page's own `<home-assistant>`
+   * element has it, and with it the editor offers the backend's accounts as a dropdown.
+   */
+  static async getConfigForm(): Promise<LovelaceConfigForm> {
+    const hass = typeof document !== "undefined" ? document.querySelector<HTMLElement & { hass?: HomeAssistant }>("home-assistant")?.hass : undefined;
+    let accounts: DiscoveredAccount[] = [];
+    if (hass) {
+      try {
+        accounts = await discoverAccounts(hass);
+      } catch {
+        // No recorder access: the account is typed by hand.
+      }
+    }
+    return getConfigForm(accounts);
   }
 
-  /** A config that shows the backend's first account, found from HA's statistics. */
+  /** A config that shows the backend's account, found from HA's statistics; with several, none is fixed (the card shows them all). */
   static async getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
     const config: LovelaceCardConfig = { type: CARD_TYPE };
     try {
-      const account = (await discoverAccounts(hass))[0];
+      const accounts = await discoverAccounts(hass);
+      const account = accounts.length === 1 ? accounts[0] : undefined;
       if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
     } catch {
       // No recorder access (or an old HA): the card discovers again when it runs.
@@ -253,20 +277,21 @@ export class EnergyInsightsCard extends LitElement {
 
   // ---- data --------------------------------------------------------------------------------
 
-  private _ids(): Promise<Partial<Record<Kind, string>> | undefined> {
+  /** The accounts the card can show: the configured one, else every one the backend published (of `provider`, when set). */
+  private _accountsFor(): Promise<DiscoveredAccount[]> {
     const config = this._config;
     const hass = this.hass;
-    if (!config || !hass) return Promise.resolve(undefined);
-    if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve(config.ids);
+    if (!config || !hass) return Promise.resolve([]);
+    if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve([{ key: CONFIGURED_ACCOUNT, ids: config.ids }]);
     if (!this._discovered) {
       const provider = config.provider;
-      const discovered = discoverAccounts(hass).then((accounts) => accounts.find((a) => !provider || a.key.startsWith(`${provider}_`))?.ids);
+      const discovered = discoverAccounts(hass).then((accounts) => accounts.filter((a) => !provider || a.key.startsWith(`${provider}_`)));
       this._discovered = discovered;
       // Found nothing or failed: look again next time (the backend may import its first rows later).
       const forget = () => {
         if (this._discovered === discovered) this._discovered = undefined;
       };
-      discovered.then((ids) => ids || forget(), forget);
+      discovered.then((list) => list.length || forget(), forget);
     }
     return this._discovered;
   }
@@ -342,15 +367,20 @@ export class EnergyInsightsCard extends LitElement {
     this._status = "loading";
     this._error = undefined;
     try {
-      const ids = await this._ids();
+      const accounts = await this._accountsFor();
       if (seq !== this._loadSeq) return;
-      if (!ids || (!ids.paid_energy && !ids.free_energy)) {
+      if (accounts.map((a) => a.key).join() !== this._accounts.map((a) => a.key).join()) this._accounts = accounts.length > 1 ? accounts : [];
+      const chosen = accounts.filter((a) => a.key === this._account);
+      // One account, or the chosen one; else all of them, summed.
+      const shown = accounts.length === 1 ? accounts : chosen.length ? chosen : accounts;
+      if (!shown.length) {
         this._data = undefined;
         this._status = "empty";
         return;
       }
+      const ids: Partial<Record<Kind, string>> = shown.length === 1 ? (shown[0] as DiscoveredAccount).ids : {};
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
-      const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
+      const list = shown.flatMap((a) => KINDS.map((k) => a.ids[k]).filter((id): id is string => Boolean(id)));
       // Split by tariff the devices are only looked up for the "By device" button, without waiting.
       const devicesFound = this._devices(hass);
       const devices = this._stack === "device" ? await devicesFound : [];
@@ -368,23 +398,26 @@ export class EnergyInsightsCard extends LitElement {
       this._dataReadyAt = performance.now();
       performance.mark(MARK_DATA_READY);
       const known = new Set(metadata.map((m) => m.statistic_id));
-      if (!(ids.paid_energy && known.has(ids.paid_energy)) && !(ids.free_energy && known.has(ids.free_energy))) {
+      const present = shown.filter((a) => (a.ids.paid_energy && known.has(a.ids.paid_energy)) || (a.ids.free_energy && known.has(a.ids.free_energy)));
+      if (!present.length) {
         this._data = undefined;
         this._status = "empty";
         return;
       }
-      const cost = metadata.find((m) => m.statistic_id === ids.paid_cost);
-      const buckets = toBuckets(stats, ids);
+      const unitOf = (id: string | undefined) => metadata.find((m) => m.statistic_id === id)?.statistics_unit_of_measurement ?? undefined;
+      // Costs in different currencies are not added up: the sum of several accounts then has no cost.
+      const currencies = new Set(present.map((a) => unitOf(a.ids.paid_cost)).filter(Boolean));
+      const buckets = sumBuckets(present.map((a) => toBuckets(stats, currencies.size > 1 ? { ...a.ids, paid_cost: undefined } : a.ids)));
       const stack = devices.length
         ? stackByDevice(buckets, devices.map((d) => ({ ...d, rows: stats[d.statisticId] ?? [] })), { maxDevices: MAX_DEVICE_SERIES })
         : undefined;
       // A day (month) HA only holds as a total is spread over its hours (days) and drawn as a band; the totals above keep it.
-      const shown = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end });
+      const drawn = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end });
       this._data = this._withCarbonShown({
         range,
-        buckets: shown,
+        buckets: drawn,
         totals: totalsOf(buckets),
-        currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
+        currency: currencies.size === 1 ? [...currencies][0] : (hass.config?.currency ?? undefined),
         ids,
         ...(stack ? { stack } : carbon ? { carbon } : {}),
       });
@@ -595,13 +628,14 @@ export class EnergyInsightsCard extends LitElement {
     if (!this._config) return nothing;
     const hass = this.hass;
     const t = localizer(hass?.locale?.language ?? hass?.language);
-    const title = this._config.title ?? t("card.default_title");
+    const title = this._config.title ?? this._defaultTitle(t);
     return html`
       <ha-card>
         <div class="header">
           <div class="title">${title}</div>
           ${this._status === "empty" ? nothing : this._renderViews(t)}
         </div>
+        ${this._accounts.length > 1 && this._status !== "empty" ? this._renderAccounts(t) : nothing}
         ${this._status === "empty" ? this._renderEmpty(t) : this._renderBody(t)}
         ${renderPanel(this.backendPanel, {
           t,
@@ -615,6 +649,35 @@ export class EnergyInsightsCard extends LitElement {
         })}
       </ha-card>
     `;
+  }
+
+  /** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
+  private _defaultTitle(t: LocalizeFunc): string {
+    if (this._accounts.length > 1) {
+      const chosen = this._accounts.find((a) => a.key === this._account);
+      return chosen ? accountLabel(chosen) : t("accounts.all_title", { count: String(this._accounts.length) });
+    }
+    return t("card.default_title");
+  }
+
+  /** One chip per account and "All" (their sum), shown when the backend publishes several. */
+  private _renderAccounts(t: LocalizeFunc): TemplateResult {
+    const chip = (key: string, label: string, hint: string) =>
+      html`<button class="account ${key === this._account ? "active" : ""}" data-account=${key} aria-pressed=${key === this._account ? "true" : "false"} title=${hint} @click=${() => this._selectAccount(key)}>
+        ${label}
+      </button>`;
+    const chosen = this._accounts.some((a) => a.key === this._account) ? this._account : ALL_ACCOUNTS;
+    return html`<div class="accounts" role="group" aria-label=${t("accounts.label")} data-chosen=${chosen}>
+      ${chip(ALL_ACCOUNTS, t("accounts.all"), t("accounts.all_hint", { count: String(this._accounts.length) }))}
+      ${this._accounts.map((a) => chip(a.key, accountLabel(a), a.key))}
+    </div>`;
+  }
+
+  private _selectAccount(key: string): void {
+    if (key === this._account) return;
+    this._account = key;
+    this._data = undefined;
+    void this._load();
   }
 
   private _renderViews(t: LocalizeFunc): TemplateResult {
@@ -782,7 +845,21 @@ export class EnergyInsightsCard extends LitElement {
       opacity: 0.35;
       cursor: default;
     }
-    .view.active {
+    .accounts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px;
+      margin-top: 6px;
+      font-size: 0.85em;
+    }
+    .account {
+      max-width: 100%;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .view.active,
+    .account.active {
       background: var(--primary-color, #03a9f4);
       border-color: var(--primary-color, #03a9f4);
       color: var(--text-primary-color, #fff);

@@ -60,6 +60,24 @@ export function toBuckets(stats: Statistics, ids: Partial<Record<Kind, string>>)
   return [...byStart.values()].sort((a, b) => a.start - b.start);
 }
 
+/** Several accounts' buckets added up bucket by bucket (HA cut them all the same way). */
+export function sumBuckets(lists: Bucket[][]): Bucket[] {
+  if (lists.length === 1) return lists[0] as Bucket[];
+  const byStart = new Map<number, Bucket>();
+  for (const list of lists) {
+    for (const b of list) {
+      const sum = byStart.get(b.start);
+      if (!sum) byStart.set(b.start, { ...b });
+      else {
+        sum.free += b.free;
+        sum.paid += b.paid;
+        if (b.cost !== null) sum.cost = (sum.cost ?? 0) + b.cost;
+      }
+    }
+  }
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
 export function totalsOf(buckets: Bucket[]): Totals {
   let free = 0;
   let paid = 0;

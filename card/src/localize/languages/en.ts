@@ -24,6 +24,12 @@ export const en = {
     error: "Could not load statistics: {message}",
     retry: "Retry",
   },
+  accounts: {
+    label: "Contracts",
+    all: "All",
+    all_hint: "The {count} contracts added up",
+    all_title: "All {count} contracts",
+  },
   totals: {
     day_band: "Day total, no hourly data",
     month_band: "Month total, no daily data",
