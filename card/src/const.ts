@@ -8,6 +8,7 @@ export const CARD_VERSION = "0.1.0";
 /** Where the empty state sends people: the README section that explains how to run the backend. */
 export const DOCS_URL = "https://github.com/energy-insights/energy-insights#readme";
 export const SETUP_URL = "https://github.com/energy-insights/energy-insights#run-the-backend";
+export const TROUBLESHOOTING_URL = "https://github.com/energy-insights/energy-insights#troubleshooting";
 
 /** `source` of every statistic the backend imports (DESIGN: statistics publisher). */
 export const STATISTICS_SOURCE = "energy_insights";

@@ -24,6 +24,7 @@ import {
   REFRESH_MS,
   RENDERED_EVENT,
   SETUP_URL,
+  TROUBLESHOOTING_URL,
   VIEWS,
   type Kind,
   type Stack,
@@ -124,6 +125,8 @@ export class EnergyInsightsCard extends LitElement {
   @state() private _offset = 0;
   @state() private _status: CardStatus = "loading";
   @state() private _error?: string;
+  /** Configured statistic ids HA does not have (the empty state names them); empty when nothing was found by discovery. */
+  @state() private _missingIds: string[] = [];
   @state() private _data?: LoadedRange;
   @state() private _axis?: AxisGeometry;
   /** Every account found (no `account` or ids configured); with several, chips switch between them and "All". */
@@ -375,6 +378,7 @@ export class EnergyInsightsCard extends LitElement {
       const shown = accounts.length === 1 ? accounts : chosen.length ? chosen : accounts;
       if (!shown.length) {
         this._data = undefined;
+        this._missingIds = [];
         this._status = "empty";
         return;
       }
@@ -401,6 +405,10 @@ export class EnergyInsightsCard extends LitElement {
       const present = shown.filter((a) => (a.ids.paid_energy && known.has(a.ids.paid_energy)) || (a.ids.free_energy && known.has(a.ids.free_energy)));
       if (!present.length) {
         this._data = undefined;
+        // Ids from the config (or `account`) that HA does not know: name them.
+        this._missingIds = shown.some((a) => a.key === CONFIGURED_ACCOUNT)
+          ? shown.flatMap((a) => [a.ids.paid_energy, a.ids.free_energy]).filter((id): id is string => Boolean(id) && !known.has(id as string))
+          : [];
         this._status = "empty";
         return;
       }
@@ -697,12 +705,39 @@ export class EnergyInsightsCard extends LitElement {
     </div>`;
   }
 
+  /** What was looked for, and what to do next: check the ids, or get the backend to publish. */
   private _renderEmpty(t: LocalizeFunc): TemplateResult {
-    return html`<div class="state empty" data-state="empty">
+    const missing = this._missingIds;
+    if (missing.length) {
+      return html`<div class="state empty" data-state="empty" data-reason="unknown-ids">
+        <div class="state-title">${t("state.unknown_title")}</div>
+        <ul class="ids">
+          ${missing.map((id) => html`<li><code>${id}</code></li>`)}
+        </ul>
+        <div>${t("state.unknown_text")}</div>
+        <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+      </div>`;
+    }
+    const provider = this._config?.provider ?? "contact";
+    return html`<div class="state empty" data-state="empty" data-reason="none-found">
       <div class="state-title">${t("state.empty_title")}</div>
-      <div>${t("state.empty_text")}</div>
-      <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+      <div>${t("state.empty_text", { pattern: `energy_insights:${provider}_<account>_…` })}</div>
+      ${this._backendNote(t)}
+      <div class="links">
+        <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+        <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+      </div>
     </div>`;
+  }
+
+  /** With `backend_url`: whether the backend has ever finished a sync, from its status. */
+  private _backendNote(t: LocalizeFunc): TemplateResult | typeof nothing {
+    const status = this.backendPanel.status;
+    if (!this._config?.backendUrl || !status) return nothing;
+    const series = status.providers.flatMap((p) => p.series);
+    const synced = series.some((x) => x.last_success !== null);
+    const error = series.find((x) => x.last_error)?.last_error;
+    return html`<div data-backend-note>${synced ? t("state.backend_synced") : error ? t("state.backend_failing", { message: error }) : t("state.backend_never")}</div>`;
   }
 
   private _renderBody(t: LocalizeFunc): TemplateResult {
@@ -732,6 +767,7 @@ export class EnergyInsightsCard extends LitElement {
   private _renderError(t: LocalizeFunc): TemplateResult {
     return html`<div class="state error" data-state="error" role="alert">
       <div>${t("state.error", { message: this._error ?? "" })}</div>
+      <div class="hint">${t("state.error_hint")}</div>
       <button class="retry" @click=${() => this.refresh()}>${t("state.retry")}</button>
     </div>`;
   }
@@ -928,6 +964,16 @@ export class EnergyInsightsCard extends LitElement {
     .state-title {
       font-weight: 500;
       color: var(--primary-text-color);
+    }
+    .state .links {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 16px;
+    }
+    .state .ids {
+      margin: 0;
+      padding-left: 18px;
+      word-break: break-all;
     }
     .state a {
       color: var(--primary-color, #03a9f4);

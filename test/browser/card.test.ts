@@ -319,20 +319,38 @@ describe("energy-insights-card states", () => {
     expect(card.status).to.equal("ready");
   });
 
-  it("no statistics at all: says so and links to the README's backend section", async () => {
+  it("no statistics at all: says what was looked for, asks whether the backend runs, links to Troubleshooting and the backend section", async () => {
     const fake = makeFakeHass({ statistics: [], timeZone: TZ });
     const card = await mount(fake, { type: "custom:energy-insights-card" }, { expectChart: false });
     expect(card.status).to.equal("empty");
-    expect(text(card, '[data-state="empty"] .state-title')).to.equal("No statistics yet");
-    const link = shadow(card).querySelector<HTMLAnchorElement>('[data-state="empty"] a')!;
-    expect(link.href).to.match(/#run-the-backend$/);
+    expect(text(card, '[data-state="empty"] .state-title')).to.equal("No Energy Insights statistics found in Home Assistant");
+    expect(text(card, '[data-state="empty"]')).to.contain("Is the backend running? It publishes energy_insights:contact_<account>_… after its first sync.");
+    const links = [...shadow(card).querySelectorAll<HTMLAnchorElement>('[data-state="empty"] a')];
+    expect(links.map((l) => l.textContent!.trim())).to.deep.equal(["README › Troubleshooting", "How to run the backend"]);
+    expect(links[0]!.href).to.match(/#troubleshooting$/);
+    expect(links[1]!.href).to.match(/#run-the-backend$/);
     expect(statisticsCalls(fake)).to.have.length(0);
   });
 
-  it("configured ids that HA does not know: the same empty state", async () => {
+  it("no statistics of the configured provider: the pattern names that provider", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card", provider: "OneMeter" }, { expectChart: false });
+    expect(text(card, '[data-state="empty"]')).to.contain("energy_insights:onemeter_<account>_…");
+  });
+
+  it("configured ids that HA does not know: the empty state names each id and what to check", async () => {
     const fake = makeFakeHass({ statistics: [], timeZone: TZ });
     const card = await mount(fake, CONFIG, { expectChart: false });
     expect(card.status).to.equal("empty");
+    const box = '[data-state="empty"][data-reason="unknown-ids"]';
+    expect(text(card, `${box} .state-title`)).to.equal("Home Assistant has no statistic with the id in this card's configuration:");
+    expect([...shadow(card).querySelectorAll(`${box} code`)].map((c) => c.textContent)).to.deep.equal([IDS.paid_energy, IDS.free_energy]);
+    expect(text(card, box)).to.contain("Check paid_energy, free_energy or account");
+    const typo = await mount(makeFakeHass({ statistics, timeZone: TZ }), { type: "custom:energy-insights-card", account: "0000099999XYZ" }, { expectChart: false });
+    expect([...shadow(typo).querySelectorAll(`${box} code`)].map((c) => c.textContent)).to.deep.equal([
+      "energy_insights:contact_0000099999xyz_paid_energy",
+      "energy_insights:contact_0000099999xyz_free_energy",
+    ]);
   });
 
   it("once the backend has imported, the next look finds the statistics (nothing empty is cached)", async () => {
@@ -384,7 +402,8 @@ describe("energy-insights-card states", () => {
     try {
       const card = await mount(fake, CONFIG, { expectChart: false });
       expect(card.status).to.equal("error");
-      expect(text(card, '[data-state="error"]')).to.contain("Could not load statistics: Recorder is not running");
+      expect(text(card, '[data-state="error"]')).to.contain("Could not load statistics from Home Assistant: Recorder is not running");
+      expect(text(card, '[data-state="error"]')).to.contain("Home Assistant's log (Settings › System › Logs)");
       failing = false;
       const rendered = nextRender(card);
       await click(card, ".retry");

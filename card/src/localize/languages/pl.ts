@@ -20,8 +20,8 @@ export const pl: Partial2<Translation> = {
   },
   state: {
     loading: "Wczytywanie statystyk…",
-    empty_title: "Brak statystyk",
-    empty_text: "Uruchom backend Energy Insights: importuje on zużycie od dostawcy do Home Assistanta.",
+    empty_title: "Nie znaleziono statystyk Energy Insights w Home Assistancie",
+    empty_text: "Czy backend działa? Publikuje {pattern} po pierwszej synchronizacji.",
     empty_link: "Jak uruchomić backend",
     no_data: "Brak danych w tym okresie.",
     error: "Nie udało się wczytać statystyk: {message}",
