@@ -93,6 +93,11 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** ApexCharts empties the categories of options it is given on update: it gets its own copy, `chartOptions` keeps them. */
+function forApex(options: ApexOptions): ApexOptions {
+  return options.xaxis?.categories ? { ...options, xaxis: { ...options.xaxis, categories: [...(options.xaxis.categories as unknown[])] } } : options;
+}
+
 /** Resolves after the next paint: a task posted from a frame callback runs once that frame is painted. */
 function afterPaint(): Promise<void> {
   return new Promise((resolve) =>
@@ -152,6 +157,10 @@ export class EnergyInsightsCard extends LitElement {
   private _chartKey?: string;
   private _chartShape?: string;
   private _chartRun = 0;
+  /** The ApexCharts call in flight (render, update or destroy); settles, never rejects. */
+  private _chartOp: Promise<void> = Promise.resolve();
+  /** ApexCharts calls in flight: with none, a chart is destroyed at once. */
+  private _chartBusy = 0;
   private _loadSeq = 0;
   private _dataReadyAt = 0;
   private _needsLoad = false;
@@ -558,11 +567,36 @@ export class EnergyInsightsCard extends LitElement {
     return `${this._carbonKey}|${this._config?.carbonOverlay}|${placed ? this._axis?.width : ""}`;
   }
 
+  /**
+   * Forgets the chart and destroys it once what ApexCharts is doing with it has finished: destroying a
+   * chart in the middle of its render throws inside ApexCharts ("Cannot read properties of undefined
+   * (reading 'node')"), which the editor's preview did while it re-rendered on every keystroke.
+   */
   private _destroyChart(): void {
-    this._chart?.destroy();
+    const chart = this._chart;
     this._chart = undefined;
     this._chartEl = undefined;
     this._chartKey = undefined;
+    if (!chart) return;
+    const destroy = () => {
+      try {
+        chart.destroy();
+      } catch {
+        // Its element is already gone: nothing is left to clean up.
+      }
+    };
+    if (this._chartBusy === 0) destroy();
+    else this._chartOp = this._chartOp.then(destroy, destroy);
+  }
+
+  /** Keeps `op` as the chart's pending ApexCharts call (a destroy waits for it). */
+  private _track<T>(op: Promise<T>): Promise<T> {
+    this._chartBusy += 1;
+    const done = () => {
+      this._chartBusy -= 1;
+    };
+    this._chartOp = op.then(done, done);
+    return op;
   }
 
   private async _syncChart(): Promise<void> {
@@ -600,13 +634,18 @@ export class EnergyInsightsCard extends LitElement {
       // a different layout (one coloured series ↔ two stacked, cost line on/off) starts afresh.
       const shape = (options.series ?? []).map((x) => (x as { type?: string }).type).join(",") + `|${String(options.chart?.stacked)}`;
       if (this._chart && el === this._chartEl && shape === this._chartShape) {
-        await this._chart.updateOptions(options, true, false, false);
+        // One ApexCharts call at a time per chart: an update during its render breaks it.
+        const chart = this._chart;
+        await this._chartOp;
+        if (run !== this._chartRun || chart !== this._chart) return;
+        await this._track(chart.updateOptions(forApex(options), true, false, false));
       } else {
-        this._chart?.destroy();
+        this._destroyChart();
         this._chartEl = el;
         this._chartShape = shape;
-        this._chart = new ApexCharts(el, options);
-        await this._chart.render();
+        const chart = new ApexCharts(el, forApex(options));
+        this._chart = chart;
+        await this._track(chart.render());
       }
       if (run !== this._chartRun) return;
       const t2 = performance.now();
