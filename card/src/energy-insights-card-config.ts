@@ -67,6 +67,14 @@ export interface ResolvedCardConfig {
 
 export const CLEANEST_HOURS = { default: 3, min: 0, max: 12 } as const;
 
+/** What the card uses for a field left out (the editor shows the same). */
+export const DEFAULTS = { view: "hourly", stack: "tariff", showCost: false, carbonOverlay: "line" } as const satisfies {
+  view: View;
+  stack: Stack;
+  showCost: boolean;
+  carbonOverlay: CarbonOverlay;
+};
+
 export class ConfigError extends Error {
   constructor(
     readonly field: string,
@@ -178,8 +186,8 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
   }
   return {
     title: config.title || undefined,
-    view: config.view ?? "hourly",
-    stack: config.stack ?? "tariff",
+    view: config.view ?? DEFAULTS.view,
+    stack: config.stack ?? DEFAULTS.stack,
     spans: {
       hourly: config.hourly_days ?? VIEW_LIMITS.hourly.default,
       daily: config.daily_days ?? VIEW_LIMITS.daily.default,
@@ -192,10 +200,10 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
       paid: config.paid_color?.trim() || DEFAULT_COLORS.paid,
       cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
     },
-    showCost: config.show_cost ?? false,
+    showCost: config.show_cost ?? DEFAULTS.showCost,
     backendUrl: isIngress(config.backend_url) ? ingressTarget(config.backend_addon?.trim() || undefined) : config.backend_url?.trim() || undefined,
     carbon: { intensity: config.carbon_intensity?.trim() || undefined, emissions: config.emissions?.trim() || undefined },
-    carbonOverlay: config.carbon_overlay ?? "line",
+    carbonOverlay: config.carbon_overlay ?? DEFAULTS.carbonOverlay,
     cleanestHours: config.cleanest_hours ?? CLEANEST_HOURS.default,
   };
 }

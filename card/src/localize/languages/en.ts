@@ -82,6 +82,9 @@ export const en = {
     overlay_none: "Not shown",
     cleanest_hours: "Cleanest hours to highlight",
     carbon_helper: "Leave empty to use the backend's carbon intensity statistic.",
+    range: "From {min} to {max}; empty: {default}.",
+    out_of_range: "{value} is outside {min} to {max}: the card does not draw with it. Use a number from {min} to {max}.",
+    default: "Empty: {value}.",
     cleanest_helper: "From the backend's forecast of the next 24 hours (needs the backend API URL); 0 turns it off.",
   },
   devices: {
