@@ -170,7 +170,10 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
     xaxis: {
       type: "category",
       categories: input.labels.axis,
-      tickPlacement: "on",
+      // Column i fills slot i of the plot (the card places its day labels and bands the same way); with
+      // "on" the first and last columns were centred on the plot's edges, half cut off, and the first
+      // one's outer half could not be hovered (its tooltip stayed on the previous column).
+      tickPlacement: "between",
       // Hourly: one SVG text per hour costs ~40 ms at 9 days; the card writes the day labels itself.
       labels: input.labels.groups.length > 0 ? { show: false } : { rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
       axisTicks: { show: false },
