@@ -814,14 +814,22 @@ export class EnergyInsightsCard extends LitElement {
   private _renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
     const totals = data.totals;
     const money = (value: number | null) => (value === null ? "—" : fmt.money(value, data.currency));
-    const item = (key: string, label: string, value: string, sub?: string) =>
+    const item = (key: string, label: string | TemplateResult, value: string, sub?: string) =>
       html`<div class="total" data-total=${key}>
         <span class="label">${label}</span><span class="value">${value}</span>${sub ? html`<span class="sub">${sub}</span>` : nothing}
       </div>`;
+    // How "Free hours saved" is worked out, on an info icon (hover, or focus for keyboard and touch).
+    const price = totals.averagePaidPrice;
+    const savedHint =
+      price === null
+        ? t("header.saved_hint_unknown")
+        : t("header.saved_hint", { free: fmt.energy(totals.free), price: `${fmt.money(price, data.currency)}/kWh` });
+    const savedLabel = html`${t("header.saved")}
+      <span class="info" data-info="saved" role="img" tabindex="0" title=${savedHint} aria-label=${savedHint}>ⓘ</span>`;
     return html`<div class="totals">
       ${item("energy", t("header.energy"), fmt.energy(totals.total))}
       ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
-      ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", t("header.saved"), money(totals.freeSaved))}
+      ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", savedLabel, money(totals.freeSaved))}
       ${renderCarbonTotal(data.carbonShown, fmt, t)}
     </div>`;
   }
@@ -979,6 +987,10 @@ export class EnergyInsightsCard extends LitElement {
     .total .sub {
       font-size: 0.8em;
       color: var(--secondary-text-color);
+    }
+    .total .info {
+      cursor: help;
+      margin-left: 2px;
     }
     .total .value {
       font-size: 1.1em;

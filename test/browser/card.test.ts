@@ -119,6 +119,22 @@ describe("energy-insights-card views", () => {
     expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
   });
 
+  it("\"Free hours saved\" explains itself: free kWh × the period's average paid price, with both numbers", async () => {
+    const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), CONFIG);
+    const info = shadow(card).querySelector<HTMLElement>('[data-total="saved"] [data-info="saved"]')!;
+    expect(info.tabIndex, "reachable by keyboard").to.equal(0);
+    const hint = info.getAttribute("title")!;
+    expect(info.getAttribute("aria-label")).to.equal(hint);
+    expect(hint).to.match(/^Free kWh × this period's average paid price: /);
+    const want = expected(RANGES.hourly);
+    const [free, price] = [...hint.matchAll(/(\d[\d,]*\.?\d*)/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+    expect(free).to.be.closeTo(want.free, 0.05);
+    expect(price).to.be.closeTo(want.cost / want.paid, 0.005);
+    expect(numberIn(total(card, "saved"))).to.be.closeTo(want.saved, 0.005 + 1e-9);
+    const noCost = await mount(makeFakeHass({ statistics: statistics.filter((x) => x.id !== IDS.paid_cost), timeZone: TZ }), CONFIG);
+    expect(shadow(noCost).querySelector('[data-info="saved"]')!.getAttribute("title")).to.contain("without a cost statistic the price is not known");
+  });
+
   it("a narrow card still names its days under the hourly chart: every k-th day, none overlapping", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, CONFIG);

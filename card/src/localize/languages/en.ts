@@ -12,6 +12,8 @@ export const en = {
     free_share: "Free share",
     cost: "Cost",
     saved: "Free hours saved",
+    saved_hint: "Free kWh × this period's average paid price: {free} × {price} (the cost divided by the paid kWh).",
+    saved_hint_unknown: "Free kWh × this period's average paid price; without a cost statistic the price is not known.",
     previous: "Previous period",
     next: "Next period",
   },

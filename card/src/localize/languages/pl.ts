@@ -15,6 +15,8 @@ export const pl: Partial2<Translation> = {
     free_share: "Udział darmowej",
     cost: "Koszt",
     saved: "Oszczędność z darmowych godzin",
+    saved_hint: "Darmowe kWh × średnia cena płatnej energii w tym okresie: {free} × {price} (koszt podzielony przez płatne kWh).",
+    saved_hint_unknown: "Darmowe kWh × średnia cena płatnej energii w tym okresie; bez statystyki kosztu cena nie jest znana.",
     previous: "Poprzedni okres",
     next: "Następny okres",
   },
