@@ -5,7 +5,7 @@
  * message names the field and says what is allowed, which is what Home Assistant shows the user.
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
-import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
+import { CARD_TYPE, DEFAULT_PROVIDER, THEME_COLORS, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
@@ -196,9 +196,9 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
     ids,
     provider: config.provider ? slug(config.provider) : undefined,
     colors: {
-      free: config.free_color?.trim() || DEFAULT_COLORS.free,
-      paid: config.paid_color?.trim() || DEFAULT_COLORS.paid,
-      cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
+      free: config.free_color?.trim() || THEME_COLORS.free,
+      paid: config.paid_color?.trim() || THEME_COLORS.paid,
+      cost: config.cost_color?.trim() || THEME_COLORS.cost,
     },
     showCost: config.show_cost ?? DEFAULTS.showCost,
     backendUrl: isIngress(config.backend_url) ? ingressTarget(config.backend_addon?.trim() || undefined) : config.backend_url?.trim() || undefined,

@@ -8,7 +8,7 @@
  * `assertConfig` runs the card's own checks: a config the form cannot show falls back to YAML with
  * the same message the card would show.
  */
-import { CARD_NAME, CARD_VERSION, DEFAULT_COLORS, STACKS, VIEWS, VIEW_LIMITS } from "./const.js";
+import { CARD_NAME, CARD_VERSION, STACKS, THEME_COLORS, VIEWS, VIEW_LIMITS } from "./const.js";
 import { CLEANEST_HOURS, DEFAULTS, validateConfig } from "./energy-insights-card-config.js";
 import { CARBON_OVERLAYS } from "./chart/carbon.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
@@ -88,7 +88,7 @@ export function editorSchema(language = editorLanguage(), accounts: readonly Dis
     selector: { number: { min: VIEW_LIMITS[view].min, max: VIEW_LIMITS[view].max, step: 1, mode: "box" } },
     default: VIEW_LIMITS[view].default,
   });
-  const color = (name: "free" | "paid" | "cost"): HaFormSchema => ({ name: `${name}_color`, selector: { text: {} }, default: DEFAULT_COLORS[name] });
+  const color = (name: "free" | "paid" | "cost"): HaFormSchema => ({ name: `${name}_color`, selector: { text: {} }, default: THEME_COLORS[name] });
   return [
     { name: "title", selector: { text: {} }, default: accounts.length > 1 ? t("accounts.all_title", { count: String(accounts.length) }) : t("card.default_title") },
     { name: "view", selector: { select: { mode: "dropdown", options: VIEWS.map((v) => ({ value: v, label: t(`view.${v}`) })) } }, default: DEFAULTS.view },
