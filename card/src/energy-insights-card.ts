@@ -640,7 +640,14 @@ export class EnergyInsightsCard extends LitElement {
         if (run !== this._chartRun || chart !== this._chart) return;
         await this._track(chart.updateOptions(forApex(options), true, false, false));
       } else {
+        // The old chart finishes what it is doing before it goes: destroyed later, it would take the
+        // new chart's parts in the same element with it.
+        if (this._chartBusy > 0) {
+          await this._chartOp;
+          if (run !== this._chartRun) return;
+        }
         this._destroyChart();
+        this._chartKey = key; // what is drawn next (forgotten with the old chart)
         this._chartEl = el;
         this._chartShape = shape;
         const chart = new ApexCharts(el, forApex(options));

@@ -175,7 +175,8 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
       // one's outer half could not be hovered (its tooltip stayed on the previous column).
       tickPlacement: "between",
       // Hourly: one SVG text per hour costs ~40 ms at 9 days; the card writes the day labels itself.
-      labels: input.labels.groups.length > 0 ? { show: false } : { rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
+      // `show` both ways: ApexCharts merges an update into the options it has, so an omitted key keeps the old value.
+      labels: input.labels.groups.length > 0 ? { show: false } : { show: true, rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
       axisTicks: { show: false },
       axisBorder: { color: theme.grid },
       tooltip: { enabled: false },
