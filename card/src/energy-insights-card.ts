@@ -43,10 +43,11 @@ import { discoverDeviceStatistics } from "./data/devices.js";
 import type { SocketFactory } from "./data/backend.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
-import { accountLabel, discoverAccounts, type DiscoveredAccount } from "./data/discovery.js";
+import { accountKeyOf, accountLabel, discoverAccounts, type DiscoveredAccount } from "./data/discovery.js";
+import { zonedInstant } from "./common/time.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
-import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
+import { resolveConfig, slug, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
 import { localizer, type LocalizeFunc } from "./localize/localize.js";
 
@@ -69,6 +70,8 @@ export interface LoadedRange {
   carbon?: CarbonStatistics;
   energyBuckets?: Bucket[];
   carbonShown?: CarbonShown;
+  /** The backend status' start of the finer series the totals were found with ("" without one). */
+  finerKey?: string;
   /** The by-device view's columns (its buckets are `buckets`); absent when split by tariff. */
   stack?: DeviceStack;
 }
@@ -271,6 +274,9 @@ export class EnergyInsightsCard extends LitElement {
     if (this._config) this.backendPanel.configure(this._config.backendUrl);
     // A forecast that arrives (or changes) after the statistics: show its hours.
     if (this._data?.carbon && this._carbonInputsKey() !== this._carbonKey) this._data = this._withCarbonShown(this._data);
+    // The backend's status arrived (or moved where its hourly or daily series starts): find the totals with it.
+    const data = this._data;
+    if (data && this._status === "ready" && String(this._finerFrom(data.range.view, data.ids) ?? "") !== (data.finerKey ?? "")) this._needsLoad = true;
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
       void this._load();
@@ -306,6 +312,27 @@ export class EnergyInsightsCard extends LitElement {
       discovered.then((list) => list.length || forget(), forget);
     }
     return this._discovered;
+  }
+
+  /**
+   * Where the backend's status (with `backend_url`) says the shown account's hourly (hourly view) or
+   * daily (daily view) series starts: its first local day fetched. Undefined without a status, for
+   * several accounts summed, and in the monthly view; the totals are then found from the rows' shape.
+   */
+  private _finerFrom(view: View, ids: Partial<Record<Kind, string>>): number | undefined {
+    const status = this.backendPanel.status;
+    const hass = this.hass;
+    const key = accountKeyOf(ids);
+    if (!status || !hass || !key || view === "monthly") return undefined;
+    const resolution = view === "hourly" ? "hour" : "day";
+    for (const provider of status.providers) {
+      for (const series of provider.series) {
+        if (series.resolution !== resolution || !series.covered_from || `${slug(provider.provider)}_${slug(series.account)}` !== key) continue;
+        const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(series.covered_from);
+        if (day) return zonedInstant({ year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) }, serverTimeZone(hass));
+      }
+    }
+    return undefined;
   }
 
   /** Configured carbon ids; else emissions beside the energy ids and the backend's intensity statistic found in HA. */
@@ -429,11 +456,13 @@ export class EnergyInsightsCard extends LitElement {
         ? stackByDevice(buckets, devices.map((d) => ({ ...d, rows: stats[d.statisticId] ?? [] })), { maxDevices: MAX_DEVICE_SERIES })
         : undefined;
       // A day (month) HA only holds as a total is spread over its hours (days) and drawn as a band; the totals above keep it.
-      const drawn = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end });
+      const finerFrom = this._finerFrom(view, ids);
+      const drawn = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end, finerFrom });
       this._data = this._withCarbonShown({
         range,
         buckets: drawn,
         totals: totalsOf(buckets),
+        finerKey: String(finerFrom ?? ""),
         currency: currencies.size === 1 ? [...currencies][0] : (hass.config?.currency ?? undefined),
         ids,
         ...(stack ? { stack } : carbon ? { carbon } : {}),

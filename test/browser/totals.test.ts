@@ -11,6 +11,7 @@ import { makeFakeHass, localMidnight, type FixtureStatistic } from "./helpers/fa
 import { IDS, TZ, contactFixture, sumRows } from "./helpers/fixture.js";
 import { afterEach, describe, it } from "./helpers/mocha.js";
 import { NOW, mount, numberIn, shadow, shownPrecision, total, unmountAll } from "./helpers/mount.js";
+import { DEFAULT_STATUS, FakeBackend } from "./helpers/fake-backend.js";
 
 const HOUR = 3_600_000;
 const CONFIG = { type: "custom:energy-insights-card", ...IDS };
@@ -176,5 +177,34 @@ describe("totals: the card draws a day or month total as a band", () => {
     const used = total(card, "energy");
     const all = sumRows(stat(IDS.paid_energy), mid(2026, 2, 23), mid(2026, 4, 8)) + sumRows(stat(IDS.free_energy), mid(2026, 2, 23), mid(2026, 4, 8));
     expect(numberIn(used)).to.be.closeTo(all, shownPrecision(used));
+  });
+
+  it("with backend_url: the backend's status says where hourly data starts, and wins over the rows' shape", async () => {
+    // 2 April has only its first hour (the provider's other hours are missing): by its shape a day total.
+    const aprilSecond = mid(2026, 4, 2);
+    const gappy = contactFixture().map((st) => ({ ...st, rows: st.rows.filter((r) => r.start < aprilSecond + HOUR || r.start >= mid(2026, 4, 3)) }));
+    const bands = (card: Awaited<ReturnType<typeof mount>>) => (card.chartOptions?.annotations?.xaxis ?? []).filter((a) => a.id === TOTAL_BAND_CLASS).length;
+    const values = (card: Awaited<ReturnType<typeof mount>>) => drawnValues(card.chartOptions);
+
+    const alone = await mount(makeFakeHass({ statistics: gappy, timeZone: TZ }), CONFIG);
+    await waitUntil(() => bands(alone) === 1, "by its shape, 2 April is a day total", { timeout: 10_000 });
+
+    // The backend has hourly data from 26 February: 2 April is an hourly day with one hour, drawn as one column.
+    const status = {
+      ...DEFAULT_STATUS,
+      providers: [
+        {
+          provider: "contact",
+          healthy: true,
+          series: [{ account: "0000012345ABC", resolution: "hour", covered_from: "2026-02-26", covered_to: "2026-04-06", last_success: "2026-04-06T21:00:00.000Z", last_attempt: "2026-04-06T21:00:00.000Z", consecutive_failures: 0, last_error: null }],
+        },
+      ],
+    };
+    const backend = new FakeBackend({ devices: [], correlations: [], status });
+    const fake = Object.assign(makeFakeHass({ statistics: gappy, timeZone: TZ }), { auth: { data: { access_token: "token" } } });
+    const card = await mount(fake, { ...CONFIG, backend_url: "ws://backend.test:8099" }, { prepare: (c) => (c.backendSocket = backend.factory) });
+    await waitUntil(() => card.chartOptions !== undefined && bands(card) === 0 && values(card).length === 7 * 24 + 1 + 1, `with the status no band (${bands(card)} bands, ${values(card).length} columns)`, { timeout: 10_000 });
+    const index = 3 * 24; // 30, 31 March, 1 April, then 2 April 00:00
+    expect(values(card)[index]).to.be.a("number");
   });
 });

@@ -41,6 +41,15 @@ export function groupAccounts(rows: StatisticsMetaData[]): DiscoveredAccount[] {
     .sort((a, b) => Number(Boolean(b.ids.paid_energy)) - Number(Boolean(a.ids.paid_energy)) || a.key.localeCompare(b.key));
 }
 
+/** `contact_0000012345abc` from an account's statistic ids (undefined for ids not named like the backend's). */
+export function accountKeyOf(ids: Partial<Record<Kind, string>>): string | undefined {
+  for (const id of [ids.paid_energy, ids.free_energy]) {
+    const match = id ? ID_PATTERN.exec(id) : null;
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
 /**
  * What an account is called: the name the backend gives its paid (or free) energy statistic without
  * the kind ("Contact Energy 0000012345ABC"), else its `<provider>_<account>` key.
