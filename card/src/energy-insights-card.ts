@@ -861,7 +861,9 @@ export class EnergyInsightsCard extends LitElement {
         ? t("header.saved_hint_unknown")
         : t("header.saved_hint", { free: fmt.energy(totals.free), price: `${fmt.money(price, data.currency)}/kWh` });
     const savedLabel = html`${t("header.saved")}
-      <span class="info" data-info="saved" role="img" tabindex="0" title=${savedHint} aria-label=${savedHint}>ⓘ</span>`;
+      <span class="info" data-info="saved" role="img" tabindex="0" title=${savedHint} aria-label=${savedHint}
+        ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z" /></svg
+      ></span>`;
     return html`<div class="totals">
       ${item("energy", t("header.energy"), fmt.energy(totals.total))}
       ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
@@ -1027,6 +1029,13 @@ export class EnergyInsightsCard extends LitElement {
     .total .info {
       cursor: help;
       margin-left: 2px;
+      display: inline-flex;
+      vertical-align: middle;
+    }
+    .total .info svg {
+      width: 14px;
+      height: 14px;
+      fill: currentColor;
     }
     .total .value {
       font-size: 1.1em;

@@ -220,6 +220,8 @@ export function totalBands(input: Pick<ChartInput, "buckets" | "plotWidth" | "to
         orientation: right - left >= text.length * 6 + 8 ? "horizontal" : "vertical",
         position: "top",
         borderWidth: 0,
+        // ApexCharts writes the label at the band's left edge: centre it in the band.
+        offsetX: Math.round(((right - left) / 2) * 10) / 10,
         textAnchor: "middle",
         style: { background: "transparent", color: input.theme.secondaryText, fontSize: "10px" },
       },
