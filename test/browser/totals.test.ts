@@ -144,6 +144,14 @@ describe("totals: the card draws a day or month total as a band", () => {
     expect(shadow(card).textContent ?? "").to.not.contain("undefined");
     const labels = [...shadow(card).querySelectorAll(".apexcharts-xaxis-annotations text")].map((t) => t.textContent);
     expect(labels).to.include("Day total, no hourly data");
+    // Each label inside its band.
+    const texts = [...shadow(card).querySelectorAll<SVGTextElement>(`.apexcharts-xaxis-annotations text.${TOTAL_BAND_CLASS}`)].map((t) => t.getBoundingClientRect());
+    const bandBoxes = rects.map((r) => r.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+    expect(texts).to.have.length(4);
+    texts.sort((a, b) => a.left - b.left).forEach((t, i) => {
+      expect(t.left, `label ${i} left`).to.be.at.least(bandBoxes[i]!.left - 0.5);
+      expect(t.right, `label ${i} right`).to.be.at.most(bandBoxes[i]!.right + 0.5);
+    });
     // The tooltip of any hour of such a day is the day's total, named as one.
     const tip = tooltipOf(card, 5);
     expect(tip).to.contain("day total, no hourly data");
