@@ -8,6 +8,7 @@ export const CARD_VERSION = "0.1.0";
 /** Where the empty state sends people: the README section that explains how to run the backend. */
 export const DOCS_URL = "https://github.com/energy-insights/energy-insights#readme";
 export const SETUP_URL = "https://github.com/energy-insights/energy-insights#run-the-backend";
+export const TROUBLESHOOTING_URL = "https://github.com/energy-insights/energy-insights#troubleshooting";
 
 /** `source` of every statistic the backend imports (DESIGN: statistics publisher). */
 export const STATISTICS_SOURCE = "energy_insights";
@@ -35,8 +36,20 @@ export const VIEW_LIMITS = {
   monthly: { key: "monthly_months", default: 18, min: 1, max: 60 },
 } as const;
 
-/** The first design of this product chose these; both stay readable on light and dark themes. */
+/** The first design of this product chose these; both stay readable on light and dark themes. Now the fallbacks of THEME_COLORS. */
 export const DEFAULT_COLORS = { free: "#008FFB", paid: "#FEB019", cost: "#00B8A9" } as const;
+
+/**
+ * The card's default colours: Home Assistant's Energy dashboard palette, so the card matches the
+ * dashboard beside it (paid kWh are grid consumption there; free kWh take the palette's green), with
+ * DEFAULT_COLORS where a theme or an older HA has no such variable. HA has no cost colour. A colour in
+ * the config wins.
+ */
+export const THEME_COLORS = {
+  free: `var(--energy-non-fossil-color, ${DEFAULT_COLORS.free})`,
+  paid: `var(--energy-grid-consumption-color, ${DEFAULT_COLORS.paid})`,
+  cost: DEFAULT_COLORS.cost,
+} as const;
 
 /** Statistic kinds the card reads, as they end the backend's statistic ids. */
 export const KINDS = ["paid_energy", "free_energy", "paid_cost"] as const;

@@ -5,7 +5,7 @@
  * message names the field and says what is allowed, which is what Home Assistant shows the user.
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
-import { CARD_TYPE, DEFAULT_COLORS, DEFAULT_PROVIDER, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
+import { CARD_TYPE, DEFAULT_PROVIDER, THEME_COLORS, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
@@ -66,6 +66,14 @@ export interface ResolvedCardConfig {
 }
 
 export const CLEANEST_HOURS = { default: 3, min: 0, max: 12 } as const;
+
+/** What the card uses for a field left out (the editor shows the same). */
+export const DEFAULTS = { view: "hourly", stack: "tariff", showCost: false, carbonOverlay: "line" } as const satisfies {
+  view: View;
+  stack: Stack;
+  showCost: boolean;
+  carbonOverlay: CarbonOverlay;
+};
 
 export class ConfigError extends Error {
   constructor(
@@ -178,8 +186,8 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
   }
   return {
     title: config.title || undefined,
-    view: config.view ?? "hourly",
-    stack: config.stack ?? "tariff",
+    view: config.view ?? DEFAULTS.view,
+    stack: config.stack ?? DEFAULTS.stack,
     spans: {
       hourly: config.hourly_days ?? VIEW_LIMITS.hourly.default,
       daily: config.daily_days ?? VIEW_LIMITS.daily.default,
@@ -188,14 +196,14 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
     ids,
     provider: config.provider ? slug(config.provider) : undefined,
     colors: {
-      free: config.free_color?.trim() || DEFAULT_COLORS.free,
-      paid: config.paid_color?.trim() || DEFAULT_COLORS.paid,
-      cost: config.cost_color?.trim() || DEFAULT_COLORS.cost,
+      free: config.free_color?.trim() || THEME_COLORS.free,
+      paid: config.paid_color?.trim() || THEME_COLORS.paid,
+      cost: config.cost_color?.trim() || THEME_COLORS.cost,
     },
-    showCost: config.show_cost ?? false,
+    showCost: config.show_cost ?? DEFAULTS.showCost,
     backendUrl: isIngress(config.backend_url) ? ingressTarget(config.backend_addon?.trim() || undefined) : config.backend_url?.trim() || undefined,
     carbon: { intensity: config.carbon_intensity?.trim() || undefined, emissions: config.emissions?.trim() || undefined },
-    carbonOverlay: config.carbon_overlay ?? "line",
+    carbonOverlay: config.carbon_overlay ?? DEFAULTS.carbonOverlay,
     cleanestHours: config.cleanest_hours ?? CLEANEST_HOURS.default,
   };
 }

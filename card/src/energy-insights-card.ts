@@ -24,14 +24,16 @@ import {
   REFRESH_MS,
   RENDERED_EVENT,
   SETUP_URL,
+  TROUBLESHOOTING_URL,
   VIEWS,
   type Kind,
   type Stack,
   type View,
 } from "./const.js";
-import { toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
+import { sumBuckets, toBuckets, totalsOf, type Bucket, type Totals } from "./chart/buckets.js";
 import { bucketLabels, dayLabelStride, MIN_DAY_LABEL_PX, rangeLabel, type LabelGroup } from "./chart/labels.js";
 import { buildChartOptions, type ApexOptions, type ChartTheme } from "./chart/options.js";
+import { spreadTotals, type PeriodTotal } from "./chart/totals.js";
 import { CARBON_COLOR, chartWithCarbon, renderCarbonTotal, renderCleanest, shownCarbon, type CarbonShown } from "./carbon-view.js";
 import { discoverIntensity, emissionsIdFor, loadCarbon, type CarbonStatistics } from "./data/carbon.js";
 import type { CarbonIds } from "./chart/carbon.js";
@@ -41,14 +43,20 @@ import { discoverDeviceStatistics } from "./data/devices.js";
 import type { SocketFactory } from "./data/backend.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
-import { discoverAccounts } from "./data/discovery.js";
+import { accountKeyOf, accountLabel, discoverAccounts, type DiscoveredAccount } from "./data/discovery.js";
+import { zonedInstant } from "./common/time.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
-import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
+import { resolveConfig, slug, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
 import { localizer, type LocalizeFunc } from "./localize/localize.js";
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
+
+/** The accounts chip that sums every account. */
+export const ALL_ACCOUNTS = "all";
+/** The one account of a card configured with statistic ids or `account`. */
+const CONFIGURED_ACCOUNT = "configured";
 
 /** What one load produced: the range, HA's buckets and their totals. */
 export interface LoadedRange {
@@ -56,11 +64,14 @@ export interface LoadedRange {
   buckets: Bucket[];
   totals: Totals;
   currency: string | undefined;
+  /** The shown account's ids; empty when several accounts are summed. */
   ids: Partial<Record<Kind, string>>;
   /** The carbon statistics of the range, as loaded (the shown buckets add them and the forecast). */
   carbon?: CarbonStatistics;
   energyBuckets?: Bucket[];
   carbonShown?: CarbonShown;
+  /** The backend status' start of the finer series the totals were found with ("" without one). */
+  finerKey?: string;
   /** The by-device view's columns (its buckets are `buckets`); absent when split by tariff. */
   stack?: DeviceStack;
 }
@@ -83,6 +94,11 @@ function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (err && typeof err === "object" && "message" in err && typeof err.message === "string") return err.message;
   return String(err);
+}
+
+/** ApexCharts empties the categories of options it is given on update: it gets its own copy, `chartOptions` keeps them. */
+function forApex(options: ApexOptions): ApexOptions {
+  return options.xaxis?.categories ? { ...options, xaxis: { ...options.xaxis, categories: [...(options.xaxis.categories as unknown[])] } } : options;
 }
 
 /** Resolves after the next paint: a task posted from a frame callback runs once that frame is painted. */
@@ -117,8 +133,14 @@ export class EnergyInsightsCard extends LitElement {
   @state() private _offset = 0;
   @state() private _status: CardStatus = "loading";
   @state() private _error?: string;
+  /** Configured statistic ids HA does not have (the empty state names them); empty when nothing was found by discovery. */
+  @state() private _missingIds: string[] = [];
   @state() private _data?: LoadedRange;
   @state() private _axis?: AxisGeometry;
+  /** Every account found (no `account` or ids configured); with several, chips switch between them and "All". */
+  @state() private _accounts: DiscoveredAccount[] = [];
+  /** The chosen account's key, or ALL_ACCOUNTS (their sum). */
+  @state() private _account: string = ALL_ACCOUNTS;
   private _groups: LabelGroup[] = [];
 
   /** The card's clock; tests and the bench set it to show a fixed "now". */
@@ -138,25 +160,43 @@ export class EnergyInsightsCard extends LitElement {
   private _chartKey?: string;
   private _chartShape?: string;
   private _chartRun = 0;
+  /** The ApexCharts call in flight (render, update or destroy); settles, never rejects. */
+  private _chartOp: Promise<void> = Promise.resolve();
+  /** ApexCharts calls in flight: with none, a chart is destroyed at once. */
+  private _chartBusy = 0;
   private _loadSeq = 0;
   private _dataReadyAt = 0;
   private _needsLoad = false;
-  private _discovered?: Promise<Partial<Record<Kind, string>> | undefined>;
+  private _discovered?: Promise<DiscoveredAccount[]>;
   private _intensityFound?: Promise<string | undefined>;
   private _carbonKey = "";
   private _devicesFound?: Promise<DeviceStatistic[]>;
   private _metadata = new Map<string, Promise<StatisticsMetaData[]>>();
   private _timer?: ReturnType<typeof setInterval>;
 
-  static getConfigForm(): LovelaceConfigForm {
-    return getConfigForm();
+  /**
+   * HA awaits this (hui-element-editor) and gives it no `hass`: the page's own `<home-assistant>`
+   * element has it, and with it the editor offers the backend's accounts as a dropdown.
+   */
+  static async getConfigForm(): Promise<LovelaceConfigForm> {
+    const hass = typeof document !== "undefined" ? document.querySelector<HTMLElement & { hass?: HomeAssistant }>("home-assistant")?.hass : undefined;
+    let accounts: DiscoveredAccount[] = [];
+    if (hass) {
+      try {
+        accounts = await discoverAccounts(hass);
+      } catch {
+        // No recorder access: the account is typed by hand.
+      }
+    }
+    return getConfigForm(accounts);
   }
 
-  /** A config that shows the backend's first account, found from HA's statistics. */
+  /** A config that shows the backend's account, found from HA's statistics; with several, none is fixed (the card shows them all). */
   static async getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
     const config: LovelaceCardConfig = { type: CARD_TYPE };
     try {
-      const account = (await discoverAccounts(hass))[0];
+      const accounts = await discoverAccounts(hass);
+      const account = accounts.length === 1 ? accounts[0] : undefined;
       if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
     } catch {
       // No recorder access (or an old HA): the card discovers again when it runs.
@@ -234,6 +274,9 @@ export class EnergyInsightsCard extends LitElement {
     if (this._config) this.backendPanel.configure(this._config.backendUrl);
     // A forecast that arrives (or changes) after the statistics: show its hours.
     if (this._data?.carbon && this._carbonInputsKey() !== this._carbonKey) this._data = this._withCarbonShown(this._data);
+    // The backend's status arrived (or moved where its hourly or daily series starts): find the totals with it.
+    const data = this._data;
+    if (data && this._status === "ready" && String(this._finerFrom(data.range.view, data.ids) ?? "") !== (data.finerKey ?? "")) this._needsLoad = true;
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
       void this._load();
@@ -252,22 +295,44 @@ export class EnergyInsightsCard extends LitElement {
 
   // ---- data --------------------------------------------------------------------------------
 
-  private _ids(): Promise<Partial<Record<Kind, string>> | undefined> {
+  /** The accounts the card can show: the configured one, else every one the backend published (of `provider`, when set). */
+  private _accountsFor(): Promise<DiscoveredAccount[]> {
     const config = this._config;
     const hass = this.hass;
-    if (!config || !hass) return Promise.resolve(undefined);
-    if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve(config.ids);
+    if (!config || !hass) return Promise.resolve([]);
+    if (config.ids.paid_energy || config.ids.free_energy) return Promise.resolve([{ key: CONFIGURED_ACCOUNT, ids: config.ids }]);
     if (!this._discovered) {
       const provider = config.provider;
-      const discovered = discoverAccounts(hass).then((accounts) => accounts.find((a) => !provider || a.key.startsWith(`${provider}_`))?.ids);
+      const discovered = discoverAccounts(hass).then((accounts) => accounts.filter((a) => !provider || a.key.startsWith(`${provider}_`)));
       this._discovered = discovered;
       // Found nothing or failed: look again next time (the backend may import its first rows later).
       const forget = () => {
         if (this._discovered === discovered) this._discovered = undefined;
       };
-      discovered.then((ids) => ids || forget(), forget);
+      discovered.then((list) => list.length || forget(), forget);
     }
     return this._discovered;
+  }
+
+  /**
+   * Where the backend's status (with `backend_url`) says the shown account's hourly (hourly view) or
+   * daily (daily view) series starts: its first local day fetched. Undefined without a status, for
+   * several accounts summed, and in the monthly view; the totals are then found from the rows' shape.
+   */
+  private _finerFrom(view: View, ids: Partial<Record<Kind, string>>): number | undefined {
+    const status = this.backendPanel.status;
+    const hass = this.hass;
+    const key = accountKeyOf(ids);
+    if (!status || !hass || !key || view === "monthly") return undefined;
+    const resolution = view === "hourly" ? "hour" : "day";
+    for (const provider of status.providers) {
+      for (const series of provider.series) {
+        if (series.resolution !== resolution || !series.covered_from || `${slug(provider.provider)}_${slug(series.account)}` !== key) continue;
+        const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(series.covered_from);
+        if (day) return zonedInstant({ year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) }, serverTimeZone(hass));
+      }
+    }
+    return undefined;
   }
 
   /** Configured carbon ids; else emissions beside the energy ids and the backend's intensity statistic found in HA. */
@@ -341,15 +406,21 @@ export class EnergyInsightsCard extends LitElement {
     this._status = "loading";
     this._error = undefined;
     try {
-      const ids = await this._ids();
+      const accounts = await this._accountsFor();
       if (seq !== this._loadSeq) return;
-      if (!ids || (!ids.paid_energy && !ids.free_energy)) {
+      if (accounts.map((a) => a.key).join() !== this._accounts.map((a) => a.key).join()) this._accounts = accounts.length > 1 ? accounts : [];
+      const chosen = accounts.filter((a) => a.key === this._account);
+      // One account, or the chosen one; else all of them, summed.
+      const shown = accounts.length === 1 ? accounts : chosen.length ? chosen : accounts;
+      if (!shown.length) {
         this._data = undefined;
+        this._missingIds = [];
         this._status = "empty";
         return;
       }
+      const ids: Partial<Record<Kind, string>> = shown.length === 1 ? (shown[0] as DiscoveredAccount).ids : {};
       const range = viewRange(view, config.spans[view], this._offset, this.clock(), displayTimeZone(hass), serverTimeZone(hass));
-      const list = KINDS.map((k) => ids[k]).filter((id): id is string => Boolean(id));
+      const list = shown.flatMap((a) => KINDS.map((k) => a.ids[k]).filter((id): id is string => Boolean(id)));
       // Split by tariff the devices are only looked up for the "By device" button, without waiting.
       const devicesFound = this._devices(hass);
       const devices = this._stack === "device" ? await devicesFound : [];
@@ -367,21 +438,32 @@ export class EnergyInsightsCard extends LitElement {
       this._dataReadyAt = performance.now();
       performance.mark(MARK_DATA_READY);
       const known = new Set(metadata.map((m) => m.statistic_id));
-      if (!(ids.paid_energy && known.has(ids.paid_energy)) && !(ids.free_energy && known.has(ids.free_energy))) {
+      const present = shown.filter((a) => (a.ids.paid_energy && known.has(a.ids.paid_energy)) || (a.ids.free_energy && known.has(a.ids.free_energy)));
+      if (!present.length) {
         this._data = undefined;
+        // Ids from the config (or `account`) that HA does not know: name them.
+        this._missingIds = shown.some((a) => a.key === CONFIGURED_ACCOUNT)
+          ? shown.flatMap((a) => [a.ids.paid_energy, a.ids.free_energy]).filter((id): id is string => Boolean(id) && !known.has(id as string))
+          : [];
         this._status = "empty";
         return;
       }
-      const cost = metadata.find((m) => m.statistic_id === ids.paid_cost);
-      const buckets = toBuckets(stats, ids);
+      const unitOf = (id: string | undefined) => metadata.find((m) => m.statistic_id === id)?.statistics_unit_of_measurement ?? undefined;
+      // Costs in different currencies are not added up: the sum of several accounts then has no cost.
+      const currencies = new Set(present.map((a) => unitOf(a.ids.paid_cost)).filter(Boolean));
+      const buckets = sumBuckets(present.map((a) => toBuckets(stats, currencies.size > 1 ? { ...a.ids, paid_cost: undefined } : a.ids)));
       const stack = devices.length
         ? stackByDevice(buckets, devices.map((d) => ({ ...d, rows: stats[d.statisticId] ?? [] })), { maxDevices: MAX_DEVICE_SERIES })
         : undefined;
+      // A day (month) HA only holds as a total is spread over its hours (days) and drawn as a band; the totals above keep it.
+      const finerFrom = this._finerFrom(view, ids);
+      const drawn = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.clock(), rangeEnd: range.end, finerFrom });
       this._data = this._withCarbonShown({
         range,
-        buckets: stack?.buckets ?? buckets,
+        buckets: drawn,
         totals: totalsOf(buckets),
-        currency: cost?.statistics_unit_of_measurement ?? hass.config?.currency ?? undefined,
+        finerKey: String(finerFrom ?? ""),
+        currency: currencies.size === 1 ? [...currencies][0] : (hass.config?.currency ?? undefined),
         ids,
         ...(stack ? { stack } : carbon ? { carbon } : {}),
       });
@@ -455,6 +537,8 @@ export class EnergyInsightsCard extends LitElement {
       hasCost: data.totals.cost !== null,
       theme: this._theme(),
       height: CHART_HEIGHT,
+      plotWidth: this._axis?.width ?? 0,
+      totalTitle: (total) => this._totalTitle(total, fmt, t),
       format: {
         energy: (kwh) => fmt.energy(kwh),
         axisEnergy: (kwh) => fmt.number(kwh, Math.abs(kwh) >= 10 ? 0 : 1),
@@ -475,7 +559,7 @@ export class EnergyInsightsCard extends LitElement {
       const marks = data.range.view === "hourly" && this._axis ? (this.backendPanel.selectedEvents ?? []) : [];
       const color = this._color("var(--accent-color)", "#ff5722");
       const events = marks.map((e) => ({ time: Date.parse(e.time), on: e.kind === "on" }));
-      options.annotations = { xaxis: eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color) };
+      options.annotations = { ...options.annotations, xaxis: [...(options.annotations?.xaxis ?? []), ...eventAnnotations(data.buckets, events, this._axis?.width ?? 0, color)] };
     }
     const carbon = data.carbonShown;
     const overlaid = carbon
@@ -485,6 +569,17 @@ export class EnergyInsightsCard extends LitElement {
     const onLayout = (chart: ApexInternals) => this._readAxis(chart);
     overlaid.chart = { ...overlaid.chart, events: { mounted: onLayout, updated: onLayout } };
     return overlaid;
+  }
+
+  /** How a period held only as a total is named: in its tooltip, and on its band. */
+  private _totalTitle(total: PeriodTotal, fmt: Formatters, t: LocalizeFunc): { title: string; band: string } {
+    const zone = this.hass ? serverTimeZone(this.hass) : "UTC";
+    if (total.kind === "day") {
+      const period = fmt.date(total.start, zone, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+      return { title: t("totals.day_title", { period }), band: t("totals.day_band") };
+    }
+    const period = fmt.dateRange(total.start, total.end - 1, zone, { day: "numeric", month: "short", year: "numeric" });
+    return { title: t("totals.month_title", { period }), band: t("totals.month_band") };
   }
 
   private _readAxis(chart: ApexInternals): void {
@@ -501,11 +596,36 @@ export class EnergyInsightsCard extends LitElement {
     return `${this._carbonKey}|${this._config?.carbonOverlay}|${placed ? this._axis?.width : ""}`;
   }
 
+  /**
+   * Forgets the chart and destroys it once what ApexCharts is doing with it has finished: destroying a
+   * chart in the middle of its render throws inside ApexCharts ("Cannot read properties of undefined
+   * (reading 'node')"), which the editor's preview did while it re-rendered on every keystroke.
+   */
   private _destroyChart(): void {
-    this._chart?.destroy();
+    const chart = this._chart;
     this._chart = undefined;
     this._chartEl = undefined;
     this._chartKey = undefined;
+    if (!chart) return;
+    const destroy = () => {
+      try {
+        chart.destroy();
+      } catch {
+        // Its element is already gone: nothing is left to clean up.
+      }
+    };
+    if (this._chartBusy === 0) destroy();
+    else this._chartOp = this._chartOp.then(destroy, destroy);
+  }
+
+  /** Keeps `op` as the chart's pending ApexCharts call (a destroy waits for it). */
+  private _track<T>(op: Promise<T>): Promise<T> {
+    this._chartBusy += 1;
+    const done = () => {
+      this._chartBusy -= 1;
+    };
+    this._chartOp = op.then(done, done);
+    return op;
   }
 
   private async _syncChart(): Promise<void> {
@@ -529,6 +649,8 @@ export class EnergyInsightsCard extends LitElement {
       this._config?.showCost,
       this.backendPanel.marksKey && `${this.backendPanel.marksKey}|${this._axis?.width}`,
       this._chartCarbonKey(data),
+      // Bands of totals are placed in px of the plot.
+      data.buckets.some((b) => b.total) ? this._axis?.width : "",
     ].join("|");
     if (key === this._chartKey && el === this._chartEl) return;
     this._chartKey = key;
@@ -541,13 +663,25 @@ export class EnergyInsightsCard extends LitElement {
       // a different layout (one coloured series ↔ two stacked, cost line on/off) starts afresh.
       const shape = (options.series ?? []).map((x) => (x as { type?: string }).type).join(",") + `|${String(options.chart?.stacked)}`;
       if (this._chart && el === this._chartEl && shape === this._chartShape) {
-        await this._chart.updateOptions(options, true, false, false);
+        // One ApexCharts call at a time per chart: an update during its render breaks it.
+        const chart = this._chart;
+        await this._chartOp;
+        if (run !== this._chartRun || chart !== this._chart) return;
+        await this._track(chart.updateOptions(forApex(options), true, false, false));
       } else {
-        this._chart?.destroy();
+        // The old chart finishes what it is doing before it goes: destroyed later, it would take the
+        // new chart's parts in the same element with it.
+        if (this._chartBusy > 0) {
+          await this._chartOp;
+          if (run !== this._chartRun) return;
+        }
+        this._destroyChart();
+        this._chartKey = key; // what is drawn next (forgotten with the old chart)
         this._chartEl = el;
         this._chartShape = shape;
-        this._chart = new ApexCharts(el, options);
-        await this._chart.render();
+        const chart = new ApexCharts(el, forApex(options));
+        this._chart = chart;
+        await this._track(chart.render());
       }
       if (run !== this._chartRun) return;
       const t2 = performance.now();
@@ -577,13 +711,14 @@ export class EnergyInsightsCard extends LitElement {
     if (!this._config) return nothing;
     const hass = this.hass;
     const t = localizer(hass?.locale?.language ?? hass?.language);
-    const title = this._config.title ?? t("card.default_title");
+    const title = this._config.title ?? this._defaultTitle(t);
     return html`
       <ha-card>
         <div class="header">
           <div class="title">${title}</div>
           ${this._status === "empty" ? nothing : this._renderViews(t)}
         </div>
+        ${this._accounts.length > 1 && this._status !== "empty" ? this._renderAccounts(t) : nothing}
         ${this._status === "empty" ? this._renderEmpty(t) : this._renderBody(t)}
         ${renderPanel(this.backendPanel, {
           t,
@@ -597,6 +732,35 @@ export class EnergyInsightsCard extends LitElement {
         })}
       </ha-card>
     `;
+  }
+
+  /** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
+  private _defaultTitle(t: LocalizeFunc): string {
+    if (this._accounts.length > 1) {
+      const chosen = this._accounts.find((a) => a.key === this._account);
+      return chosen ? accountLabel(chosen) : t("accounts.all_title", { count: String(this._accounts.length) });
+    }
+    return t("card.default_title");
+  }
+
+  /** One chip per account and "All" (their sum), shown when the backend publishes several. */
+  private _renderAccounts(t: LocalizeFunc): TemplateResult {
+    const chip = (key: string, label: string, hint: string) =>
+      html`<button class="account ${key === this._account ? "active" : ""}" data-account=${key} aria-pressed=${key === this._account ? "true" : "false"} title=${hint} @click=${() => this._selectAccount(key)}>
+        ${label}
+      </button>`;
+    const chosen = this._accounts.some((a) => a.key === this._account) ? this._account : ALL_ACCOUNTS;
+    return html`<div class="accounts" role="group" aria-label=${t("accounts.label")} data-chosen=${chosen}>
+      ${chip(ALL_ACCOUNTS, t("accounts.all"), t("accounts.all_hint", { count: String(this._accounts.length) }))}
+      ${this._accounts.map((a) => chip(a.key, accountLabel(a), a.key))}
+    </div>`;
+  }
+
+  private _selectAccount(key: string): void {
+    if (key === this._account) return;
+    this._account = key;
+    this._data = undefined;
+    void this._load();
   }
 
   private _renderViews(t: LocalizeFunc): TemplateResult {
@@ -616,12 +780,39 @@ export class EnergyInsightsCard extends LitElement {
     </div>`;
   }
 
+  /** What was looked for, and what to do next: check the ids, or get the backend to publish. */
   private _renderEmpty(t: LocalizeFunc): TemplateResult {
-    return html`<div class="state empty" data-state="empty">
+    const missing = this._missingIds;
+    if (missing.length) {
+      return html`<div class="state empty" data-state="empty" data-reason="unknown-ids">
+        <div class="state-title">${t("state.unknown_title")}</div>
+        <ul class="ids">
+          ${missing.map((id) => html`<li><code>${id}</code></li>`)}
+        </ul>
+        <div>${t("state.unknown_text")}</div>
+        <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+      </div>`;
+    }
+    const provider = this._config?.provider ?? "contact";
+    return html`<div class="state empty" data-state="empty" data-reason="none-found">
       <div class="state-title">${t("state.empty_title")}</div>
-      <div>${t("state.empty_text")}</div>
-      <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+      <div>${t("state.empty_text", { pattern: `energy_insights:${provider}_<account>_…` })}</div>
+      ${this._backendNote(t)}
+      <div class="links">
+        <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+        <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+      </div>
     </div>`;
+  }
+
+  /** With `backend_url`: whether the backend has ever finished a sync, from its status. */
+  private _backendNote(t: LocalizeFunc): TemplateResult | typeof nothing {
+    const status = this.backendPanel.status;
+    if (!this._config?.backendUrl || !status) return nothing;
+    const series = status.providers.flatMap((p) => p.series);
+    const synced = series.some((x) => x.last_success !== null);
+    const error = series.find((x) => x.last_error)?.last_error;
+    return html`<div data-backend-note>${synced ? t("state.backend_synced") : error ? t("state.backend_failing", { message: error }) : t("state.backend_never")}</div>`;
   }
 
   private _renderBody(t: LocalizeFunc): TemplateResult {
@@ -651,6 +842,7 @@ export class EnergyInsightsCard extends LitElement {
   private _renderError(t: LocalizeFunc): TemplateResult {
     return html`<div class="state error" data-state="error" role="alert">
       <div>${t("state.error", { message: this._error ?? "" })}</div>
+      <div class="hint">${t("state.error_hint")}</div>
       <button class="retry" @click=${() => this.refresh()}>${t("state.retry")}</button>
     </div>`;
   }
@@ -658,14 +850,24 @@ export class EnergyInsightsCard extends LitElement {
   private _renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
     const totals = data.totals;
     const money = (value: number | null) => (value === null ? "—" : fmt.money(value, data.currency));
-    const item = (key: string, label: string, value: string, sub?: string) =>
+    const item = (key: string, label: string | TemplateResult, value: string, sub?: string) =>
       html`<div class="total" data-total=${key}>
         <span class="label">${label}</span><span class="value">${value}</span>${sub ? html`<span class="sub">${sub}</span>` : nothing}
       </div>`;
+    // How "Free hours saved" is worked out, on an info icon (hover, or focus for keyboard and touch).
+    const price = totals.averagePaidPrice;
+    const savedHint =
+      price === null
+        ? t("header.saved_hint_unknown")
+        : t("header.saved_hint", { free: fmt.energy(totals.free), price: `${fmt.money(price, data.currency)}/kWh` });
+    const savedLabel = html`${t("header.saved")}
+      <span class="info" data-info="saved" role="img" tabindex="0" title=${savedHint} aria-label=${savedHint}
+        ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z" /></svg
+      ></span>`;
     return html`<div class="totals">
       ${item("energy", t("header.energy"), fmt.energy(totals.total))}
       ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
-      ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", t("header.saved"), money(totals.freeSaved))}
+      ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", savedLabel, money(totals.freeSaved))}
       ${renderCarbonTotal(data.carbonShown, fmt, t)}
     </div>`;
   }
@@ -764,7 +966,21 @@ export class EnergyInsightsCard extends LitElement {
       opacity: 0.35;
       cursor: default;
     }
-    .view.active {
+    .accounts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px;
+      margin-top: 6px;
+      font-size: 0.85em;
+    }
+    .account {
+      max-width: 100%;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .view.active,
+    .account.active {
       background: var(--primary-color, #03a9f4);
       border-color: var(--primary-color, #03a9f4);
       color: var(--text-primary-color, #fff);
@@ -810,6 +1026,17 @@ export class EnergyInsightsCard extends LitElement {
       font-size: 0.8em;
       color: var(--secondary-text-color);
     }
+    .total .info {
+      cursor: help;
+      margin-left: 2px;
+      display: inline-flex;
+      vertical-align: middle;
+    }
+    .total .info svg {
+      width: 14px;
+      height: 14px;
+      fill: currentColor;
+    }
     .total .value {
       font-size: 1.1em;
       font-weight: 500;
@@ -833,6 +1060,16 @@ export class EnergyInsightsCard extends LitElement {
     .state-title {
       font-weight: 500;
       color: var(--primary-text-color);
+    }
+    .state .links {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 16px;
+    }
+    .state .ids {
+      margin: 0;
+      padding-left: 18px;
+      word-break: break-all;
     }
     .state a {
       color: var(--primary-color, #03a9f4);

@@ -119,6 +119,22 @@ describe("energy-insights-card views", () => {
     expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
   });
 
+  it("\"Free hours saved\" explains itself: free kWh × the period's average paid price, with both numbers", async () => {
+    const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), CONFIG);
+    const info = shadow(card).querySelector<HTMLElement>('[data-total="saved"] [data-info="saved"]')!;
+    expect(info.tabIndex, "reachable by keyboard").to.equal(0);
+    const hint = info.getAttribute("title")!;
+    expect(info.getAttribute("aria-label")).to.equal(hint);
+    expect(hint).to.match(/^Free kWh × this period's average paid price: /);
+    const want = expected(RANGES.hourly);
+    const [free, price] = [...hint.matchAll(/(\d[\d,]*\.?\d*)/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+    expect(free).to.be.closeTo(want.free, 0.05);
+    expect(price).to.be.closeTo(want.cost / want.paid, 0.005);
+    expect(numberIn(total(card, "saved"))).to.be.closeTo(want.saved, 0.005 + 1e-9);
+    const noCost = await mount(makeFakeHass({ statistics: statistics.filter((x) => x.id !== IDS.paid_cost), timeZone: TZ }), CONFIG);
+    expect(shadow(noCost).querySelector('[data-info="saved"]')!.getAttribute("title")).to.contain("without a cost statistic the price is not known");
+  });
+
   it("a narrow card still names its days under the hourly chart: every k-th day, none overlapping", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, CONFIG);
@@ -210,17 +226,21 @@ describe("energy-insights-card views", () => {
     expectOneCall(fake, "hour", RANGES.hourly);
   });
 
-  it("hourly view of days the backend imported as one row per day shows one column per day, as HA returns them", async () => {
+  it("hourly view of days the backend imported as one row per day: each day is a day-wide band of its total, not a column (header unchanged)", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const now = Date.parse("2026-01-10T22:00:00Z"); // 11 Jan 2026 NZDT, before the hourly window (from 26 Feb)
     const card = await mount(fake, CONFIG, { now });
     const range = { start: Date.parse("2026-01-02T11:00:00Z"), end: Date.parse("2026-01-11T11:00:00Z") }; // 3 Jan – 12 Jan
     expectOneCall(fake, "hour", range);
-    expectSeries(card, expected(range), 9, "stacked"); // a day's row has free and paid hours in it
+    // 3–10 Jan are over: each total is spread over its 24 hours (no column); 11 Jan (today, not over) stays one column.
+    const today = { start: Date.parse("2026-01-10T11:00:00Z"), end: range.end };
+    const chart = drawn(card.chartOptions);
+    expect(chart.columns).to.equal(8 * 24 + 1);
+    expect(chart.free + chart.paid).to.be.closeTo(expected(today).total, 0.001);
     expectHeader(card, expected(range));
   });
 
-  it("moving from hourly rows into days imported as one row each switches from one coloured series to stacked columns", async () => {
+  it("moving from hourly rows into days imported as one row each: the days become bands, the hours stay columns", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const now = Date.parse("2026-03-06T22:00:00Z"); // 7 Mar 2026 NZDT; hourly rows begin 26 Feb
     const card = await mount(fake, CONFIG, { now });
@@ -230,7 +250,9 @@ describe("energy-insights-card views", () => {
     await click(card, ".prev");
     await rendered;
     const mixed = { start: Date.parse("2026-02-17T11:00:00Z"), end: Date.parse("2026-02-26T11:00:00Z") }; // 18 – 26 Feb: 8 day rows + 24 hours
-    expectSeries(card, expected(mixed), 8 + 24, "stacked");
+    // The 8 day totals are spread over their hours as bands (no columns); 26 Feb's hours are columns.
+    const hours = { start: Date.parse("2026-02-25T11:00:00Z"), end: mixed.end };
+    expectSeries(card, expected(hours), 8 * 24 + 24, "merged");
     expectHeader(card, expected(mixed));
     const back = nextRender(card);
     await click(card, ".next");
@@ -313,20 +335,38 @@ describe("energy-insights-card states", () => {
     expect(card.status).to.equal("ready");
   });
 
-  it("no statistics at all: says so and links to the README's backend section", async () => {
+  it("no statistics at all: says what was looked for, asks whether the backend runs, links to Troubleshooting and the backend section", async () => {
     const fake = makeFakeHass({ statistics: [], timeZone: TZ });
     const card = await mount(fake, { type: "custom:energy-insights-card" }, { expectChart: false });
     expect(card.status).to.equal("empty");
-    expect(text(card, '[data-state="empty"] .state-title')).to.equal("No statistics yet");
-    const link = shadow(card).querySelector<HTMLAnchorElement>('[data-state="empty"] a')!;
-    expect(link.href).to.match(/#run-the-backend$/);
+    expect(text(card, '[data-state="empty"] .state-title')).to.equal("No Energy Insights statistics found in Home Assistant");
+    expect(text(card, '[data-state="empty"]')).to.contain("Is the backend running? It publishes energy_insights:contact_<account>_… after its first sync.");
+    const links = [...shadow(card).querySelectorAll<HTMLAnchorElement>('[data-state="empty"] a')];
+    expect(links.map((l) => l.textContent!.trim())).to.deep.equal(["README › Troubleshooting", "How to run the backend"]);
+    expect(links[0]!.href).to.match(/#troubleshooting$/);
+    expect(links[1]!.href).to.match(/#run-the-backend$/);
     expect(statisticsCalls(fake)).to.have.length(0);
   });
 
-  it("configured ids that HA does not know: the same empty state", async () => {
+  it("no statistics of the configured provider: the pattern names that provider", async () => {
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { type: "custom:energy-insights-card", provider: "OneMeter" }, { expectChart: false });
+    expect(text(card, '[data-state="empty"]')).to.contain("energy_insights:onemeter_<account>_…");
+  });
+
+  it("configured ids that HA does not know: the empty state names each id and what to check", async () => {
     const fake = makeFakeHass({ statistics: [], timeZone: TZ });
     const card = await mount(fake, CONFIG, { expectChart: false });
     expect(card.status).to.equal("empty");
+    const box = '[data-state="empty"][data-reason="unknown-ids"]';
+    expect(text(card, `${box} .state-title`)).to.equal("Home Assistant has no statistic with the id in this card's configuration:");
+    expect([...shadow(card).querySelectorAll(`${box} code`)].map((c) => c.textContent)).to.deep.equal([IDS.paid_energy, IDS.free_energy]);
+    expect(text(card, box)).to.contain("Check paid_energy, free_energy or account");
+    const typo = await mount(makeFakeHass({ statistics, timeZone: TZ }), { type: "custom:energy-insights-card", account: "0000099999XYZ" }, { expectChart: false });
+    expect([...shadow(typo).querySelectorAll(`${box} code`)].map((c) => c.textContent)).to.deep.equal([
+      "energy_insights:contact_0000099999xyz_paid_energy",
+      "energy_insights:contact_0000099999xyz_free_energy",
+    ]);
   });
 
   it("once the backend has imported, the next look finds the statistics (nothing empty is cached)", async () => {
@@ -378,7 +418,8 @@ describe("energy-insights-card states", () => {
     try {
       const card = await mount(fake, CONFIG, { expectChart: false });
       expect(card.status).to.equal("error");
-      expect(text(card, '[data-state="error"]')).to.contain("Could not load statistics: Recorder is not running");
+      expect(text(card, '[data-state="error"]')).to.contain("Could not load statistics from Home Assistant: Recorder is not running");
+      expect(text(card, '[data-state="error"]')).to.contain("Home Assistant's log (Settings › System › Logs)");
       failing = false;
       const rendered = nextRender(card);
       await click(card, ".retry");

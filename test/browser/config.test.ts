@@ -6,7 +6,7 @@
 import { expect } from "@open-wc/testing";
 import "../../card/src/energy-insights-card.js";
 import { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
-import { validateConfig } from "../../card/src/energy-insights-card-config.js";
+import { resolveConfig, validateConfig } from "../../card/src/energy-insights-card-config.js";
 import { editorSchema, getConfigForm, type HaFormSchema } from "../../card/src/energy-insights-card-editor.js";
 import { makeFakeHass } from "./helpers/fake-hass.js";
 import { IDS, TZ, contactFixture } from "./helpers/fixture.js";
@@ -121,9 +121,62 @@ describe("energy-insights-card config", () => {
     }
   });
 
-  it("the editor's assertConfig rejects what the card rejects (HA then falls back to YAML)", () => {
+  it("the editor's assertConfig rejects what the form cannot show (HA then falls back to YAML)", () => {
     const form = getConfigForm();
-    expect(() => form.assertConfig!({ type: TYPE, hourly_days: 99 })).to.throw(/hourly_days/);
+    expect(() => form.assertConfig!({ type: TYPE, view: "weekly" })).to.throw(/"view" must be one of/);
+    expect(() => form.assertConfig!({ type: TYPE, hourly_days: "9" })).to.throw(/hourly_days/);
+    expect(() => form.assertConfig!({ type: TYPE, hourly_days: 2.5 })).to.throw(/hourly_days/);
+  });
+
+  it("every editor field shows what the card uses when it is empty (ha-form's placeholder, or the helper for lists)", () => {
+    const form = getConfigForm();
+    const card = resolveConfig(validateConfig({ type: TYPE }));
+    const defaults = Object.fromEntries(leaves(form.schema).map((f) => [f.name, (f as { default?: unknown }).default]));
+    expect(defaults).to.deep.include({
+      title: "Energy",
+      view: card.view,
+      stack: card.stack,
+      hourly_days: card.spans.hourly,
+      daily_days: card.spans.daily,
+      monthly_months: card.spans.monthly,
+      free_color: card.colors.free,
+      paid_color: card.colors.paid,
+      cost_color: card.colors.cost,
+      show_cost: card.showCost,
+      carbon_overlay: card.carbonOverlay,
+      cleanest_hours: card.cleanestHours,
+    });
+    // The rest are found by the card when empty, and their helper says so.
+    for (const name of Object.keys(defaults).filter((n) => defaults[n] === undefined)) {
+      expect(["provider", "account", "paid_energy", "free_energy", "paid_cost", "backend_url", "backend_addon", "carbon_intensity", "emissions"], name).to.include(name);
+    }
+    expect(form.computeHelper!({ name: "paid_energy" })).to.contain("Leave empty");
+    expect(form.computeHelper!({ name: "view" })).to.contain("Empty: Hourly");
+    expect(form.computeHelper!({ name: "stack" })).to.contain("Empty: Free and paid");
+    expect(form.computeHelper!({ name: "carbon_overlay" })).to.contain("Empty: Line (own axis)");
+    expect(form.computeHelper!({ name: "hourly_days" })).to.equal("From 1 to 31; empty: 9.");
+  });
+
+  it("number fields carry their range; a value out of it stays in the form, explained at the field (never YAML)", () => {
+    const form = getConfigForm();
+    const ranges = Object.fromEntries(leaves(form.schema).filter((f) => "number" in f.selector).map((f) => [f.name, (f.selector as { number: { min: number; max: number } }).number]));
+    expect(ranges).to.deep.equal({
+      hourly_days: { min: 1, max: 31, step: 1, mode: "box" },
+      daily_days: { min: 1, max: 366, step: 1, mode: "box" },
+      monthly_months: { min: 1, max: 60, step: 1, mode: "box" },
+      cleanest_hours: { min: 0, max: 12, step: 1, mode: "box" },
+    });
+    const config = { type: TYPE, hourly_days: 40 };
+    expect(() => form.assertConfig!(config)).to.not.throw();
+    expect(form.computeHelper!({ name: "hourly_days" })).to.equal("40 is outside 1 to 31: the card does not draw with it. Use a number from 1 to 31.");
+    expect(form.computeHelper!({ name: "daily_days" })).to.equal("From 1 to 366; empty: 35.");
+    // The preview (the card) says the same in its error.
+    expect(() => new EnergyInsightsCard().setConfig(config)).to.throw(/"hourly_days" must be a whole number from 1 to 31 \(got 40\)/);
+    // Other problems are still found while one number is out of range.
+    expect(() => form.assertConfig!({ ...config, view: "weekly" })).to.throw(/"view"/);
+    form.assertConfig!({ type: TYPE, hourly_days: 12, cleanest_hours: -1 });
+    expect(form.computeHelper!({ name: "hourly_days" })).to.equal("From 1 to 31; empty: 9.");
+    expect(form.computeHelper!({ name: "cleanest_hours" })).to.contain("-1 is outside 0 to 12");
   });
 
   it("the editor labels follow the page language (HA sets <html lang>)", () => {

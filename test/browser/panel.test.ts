@@ -317,4 +317,21 @@ describe("correlations panel", () => {
     expect(backendSocketUrl("HTTP://host:8099")).to.equal("ws://host:8099");
     expect(backendSocketUrl("wss://host")).to.equal("wss://host");
   });
+
+  it("no statistics yet, with backend_url: the empty state says whether the backend has ever synced, from its status", async () => {
+    const series = (last_success: string | null, last_error: string | null) => ({
+      account: "0000012345ABC", resolution: "hour", covered_from: null, covered_to: null, last_success, last_attempt: last_success, consecutive_failures: last_error ? 1 : 0, last_error,
+    });
+    const note = async (status: StatusResult) => {
+      const backend = new FakeBackend({ devices: [], correlations: [], status });
+      const fake = withAuth(makeFakeHass({ statistics: [], timeZone: TZ }));
+      const card = await mount(fake, { type: "custom:energy-insights-card", backend_url: "ws://backend.test:8099" }, { expectChart: false, prepare: (c) => (c.backendSocket = backend.factory) });
+      await waitUntil(() => shadow(card).querySelector("[data-backend-note]"), "no backend note in the empty state", { timeout: 10_000 });
+      return text(card, "[data-backend-note]");
+    };
+    const provider = (s: ReturnType<typeof series>) => ({ provider: "contact", healthy: !s.last_error, series: [s] });
+    expect(await note({ ...DEFAULT_STATUS, providers: [provider(series(null, null))] })).to.equal("The backend answers but has not finished a sync yet.");
+    expect(await note({ ...DEFAULT_STATUS, providers: [provider(series(null, "Contact login refused (401)"))] })).to.equal("The backend's last sync failed: Contact login refused (401)");
+    expect(await note({ ...DEFAULT_STATUS, providers: [provider(series("2026-04-06T21:00:00.000Z", null))] })).to.contain("The backend has synced");
+  });
 });

@@ -42,6 +42,7 @@ const root = new URL("../..", import.meta.url).pathname;
 const BUNDLE = join(root, "dist", "energy-insights-card.js");
 const ARTIFACTS = join(root, "test", "artifacts");
 const DASHBOARD = "energy-insights";
+/** The card's colours where HA's theme has no energy palette; HA's own come from its CSS variables (read in the page). */
 const FREE_COLOR = "#008FFB";
 const PAID_COLOR = "#FEB019";
 const EPS = 1e-6;
@@ -156,6 +157,8 @@ interface Shown {
   series: { name: string; data: (number | null | { x: string; y: number | null; fillColor?: string })[] }[];
   stacked: boolean;
   detail: { view: string; bars: number; ms: number };
+  /** HA's Energy palette as the card sees it ("" where the theme has none): the card's default colours. */
+  palette: { free: string; paid: string };
 }
 
 interface CardElement extends HTMLElement {
@@ -209,6 +212,10 @@ async function renderAndRead(page: Page, act: "refresh" | View | "prev" | "next"
         series: JSON.parse(JSON.stringify(options.series)) as Shown["series"],
         stacked: Boolean(options.chart?.stacked),
         detail,
+        palette: {
+          free: getComputedStyle(card).getPropertyValue("--energy-non-fossil-color").trim(),
+          paid: getComputedStyle(card).getPropertyValue("--energy-grid-consumption-color").trim(),
+        },
       };
     },
     act,
@@ -241,7 +248,8 @@ function assertSeries(shown: Shown, expected: Bucket[], label: string): void {
     expected.forEach((b, i) => {
       const point = data[i]!;
       assert.ok(Math.abs(point.y - round3(b.free + b.paid)) < 1e-9, `${label} ${iso(b.start)}: column ${point.y}, HA ${b.free + b.paid}`);
-      assert.equal(point.fillColor?.toUpperCase(), (round3(b.free) > 0 ? FREE_COLOR : PAID_COLOR).toUpperCase(), `${label} ${iso(b.start)}: colour`);
+      const colour = round3(b.free) > 0 ? shown.palette.free || FREE_COLOR : shown.palette.paid || PAID_COLOR;
+      assert.equal(point.fillColor?.toUpperCase(), colour.toUpperCase(), `${label} ${iso(b.start)}: colour`);
     });
   } else {
     assert.equal(bars.length, 2, `${label}: series ${bars.map((s) => s.name).join(", ")}`);

@@ -6,6 +6,7 @@
  */
 import type { Kind } from "../const.js";
 import type { Statistics, StatisticValue } from "../data/recorder.js";
+import type { PeriodTotal } from "./totals.js";
 
 export interface Bucket {
   start: number;
@@ -14,6 +15,11 @@ export interface Bucket {
   paid: number;
   /** From the cost statistic for this very bucket; null where it has no row (never price × energy). */
   cost: number | null;
+  /**
+   * Set on the slots of a day (hourly view) or month (daily view) that HA only holds as a total: the
+   * slots have no energy of their own and are drawn as one band (chart/totals.ts).
+   */
+  total?: PeriodTotal;
 }
 
 export interface Totals {
@@ -50,6 +56,24 @@ export function toBuckets(stats: Statistics, ids: Partial<Record<Kind, string>>)
   for (const row of rowsOf(stats, ids.paid_cost)) {
     const b = bucket(row);
     if (row.change !== null && row.change !== undefined) b.cost = (b.cost ?? 0) + row.change;
+  }
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Several accounts' buckets added up bucket by bucket (HA cut them all the same way). */
+export function sumBuckets(lists: Bucket[][]): Bucket[] {
+  if (lists.length === 1) return lists[0] as Bucket[];
+  const byStart = new Map<number, Bucket>();
+  for (const list of lists) {
+    for (const b of list) {
+      const sum = byStart.get(b.start);
+      if (!sum) byStart.set(b.start, { ...b });
+      else {
+        sum.free += b.free;
+        sum.paid += b.paid;
+        if (b.cost !== null) sum.cost = (sum.cost ?? 0) + b.cost;
+      }
+    }
   }
   return [...byStart.values()].sort((a, b) => a.start - b.start);
 }

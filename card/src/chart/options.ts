@@ -7,8 +7,10 @@
  * returned; nothing is resampled here.
  */
 import type ApexCharts from "apexcharts";
+import type { XAxisAnnotation } from "./annotations.js";
 import type { Bucket } from "./buckets.js";
 import type { BucketLabels } from "./labels.js";
+import { totalRuns, type PeriodTotal } from "./totals.js";
 
 export type ApexOptions = ApexCharts.ApexOptions;
 
@@ -30,6 +32,10 @@ export interface ChartInput {
   hasCost: boolean;
   theme: ChartTheme;
   height: number;
+  /** The plot area's width in px once ApexCharts has laid it out (0 before): bands of totals are placed in px. */
+  plotWidth?: number;
+  /** Title of a period HA only holds as a total, e.g. "Day total, no hourly data · Mon 30 Mar"; its band's label. */
+  totalTitle?: (total: PeriodTotal) => { title: string; band: string };
   format: {
     energy(kwh: number): string;
     axisEnergy(kwh: number): string;
@@ -47,14 +53,20 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/** Class (ApexCharts annotation id) of the band a day or month total is drawn as. */
+export const TOTAL_BAND_CLASS = "ei-total-band";
+
 export function tooltipHtml(input: ChartInput, index: number): string {
-  const b = input.buckets[index];
-  if (!b) return "";
+  const slot = input.buckets[index];
+  if (!slot) return "";
+  // A slot of a period held only as a total: the tooltip is the total's, named as one.
+  const b = slot.total ?? slot;
+  const title = slot.total ? (input.totalTitle?.(slot.total).title ?? "") : (input.labels.tooltip[index] ?? "");
   const row = (color: string | null, name: string, value: string) =>
     `<div class="ei-tt-row">${color ? `<span class="ei-tt-dot" style="background:${escapeHtml(color)}"></span>` : ""}` +
     `<span class="ei-tt-name">${escapeHtml(name)}</span><span class="ei-tt-value">${escapeHtml(value)}</span></div>`;
   return (
-    `<div class="ei-tt"><div class="ei-tt-title">${escapeHtml(input.labels.tooltip[index] ?? "")}</div>` +
+    `<div class="ei-tt"${slot.total ? ` data-total-kind="${slot.total.kind}"` : ""}><div class="ei-tt-title">${escapeHtml(title)}</div>` +
     row(input.colors.free, input.names.free, input.format.energy(b.free)) +
     row(input.colors.paid, input.names.paid, input.format.energy(b.paid)) +
     row(null, input.names.total, input.format.energy(b.free + b.paid)) +
@@ -84,12 +96,13 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
         {
           name: names.total,
           type: "bar",
-          data: buckets.map((b, i) => ({ x: String(i), y: round(b.free + b.paid), fillColor: round(b.free) > 0 ? colors.free : colors.paid })),
+          // Slots of a total have no column (null keeps them out of the y scale); the band shows them.
+          data: buckets.map((b, i) => ({ x: String(i), y: b.total ? null : round(b.free + b.paid), fillColor: round(b.free) > 0 ? colors.free : colors.paid })),
         },
       ]
     : [
-        { name: names.free, type: "bar", data: buckets.map((b) => round(b.free)) },
-        { name: names.paid, type: "bar", data: buckets.map((b) => round(b.paid)) },
+        { name: names.free, type: "bar", data: buckets.map((b) => (b.total ? null : round(b.free))) },
+        { name: names.paid, type: "bar", data: buckets.map((b) => (b.total ? null : round(b.paid))) },
       ];
   if (withCostLine) {
     const cost = buckets.map((b) => (b.cost === null ? null : round(b.cost)));
@@ -118,7 +131,9 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
     });
   }
 
+  const bands = totalBands(input);
   return {
+    ...(bands.length ? { annotations: { xaxis: bands } } : {}),
     chart: {
       type: "bar",
       height: input.height,
@@ -155,9 +170,13 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
     xaxis: {
       type: "category",
       categories: input.labels.axis,
-      tickPlacement: "on",
+      // Column i fills slot i of the plot (the card places its day labels and bands the same way); with
+      // "on" the first and last columns were centred on the plot's edges, half cut off, and the first
+      // one's outer half could not be hovered (its tooltip stayed on the previous column).
+      tickPlacement: "between",
       // Hourly: one SVG text per hour costs ~40 ms at 9 days; the card writes the day labels itself.
-      labels: input.labels.groups.length > 0 ? { show: false } : { rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
+      // `show` both ways: ApexCharts merges an update into the options it has, so an omitted key keeps the old value.
+      labels: input.labels.groups.length > 0 ? { show: false } : { show: true, rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
       axisTicks: { show: false },
       axisBorder: { color: theme.grid },
       tooltip: { enabled: false },
@@ -172,4 +191,40 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
       custom: ({ dataPointIndex }: { dataPointIndex: number }) => tooltipHtml(input, dataPointIndex),
     },
   };
+}
+
+/**
+ * One band per period HA only holds as a total, across the slots of its period, in px of the plot
+ * (the hourly axis has no labels ApexCharts could place it by), labelled as a total.
+ */
+export function totalBands(input: Pick<ChartInput, "buckets" | "plotWidth" | "totalTitle" | "colors" | "theme">): XAxisAnnotation[] {
+  const width = input.plotWidth ?? 0;
+  if (width <= 0 || !input.buckets.length) return [];
+  const slot = width / input.buckets.length;
+  return totalRuns(input.buckets).map((run) => {
+    const left = run.first * slot;
+    const right = (run.last + 1) * slot;
+    const color = run.total.free > run.total.paid ? input.colors.free : input.colors.paid;
+    const text = input.totalTitle?.(run.total).band ?? "";
+    return {
+      x: `${Math.round(left * 10) / 10}px`,
+      x2: `${Math.round(right * 10) / 10}px`,
+      fillColor: color,
+      borderColor: color,
+      strokeDashArray: 4,
+      opacity: 0.18,
+      id: TOTAL_BAND_CLASS,
+      label: {
+        text,
+        // Wide enough for the words across; otherwise up the band.
+        orientation: right - left >= text.length * 6 + 8 ? "horizontal" : "vertical",
+        position: "top",
+        borderWidth: 0,
+        // ApexCharts writes the label at the band's left edge: centre it in the band.
+        offsetX: Math.round(((right - left) / 2) * 10) / 10,
+        textAnchor: "middle",
+        style: { background: "transparent", color: input.theme.secondaryText, fontSize: "10px" },
+      },
+    };
+  });
 }

@@ -34,11 +34,35 @@ export function groupAccounts(rows: StatisticsMetaData[]): DiscoveredAccount[] {
     }
     account.ids[kind] = row.statistic_id;
     if (kind === "paid_cost" && row.statistics_unit_of_measurement) account.currency = row.statistics_unit_of_measurement;
-    if (kind === "paid_energy" && row.name) account.name = row.name;
+    if (row.name && (kind === "paid_energy" || (kind === "free_energy" && !account.name))) account.name = row.name;
   }
   return [...byKey.values()]
     .filter((a) => a.ids.paid_energy || a.ids.free_energy)
     .sort((a, b) => Number(Boolean(b.ids.paid_energy)) - Number(Boolean(a.ids.paid_energy)) || a.key.localeCompare(b.key));
+}
+
+/** `contact_0000012345abc` from an account's statistic ids (undefined for ids not named like the backend's). */
+export function accountKeyOf(ids: Partial<Record<Kind, string>>): string | undefined {
+  for (const id of [ids.paid_energy, ids.free_energy]) {
+    const match = id ? ID_PATTERN.exec(id) : null;
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * What an account is called: the name the backend gives its paid (or free) energy statistic without
+ * the kind ("Contact Energy 0000012345ABC"), else its `<provider>_<account>` key.
+ */
+export function accountLabel(account: Pick<DiscoveredAccount, "key" | "name">): string {
+  const name = account.name?.replace(/\s+(?:paid|free)\s+energy\s*$/i, "").trim();
+  return name || account.key;
+}
+
+/** `contact_0000012345abc` → provider `contact`, account `0000012345abc` (providers' slugs have no "_"). */
+export function splitAccountKey(key: string): { provider: string; account: string } {
+  const at = key.indexOf("_");
+  return at < 0 ? { provider: key, account: "" } : { provider: key.slice(0, at), account: key.slice(at + 1) };
 }
 
 export async function discoverAccounts(hass: HomeAssistant): Promise<DiscoveredAccount[]> {

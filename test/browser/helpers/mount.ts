@@ -33,7 +33,7 @@ export function nextRender(card: EnergyInsightsCard, timeoutMs = 10_000): Promis
 export async function mount(
   fake: FakeHass,
   config: LovelaceCardConfig,
-  options: { now?: number; expectChart?: boolean; prepare?: (card: EnergyInsightsCard) => void } = {},
+  options: { now?: number; expectChart?: boolean; prepare?: (card: EnergyInsightsCard) => void; width?: number } = {},
 ): Promise<EnergyInsightsCard> {
   const card = document.createElement("energy-insights-card");
   options.prepare?.(card);
@@ -42,7 +42,7 @@ export async function mount(
   card.hass = asHass(fake);
   const rendered = options.expectChart === false ? undefined : nextRender(card);
   const box = document.createElement("div");
-  box.style.width = "600px";
+  box.style.width = `${options.width ?? 600}px`;
   box.appendChild(card);
   document.body.appendChild(box);
   mounted.push(box);

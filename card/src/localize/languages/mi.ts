@@ -21,8 +21,6 @@ export const mi: Partial2<Translation> = {
   },
   state: {
     loading: "E uta ana i ngā tatauranga…",
-    empty_title: "Kāore anō he tatauranga",
-    empty_text: "Whakaritea te tuara Energy Insights: ka kawea mai e ia tō whakamahinga hiko ki Home Assistant.",
     empty_link: "Me pēhea te whakahaere i te tuara",
     no_data: "Kāore he raraunga mō tēnei wā.",
     error: "Kāore i taea te uta i ngā tatauranga: {message}",

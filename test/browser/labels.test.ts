@@ -1,0 +1,109 @@
+/**
+ * X axis labels measured in Chromium: at card widths of 390, 500 and 1,000 px, in every view, every
+ * label's box lies inside the card, its text is not cut, and no two labels intersect.
+ */
+import { expect, waitUntil } from "@open-wc/testing";
+import type { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
+import { makeFakeHass } from "./helpers/fake-hass.js";
+import { IDS, TZ, contactFixture } from "./helpers/fixture.js";
+import { afterEach, describe, it } from "./helpers/mocha.js";
+import { click, mount, nextRender, shadow, unmountAll } from "./helpers/mount.js";
+
+const CONFIG = { type: "custom:energy-insights-card", ...IDS };
+const statistics = contactFixture();
+
+interface Box {
+  text: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  cut: boolean;
+}
+
+function own(card: EnergyInsightsCard): boolean {
+  return [...shadow(card).querySelectorAll<HTMLElement>(".xlabel")].some((l) => l.textContent!.trim() !== "");
+}
+
+function labelBoxes(card: EnergyInsightsCard): Box[] {
+  const root = shadow(card);
+  const own = [...root.querySelectorAll<HTMLElement>(".xlabel")].filter((l) => l.textContent!.trim() !== "");
+  if (own.length) {
+    // The card's own day labels (hourly view): the text must fit its span (which hides overflow).
+    return own.map((l) => {
+      const r = l.getBoundingClientRect();
+      return { text: l.textContent!.trim(), left: r.left, right: r.left + Math.max(r.width, l.scrollWidth), top: r.top, bottom: r.bottom, cut: l.scrollWidth > l.clientWidth + 0.5 };
+    });
+  }
+  return [...root.querySelectorAll<SVGTextElement>(".apexcharts-xaxis-label")]
+    .filter((t) => (t.querySelector("tspan")?.textContent ?? "").trim() !== "")
+    .map((t) => {
+      const r = t.getBoundingClientRect();
+      const shown = t.querySelector("tspan")?.textContent ?? "";
+      return { text: shown.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom, cut: shown.includes("...") };
+    });
+}
+
+function problems(card: EnergyInsightsCard): string[] {
+  const out: string[] = [];
+  const cardBox = shadow(card).querySelector("ha-card")!.getBoundingClientRect();
+  const boxes = labelBoxes(card).sort((a, b) => a.left - b.left);
+  if (boxes.length < 2) out.push(`only ${boxes.length} labels`);
+  // ApexCharts' SVG clips what lies outside it: a label must be inside it too.
+  const svg = shadow(card).querySelector(".apexcharts-svg")?.getBoundingClientRect();
+  for (const b of boxes) {
+    if (svg && !own(card) && (b.left < svg.left - 0.5 || b.right > svg.right + 0.5)) out.push(`"${b.text}" cut by the chart's edge (${b.left.toFixed(1)}–${b.right.toFixed(1)} of ${svg.left.toFixed(1)}–${svg.right.toFixed(1)})`);
+    if (b.left < cardBox.left - 0.5 || b.right > cardBox.right + 0.5) out.push(`"${b.text}" outside the card (${b.left.toFixed(1)}–${b.right.toFixed(1)} of ${cardBox.left}–${cardBox.right})`);
+    if (b.cut) out.push(`"${b.text}" cut`);
+  }
+  // Every label the card asked for is drawn (ApexCharts drops the ones that would overlap or not fit).
+  const wanted = ((card.chartOptions?.xaxis?.categories ?? []) as string[]).filter((c) => c !== "");
+  const drawnTexts = boxes.map((b) => b.text);
+  if (!own(card) && wanted.length && wanted.join() !== drawnTexts.join()) out.push(`asked for ${wanted.join(", ")}; drawn ${drawnTexts.join(", ")}`);
+  for (let i = 1; i < boxes.length; i += 1) {
+    const [a, b] = [boxes[i - 1]!, boxes[i]!];
+    if (b.left < a.right - 0.5 && b.top < a.bottom && a.top < b.bottom) out.push(`"${a.text}" and "${b.text}" overlap`);
+  }
+  return out;
+}
+
+describe("x axis labels", () => {
+  afterEach(unmountAll);
+
+  for (const width of [390, 500, 1000]) {
+    it(`at ${width} px: inside the card, not cut, not overlapping, in every view`, async () => {
+      const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), CONFIG, { width });
+      const found: string[] = [];
+      for (const view of ["hourly", "daily", "monthly"]) {
+        if (view !== "hourly") {
+          const rendered = nextRender(card);
+          await click(card, `[data-view="${view}"]`);
+          await rendered;
+        }
+        // The card places its day labels once ApexCharts has laid out the plot.
+        await waitUntil(() => labelBoxes(card).length > 0, `${view}: no labels`, { timeout: 5_000 });
+        await new Promise((r) => requestAnimationFrame(r));
+        found.push(...problems(card).map((p) => `${view}: ${p}`));
+      }
+      expect(found).to.deep.equal([]);
+    });
+  }
+
+  for (const width of [390, 500, 1000]) {
+    it(`at ${width} px, the hourly view's last day with only some of its hours yet: its label is shown whole or not at all`, async () => {
+      const found: string[] = [];
+      const lastDay = Date.parse("2026-04-05T12:00:00Z"); // 6 Apr 00:00 NZST
+      // Around the widths where a day label starts to fit.
+      for (const hours of [2, 3, 4, 5, 6, 7, 8, 12]) {
+        const cut = lastDay + hours * 3_600_000;
+        const partial = statistics.map((st) => ({ ...st, rows: st.rows.filter((r) => r.start < cut) }));
+        const card = await mount(makeFakeHass({ statistics: partial, timeZone: TZ }), CONFIG, { width });
+        await waitUntil(() => labelBoxes(card).length > 0, "no labels", { timeout: 5_000 });
+        await new Promise((r) => requestAnimationFrame(r));
+        found.push(...problems(card).map((p) => `${hours} h: ${p}`));
+        unmountAll();
+      }
+      expect(found).to.deep.equal([]);
+    });
+  }
+});
