@@ -11,7 +11,7 @@ export const SETUP_URL = "https://github.com/energy-insights/energy-insights#run
 export const TROUBLESHOOTING_URL = "https://github.com/energy-insights/energy-insights#troubleshooting";
 
 /** `source` of every statistic the backend imports (DESIGN: statistics publisher). */
-export const STATISTICS_SOURCE = "energy_insights";
+export { STATISTICS_SOURCE } from "../../server/src/statistics/ids.js";
 export const DEFAULT_PROVIDER = "contact";
 
 export const VIEWS = ["hourly", "daily", "monthly"] as const;

@@ -6,6 +6,7 @@
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
 import { CARD_TYPE, DEFAULT_PROVIDER, THEME_COLORS, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
+import { accountStatisticId, slug } from "../../server/src/statistics/ids.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
@@ -164,17 +165,11 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   return config as EnergyInsightsCardConfig;
 }
 
-/** Lowercase; each run of characters outside [a-z0-9] becomes one "_"; no leading or trailing "_" (as the backend does). */
-export function slug(part: string): string {
-  return part
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-}
+export { slug };
 
-/** `energy_insights:<provider>_<account>_<kind>`, exactly as the backend's publisher names it. */
-export function statisticIdFor(provider: string, account: string, kind: Kind): string {
-  return `energy_insights:${slug(provider)}_${slug(account)}_${kind}`;
+/** The backend's statistic id of an account's kind (the backend's own module makes it). */
+export function statisticIdFor(provider: string, account: string, kind: Kind): string | undefined {
+  return accountStatisticId(provider, account, kind);
 }
 
 export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardConfig {
@@ -182,7 +177,10 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
   for (const kind of KINDS) {
     const explicit = config[kind]?.trim();
     if (explicit) ids[kind] = explicit;
-    else if (config.account) ids[kind] = statisticIdFor(config.provider || DEFAULT_PROVIDER, config.account, kind);
+    else if (config.account) {
+      const id = statisticIdFor(config.provider || DEFAULT_PROVIDER, config.account, kind);
+      if (id) ids[kind] = id;
+    }
   }
   return {
     title: config.title || undefined,

@@ -47,7 +47,8 @@ import { accountKeyOf, accountLabel, discoverAccounts, type DiscoveredAccount } 
 import { zonedInstant } from "./common/time.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
-import { resolveConfig, slug, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
+import { accountOwner } from "../../server/src/statistics/ids.js";
+import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
 import { localizer, type LocalizeFunc } from "./localize/localize.js";
 
@@ -327,7 +328,7 @@ export class EnergyInsightsCard extends LitElement {
     const resolution = view === "hourly" ? "hour" : "day";
     for (const provider of status.providers) {
       for (const series of provider.series) {
-        if (series.resolution !== resolution || !series.covered_from || `${slug(provider.provider)}_${slug(series.account)}` !== key) continue;
+        if (series.resolution !== resolution || !series.covered_from || accountOwner(provider.provider, series.account) !== key) continue;
         const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(series.covered_from);
         if (day) return zonedInstant({ year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) }, serverTimeZone(hass));
       }

@@ -3,6 +3,7 @@
  * discovered), and one `recorder/statistics_during_period` call for them beside the energy call.
  * Intensity is a mean statistic (`types: ["mean"]`), emissions a sum (`["change"]`).
  */
+import { parseStatisticId, siblingStatisticId } from "../../../server/src/statistics/ids.js";
 import { STATISTICS_SOURCE, type Kind } from "../const.js";
 import type { HomeAssistant } from "../ha-types.js";
 import { signalOf, type CarbonIds, type CarbonSignal } from "../chart/carbon.js";
@@ -15,15 +16,14 @@ export interface CarbonStatistics {
   stats: Statistics;
 }
 
-const INTENSITY_ID = new RegExp(`^${STATISTICS_SOURCE}:([a-z0-9_]+?)_(carbon_intensity|signal_index)$`);
-
 /** Pure: the backend's intensity statistic among metadata rows; gCO2eq/kWh before a percentile, then by id. */
 export function pickIntensity(rows: readonly StatisticsMetaData[], provider?: string): string | undefined {
+  const isIndex = (id: string) => parseStatisticId(id)?.kind === "signal_index";
   return rows
-    .filter((r) => r.source === STATISTICS_SOURCE && INTENSITY_ID.test(r.statistic_id))
-    .filter((r) => !provider || r.statistic_id.startsWith(`${STATISTICS_SOURCE}:${provider}_`))
+    .filter((r) => r.source === STATISTICS_SOURCE && parseStatisticId(r.statistic_id)?.family === "carbon")
+    .filter((r) => !provider || parseStatisticId(r.statistic_id)!.owner.startsWith(`${provider}_`))
     .map((r) => r.statistic_id)
-    .sort((a, b) => Number(a.endsWith("_signal_index")) - Number(b.endsWith("_signal_index")) || a.localeCompare(b))[0];
+    .sort((a, b) => Number(isIndex(a)) - Number(isIndex(b)) || a.localeCompare(b))[0];
 }
 
 export async function discoverIntensity(hass: HomeAssistant, provider?: string): Promise<string | undefined> {
@@ -33,8 +33,7 @@ export async function discoverIntensity(hass: HomeAssistant, provider?: string):
 /** Pure: the emissions statistic beside an account's energy statistics (`…_paid_energy` → `…_emissions`). */
 export function emissionsIdFor(ids: Partial<Record<Kind, string>>): string | undefined {
   const id = ids.paid_energy ?? ids.free_energy;
-  const match = id ? /^(energy_insights:[a-z0-9_]+?)_(?:paid_energy|free_energy)$/.exec(id) : null;
-  return match ? `${match[1]}_emissions` : undefined;
+  return id ? siblingStatisticId(id, "emissions") : undefined;
 }
 
 /**

@@ -6,10 +6,9 @@
 import { STATISTICS_SOURCE } from "../const.js";
 import type { HomeAssistant } from "../ha-types.js";
 import type { DeviceStatistic } from "../chart/devices.js";
-import { slug } from "../energy-insights-card-config.js";
+import { deviceSlugOf, slug } from "../../../server/src/statistics/ids.js";
 import { listStatisticIds, type StatisticsMetaData } from "./recorder.js";
 
-const DEVICE_ID = new RegExp(`^${STATISTICS_SOURCE}:device_([a-z0-9_]+)_energy$`);
 
 /**
  * Pure: the device statistics among HA's statistic metadata, sorted by id. Named by the entity's
@@ -18,7 +17,7 @@ const DEVICE_ID = new RegExp(`^${STATISTICS_SOURCE}:device_([a-z0-9_]+)_energy$`
  */
 export function findDeviceStatistics(rows: readonly StatisticsMetaData[], states?: HomeAssistant["states"]): DeviceStatistic[] {
   const found = rows
-    .filter((row) => row.source === STATISTICS_SOURCE && DEVICE_ID.test(row.statistic_id) && row.has_sum !== false)
+    .filter((row) => row.source === STATISTICS_SOURCE && deviceSlugOf(row.statistic_id) !== null && row.has_sum !== false)
     .sort((a, b) => a.statistic_id.localeCompare(b.statistic_id));
   if (!found.length) return [];
   const friendly = new Map<string, string>();
@@ -27,7 +26,7 @@ export function findDeviceStatistics(rows: readonly StatisticsMetaData[], states
     if (typeof name === "string" && name) friendly.set(slug(entityId), name);
   }
   return found.map((row) => {
-    const entitySlug = (DEVICE_ID.exec(row.statistic_id) as RegExpExecArray)[1] as string;
+    const entitySlug = deviceSlugOf(row.statistic_id) as string;
     return { statisticId: row.statistic_id, name: friendly.get(entitySlug) ?? (row.name || entitySlug) };
   });
 }

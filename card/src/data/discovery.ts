@@ -3,6 +3,7 @@
  * `source` is `energy_insights` and whose id ends in one of the kinds the card shows, grouped by the
  * `<provider>_<account>` part of `energy_insights:<provider>_<account>_<kind>`.
  */
+import { parseStatisticId } from "../../../server/src/statistics/ids.js";
 import { KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
 import type { HomeAssistant } from "../ha-types.js";
 import { listStatisticIds, type StatisticsMetaData } from "./recorder.js";
@@ -16,17 +17,22 @@ export interface DiscoveredAccount {
   name?: string;
 }
 
-const ID_PATTERN = new RegExp(`^${STATISTICS_SOURCE}:([a-z0-9_]+?)_(${KINDS.join("|")})$`);
+/** The owner (`<provider>_<account>`) and kind of one of the card's kinds of statistic; null for any other id. */
+function accountPart(id: string): { key: string; kind: Kind } | null {
+  const parsed = parseStatisticId(id);
+  if (parsed?.family !== "account") return null;
+  const kind = KINDS.find((k) => k === parsed.kind);
+  return kind ? { key: parsed.owner, kind } : null;
+}
 
 /** Pure: group metadata rows into accounts; accounts with paid energy first, then by key. */
 export function groupAccounts(rows: StatisticsMetaData[]): DiscoveredAccount[] {
   const byKey = new Map<string, DiscoveredAccount>();
   for (const row of rows) {
     if (row.source !== STATISTICS_SOURCE) continue;
-    const match = ID_PATTERN.exec(row.statistic_id);
+    const match = accountPart(row.statistic_id);
     if (!match) continue;
-    const key = match[1] as string;
-    const kind = match[2] as Kind;
+    const { key, kind } = match;
     let account = byKey.get(key);
     if (!account) {
       account = { key, ids: {} };
@@ -44,8 +50,8 @@ export function groupAccounts(rows: StatisticsMetaData[]): DiscoveredAccount[] {
 /** `contact_0000012345abc` from an account's statistic ids (undefined for ids not named like the backend's). */
 export function accountKeyOf(ids: Partial<Record<Kind, string>>): string | undefined {
   for (const id of [ids.paid_energy, ids.free_energy]) {
-    const match = id ? ID_PATTERN.exec(id) : null;
-    if (match) return match[1];
+    const match = id ? accountPart(id) : null;
+    if (match) return match.key;
   }
   return undefined;
 }

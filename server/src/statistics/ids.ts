@@ -101,6 +101,26 @@ export function parseStatisticId(id: string): ParsedStatisticId | null {
   return null;
 }
 
+/** `<provider>_<account>`: whose an account's statistics are (what `parseStatisticId` gives as their owner). */
+export function accountOwner(provider: string, account: string): string {
+  return join([slug(provider), slug(account)], `provider "${provider}" and account "${account}"`);
+}
+
+/** An account's statistic id, or undefined when the provider or account slugs to nothing (a user's config). */
+export function accountStatisticId(provider: string, account: string, kind: AccountKind): string | undefined {
+  try {
+    return statisticId(seriesKey(provider, account, kind));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The statistic of the same account with another kind (`…_paid_energy` → `…_emissions`); undefined for an id that is not an account's. */
+export function siblingStatisticId(id: string, kind: AccountKind): string | undefined {
+  const parsed = parseStatisticId(id);
+  return parsed?.family === "account" ? statisticId(`${parsed.owner}_${kind}`) : undefined;
+}
+
 /** The entity id slug of a learned device's statistic (`device_<slug>_energy`), or null. */
 export function deviceSlugOf(id: string): string | null {
   const parsed = parseStatisticId(id);
