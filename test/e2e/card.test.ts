@@ -157,6 +157,8 @@ interface Shown {
   series: { name: string; data: (number | null | { x: string; y: number | null; fillColor?: string })[] }[];
   stacked: boolean;
   detail: { view: string; bars: number; ms: number };
+  /** The labels of the bands drawn for periods HA only holds as a total. */
+  bands: string[];
   /** HA's Energy palette as the card sees it ("" where the theme has none): the card's default colours. */
   palette: { free: string; paid: string };
 }
@@ -210,6 +212,7 @@ async function renderAndRead(page: Page, act: "refresh" | View | "prev" | "next"
         rangeText: root.querySelector("[data-range]")!.textContent!.trim(),
         totals,
         series: JSON.parse(JSON.stringify(options.series)) as Shown["series"],
+        bands: ((options as { annotations?: { xaxis?: { label?: { text?: string } }[] } }).annotations?.xaxis ?? []).map((a) => a.label?.text ?? ""),
         stacked: Boolean(options.chart?.stacked),
         detail,
         palette: {
@@ -421,10 +424,15 @@ for (const version of HA_VERSIONS) {
       });
       const range = expectedRange("daily", 1);
       assert.deepEqual({ start: iso(previous.range.start), end: iso(previous.range.end) }, { start: iso(range.start), end: iso(range.end) }, "previous daily range");
-      // Before the backend's daily window HA holds month totals (a row on the 1st), so only card = HA here.
+      // Before the backend's daily window HA holds month totals (a row on the 1st): the card draws
+      // each as a month-wide band labelled as a total (no column holding a month), and its header
+      // totals are still HA's.
       const fromHa = await haBuckets(conn, SHOWN, "daily", range);
-      assertSeries(previous, fromHa, "previous daily");
       assertTotals(previous, fromHa, "previous daily");
+      assert.ok(previous.bands.length >= 1 && previous.bands.every((b) => /month total/i.test(b)), `previous daily: bands ${JSON.stringify(previous.bands)}`);
+      const columns = previous.series.filter((s) => !/cost/i.test(s.name)).flatMap((s) => s.data.map((d) => (typeof d === "number" ? d : (d?.y ?? 0))));
+      const largestMonth = Math.max(...fromHa.map((b) => b.free + b.paid));
+      assert.ok(columns.every((y) => (y ?? 0) < largestMonth / 2), "no column holds a month's total");
     }));
 
     test("HA's own Energy dashboard renders our paid and free sources without an error", (t: TestContext) => withPage("energy", async (page) => {
@@ -512,6 +520,44 @@ for (const version of HA_VERSIONS) {
       t.diagnostic(`editor fields: ${names.join(", ")}`);
       for (const field of ["title", "view", "paid_energy", "free_energy", "paid_cost"]) assert.ok(names.includes(field), `the editor shows ${field}`);
       await page.screenshot({ path: join(ARTIFACTS, `editor-${version}.png`) });
+
+      // Edit every field as the form does (value-changed with the whole config), numbers first out
+      // of range, then back in: the editor stays a form (never YAML), and the page logs no error
+      // (the last test of this file reads every console error and uncaught exception).
+      // Plain script text: no bundler helper (esbuild's __name) may reach the page.
+      const edited = (await page.evaluate(`(async () => {
+        const formOf = () => window.__deepQueryAll("ha-form").find((f) => f.schema?.some((s) => s.name === "title"));
+        const leaves = (schema) => schema.flatMap((s) => ("schema" in s ? leaves(s.schema) : [s]));
+        const settle = () => new Promise((r) => setTimeout(r, 400));
+        const isGui = () => formOf() !== undefined && window.__deepQuery("hui-card-element-editor")?.GUImode !== false && !window.__deepQuery("ha-yaml-editor");
+        // Fields that point the card at other data (ids, account, backend) keep their values: this is about the editor.
+        const keep = new Set(["account", "provider", "paid_energy", "free_energy", "paid_cost", "carbon_intensity", "emissions", "backend_url", "backend_addon"]);
+        const done = [];
+        const guiAfterOutOfRange = [];
+        for (const leaf of leaves(formOf()?.schema ?? [])) {
+          if (keep.has(leaf.name)) continue;
+          const sel = leaf.selector;
+          const values = [];
+          if (sel.number) values.push((sel.number.max ?? 100) + 1, sel.number.min ?? 1);
+          else if (sel.select) values.push(sel.select.options?.at(-1)?.value);
+          else if (sel.boolean) values.push(!(formOf()?.data[leaf.name] ?? leaf.default));
+          else if (leaf.name.endsWith("_color")) values.push("#3366cc");
+          else values.push("Edited " + leaf.name);
+          for (const [i, value] of values.entries()) {
+            const form = formOf();
+            if (!form) throw new Error("the form went away before " + leaf.name + " (YAML mode?)");
+            form.dispatchEvent(new CustomEvent("value-changed", { detail: { value: { ...form.data, [leaf.name]: value } }, bubbles: true, composed: true }));
+            await settle();
+            if (sel.number && i === 0) guiAfterOutOfRange.push(isGui());
+          }
+          done.push(leaf.name);
+        }
+        return { done, guiAfterOutOfRange, form: isGui() };
+      })()`)) as { done: string[]; guiAfterOutOfRange: boolean[]; form: boolean };
+      t.diagnostic(`edited: ${edited.done.join(", ")}`);
+      assert.ok(edited.done.includes("title") && edited.done.includes("view") && edited.done.includes("hourly_days"), `fields edited: ${edited.done.join(", ")}`);
+      assert.ok(edited.guiAfterOutOfRange.length >= 3 && edited.guiAfterOutOfRange.every(Boolean), "an out-of-range number keeps the form (no switch to YAML)");
+      assert.ok(edited.form, "the editor is still a form after every edit");
     }));
 
     test("carbon overlay: intensity as a line on its own axis or as bands, emissions in the header", (t: TestContext) => withPage("carbon", async (page) => {
