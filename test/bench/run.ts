@@ -5,6 +5,7 @@
 import { benchCardRender } from "./card-render.js";
 import { benchCarbonCalls } from "./carbon-calls.js";
 import { benchCorrelation } from "./correlation.js";
+import { benchCorrelationVarying } from "./correlation-varying.js";
 import { benchOneMeterCalls } from "./onemeter-calls.js";
 import { benchProviderCalls } from "./provider-calls.js";
 import { benchPublish } from "./publish.js";
@@ -24,6 +25,7 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Publishing into a real Home Assistant", () => benchPublish()],
   ["Card (Chromium)", benchCardRender],
   ["Correlation (synthetic household)", benchCorrelation],
+  ["Correlation, harder household: devices whose power varies (issue 12)", benchCorrelationVarying],
 ];
 
 // `npm run bench -- --only <words>` runs the sections whose title contains them (case-insensitive).

@@ -26,3 +26,26 @@ export function transitionKind(event: StateEvent, isZero: ZeroStatePredicate): T
 export function learnedState(event: StateEvent, kind: TransitionKind): string {
   return kind === "off" ? event.from : event.to;
 }
+
+/**
+ * The attribute that sets an entity's power while it is on, as a short label, or null: a light's
+ * `brightness` (0–255) in 10 % steps, a fan's `percentage`, a climate's `hvac_action` (heating,
+ * idle, cooling…). Media players need none: their state (playing, paused, idle) says it.
+ */
+export function attributeLevel(entityId: string, attributes: Readonly<Record<string, unknown>> | undefined): string | null {
+  if (!attributes) return null;
+  const domain = entityId.slice(0, entityId.indexOf("."));
+  if (domain === "light") {
+    const b = attributes.brightness;
+    return typeof b === "number" && Number.isFinite(b) && b > 0 ? `brightness ${Math.max(10, Math.round((b / 255) * 10) * 10)} %` : null;
+  }
+  if (domain === "fan") {
+    const p = attributes.percentage;
+    return typeof p === "number" && Number.isFinite(p) && p > 0 ? `speed ${Math.round(p)} %` : null;
+  }
+  if (domain === "climate") {
+    const a = attributes.hvac_action;
+    return typeof a === "string" && a !== "" ? a : null;
+  }
+  return null;
+}

@@ -12,6 +12,13 @@ export interface StateEvent {
   entityId: string;
   from: string;
   to: string;
+  /**
+   * The power-relevant attribute before and after the change, as `attributeLevel` formats it
+   * (a light's brightness, a fan's speed, a climate's hvac_action); absent or null when the entity
+   * has none. A change of level alone is an event too.
+   */
+  fromLevel?: string | null;
+  toLevel?: string | null;
 }
 
 /**
@@ -62,6 +69,10 @@ export type ProfileStatus = "learning" | "estimated" | "confident";
 export interface DeviceProfile {
   entityId: string;
   state: string;
+  /** The attribute level of this profile (`brightness 50 %`, `heating`), or null/absent for the state as a whole. */
+  level?: string | null;
+  /** False when the energy cannot be attributed reliably enough to be published as statistics. */
+  published?: boolean;
   /** Learned power in W; null while `learning`. */
   powerW: number | null;
   /** Standard error of `powerW` in W. */
