@@ -43,7 +43,7 @@ function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] 
 }
 
 function profile(entityId: string, powerW: number | null, events: number): DeviceProfile {
-  return { entityId, state: "on", powerW, standardErrorW: 1, confidence: 0.9, status: powerW === null ? "learning" : "confident", events, seenEvents: events, lagS: { on: 0, off: 0 }, onTimeH: 2, ghostRuns: 0, energyKwh: powerW === null ? null : (powerW * 2) / 1000, cost: powerW === null ? null : 0.1 };
+  return { entityId, state: "on", level: null, published: powerW !== null, energyFrom: "steps", stepW: powerW, range: null, phases: [], kwhPerRun: null, runs: 0, measuredRuns: 0, cleanRuns: 0, powerW, standardErrorW: 1, confidence: 0.9, status: powerW === null ? "learning" : "confident", events, seenEvents: events, lagS: { on: 0, off: 0 }, onTimeH: 2, ghostRuns: 0, energyKwh: powerW === null ? null : (powerW * 2) / 1000, cost: powerW === null ? null : 0.1 };
 }
 
 function step(t: number): EventStep {

@@ -114,8 +114,11 @@ test("a slow load is measured at the first lag after which its step stops growin
 
   const p = profileOf(profiles, "climate.heat_pump", "heat");
   assert.deepEqual(p.lagS, { on: 240, off: 0 });
-  assert.equal(p.powerW, 1000);
+  assert.equal(p.stepW, 1000);
   assert.equal(p.events, 10);
+  // Its energy is what it used while on: nothing for 30 s, half power over the 2-minute ramp, 1000 W for the rest of 20 minutes.
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.powerW! - (1000 * (1200 - 30 - 60)) / 1200) < 2, String(p.powerW));
   for (const s of steps) {
     assert.equal(s.lagS, s.kind === "on" ? 240 : 0);
     assert.equal(s.stepW, s.kind === "on" ? 1000 : -1000);
@@ -128,8 +131,11 @@ test("when on and off steps disagree (a ramp longer than any lag), the switch-of
   const until = T0 + 4 * HOUR;
   const { profiles } = correlate(periodic(boiler.loads, until), boiler.events, { now: until });
   const p = profileOf(profiles, "switch.boiler");
-  assert.equal(p.powerW, 1000);
+  assert.equal(p.stepW, 1000);
   assert.equal(p.events, 5);
+  // A 10-minute ramp over a 20-minute run: three quarters of its full power on average.
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.powerW! - 750) < 3, String(p.powerW));
 });
 
 test("a later lag wins only when most events grow there, not when a few windows caught another load", () => {

@@ -19,12 +19,35 @@ export function transitionKind(event: StateEvent, isZero: ZeroStatePredicate): T
   if (fromZero && toZero) return "none";
   if (fromZero) return "on";
   if (toZero) return "off";
-  return "change";
+  return fromKey(event) === toKey(event) ? "none" : "change";
+}
+
+/** Between a state and its attribute level in a power state's key. */
+const LEVEL_SEPARATOR = " · ";
+
+/** The key a power state is learned under: the HA state, with its attribute level when it has one (`on · brightness 50 %`). */
+export function powerStateKey(state: string, level: string | null | undefined): string {
+  return level ? `${state}${LEVEL_SEPARATOR}${level}` : state;
+}
+
+/** The HA state and attribute level of a power state's key. */
+export function splitPowerStateKey(key: string): { state: string; level: string | null } {
+  const i = key.indexOf(LEVEL_SEPARATOR);
+  return i < 0 ? { state: key, level: null } : { state: key.slice(0, i), level: key.slice(i + LEVEL_SEPARATOR.length) };
+}
+
+/** The power state before and after an event (zero states keep no level). */
+export function fromKey(event: StateEvent): string {
+  return powerStateKey(event.from, event.fromLevel);
+}
+
+export function toKey(event: StateEvent): string {
+  return powerStateKey(event.to, event.toLevel);
 }
 
 /** The power state an event teaches about. */
 export function learnedState(event: StateEvent, kind: TransitionKind): string {
-  return kind === "off" ? event.from : event.to;
+  return kind === "off" ? fromKey(event) : toKey(event);
 }
 
 /**

@@ -69,10 +69,10 @@ export type ProfileStatus = "learning" | "estimated" | "confident";
 export interface DeviceProfile {
   entityId: string;
   state: string;
-  /** The attribute level of this profile (`brightness 50 %`, `heating`), or null/absent for the state as a whole. */
-  level?: string | null;
-  /** False when the energy cannot be attributed reliably enough to be published as statistics. */
-  published?: boolean;
+  /** The attribute level of this profile (`brightness 50 %`, `heating`), or null for the state as a whole. */
+  level: string | null;
+  /** False when the energy cannot be attributed reliably enough to be published (as statistics, or in the scores). */
+  published: boolean;
   /** Learned power in W; null while `learning`. */
   powerW: number | null;
   /** Standard error of `powerW` in W. */
@@ -94,6 +94,32 @@ export interface DeviceProfile {
   energyKwh: number | null;
   /** energyKwh × price, in the price's currency; null while learning or without a price. */
   cost: number | null;
+  /**
+   * How the energy was found: `steps`, the step at the switching edges × on-time (a device whose
+   * power is the same all the time it is on); `while-on`, the whole-home power used during each run
+   * less a baseline and the other devices (a device whose power varies while on). `powerW` is then
+   * the mean power while on.
+   */
+  energyFrom: "steps" | "while-on";
+  /** The learned step at the switching edges, W; null when not known. */
+  stepW: number | null;
+  /** `while-on`: the mean power of a run, 10th to 90th percentile; `steps`: ± two standard errors. */
+  range: { lowW: number; highW: number } | null;
+  /** `while-on`: the levels the device stands at for a good part of a run (a washer's heating and washing). */
+  phases: Phase[];
+  /** `while-on`: the median energy of one run (a washing cycle), kWh. */
+  kwhPerRun: number | null;
+  /** Runs (switch-on to switch-off) through this state; of them, measured from the whole-home power; and of those, with no other device switching near them. */
+  runs: number;
+  measuredRuns: number;
+  cleanRuns: number;
+}
+
+/** A level a device stands at for part of each run. */
+export interface Phase {
+  powerW: number;
+  /** Minutes per run at this level. */
+  minutesPerRun: number;
 }
 
 /** A price per kWh: constant, or a function of time for time-of-use plans (free hours cost 0). */

@@ -44,7 +44,7 @@ export interface VaryingScore {
 
 /** Whether a profile's energy is published (goes into statistics and the scores). */
 export function isPublished(p: DeviceProfile): boolean {
-  return p.energyKwh !== null && p.status !== "learning" && p.published !== false;
+  return p.energyKwh !== null && p.status !== "learning" && p.published;
 }
 
 export function scoreVaryingHousehold(house: VaryingHousehold, profiles: readonly DeviceProfile[]): VaryingScore {
@@ -55,11 +55,11 @@ export function scoreVaryingHousehold(house: VaryingHousehold, profiles: readonl
   let confident = 0;
   for (const p of profiles) {
     if (p.status !== "confident" || p.powerW === null) continue;
-    const truth = stateTruth(house.truth.find((t) => t.entityId === p.entityId), p.state, p.level ?? null);
+    const truth = stateTruth(house.truth.find((t) => t.entityId === p.entityId), p.state, p.level);
     if (!truth) continue;
     confident += 1;
     if (Math.abs(p.powerW - truth.powerW) > Math.max(CONFIDENT_TOLERANCE_W, CONFIDENT_TOLERANCE_SHARE * truth.powerW)) {
-      confidentMisses.push({ entityId: p.entityId, state: p.state, level: p.level ?? null, powerW: p.powerW, truePowerW: truth.powerW });
+      confidentMisses.push({ entityId: p.entityId, state: p.state, level: p.level, powerW: p.powerW, truePowerW: truth.powerW });
     }
   }
   return { entities, feacOthers: feac(others), confident, confidentMisses };
