@@ -12,7 +12,7 @@
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { LearnedState } from "./entity-learning.js";
 import { isPublishable } from "./learn.js";
-import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from "./robust.js";
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
 
@@ -48,6 +48,8 @@ export interface EnergyPiece {
 export interface EntityEnergy {
   entityId: string;
   model: EnergyModel;
+  /** Runs whose integral was used. */
+  measuredRuns: number;
   states: Map<string, StateEnergy>;
   /** Where the energy was drawn, for hourly statistics and time-of-use cost. */
   pieces: EnergyPiece[];
@@ -100,16 +102,61 @@ export class EnergyCurve {
   }
 }
 
+/** When a device was on, and how uncertain its power was then (W; infinite when unknown or varying). */
+export class Presence {
+  private readonly froms: Float64Array;
+  private readonly tos: Float64Array;
+  private readonly sigmas: Float64Array;
+
+  constructor(intervals: readonly { from: number; to: number; sigmaW: number }[]) {
+    const sorted = [...intervals].filter((x) => x.to > x.from).sort((a, b) => a.from - b.from);
+    this.froms = Float64Array.from(sorted, (x) => x.from);
+    this.tos = Float64Array.from(sorted, (x) => x.to);
+    this.sigmas = Float64Array.from(sorted, (x) => x.sigmaW);
+  }
+
+  /** Σ uncertainty × overlap (W·ms) of the intervals overlapping (from, to); infinite when one of unknown power does. */
+  uncertainty(from: number, to: number): number {
+    let lo = 0;
+    let hi = this.froms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.froms[mid]! < to) lo = mid + 1;
+      else hi = mid;
+    }
+    // One device's intervals overlap only by their tails: of those starting before `from`, the last few can reach into it.
+    let sum = 0;
+    let before = 0;
+    for (let i = lo - 1; i >= 0 && before < 3; i -= 1) {
+      const overlap = Math.min(to, this.tos[i]!) - Math.max(from, this.froms[i]!);
+      if (overlap > 0) sum += this.sigmas[i]! * overlap;
+      if (this.froms[i]! < from) before += 1;
+    }
+    return sum;
+  }
+}
+
 /** The other devices' W·ms in [from, to], and whether any of them switched in it. */
 export interface Others {
   energy(from: number, to: number): number;
   switchedIn(from: number, to: number): boolean;
+  /**
+   * How uncertain, on average over [from, to], the power of the other devices on then is, W: the
+   * spread of their steps, the mean of one that varies while on, infinite for one of unknown power.
+   */
+  uncertaintyW(from: number, to: number): number;
 }
 
+/** A run is measured when the other devices around it are uncertain by at most max(5 W, 10 % of the device's power). */
+const UNCERTAINTY_FLOOR_W = 5;
+const UNCERTAINTY_SHARE = 0.1;
 /** A run's residual must be at least this share of the steps' energy to be worth the integrals' noise. */
 const MIN_RESIDUAL_SHARE = 0.03;
 /** ...and this many of its standard errors from zero. */
-const RESIDUAL_SIGMAS = 2;
+const RESIDUAL_SIGMAS = 2.5;
+/** A residual of at least this share of the steps' energy is believed from `MIN_MEASURED_RUNS` runs; a smaller one needs `SUBTLE_RESIDUAL_RUNS`. */
+const LARGE_RESIDUAL_SHARE = 0.5;
+const SUBTLE_RESIDUAL_RUNS = 6;
 /** Measured runs needed before the while-on model is used. */
 export const MIN_MEASURED_RUNS = 3;
 /** Run means further than this many robust deviations (plus a few watts) from their median are clipped. */
@@ -128,6 +175,10 @@ interface MeasuredRun {
   totalOnMs: number;
   total: number;
   clean: boolean;
+  /** How uncertain the other devices on around the run were, W (see `Others.uncertaintyW`). */
+  uncertaintyW: number;
+  /** |baseline before − baseline after|, W (0 with one of them). */
+  baselineGapW: number;
   measurement: RunMeasurement;
 }
 
@@ -136,29 +187,55 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     const l = input.learned.get(state);
     return l && isPublishable(l) ? l.powerW : null;
   };
-  const measured = input.runs.flatMap(({ run, measurement }) => (measurement && measurement.integrable ? [excessOf(run, measurement, others)] : []));
+  // The device's scale: its largest learned step or the median of its runs' raw excess, whichever is larger. Not each
+  // run's own excess: a run inflated by an untracked load would then tolerate more uncertainty, and be chosen more often.
+  const integrable = input.runs.flatMap(({ run, measurement: m }) => (m && m.integrable ? [{ run, m }] : []));
+  const steps = [...input.learned.keys()].map(stepOf).filter((x): x is number => x !== null);
+  const scaleW = Math.max(0, ...steps.map(Math.abs), integrable.length > 0 ? median(integrable.map(({ m }) => rawExcessW(m))) : 0);
+  const all = integrable.map(({ run, m }) => excessOf(run, m, others));
+  // Runs around which the other devices' power is known to max(5 W, 10 % of the device's); with too few of them, the
+  // least uncertain few (their outliers clipped).
+  const allowed = Math.max(UNCERTAINTY_FLOOR_W, UNCERTAINTY_SHARE * scaleW);
+  const certain = all.filter((m) => m.uncertaintyW <= allowed);
+  const measured = certain.length >= MIN_MEASURED_RUNS ? certain : [...all].sort((a, b) => a.uncertaintyW - b.uncertaintyW).slice(0, MIN_MEASURED_RUNS);
   const runCount = new Map<string, number>();
   for (const { run } of input.runs) for (const state of new Set(run.records.slice(0, -1).map((r) => r.state))) runCount.set(state, (runCount.get(state) ?? 0) + 1);
 
-  // Residual of each measured run against the steps: zero on average for a steady device.
+  // Residual power of each measured run against the steps: zero, give or take noise, for a steady device.
   const stepsKnown = measured.length > 0 && measured.every((m) => [...m.onMs.keys()].every((s) => stepOf(s) !== null));
   const stepEnergy = (m: MeasuredRun) => [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
   let variable = false;
   let finalTotals: number[] = [];
   if (measured.length >= MIN_MEASURED_RUNS) {
+    // A run's own noise: how far its baselines before and after disagree (a fridge on in one, off in the other), and
+    // how uncertain the other devices around it are; the spread of the runs may hide it when there are only a few.
+    const noiseW = median(measured.map((m) => m.baselineGapW + m.uncertaintyW));
+    const significant = (values: readonly number[], middle: number) => {
+      const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length));
+      const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
+      return Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign);
+    };
     if (stepsKnown) {
-      const residualW = winsorize(measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs)));
-      const residuals = residualW.map((w, i) => w * measured[i]!.totalOnMs);
-      const sum = residuals.reduce((s, r) => s + r, 0);
-      const noise = Math.sqrt(residuals.reduce((s, r) => s + r * r, 0));
-      const steps = measured.reduce((s, m) => s + stepEnergy(m), 0);
-      variable = Math.abs(sum) >= RESIDUAL_SIGMAS * noise && Math.abs(sum) >= MIN_RESIDUAL_SHARE * Math.abs(steps);
-      finalTotals = measured.map((m, i) => stepEnergy(m) + residuals[i]!);
+      const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
+      const middle = median(residualW);
+      const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
+      // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
+      const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
+      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (residualW.length >= SUBTLE_RESIDUAL_RUNS && share >= MIN_RESIDUAL_SHARE));
+      const clipped = winsorize(residualW);
+      finalTotals = measured.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs);
     } else {
-      variable = true;
-      const meanW = winsorize(measured.map((m) => m.total / Math.max(1, m.totalOnMs)));
-      finalTotals = measured.map((m, i) => meanW[i]! * m.totalOnMs);
+      // No steps to compare with: the runs alone, when they clearly show a load.
+      const meanW = measured.map((m) => m.total / Math.max(1, m.totalOnMs));
+      const middle = median(meanW);
+      variable = middle > 0 && significant(meanW, middle);
+      const clipped = winsorize(meanW);
+      finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
     }
+  }
+  if (process.env.DBG && input.entityId.includes(process.env.DBG)) {
+    for (const m of all) console.log(`  ${new Date(m.measurement.from).toISOString()} E ${(m.total / 3.6e6).toFixed(0)} Wh step ${(stepEnergy(m) / 3.6e6).toFixed(0)} Wh ${(m.totalOnMs / 60000).toFixed(0)} min u ${m.uncertaintyW.toFixed(0)} clean ${m.clean} pre ${m.measurement.pre ? (m.measurement.pre.wattMs / m.measurement.pre.coveredMs).toFixed(0) : "-"} post ${m.measurement.post ? (m.measurement.post.wattMs / m.measurement.post.coveredMs).toFixed(0) : "-"}`);
+    console.log(input.entityId, variable, measured.length);
   }
   if (!variable) return stepModel(input, stepOf, runCount, measured);
   return whileOnModel(input, stepOf, runCount, measured, finalTotals);
@@ -186,7 +263,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const step = stepOf(iv.state);
     return step === null ? [] : [{ state: iv.state, from: iv.from, to: iv.to, wattMs: step * (iv.to - iv.from) }];
   });
-  return { entityId: input.entityId, model: "steps", states, pieces };
+  return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, states, pieces };
 }
 
 /** Energy = what the measured runs used (each split over its states and hours as its excess was), and mean power while on for the rest. */
@@ -246,7 +323,7 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
     });
   }
-  return { entityId: input.entityId, model: "while-on", states, pieces };
+  return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, states, pieces };
 }
 
 /** One measured run's energy above the baseline, less the other devices running then. */
@@ -272,8 +349,21 @@ function excessOf(run: Run, m: RunMeasurement, others: Others): MeasuredRun {
   }
   const total = segments.reduce((s, x) => s + x, 0);
   const totalOnMs = [...onMs.values()].reduce((s, x) => s + x, 0);
-  const clean = !others.switchedIn(m.pre?.from ?? m.from, m.post?.to ?? m.to);
-  return { byState, segments, onMs, totalOnMs, total, clean, measurement: m };
+  const outerFrom = m.pre?.from ?? m.from;
+  const outerTo = m.post?.to ?? m.to;
+  const clean = !others.switchedIn(outerFrom, outerTo);
+  const uncertaintyW = others.uncertaintyW(outerFrom, outerTo);
+  const baselineGapW = preW !== null && postW !== null ? Math.abs(preW - postW) : 0;
+  return { byState, segments, onMs, totalOnMs, total, clean, uncertaintyW, baselineGapW, measurement: m };
+}
+
+/** A run's mean power above the raw baseline (nobody taken out), W. */
+function rawExcessW(m: RunMeasurement): number {
+  const rawPre = m.pre ? m.pre.wattMs / m.pre.coveredMs : null;
+  const rawPost = m.post ? m.post.wattMs / m.post.coveredMs : null;
+  const rawBase = rawPre === null ? rawPost! : rawPost === null ? rawPre : (rawPre + rawPost) / 2;
+  const covered = m.segments.reduce((s, x) => s + x.coveredMs, 0);
+  return covered > 0 ? Math.abs(m.segments.reduce((s, x) => s + x.wattMs, 0) / covered - rawBase) : 0;
 }
 
 /** Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a kettle in it). */

@@ -7,14 +7,14 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
-import { costOf, energyByHour, kwh, stateIntervals, timeInStates, type StateInterval } from "./energy.js";
+import { attributeEntity, EnergyCurve, Presence, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, isPublishable, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
-import { BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
+import { MAX_BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
 import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometry } from "./sensor.js";
 import { defaultZeroState, fromKey, learnedState, splitPowerStateKey, toKey, transitionKind, type ZeroStatePredicate } from "./states.js";
 import type { DeviceProfile, EventStep, PowerSample, Price, SensorProfile, StateEvent } from "./types.js";
@@ -205,9 +205,11 @@ export class CorrelationEngine {
   }
 
   /**
-   * Each entity's energy: its steps × on-time, or what it used while on. Two passes: the runs'
-   * integrals take out the other devices at their learned steps first, then at the power the
-   * first pass found for them (a washer's mean while on, not its quiet edges).
+   * Each entity's energy: its steps × on-time, or what it used while on. Two passes: the first
+   * takes the other devices out of a run at their learned steps and finds which devices' power
+   * varies while on; the second measures only runs during which no other such device was on (its
+   * part of the integral is not known well enough to take out), and a device left with too few
+   * of those keeps the first pass's answer.
    */
   private attributeAll(): Map<string, EntityEnergy> {
     const learned = this.learnAll();
@@ -224,37 +226,65 @@ export class CorrelationEngine {
         : [];
       return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil };
     });
-    const curvesOf = (power: (input: EntityInput, iv: StateInterval) => number | null, intervalsOf: (input: EntityInput) => readonly StateInterval[]) =>
+    const steps = new Map(
+      inputs.map((input) => [
+        input.entityId,
+        new EnergyCurve(
+          input.stepIntervals.flatMap((iv) => {
+            const l = input.learned.get(iv.state);
+            return l && isPublishable(l) ? [{ from: iv.from, to: iv.to, powerW: l.powerW }] : [];
+          }),
+        ),
+      ]),
+    );
+    // When each device was on (with the longest lag after, for run-on), and how uncertain its power was.
+    const tail = Math.max(0, ...this.lagsS) * 1000;
+    const presence = (meanOf: (entityId: string, state: string) => number | null) =>
       new Map(
         inputs.map((input) => [
           input.entityId,
-          new EnergyCurve(
-            intervalsOf(input).flatMap((iv) => {
-              const w = power(input, iv);
-              return w === null ? [] : [{ from: iv.from, to: iv.to, powerW: w }];
+          new Presence(
+            stateIntervals(input.events, input.until).flatMap((iv) => {
+              const l = input.learned.get(iv.state);
+              if (!l) return [];
+              const mean = meanOf(input.entityId, iv.state);
+              const sigmaW = mean !== null ? Math.abs(mean) : isPublishable(l) ? l.spreadW : Number.POSITIVE_INFINITY;
+              return [{ from: iv.from, to: iv.to + tail, sigmaW }];
             }),
           ),
         ]),
       );
-    const stepPower = (input: EntityInput, iv: StateInterval) => {
-      const l = input.learned.get(iv.state);
-      return l && isPublishable(l) ? l.powerW : null;
-    };
-    const first = curvesOf(stepPower, (input) => input.stepIntervals);
-    const pass1 = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, first))]));
-    const second = curvesOf(
-      (input, iv) => pass1.get(input.entityId)!.states.get(iv.state)?.powerW ?? null,
-      (input) => (pass1.get(input.entityId)!.model === "while-on" ? stateIntervals(input.events, input.until) : input.stepIntervals),
-    );
-    this.attribution = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, second))]));
+    const pass1 = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, steps, presence(() => null)))]));
+    const varying = [...pass1.values()].filter((e) => e.model === "while-on");
+    if (varying.length === 0) return (this.attribution = pass1);
+    // Second pass: a varying device is taken out at its mean power while on; its uncertainty is that mean.
+    const curves = new Map(steps);
+    for (const e of varying) {
+      const input = inputs.find((x) => x.entityId === e.entityId)!;
+      curves.set(
+        e.entityId,
+        new EnergyCurve(
+          stateIntervals(input.events, input.until).flatMap((iv) => {
+            const w = e.states.get(iv.state)?.powerW ?? null;
+            return w === null ? [] : [{ from: iv.from, to: iv.to, powerW: w }];
+          }),
+        ),
+      );
+    }
+    const means = new Map(varying.map((e) => [e.entityId, e]));
+    const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
+    this.attribution = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, curves, second))]));
     return this.attribution;
   }
 
-  private others(entityId: string, curves: ReadonlyMap<string, EnergyCurve>): Others {
-    const list = [...curves].filter(([id]) => id !== entityId).map(([, c]) => c);
+  /** The other devices as a run of `entityId` sees them: taken out at their learned power; uncertain ones (unknown, varying, spread) block a run. */
+  private others(entityId: string, curves: ReadonlyMap<string, EnergyCurve>, presence: ReadonlyMap<string, Presence>): Others {
+    const steady = [...curves].filter(([id]) => id !== entityId).map(([, c]) => c);
+    const around = [...presence].filter(([id]) => id !== entityId).map(([, p]) => p);
     return {
-      energy: (from, to) => list.reduce((s, c) => s + c.between(from, to), 0),
+      energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
       switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
+      uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
     };
   }
 
@@ -280,7 +310,7 @@ export class CorrelationEngine {
       for (let i = this.log.firstAtOrAfter(this.earliestLate - reach); i < all.length && all[i]!.event.t <= this.latestLate + dependsBack; i += 1) this.reopen(all[i]!);
       // A late reading holds into the time after it; a run whose windows it falls in is measured again.
       for (const [record, m] of this.runMeasurements) {
-        if (m.from - BASELINE_WINDOW_MS <= this.latestLate + geometry.staleMs && m.to + BASELINE_WINDOW_MS >= this.earliestLate) this.runMeasurements.delete(record);
+        if (m.from - MAX_BASELINE_WINDOW_MS <= this.latestLate + geometry.staleMs && m.to + MAX_BASELINE_WINDOW_MS >= this.earliestLate) this.runMeasurements.delete(record);
       }
       this.earliestLate = Number.POSITIVE_INFINITY;
       this.latestLate = Number.NEGATIVE_INFINITY;
@@ -308,16 +338,15 @@ export class CorrelationEngine {
 
   /** Measures the closed runs the data now covers (again when their events changed). */
   private measureRuns(geometry: WindowGeometry): void {
-    const runReach = runReachMs(geometry, this.lagsS);
     const g = runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil);
     let waitFrom = Number.POSITIVE_INFINITY;
     for (const entityId of this.log.entities()) {
       for (const run of runsOf(this.log.of(entityId))) {
         const first = run.records[0]!;
         const last = run.records[run.records.length - 1]!;
-        const covered = run.closed && last.event.t + runReach <= this.completeUntil;
+        const covered = run.closed && last.event.t + runReachMs(geometry, this.lagsS, last.event.t - first.event.t) <= this.completeUntil;
         if (!covered) {
-          if (first.event.t >= this.completeUntil - MAX_RUN_MS) waitFrom = Math.min(waitFrom, first.event.t - geometry.preGuardMs - BASELINE_WINDOW_MS - geometry.staleMs);
+          if (first.event.t >= this.completeUntil - MAX_RUN_MS) waitFrom = Math.min(waitFrom, first.event.t - geometry.preGuardMs - MAX_BASELINE_WINDOW_MS - geometry.staleMs);
           continue;
         }
         const known = this.runMeasurements.get(first);

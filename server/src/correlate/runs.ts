@@ -57,8 +57,17 @@ export interface RunMeasurement {
   integrable: boolean;
 }
 
-/** Baseline windows reach this far before and after a run. */
-export const BASELINE_WINDOW_MS = 10 * 60_000;
+/**
+ * Baseline windows reach as far before and after a run as the run lasts, from 10 minutes to an
+ * hour: a long run's integral multiplies the baseline's error by its length, and a longer window
+ * averages over a fridge's cycles instead of catching it on or off.
+ */
+export const MIN_BASELINE_WINDOW_MS = 10 * 60_000;
+export const MAX_BASELINE_WINDOW_MS = 60 * 60_000;
+
+export function baselineWindowMs(runMs: number): number {
+  return Math.min(MAX_BASELINE_WINDOW_MS, Math.max(MIN_BASELINE_WINDOW_MS, runMs));
+}
 /** A baseline window needs this much covered signal. */
 const MIN_BASELINE_MS = 60_000;
 /** Runs longer than this are not integrated (the readings are not kept that long). */
@@ -125,9 +134,9 @@ export interface RunGeometry {
   limits: HoldLimits;
 }
 
-/** How far after its switch-off a run's measurement reaches: data must be complete up to here. */
-export function runReachMs(g: WindowGeometry, lagsS: readonly number[]): number {
-  return g.postGuardMs + Math.max(0, ...lagsS) * 1000 + BASELINE_WINDOW_MS;
+/** How far after its switch-off a run of `runMs` reaches: data must be complete up to here. */
+export function runReachMs(g: WindowGeometry, lagsS: readonly number[], runMs: number): number {
+  return g.postGuardMs + Math.max(0, ...lagsS) * 1000 + baselineWindowMs(runMs);
 }
 
 /** A run must last this many intervals of a periodic sensor to be integrated (the held readings at its ends then err by a few %, either way). */
@@ -155,8 +164,9 @@ export function measureRun(run: Run, series: PowerSeries, g: RunGeometry): RunMe
   if (to - from > MAX_RUN_MS || last.event.t - first.event.t < g.minSpanMs || to <= from) return empty;
 
   const previousAt = run.previous ? run.previous.event.t + g.postGuardMs + g.tailMs : Number.NEGATIVE_INFINITY;
-  const pre = baselineWindow(series, Math.max(from - BASELINE_WINDOW_MS, previousAt), from, g.limits);
-  const post = baselineWindow(series, to, Math.min(to + BASELINE_WINDOW_MS, nextAt), g.limits);
+  const window = baselineWindowMs(last.event.t - first.event.t);
+  const pre = baselineWindow(series, Math.max(from - window, previousAt), from, g.limits);
+  const post = baselineWindow(series, to, Math.min(to + window, nextAt), g.limits);
   if (!pre && !post) return { ...empty, pre, post };
 
   // Pieces in each power state (the tail after the switch-off belongs to the last one) and hour.
