@@ -210,10 +210,14 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // A run's own noise: how far its baselines before and after disagree (a fridge on in one, off in the other), and
     // how uncertain the other devices around it are; the spread of the runs may hide it when there are only a few.
     const noiseW = median(measured.map((m) => m.baselineGapW + m.uncertaintyW));
+    // Significant: the median is clear of its standard error, or every run on its own is clear of its own noise (its
+    // baselines' disagreement plus the uncertainty around it; runs
+    // that really differ from each other, as an EV charger's do with how full the car was, widen the median's error).
     const significant = (values: readonly number[], middle: number) => {
       const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length));
       const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
-      return Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign);
+      const eachClear = sameSign && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
+      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClear;
     };
     if (stepsKnown) {
       const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));

@@ -11,7 +11,7 @@ import { attributeEntity, EnergyCurve, Presence, type EnergyPiece, type EntityEn
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { confidenceOf, isPublishable, statusOf } from "./learn.js";
+import { confidenceOf, isPublishable, isRepresentative, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { MAX_BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
@@ -44,6 +44,10 @@ export interface HourlyEnergy {
 export const DEFAULT_LAGS_S: readonly number[] = [0, 30, 60, 120, 240];
 const DEFAULT_RETENTION_MS = 48 * 3600_000;
 const DEFAULT_MAX_STEPS = 500;
+/** A level the engine cannot vouch for is at most this confident. */
+const UNTRUSTED_CONFIDENCE = 0.5;
+/** With a report-on-change sensor, a confident level is at least this many times the smallest change it reports. */
+const RESOLUTION_MULTIPLE = 3;
 
 export class CorrelationEngine {
   private readonly series = new PowerSeries();
@@ -157,8 +161,8 @@ export class CorrelationEngine {
           level,
           powerW: power,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn ? Math.min(confidenceOf(l), 0.5) : confidenceOf(l),
-          status: whileOn ? (published ? "estimated" : "learning") : statusOf(l),
+          confidence: whileOn || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !published ? "learning" : whileOn || !this.trusted(l) ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -278,6 +282,17 @@ export class CorrelationEngine {
   }
 
   /** The other devices as a run of `entityId` sees them: taken out at their learned power; uncertain ones (unknown, varying, spread) block a run. */
+  /**
+   * A step-learned level may be called confident only when its edges agree it is what the device
+   * draws all the time it is on, and, with a report-on-change sensor, when it is well above the
+   * smallest change the sensor reports.
+   */
+  private trusted(l: LearnedState): boolean {
+    const sensor = this.sensorProfile;
+    const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
+    return isRepresentative(l) && Math.abs(l.powerW) >= RESOLUTION_MULTIPLE * resolution;
+  }
+
   private others(entityId: string, curves: ReadonlyMap<string, EnergyCurve>, presence: ReadonlyMap<string, Presence>): Others {
     const steady = [...curves].filter(([id]) => id !== entityId).map(([, c]) => c);
     const around = [...presence].filter(([id]) => id !== entityId).map(([, p]) => p);

@@ -24,6 +24,9 @@ export interface StateLearning extends Estimate {
   offLagIndex: number;
   /** The accepted steps the estimate was computed from. */
   values: number[];
+  /** Of them (before changes between power states add theirs), the switch-on and the switch-off steps at their lags. */
+  onValues: number[];
+  offValues: number[];
 }
 
 /** Fewer accepted events than this never publish. */
@@ -121,7 +124,14 @@ function nearestLag(columns: readonly number[][], target: number): LagChoice {
 export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
   const onColumns = columnsOf(on, lagCount);
   const offColumns = columnsOf(off, lagCount);
-  const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({ ...estimate(values), onLagIndex: a.index, offLagIndex: b.index, values: [...values] });
+  const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({
+    ...estimate(values),
+    onLagIndex: a.index,
+    offLagIndex: b.index,
+    values: [...values],
+    onValues: [...a.values],
+    offValues: [...b.values],
+  });
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
   const shortest = (columns: number[][]): LagChoice | null => {
     const i = candidateLags(columns)[0];
@@ -163,4 +173,28 @@ export function statusOf(e: Estimate): ProfileStatus {
   if (!isPublishable(e)) return "learning";
   const tolerance = Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(e.powerW));
   return e.n >= CONFIDENT_EVENTS && e.standardErrorW <= tolerance ? "confident" : "estimated";
+}
+
+/** A level the switch-on and switch-off steps both see: their 10 %-trimmed means agree within max(2 W, 10 %). */
+const REPRESENTATIVE_TOLERANCE_SHARE = 0.1;
+const REPRESENTATIVE_MIN_EACH = 3;
+
+/**
+ * Whether the learned level is what the device draws all the time it is on, as far as its edges
+ * show: a device with bursts (a PC) or phases (an oven's thermostat) is at its idle level when
+ * switched on but at any of its levels when switched off, so the two disagree on average even when
+ * their medians agree. Needs a few of each.
+ */
+export function isRepresentative(l: StateLearning): boolean {
+  if (l.onValues.length < REPRESENTATIVE_MIN_EACH || l.offValues.length < REPRESENTATIVE_MIN_EACH) return false;
+  const tolerance = Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW));
+  return Math.abs(trimmedMean(l.onValues) - trimmedMean(l.offValues)) <= tolerance;
+}
+
+/** Mean of the values without the lowest and highest 10 %. */
+export function trimmedMean(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * 0.1);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((s, x) => s + x, 0) / Math.max(1, kept.length);
 }

@@ -132,4 +132,9 @@ export interface SensorProfile {
   intervalS: number;
   /** Noise of the readings in W (robust standard deviation of consecutive differences ÷ √2). */
   noiseW: number;
+  /**
+   * On-change sensors: the smallest change it reports, about (W), estimated from its readings. A step
+   * not well above it is seen late or not at all, so it is never learned confidently.
+   */
+  resolutionW?: number;
 }
