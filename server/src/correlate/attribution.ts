@@ -264,8 +264,8 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
-    const step = stepOf(iv.state);
-    return step === null ? [] : [{ state: iv.state, from: iv.from, to: iv.to, wattMs: step * (iv.to - iv.from) }];
+    const power = states.get(iv.state)?.powerW ?? null;
+    return power === null ? [] : [{ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) }];
   });
   return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, states, pieces };
 }
@@ -362,7 +362,7 @@ function excessOf(run: Run, m: RunMeasurement, others: Others): MeasuredRun {
 }
 
 /** A run's mean power above the raw baseline (nobody taken out), W. */
-function rawExcessW(m: RunMeasurement): number {
+export function rawExcessW(m: RunMeasurement): number {
   const rawPre = m.pre ? m.pre.wattMs / m.pre.coveredMs : null;
   const rawPost = m.post ? m.post.wattMs / m.post.coveredMs : null;
   const rawBase = rawPre === null ? rawPost! : rawPost === null ? rawPre : (rawPre + rawPost) / 2;

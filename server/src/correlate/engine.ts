@@ -7,13 +7,14 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, Presence, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, isPublishable, isRepresentative, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
+import { median } from "./robust.js";
 import { MAX_BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
 import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometry } from "./sensor.js";
 import { defaultZeroState, fromKey, learnedState, splitPowerStateKey, toKey, transitionKind, type ZeroStatePredicate } from "./states.js";
@@ -150,8 +151,9 @@ export class CorrelationEngine {
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
         const e = energy?.states.get(state);
-        const power = whileOn ? (e?.powerW ?? null) : isPublishable(l) ? l.powerW : null;
-        const published = power !== null;
+        const power = e?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        // A power that is not above zero says the energy could not be attributed: it is not published.
+        const published = power !== null && power > 0;
         const onS = seconds.get(state) ?? 0;
         const pieces = whileOn ? energy!.pieces.filter((p) => p.state === state) : [];
         const { state: haState, level } = splitPowerStateKey(state);
@@ -159,7 +161,7 @@ export class CorrelationEngine {
           entityId,
           state: haState,
           level,
-          powerW: power,
+          powerW: published ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
           confidence: whileOn || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
           status: !published ? "learning" : whileOn || !this.trusted(l) ? "estimated" : statusOf(l),
@@ -168,8 +170,8 @@ export class CorrelationEngine {
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
           onTimeH: onS / 3600,
           ghostRuns: whileOn ? 0 : (ghostRuns.get(state) ?? 0),
-          energyKwh: !published ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(l.powerW, onS * 1000),
-          cost: !published || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, l.powerW, this.options.price),
+          energyKwh: !published ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
+          cost: !published || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
           energyFrom: whileOn ? "while-on" : "steps",
           stepW: e?.stepW ?? (isPublishable(l) ? l.powerW : null),
           range: e?.range ?? null,
@@ -195,14 +197,16 @@ export class CorrelationEngine {
       if (energy?.model === "while-on") {
         for (const [key, value] of piecesByHour(energy.pieces, from, to)) {
           const [state, hourStart] = key;
-          if (energy.states.get(state)?.powerW !== null) out.push({ entityId, state, hourStart, kwh: value });
+          const power = energy.states.get(state)?.powerW ?? null;
+          if (power !== null && power > 0) out.push({ entityId, state, hourStart, kwh: value });
         }
         continue;
       }
       const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil);
       for (const [state, l] of states) {
-        if (!isPublishable(l)) continue;
-        for (const [hourStart, value] of energyByHour(intervals, state, l.powerW, from, to)) out.push({ entityId, state, hourStart, kwh: value });
+        const power = energy?.states.get(state)?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        if (power === null || power <= 0) continue;
+        for (const [hourStart, value] of energyByHour(intervals, state, power, from, to)) out.push({ entityId, state, hourStart, kwh: value });
       }
     }
     return out.sort((a, b) => a.hourStart - b.hourStart || a.entityId.localeCompare(b.entityId) || a.state.localeCompare(b.state));
@@ -241,6 +245,13 @@ export class CorrelationEngine {
         ),
       ]),
     );
+    // A device whose steps are unknown is as uncertain as the typical excess of its runs (a small light's is small).
+    const typical = new Map(
+      inputs.flatMap((input) => {
+        const excess = input.runs.flatMap(({ measurement: m }) => (m && m.integrable ? [rawExcessW(m)] : []));
+        return excess.length > 0 ? [[input.entityId, median(excess)] as const] : [];
+      }),
+    );
     // When each device was on (with the longest lag after, for run-on), and how uncertain its power was.
     const tail = Math.max(0, ...this.lagsS) * 1000;
     const presence = (meanOf: (entityId: string, state: string) => number | null) =>
@@ -252,7 +263,7 @@ export class CorrelationEngine {
               const l = input.learned.get(iv.state);
               if (!l) return [];
               const mean = meanOf(input.entityId, iv.state);
-              const sigmaW = mean !== null ? Math.abs(mean) : isPublishable(l) ? l.spreadW : Number.POSITIVE_INFINITY;
+              const sigmaW = mean !== null ? Math.abs(mean) : isPublishable(l) ? l.spreadW : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
               return [{ from: iv.from, to: iv.to + tail, sigmaW }];
             }),
           ),
