@@ -50,6 +50,14 @@ export function learnedState(event: StateEvent, kind: TransitionKind): string {
   return kind === "off" ? fromKey(event) : toKey(event);
 }
 
+/** Domains whose attributes set their power. */
+const LEVEL_DOMAINS = new Set(["light", "fan", "climate"]);
+
+/** True for an entity whose attributes set its power (a light, a fan, a climate). */
+export function hasLevels(entityId: string): boolean {
+  return LEVEL_DOMAINS.has(entityId.slice(0, entityId.indexOf(".")));
+}
+
 /**
  * The attribute that sets an entity's power while it is on, as a short label, or null: a light's
  * `brightness` (0–255) in 10 % steps, a fan's `percentage`, a climate's `hvac_action` (heating,
