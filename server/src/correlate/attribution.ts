@@ -11,7 +11,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { LearnedState } from "./entity-learning.js";
-import { isPublishable } from "./learn.js";
+import { isPublishable, isRepresentative } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -157,6 +157,14 @@ const RESIDUAL_SIGMAS = 2.5;
 /** A residual of at least this share of the steps' energy is believed from `MIN_MEASURED_RUNS` runs; a smaller one needs `SUBTLE_RESIDUAL_RUNS`. */
 const LARGE_RESIDUAL_SHARE = 0.5;
 const SUBTLE_RESIDUAL_RUNS = 6;
+/**
+ * A device whose switch-on and switch-off steps see the same level (`isRepresentative`) is taken to
+ * vary in between only when its runs' residual is this many times their own noise (baseline
+ * disagreement and the uncertainty around them): a washer's heater behind quiet edges is, and a heat
+ * pump's ramp; a small light's evening company of untracked loads (tens of watts, beside its 12 W) is
+ * not.
+ */
+const STEADY_EDGES_NOISE_MULTIPLE = 3;
 /** Measured runs needed before the while-on model is used. */
 export const MIN_MEASURED_RUNS = 3;
 /** Run means further than this many robust deviations (plus a few watts) from their median are clipped. */
@@ -226,6 +234,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
       const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
       variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (residualW.length >= SUBTLE_RESIDUAL_RUNS && share >= MIN_RESIDUAL_SHARE));
+      // Edges that agree speak for a steady device: only a large excess over the runs' own noise says otherwise.
+      const steadyEdges = [...input.learned.values()].every((l) => !isPublishable(l) || isRepresentative(l));
+      if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
+      // Runs that say the device drew nothing or less, while its steps say it draws power, measured noise.
+      if (variable && stepMeanW > 0 && stepMeanW + middle <= 0) variable = false;
       const clipped = winsorize(residualW);
       finalTotals = measured.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs);
     } else {
@@ -239,7 +252,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   }
   if (process.env.DBG && input.entityId.includes(process.env.DBG)) {
     for (const m of all) console.log(`  ${new Date(m.measurement.from).toISOString()} E ${(m.total / 3.6e6).toFixed(0)} Wh step ${(stepEnergy(m) / 3.6e6).toFixed(0)} Wh ${(m.totalOnMs / 60000).toFixed(0)} min u ${m.uncertaintyW.toFixed(0)} clean ${m.clean} pre ${m.measurement.pre ? (m.measurement.pre.wattMs / m.measurement.pre.coveredMs).toFixed(0) : "-"} post ${m.measurement.post ? (m.measurement.post.wattMs / m.measurement.post.coveredMs).toFixed(0) : "-"}`);
-    console.log(input.entityId, variable, measured.length);
+    console.log(input.entityId, variable, measured.length, measured.map((m) => `${((m.total - stepEnergy(m)) / m.totalOnMs).toFixed(1)}W gap ${m.baselineGapW.toFixed(0)} u ${m.uncertaintyW.toFixed(0)}`).join(", "));
   }
   if (!variable) return stepModel(input, stepOf, runCount, measured);
   return whileOnModel(input, stepOf, runCount, measured, finalTotals);
