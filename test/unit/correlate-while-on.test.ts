@@ -6,6 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
+import { edgeMeanPower, type StateLearning } from "../../server/src/correlate/learn.js";
+import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -83,4 +85,32 @@ test("runs whose integrals say a device drew nothing do not replace positive ste
   assert.equal(p.energyFrom, "steps");
   assert.equal(p.powerW, 60);
   assert.equal(p.published, true);
+});
+
+const learning = (onValues: number[], offValues: number[]): StateLearning => ({
+  powerW: median([...onValues, ...offValues]),
+  standardErrorW: 1,
+  n: onValues.length + offValues.length,
+  onLagIndex: 0,
+  offLagIndex: 0,
+  values: [...onValues, ...offValues],
+  onValues,
+  offValues,
+});
+
+test("a device switched on at idle and off at idle or in a burst draws the mean of its switch-offs", () => {
+  // A PC: 80 W at every switch-on; 6 of 10 switch-offs at idle, 4 in bursts of about 180 W.
+  const pc = learning([80, 79, 81, 80, 80, 82], [80, 81, 79, 80, 82, 78, 175, 185, 180, 190]);
+  assert.ok(pc.powerW < 85, "the median sees the idle level");
+  const mean = edgeMeanPower(pc);
+  // Trimmed of the lowest and the highest: (80 + 81 + 79 + 80 + 82 + 175 + 185 + 180) / 8.
+  assert.ok(mean !== null && Math.abs(mean - 117.75) < 1e-9, String(mean));
+});
+
+test("switch-offs that scatter both ways, or a few confounded ones, or too few, are no bursts", () => {
+  const on = [40, 40, 41, 39, 40, 40];
+  assert.equal(edgeMeanPower(learning(on, [40, 41, 39, 40, 40, 42, 38, 40, 120, 40])), null, "one confounded switch-off");
+  assert.equal(edgeMeanPower(learning(on, [40, 10, 90, 40, 15, 85, 40, 95, 12, 40])), null, "as many below as above");
+  assert.equal(edgeMeanPower(learning(on, [40, 41, 120, 130, 40, 125, 40])), null, "seven switch-offs");
+  assert.equal(edgeMeanPower(learning(on, on.concat(on))), null, "edges that agree");
 });

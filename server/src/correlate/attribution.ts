@@ -11,7 +11,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { LearnedState } from "./entity-learning.js";
-import { isPublishable, isRepresentative } from "./learn.js";
+import { edgeMeanPower, isPublishable, isRepresentative } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -214,6 +214,8 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   const stepEnergy = (m: MeasuredRun) => [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
   let variable = false;
   let finalTotals: number[] = [];
+  /** Median residual of the measured runs against the steps, W; null without steps or enough runs. */
+  let residualMiddleW: number | null = null;
   if (measured.length >= MIN_MEASURED_RUNS) {
     // A run's own noise: how far its baselines before and after disagree (a fridge on in one, off in the other), and
     // how uncertain the other devices around it are; the spread of the runs may hide it when there are only a few.
@@ -230,6 +232,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     if (stepsKnown) {
       const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
       const middle = median(residualW);
+      residualMiddleW = middle;
       const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
       // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
       const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
@@ -254,18 +257,29 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     for (const m of all) console.log(`  ${new Date(m.measurement.from).toISOString()} E ${(m.total / 3.6e6).toFixed(0)} Wh step ${(stepEnergy(m) / 3.6e6).toFixed(0)} Wh ${(m.totalOnMs / 60000).toFixed(0)} min u ${m.uncertaintyW.toFixed(0)} clean ${m.clean} pre ${m.measurement.pre ? (m.measurement.pre.wattMs / m.measurement.pre.coveredMs).toFixed(0) : "-"} post ${m.measurement.post ? (m.measurement.post.wattMs / m.measurement.post.coveredMs).toFixed(0) : "-"}`);
     console.log(input.entityId, variable, measured.length, measured.map((m) => `${((m.total - stepEnergy(m)) / m.totalOnMs).toFixed(1)}W gap ${m.baselineGapW.toFixed(0)} u ${m.uncertaintyW.toFixed(0)}`).join(", "));
   }
-  if (!variable) return stepModel(input, stepOf, runCount, measured);
+  if (!variable) return stepModel(input, stepOf, runCount, measured, residualMiddleW);
   return whileOnModel(input, stepOf, runCount, measured, finalTotals);
 }
 
-/** Energy = step × on-time; the runs' integrals only describe it. */
-function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[]): EntityEnergy {
+/** The runs' median residual must show at least this share of the gap between a device's switch-off mean and its step. */
+const EDGE_MEAN_CONFIRMED_SHARE = 0.5;
+
+/**
+ * Energy = step × on-time; the runs' integrals only describe it. A device whose switch-offs catch
+ * bursts its switch-ons do not (`edgeMeanPower`) draws their mean instead, when its runs, however
+ * few and noisy, point the same way: a light whose switch-offs were confounded at a busy hour has
+ * runs that show nothing above its step.
+ */
+function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residualMiddleW: number | null): EntityEnergy {
   const states = new Map<string, StateEnergy>();
   for (const [state, l] of input.learned) {
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
+    // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
+    const candidate = step === null || residualMiddleW === null ? null : edgeMeanPower(l);
+    const edgeMean = candidate !== null && Math.sign(residualMiddleW!) === Math.sign(candidate - step!) && Math.abs(residualMiddleW!) >= EDGE_MEAN_CONFIRMED_SHARE * Math.abs(candidate - step!) ? candidate : null;
     states.set(state, {
-      powerW: step,
+      powerW: edgeMean ?? step,
       stepW: step,
       runs: runCount.get(state) ?? 0,
       measuredRuns: runs.length,

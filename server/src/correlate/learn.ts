@@ -198,3 +198,38 @@ export function trimmedMean(values: readonly number[]): number {
   const kept = sorted.slice(cut, sorted.length - cut);
   return kept.reduce((s, x) => s + x, 0) / Math.max(1, kept.length);
 }
+
+/** Switch-off steps needed before their mean may stand for a device's mean power. */
+const EDGE_MEAN_MIN_OFF = 8;
+/** A burst is at least this much above the switch-on level; each of the two levels holds this share of the switch-offs; this share at most falls below. */
+const BURST_MIN_RISE = 0.3;
+const BURST_MIN_SHARE = 0.2;
+const BURST_MAX_BELOW = 0.1;
+
+/**
+ * The mean power of a device whose edges disagree, from its switch-offs: a device is switched off
+ * at a moment that has nothing to do with its bursts, so its switch-off steps sample its power at
+ * random times while on, and their mean is its mean while on (a PC idling at 80 W with bursts to
+ * 180 W a third of the time: switched on at idle, switched off at either). Null unless its edges
+ * disagree (`isRepresentative` false), there are `EDGE_MEAN_MIN_OFF` switch-offs, and their trimmed
+ * mean (at least the lowest and highest one left out, so one confounded switch-off cannot carry it)
+ * differs from the median by more than max(2 W, 10 %). Of a bimodal sample (idle or burst) the median
+ * picks one mode, whichever has a few more switch-offs; the mean weighs them as the device does.
+ */
+export function edgeMeanPower(l: StateLearning): number | null {
+  if (isRepresentative(l) || l.offValues.length < EDGE_MEAN_MIN_OFF || l.onValues.length < CONFIDENT_EVENTS) return null;
+  // The pattern of a device with bursts: switch-offs at the level the switch-ons see, and others well above it, few below.
+  const base = median(l.onValues);
+  if (base <= 0) return null;
+  const share = (pick: (x: number) => boolean) => l.offValues.filter(pick).length / l.offValues.length;
+  const atBase = share((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base));
+  const above = share((x) => x > base * (1 + BURST_MIN_RISE));
+  const below = share((x) => x < base * (1 - BURST_MIN_RISE));
+  if (atBase < BURST_MIN_SHARE || above < BURST_MIN_SHARE || below > BURST_MAX_BELOW) return null;
+  const sorted = [...l.offValues].sort((a, b) => a - b);
+  const cut = Math.max(1, Math.floor(sorted.length * 0.1));
+  const kept = sorted.slice(cut, sorted.length - cut);
+  const mean = kept.reduce((s, x) => s + x, 0) / kept.length;
+  if (Math.abs(mean - l.powerW) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW))) return null;
+  return mean > 0 ? mean : null;
+}
