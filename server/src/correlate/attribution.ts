@@ -253,10 +253,6 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
     }
   }
-  if (process.env.DBG && input.entityId.includes(process.env.DBG)) {
-    for (const m of all) console.log(`  ${new Date(m.measurement.from).toISOString()} E ${(m.total / 3.6e6).toFixed(0)} Wh step ${(stepEnergy(m) / 3.6e6).toFixed(0)} Wh ${(m.totalOnMs / 60000).toFixed(0)} min u ${m.uncertaintyW.toFixed(0)} clean ${m.clean} pre ${m.measurement.pre ? (m.measurement.pre.wattMs / m.measurement.pre.coveredMs).toFixed(0) : "-"} post ${m.measurement.post ? (m.measurement.post.wattMs / m.measurement.post.coveredMs).toFixed(0) : "-"}`);
-    console.log(input.entityId, variable, measured.length, measured.map((m) => `${((m.total - stepEnergy(m)) / m.totalOnMs).toFixed(1)}W gap ${m.baselineGapW.toFixed(0)} u ${m.uncertaintyW.toFixed(0)}`).join(", "));
-  }
   if (!variable) return stepModel(input, stepOf, runCount, measured, residualMiddleW);
   return whileOnModel(input, stepOf, runCount, measured, finalTotals);
 }
