@@ -160,8 +160,8 @@ test("api app: devices and correlations come from the correlation source; learne
     const devices = await c.call({ type: "devices/list" });
     assert.ok(devices.type === "result" && devices.success);
     assert.deepEqual(devices.result, [
-      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD", period_days: 2.5 },
-      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null, period_days: 2.5 },
+      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD", period_days: 2.5, level: null, energy_from: "steps", step_w: 2000, range_w: null, phases: [], kwh_per_run: null, published: true },
+      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null, period_days: 2.5, level: null, energy_from: "steps", step_w: null, range_w: null, phases: [], kwh_per_run: null, published: false },
     ]);
     const recent = await c.call({ type: "correlations/list", limit: 2 });
     assert.ok(recent.type === "result" && recent.success);
