@@ -50,6 +50,8 @@ export interface EntityEnergy {
   model: EnergyModel;
   /** Runs whose integral was used. */
   measuredRuns: number;
+  /** Whether too few runs were clear of uncertain neighbours, so the least uncertain few were used. */
+  fewCertainRuns: boolean;
   states: Map<string, StateEnergy>;
   /** Where the energy was drawn, for hourly statistics and time-of-use cost. */
   pieces: EnergyPiece[];
@@ -253,8 +255,9 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
     }
   }
-  if (!variable) return stepModel(input, stepOf, runCount, measured, residualMiddleW);
-  return whileOnModel(input, stepOf, runCount, measured, finalTotals);
+  const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
+  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residualMiddleW), fewCertainRuns };
+  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
 }
 
 /** The runs' median residual must show at least this share of the gap between a device's switch-off mean and its step. */
@@ -290,7 +293,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const power = states.get(iv.state)?.powerW ?? null;
     return power === null ? [] : [{ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) }];
   });
-  return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, states, pieces };
+  return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
 }
 
 /** Energy = what the measured runs used (each split over its states and hours as its excess was), and mean power while on for the rest. */
@@ -350,7 +353,7 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
     });
   }
-  return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, states, pieces };
+  return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
 }
 
 /** One measured run's energy above the baseline, less the other devices running then. */

@@ -288,7 +288,15 @@ export class CorrelationEngine {
     }
     const means = new Map(varying.map((e) => [e.entityId, e]));
     const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
-    this.attribution = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, curves, second))]));
+    // A device found to vary in the first pass keeps that answer when the second has too few runs clear of the
+    // varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on).
+    this.attribution = new Map(
+      inputs.map((input) => {
+        const again = attributeEntity(input, this.others(input.entityId, curves, second));
+        const first = pass1.get(input.entityId)!;
+        return [input.entityId, first.model === "while-on" && again.model === "steps" && again.fewCertainRuns ? first : again];
+      }),
+    );
     return this.attribution;
   }
 
