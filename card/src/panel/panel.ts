@@ -45,7 +45,9 @@ export function formatPower(w: number, fmt: Formatters): string {
 /**
  * What a device draws, in words a user reads at a glance, and how sure that is: "60 W whenever on;
  * sure to within 5 %", or for a device whose power varies "about 650 W on average, 450 W–820 W a run;
- * 2 kW for 20 min, 15 W for 25 min a run; 0.72 kWh a run; an estimate from what it used while on".
+ * 2 kW for 20 min, 15 W for 25 min a run; 0.72 kWh a run; an estimate from what it used while on", or
+ * for one switched on at idle and off at any level "about 118 W on average, between 80 W and 190 W; an
+ * estimate from the levels it was switched off at".
  */
 export function deviceSummary(d: DeviceView, fmt: Formatters, t: LocalizeFunc): string {
   if (d.published === false) return t("panel.summary_unpublished");
@@ -59,6 +61,9 @@ export function deviceSummary(d: DeviceView, fmt: Formatters, t: LocalizeFunc): 
     if (phases.length > 1) parts.push(t("panel.summary_phases", { phases: phases.map((x) => t("panel.summary_phase", { power: p(x.power_w), minutes: fmt.number(x.minutes_per_run, 0) })).join(", ") }));
     if (d.kwh_per_run !== null && d.kwh_per_run !== undefined) parts.push(t("panel.summary_per_run", { energy: fmt.energy(d.kwh_per_run) }));
     parts.push(t("panel.summary_while_on"));
+  } else if (d.energy_from === "switch-offs") {
+    parts.push(range ? t("panel.summary_levels", { power: p(d.power_w), low: p(Math.max(0, range.low)), high: p(range.high) }) : p(d.power_w));
+    parts.push(t("panel.summary_switch_offs"));
   } else {
     parts.push(t("panel.summary_steady", { power: p(d.power_w) }));
     parts.push(d.status === "confident" ? t("panel.summary_sure") : range ? t("panel.summary_range", { low: p(Math.max(0, range.low)), high: p(range.high) }) : t("panel.summary_estimate"));

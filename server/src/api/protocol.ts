@@ -368,8 +368,8 @@ export interface DeviceView {
   period_days: number | null;
   /** The attribute level of this row (`brightness 50 %`, `heating`), or null for the state as a whole. (Absent from older backends.) */
   level?: string | null;
-  /** `steps`: the step at the switching edges × on-time; `while-on`: what the device used while on, `power_w` its mean. */
-  energy_from?: "steps" | "while-on";
+  /** `steps`: the step at the switching edges × on-time; `while-on`: what the device used while on, `power_w` its mean; `switch-offs`: the mean of the levels it was switched off at (a PC's idle and bursts). */
+  energy_from?: "steps" | "while-on" | "switch-offs";
   /** The learned step at the switching edges, W. */
   step_w?: number | null;
   /** `while-on`: a run's mean power, 10th to 90th percentile; `steps`: ± two standard errors. W. */

@@ -35,6 +35,8 @@ export interface StateEnergy {
   kwhPerRun: number | null;
   /** Relative standard error of the state's energy, as far as the runs show it; null when unknown. */
   energyRelativeError: number | null;
+  /** Step model: the power is the mean of the switch-off steps (`edgeMeanPower`), not the step. */
+  fromSwitchOffs: boolean;
 }
 
 /** A stretch of time over which an entity drew a known energy in one state (spread evenly over it). */
@@ -283,10 +285,16 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       runs: runCount.get(state) ?? 0,
       measuredRuns: runs.length,
       cleanRuns: runs.filter((m) => m.clean).length,
-      range: step === null || !Number.isFinite(l.standardErrorW) ? null : { lowW: step - 2 * l.standardErrorW, highW: step + 2 * l.standardErrorW },
+      range:
+        edgeMean !== null
+          ? { lowW: quantile(l.offValues, 0.1), highW: quantile(l.offValues, 0.9) }
+          : step === null || !Number.isFinite(l.standardErrorW)
+            ? null
+            : { lowW: step - 2 * l.standardErrorW, highW: step + 2 * l.standardErrorW },
       phases: [],
       kwhPerRun: null,
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
+      fromSwitchOffs: edgeMean !== null,
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
@@ -351,6 +359,7 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       phases: phasesOf(runs.map((m) => m.measurement.levels.get(state)).filter((x): x is Float64Array => x !== undefined), runs.length),
       kwhPerRun: energies.length > 0 ? median(energies) / 3_600_000 / 1000 : null,
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
+      fromSwitchOffs: false,
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };

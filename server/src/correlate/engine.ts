@@ -172,7 +172,7 @@ export class CorrelationEngine {
           ghostRuns: whileOn ? 0 : (ghostRuns.get(state) ?? 0),
           energyKwh: !published ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
           cost: !published || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
-          energyFrom: whileOn ? "while-on" : "steps",
+          energyFrom: whileOn ? "while-on" : e?.fromSwitchOffs ? "switch-offs" : "steps",
           stepW: e?.stepW ?? (isPublishable(l) ? l.powerW : null),
           range: e?.range ?? null,
           phases: e?.phases ?? [],

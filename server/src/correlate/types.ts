@@ -98,12 +98,13 @@ export interface DeviceProfile {
    * How the energy was found: `steps`, the step at the switching edges × on-time (a device whose
    * power is the same all the time it is on); `while-on`, the whole-home power used during each run
    * less a baseline and the other devices (a device whose power varies while on). `powerW` is then
-   * the mean power while on.
+   * the mean power while on; `switch-offs`, the mean of its switch-off steps × on-time (a device
+   * switched on at idle and off at any of its levels, a PC), `powerW` its mean while on.
    */
-  energyFrom: "steps" | "while-on";
+  energyFrom: "steps" | "while-on" | "switch-offs";
   /** The learned step at the switching edges, W; null when not known. */
   stepW: number | null;
-  /** `while-on`: the mean power of a run, 10th to 90th percentile; `steps`: ± two standard errors. */
+  /** `while-on`: the mean power of a run, 10th to 90th percentile; `switch-offs`: the levels it was switched off at, likewise; `steps`: ± two standard errors. */
   range: { lowW: number; highW: number } | null;
   /** `while-on`: the levels the device stands at for a good part of a run (a washer's heating and washing). */
   phases: Phase[];
