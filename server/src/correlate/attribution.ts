@@ -67,6 +67,12 @@ export interface EntityInput {
   stepIntervals: readonly StateInterval[];
   runs: readonly { run: Run; measurement: RunMeasurement | null }[];
   until: number;
+  /**
+   * Whether a switch-off step is measured from enough readings to stand for the level the device was
+   * at (`edgeMeanPower`): not with a sensor read every 30 s or more, whose single held reading as
+   * often catches another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
+   */
+  switchOffsSampleLevels: boolean;
 }
 
 /** Another device's power over time, for taking it out of a run's integral. */
@@ -277,7 +283,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
-    const candidate = step === null || residualMiddleW === null ? null : edgeMeanPower(l);
+    const candidate = step === null || residualMiddleW === null || !input.switchOffsSampleLevels ? null : edgeMeanPower(l);
     const edgeMean = candidate !== null && Math.sign(residualMiddleW!) === Math.sign(candidate - step!) && Math.abs(residualMiddleW!) >= EDGE_MEAN_CONFIRMED_SHARE * Math.abs(candidate - step!) ? candidate : null;
     states.set(state, {
       powerW: edgeMean ?? step,

@@ -49,6 +49,8 @@ const DEFAULT_MAX_STEPS = 500;
 const UNTRUSTED_CONFIDENCE = 0.5;
 /** With a report-on-change sensor, a confident level is at least this many times the smallest change it reports. */
 const RESOLUTION_MULTIPLE = 3;
+/** A periodic sensor read at most this often (s) measures a switch-off step from enough readings to sample the level a device was at. */
+const SWITCH_OFF_LEVELS_MAX_INTERVAL_S = 10;
 
 export class CorrelationEngine {
   private readonly series = new PowerSeries();
@@ -223,6 +225,8 @@ export class CorrelationEngine {
     const learned = this.learnAll();
     if (this.attribution) return this.attribution;
     const geometry = this.geometry;
+    const sensor = this.sensorProfile;
+    const switchOffsSampleLevels = sensor !== null && (sensor.kind === "on-change" || sensor.intervalS <= SWITCH_OFF_LEVELS_MAX_INTERVAL_S);
     const inputs: EntityInput[] = this.log.entities().map((entityId) => {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
@@ -232,7 +236,7 @@ export class CorrelationEngine {
             return { run, measurement: m && m.signature === runSignature(run) ? m : null };
           })
         : [];
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil, switchOffsSampleLevels };
     });
     const steps = new Map(
       inputs.map((input) => [
