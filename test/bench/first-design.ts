@@ -57,6 +57,16 @@ export function firstDesignProfiles(samples: readonly PowerSample[], events: rea
       out.push({
         entityId,
         state,
+        level: null,
+        published: powerW !== null,
+        energyFrom: "steps",
+        stepW: powerW,
+        range: null,
+        phases: [],
+        kwhPerRun: null,
+        runs: 0,
+        measuredRuns: 0,
+        cleanRuns: 0,
         powerW,
         standardErrorW: null,
         // The first design had no notion of confidence; this one only counts events.

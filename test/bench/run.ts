@@ -5,6 +5,7 @@
 import { benchCardRender } from "./card-render.js";
 import { benchCarbonCalls } from "./carbon-calls.js";
 import { benchCorrelation } from "./correlation.js";
+import { benchCorrelationVarying } from "./correlation-varying.js";
 import { benchDemo } from "./demo.js";
 import { benchFootprint } from "./footprint.js";
 import { benchOneMeterCalls } from "./onemeter-calls.js";
@@ -26,6 +27,7 @@ const sections: [string, () => Promise<Figure[]> | Figure[]][] = [
   ["Publishing into a real Home Assistant", () => benchPublish()],
   ["Card (Chromium)", benchCardRender],
   ["Correlation (synthetic household)", benchCorrelation],
+  ["Correlation, harder household: devices whose power varies (issue 12)", benchCorrelationVarying],
   ["The demo (npm run demo, real Home Assistant)", benchDemo],
   ["Production build: start-up and memory (real Home Assistant)", benchFootprint],
 ];

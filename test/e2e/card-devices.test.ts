@@ -97,7 +97,7 @@ function kettleSteps(): EventStep[] {
 }
 
 function profile(entityId: string, state: string, powerW: number, events: number, energyKwh: number): DeviceProfile {
-  return { entityId, state, powerW, standardErrorW: 12, confidence: 0.93, status: "confident", events, seenEvents: events, lagS: { on: 1, off: 1 }, onTimeH: energyKwh / (powerW / 1000), ghostRuns: 0, energyKwh, cost: energyKwh * 0.3 };
+  return { entityId, state, level: null, published: true, energyFrom: "steps", stepW: powerW, range: null, phases: [], kwhPerRun: null, runs: 0, measuredRuns: 0, cleanRuns: 0, powerW, standardErrorW: 12, confidence: 0.93, status: "confident", events, seenEvents: events, lagS: { on: 1, off: 1 }, onTimeH: energyKwh / (powerW / 1000), ghostRuns: 0, energyKwh, cost: energyKwh * 0.3 };
 }
 
 interface CardElement extends HTMLElement {

@@ -16,23 +16,24 @@ export function entity(entityId: string, state: string, attributes: Record<strin
 export class FakeHa {
   connected = true;
   haVersion = "2026.11.0";
-  readonly timelines = new Map<string, { t: number; state: string }[]>();
+  readonly timelines = new Map<string, { t: number; state: string; attributes?: Record<string, unknown> }[]>();
   readonly attributes = new Map<string, Record<string, unknown>>();
-  readonly historyRequests: { start: number; end: number; ids: string[] }[] = [];
+  readonly historyRequests: { start: number; end: number; ids: string[]; attributes: boolean }[] = [];
   private handler: ((ev: StateChangedEvent) => void) | null = null;
   private readonly listeners = new Set<() => void>();
 
+  /** A state from `t`; `attributes`, when given, hold from then on (HA's history returns them with the row). */
   set(entityId: string, t: number, state: string, attributes?: Record<string, unknown>): void {
     if (attributes) this.attributes.set(entityId, attributes);
     const line = this.timelines.get(entityId) ?? [];
-    line.push({ t, state });
+    line.push({ t, state, attributes: this.attributes.get(entityId) });
     this.timelines.set(entityId, line);
   }
 
   /** A live state change, as HA sends it to subscribers. */
-  emit(entityId: string, t: number, state: string): void {
+  emit(entityId: string, t: number, state: string, attributes?: Record<string, unknown>): void {
     const old = this.current(entityId);
-    this.set(entityId, t, state);
+    this.set(entityId, t, state, attributes);
     const ev = {
       event_type: "state_changed",
       data: { entity_id: entityId, old_state: old ? this.asHass(entityId, old) : null, new_state: this.asHass(entityId, { t, state }) },
@@ -44,12 +45,12 @@ export class FakeHa {
     for (const l of this.listeners) l();
   }
 
-  private current(entityId: string): { t: number; state: string } | undefined {
+  private current(entityId: string): { t: number; state: string; attributes?: Record<string, unknown> } | undefined {
     return this.timelines.get(entityId)?.at(-1);
   }
 
-  private asHass(entityId: string, s: { t: number; state: string }): HaEntityState {
-    return entity(entityId, s.state, this.attributes.get(entityId) ?? {}, s.t);
+  private asHass(entityId: string, s: { t: number; state: string; attributes?: Record<string, unknown> }): HaEntityState {
+    return entity(entityId, s.state, s.attributes ?? this.attributes.get(entityId) ?? {}, s.t);
   }
 
   // The parts of Connection the collector uses.
@@ -71,12 +72,21 @@ export class FakeHa {
       const start = Date.parse(msg.start_time as string);
       const end = Date.parse(msg.end_time as string);
       const ids = msg.entity_ids as string[];
-      this.historyRequests.push({ start, end, ids });
+      const withAttributes = msg.no_attributes === false;
+      this.historyRequests.push({ start, end, ids, attributes: withAttributes });
       const out: Record<string, CompressedState[]> = {};
       for (const id of ids) {
         const line = this.timelines.get(id) ?? [];
         const before = line.filter((r) => r.t < start).at(-1);
-        const rows = [...(before ? [{ s: before.state, lu: start / 1000 }] : []), ...line.filter((r) => r.t >= start && r.t < end).map((r) => ({ s: r.state, lu: r.t / 1000 }))];
+        // With attributes HA sends full rows: last_changed is when the state (not the attributes) last changed.
+        const lastChanged = (r: (typeof line)[number]): number => {
+          let from = r.t;
+          for (let i = line.indexOf(r) - 1; i >= 0 && line[i]!.state === r.state; i -= 1) from = line[i]!.t;
+          return from;
+        };
+        const row = (r: (typeof line)[number], lu: number): CompressedState =>
+          withAttributes ? { s: r.state, lu, lc: Math.max(start, lastChanged(r)) / 1000, a: r.attributes ?? {} } : { s: r.state, lu };
+        const rows = [...(before ? [row(before, start / 1000)] : []), ...line.filter((r) => r.t >= start && r.t < end).map((r) => row(r, r.t / 1000))];
         if (rows.length > 0) out[id] = rows;
       }
       return Promise.resolve(out);

@@ -43,7 +43,7 @@ function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] 
 }
 
 function profile(entityId: string, powerW: number | null, events: number): DeviceProfile {
-  return { entityId, state: "on", powerW, standardErrorW: 1, confidence: 0.9, status: powerW === null ? "learning" : "confident", events, seenEvents: events, lagS: { on: 0, off: 0 }, onTimeH: 2, ghostRuns: 0, energyKwh: powerW === null ? null : (powerW * 2) / 1000, cost: powerW === null ? null : 0.1 };
+  return { entityId, state: "on", level: null, published: powerW !== null, energyFrom: "steps", stepW: powerW, range: null, phases: [], kwhPerRun: null, runs: 0, measuredRuns: 0, cleanRuns: 0, powerW, standardErrorW: 1, confidence: 0.9, status: powerW === null ? "learning" : "confident", events, seenEvents: events, lagS: { on: 0, off: 0 }, onTimeH: 2, ghostRuns: 0, energyKwh: powerW === null ? null : (powerW * 2) / 1000, cost: powerW === null ? null : 0.1 };
 }
 
 function step(t: number): EventStep {
@@ -160,8 +160,8 @@ test("api app: devices and correlations come from the correlation source; learne
     const devices = await c.call({ type: "devices/list" });
     assert.ok(devices.type === "result" && devices.success);
     assert.deepEqual(devices.result, [
-      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD", period_days: 2.5 },
-      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null, period_days: 2.5 },
+      { entity_id: "switch.kettle", state: "on", status: "confident", power_w: 2000, standard_error_w: 1, confidence: 0.9, events: 6, seen_events: 6, on_time_h: 2, energy_kwh: 4, cost: 0.1, currency: "NZD", period_days: 2.5, level: null, energy_from: "steps", step_w: 2000, range_w: null, phases: [], kwh_per_run: null, published: true },
+      { entity_id: "light.hall", state: "on", status: "learning", power_w: null, standard_error_w: 1, confidence: 0.9, events: 1, seen_events: 1, on_time_h: 2, energy_kwh: null, cost: null, currency: null, period_days: 2.5, level: null, energy_from: "steps", step_w: null, range_w: null, phases: [], kwh_per_run: null, published: false },
     ]);
     const recent = await c.call({ type: "correlations/list", limit: 2 });
     assert.ok(recent.type === "result" && recent.success);

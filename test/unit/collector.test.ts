@@ -9,7 +9,7 @@ import { PowerCollector } from "../../server/src/correlate/collector.js";
 import { recordedUntil } from "../../server/src/store/state.js";
 import type { Connection } from "../../server/src/ha/connection.js";
 import { discoverPower, isTracked, readingInWatts, wattsPerUnit } from "../../server/src/ha/discovery.js";
-import { historyPieces, timedStates, type CompressedState } from "../../server/src/ha/history.js";
+import { historyPieces, timedLevels, timedStates, type CompressedState } from "../../server/src/ha/history.js";
 import { openStore, type Store } from "../../server/src/store/store.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { entity, FakeHa } from "../helpers/fake-ha.js";
@@ -94,6 +94,53 @@ test("history: compressed rows become timed states; periods are cut into pieces"
   ]);
 });
 
+test("history with attributes: a change of state at its last-changed time, a change of brightness alone at its last-updated time", () => {
+  const rows: CompressedState[] = [
+    { s: "on", lu: 30, lc: 10, a: { brightness: 64 } },
+    { s: "on", lu: 10, lc: 10, a: { brightness: 255 } },
+    { s: "off", lu: 50, lc: 49, a: {} },
+  ];
+  assert.deepEqual(timedLevels("light.desk", rows), [
+    { t: 10_000, state: "on", level: "brightness 100 %" },
+    { t: 30_000, state: "on", level: "brightness 30 %" },
+    { t: 49_000, state: "off", level: null },
+  ]);
+  assert.deepEqual(timedLevels("switch.kettle", [{ s: "on", lu: 5, a: { brightness: 10 } }]), [{ t: 5000, state: "on", level: null }], "a switch has no level");
+});
+
+test("collector: a light's brightness, from history and live, makes events with levels; a change of brightness alone is an event", async () => {
+  const clock = new ManualClock(T0 + 3600 * S);
+  const ha = new FakeHa();
+  ha.set("sensor.home_power", T0 - 3600 * S, "300", { device_class: "power", unit_of_measurement: "W" });
+  ha.set("light.desk", T0 - 3600 * S, "off", {});
+  ha.set("light.desk", T0 + 10 * MIN, "on", { brightness: 255 });
+  ha.set("light.desk", T0 + 20 * MIN, "on", { brightness: 128 });
+  ha.set("light.desk", T0 + 30 * MIN, "off", {});
+  const dir = mkdtempSync(join(tmpdir(), "ei-collector-"));
+  const store = openStore(join(dir, "cache.db")).store;
+  try {
+    const config = parseConfig({ home_assistant: { token: "t" }, power: { history_days: 1 } }, {});
+    const collector = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
+    await collector.start();
+    const fromHistory = store.stateEvents().map((e) => ({ t: e.t, from: e.from, to: e.to, fromLevel: e.fromLevel, toLevel: e.toLevel }));
+    assert.deepEqual(fromHistory, [
+      { t: T0 + 10 * MIN, from: "off", to: "on", fromLevel: null, toLevel: "brightness 100 %" },
+      { t: T0 + 20 * MIN, from: "on", to: "on", fromLevel: "brightness 100 %", toLevel: "brightness 50 %" },
+      { t: T0 + 30 * MIN, from: "on", to: "off", fromLevel: "brightness 50 %", toLevel: null },
+    ]);
+    ha.emit("light.desk", clock.now() + MIN, "on", { brightness: 26 });
+    ha.emit("light.desk", clock.now() + 2 * MIN, "on", { brightness: 26 });
+    collector.flush();
+    const live = store.stateEvents(clock.now());
+    assert.equal(live.length, 1, "the same state and level again is no event");
+    assert.equal(live[0]!.toLevel, "brightness 10 %");
+    collector.stop();
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---- the collector with a fake connection ------------------------------------------------------
 
 const HEATER_W = 1500;
@@ -140,8 +187,9 @@ test("collector: learns from HA's history on first start, records live changes, 
     store = openStore(path).store;
     const collector = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
     await collector.start();
-    assert.equal(ha.historyRequests.length, 4, "one day of history in 6-hour pieces");
-    assert.deepEqual(ha.historyRequests[0]!.ids, ["sensor.home_power", "light.lamp", "switch.heater"]);
+    assert.equal(ha.historyRequests.length, 8, "one day of history in 6-hour pieces, each read without attributes and, for the light, with");
+    assert.deepEqual(ha.historyRequests[0], { ...ha.historyRequests[0]!, ids: ["sensor.home_power", "switch.heater"], attributes: false });
+    assert.deepEqual(ha.historyRequests[1], { ...ha.historyRequests[1]!, ids: ["light.lamp"], attributes: true }, "only the light's attributes are read");
     const heater = collector.engine.profiles().find((p) => p.entityId === "switch.heater" && p.state === "on");
     assert.ok(heater?.powerW, "the heater is learned from history");
     assert.ok(Math.abs(heater.powerW - HEATER_W) / HEATER_W < 0.05, `heater ${heater.powerW} W`);
@@ -171,8 +219,8 @@ test("collector: learns from HA's history on first start, records live changes, 
     ha.historyRequests.length = 0;
     const again = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
     await again.start();
-    assert.equal(ha.historyRequests.length, 1);
-    assert.equal(ha.historyRequests[0]!.start, liveFrom + 40 * MIN - 3000, "history from where the data was complete");
+    assert.equal(ha.historyRequests.length, 2, "the gap, read without attributes and for the light with them");
+    assert.ok(ha.historyRequests.every((r) => r.start === liveFrom + 40 * MIN - 3000), "history from where the data was complete");
     const relearned = again.engine.profiles().find((p) => p.entityId === "light.lamp" && p.state === "on");
     assert.ok(relearned?.powerW && Math.abs(relearned.powerW - LAMP_W) / LAMP_W < 0.05, "the lamp is known again after the restart");
 

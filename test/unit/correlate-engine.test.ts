@@ -108,14 +108,17 @@ test("an event with another entity's event inside its windows is shown as ambigu
 test("a slow load is measured at the first lag after which its step stops growing", () => {
   // Nothing for 30 s after the call for heat, then a 120 s ramp to 1000 W; it stops at once.
   const ramp = (ms: number) => (ms < 30 * SECOND ? 0 : Math.min(1000, (1000 * (ms - 30 * SECOND)) / (120 * SECOND)));
-  const pump = runs("climate.heat_pump", everyTenMinutes(5, T0 + 30 * MINUTE).map((t, i) => t + i * 20 * MINUTE), 20 * MINUTE, ramp, ["off", "heat"]);
-  const until = T0 + 4 * HOUR;
+  const pump = runs("climate.heat_pump", everyTenMinutes(6, T0 + 30 * MINUTE).map((t, i) => t + i * 20 * MINUTE), 20 * MINUTE, ramp, ["off", "heat"]);
+  const until = T0 + 5 * HOUR;
   const { steps, profiles } = correlate(periodic(pump.loads, until), pump.events, { now: until });
 
   const p = profileOf(profiles, "climate.heat_pump", "heat");
   assert.deepEqual(p.lagS, { on: 240, off: 0 });
-  assert.equal(p.powerW, 1000);
-  assert.equal(p.events, 10);
+  assert.equal(p.stepW, 1000);
+  assert.equal(p.events, 12);
+  // Its energy is what it used while on: nothing for 30 s, half power over the 2-minute ramp, 1000 W for the rest of 20 minutes.
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.powerW! - (1000 * (1200 - 30 - 60)) / 1200) < 2, String(p.powerW));
   for (const s of steps) {
     assert.equal(s.lagS, s.kind === "on" ? 240 : 0);
     assert.equal(s.stepW, s.kind === "on" ? 1000 : -1000);
@@ -124,12 +127,15 @@ test("a slow load is measured at the first lag after which its step stops growin
 
 test("when on and off steps disagree (a ramp longer than any lag), the switch-off is trusted", () => {
   const slow = (ms: number) => Math.min(1000, ms / 600);
-  const boiler = runs("switch.boiler", everyTenMinutes(5, T0 + 30 * MINUTE).map((t, i) => t + i * 20 * MINUTE), 20 * MINUTE, slow);
-  const until = T0 + 4 * HOUR;
+  const boiler = runs("switch.boiler", everyTenMinutes(6, T0 + 30 * MINUTE).map((t, i) => t + i * 20 * MINUTE), 20 * MINUTE, slow);
+  const until = T0 + 5 * HOUR;
   const { profiles } = correlate(periodic(boiler.loads, until), boiler.events, { now: until });
   const p = profileOf(profiles, "switch.boiler");
-  assert.equal(p.powerW, 1000);
-  assert.equal(p.events, 5);
+  assert.equal(p.stepW, 1000);
+  assert.equal(p.events, 6);
+  // A 10-minute ramp over a 20-minute run: three quarters of its full power on average.
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.powerW! - 750) < 3, String(p.powerW));
 });
 
 test("a later lag wins only when most events grow there, not when a few windows caught another load", () => {

@@ -97,3 +97,16 @@ test("mean statistics' confirmed hours live in their own table; an older store's
   assert.deepEqual([...store.publishedMeans("em_nz_carbon_intensity").keys()], [7200, 10800], "hours before keepFrom are forgotten");
   store.close();
 });
+
+test("state events keep their attribute levels; an event without levels reads back without them", () => {
+  const { store } = openStore(tmp());
+  store.addStateEvents([
+    { t: 1000, entityId: "light.desk", from: "off", to: "on", fromLevel: null, toLevel: "brightness 50 %" },
+    { t: 2000, entityId: "switch.kettle", from: "off", to: "on" },
+  ]);
+  assert.deepEqual(store.stateEvents(), [
+    { t: 1000, entityId: "light.desk", from: "off", to: "on", fromLevel: null, toLevel: "brightness 50 %" },
+    { t: 2000, entityId: "switch.kettle", from: "off", to: "on" },
+  ]);
+  store.close();
+});

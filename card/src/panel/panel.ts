@@ -35,6 +35,42 @@ export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number
   };
 }
 
+/** Power in words' units: "1.9 kW", "650 W", "8.5 W". */
+export function formatPower(w: number, fmt: Formatters): string {
+  const a = Math.abs(w);
+  if (a >= 1000) return `${fmt.number(w / 1000, a >= 10_000 ? 0 : 1)} kW`;
+  return `${fmt.number(w, a >= 10 ? 0 : 1)} W`;
+}
+
+/**
+ * What a device draws, in words a user reads at a glance, and how sure that is: "60 W whenever on;
+ * sure to within 5 %", or for a device whose power varies "about 650 W on average, 450 W–820 W a run;
+ * 2 kW for 20 min, 15 W for 25 min a run; 0.72 kWh a run; an estimate from what it used while on", or
+ * for one switched on at idle and off at any level "about 118 W on average, between 80 W and 190 W; an
+ * estimate from the levels it was switched off at".
+ */
+export function deviceSummary(d: DeviceView, fmt: Formatters, t: LocalizeFunc): string {
+  if (d.published === false) return t("panel.summary_unpublished");
+  if (d.status === "learning" || d.power_w === null) return t("panel.summary_learning");
+  const p = (w: number) => formatPower(w, fmt);
+  const range = d.range_w ?? null;
+  const parts: string[] = [];
+  if (d.energy_from === "while-on") {
+    parts.push(range ? t("panel.summary_varying", { power: p(d.power_w), low: p(range.low), high: p(range.high) }) : p(d.power_w));
+    const phases = d.phases ?? [];
+    if (phases.length > 1) parts.push(t("panel.summary_phases", { phases: phases.map((x) => t("panel.summary_phase", { power: p(x.power_w), minutes: fmt.number(x.minutes_per_run, 0) })).join(", ") }));
+    if (d.kwh_per_run !== null && d.kwh_per_run !== undefined) parts.push(t("panel.summary_per_run", { energy: fmt.energy(d.kwh_per_run) }));
+    parts.push(t("panel.summary_while_on"));
+  } else if (d.energy_from === "switch-offs") {
+    parts.push(range ? t("panel.summary_levels", { power: p(d.power_w), low: p(Math.max(0, range.low)), high: p(range.high) }) : p(d.power_w));
+    parts.push(t("panel.summary_switch_offs"));
+  } else {
+    parts.push(t("panel.summary_steady", { power: p(d.power_w) }));
+    parts.push(d.status === "confident" ? t("panel.summary_sure") : range ? t("panel.summary_range", { low: p(Math.max(0, range.low)), high: p(range.high) }) : t("panel.summary_estimate"));
+  }
+  return parts.join("; ");
+}
+
 /** "+1,234 W" / "−1,230 W" / "—". */
 export function formatStep(stepW: number | null, fmt: Formatters): string {
   if (stepW === null) return "—";
@@ -116,6 +152,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
           <th>${t("panel.events")}</th>
           <th>${periodDays ? t("panel.energy_day") : t("panel.energy_total")}</th>
           <th>${periodDays ? t("panel.cost_day") : t("panel.cost_total")}</th>
+          <th>${t("panel.summary")}</th>
         </tr>
       </thead>
       <tbody>
@@ -125,7 +162,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
           return html`<tr class="device ${selected ? "selected" : ""} ${d.status}" data-entity=${d.entity_id} data-state=${d.state}>
             <td>
               <button class="device-select" aria-pressed=${selected ? "true" : "false"} @click=${() => ctx.onSelect(d.entity_id)}>
-                ${deviceName(hass, d.entity_id)}${d.state !== "on" ? html` <span class="sub">(${d.state})</span>` : nothing}
+                ${deviceName(hass, d.entity_id)}${d.state !== "on" || d.level ? html` <span class="sub">(${[d.state !== "on" ? d.state : "", d.level ?? ""].filter(Boolean).join(", ")})</span>` : nothing}
               </button>
               ${d.status === "learning" ? html`<span class="sub">${t("panel.learning")}</span>` : nothing}
             </td>
@@ -134,6 +171,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
             <td data-col="events">${f.events}</td>
             <td data-col="energy">${f.energy}</td>
             <td data-col="cost">${f.cost}</td>
+            <td data-col="summary" class="summary">${deviceSummary(d, fmt, t)}</td>
           </tr>`;
         })}
       </tbody>

@@ -366,6 +366,20 @@ export interface DeviceView {
   currency: string | null;
   /** Days of recording that `energy_kwh` and `cost` are totals over (so per day = total / period_days); null when unknown. */
   period_days: number | null;
+  /** The attribute level of this row (`brightness 50 %`, `heating`), or null for the state as a whole. (Absent from older backends.) */
+  level?: string | null;
+  /** `steps`: the step at the switching edges × on-time; `while-on`: what the device used while on, `power_w` its mean; `switch-offs`: the mean of the levels it was switched off at (a PC's idle and bursts). */
+  energy_from?: "steps" | "while-on" | "switch-offs";
+  /** The learned step at the switching edges, W. */
+  step_w?: number | null;
+  /** `while-on`: a run's mean power, 10th to 90th percentile; `steps`: ± two standard errors. W. */
+  range_w?: { low: number; high: number } | null;
+  /** Levels the device stands at for a good part of a run, highest first. */
+  phases?: { power_w: number; minutes_per_run: number }[];
+  /** Median energy of one run (a washing cycle), kWh. */
+  kwh_per_run?: number | null;
+  /** False when the energy cannot be attributed reliably: not published as statistics. */
+  published?: boolean;
 }
 
 /** One provider's latest forecast (only intensity in gCO2eq/kWh: a percentile plan has no forecast). */

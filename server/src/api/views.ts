@@ -97,6 +97,13 @@ export function deviceView(p: DeviceProfile, currency: string | null, periodDays
     cost: p.cost,
     currency: p.cost === null ? null : currency,
     period_days: periodDays === null ? null : Math.round(periodDays * 1000) / 1000,
+    level: p.level,
+    energy_from: p.energyFrom,
+    step_w: p.stepW,
+    range_w: p.range === null ? null : { low: p.range.lowW, high: p.range.highW },
+    phases: p.phases.map((x) => ({ power_w: x.powerW, minutes_per_run: x.minutesPerRun })),
+    kwh_per_run: p.kwhPerRun,
+    published: p.published,
   };
 }
 

@@ -20,12 +20,13 @@ import type { PowerConfig } from "../config/schema.js";
 import { sendCommand, type Connection } from "../ha/connection.js";
 import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic, publishDeviceStatistics } from "../ha/device-statistics.js";
 import { discoverPower, isTracked, readingInWatts, type HaEntityState, type PowerDiscovery, type PowerSensor } from "../ha/discovery.js";
-import { historyDuringPeriod, historyPieces, timedStates } from "../ha/history.js";
+import { historyDuringPeriod, historyPieces, timedLevels, timedStates } from "../ha/history.js";
 import type { PublishResult } from "../ha/publisher.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { CorrelationEngine, type EngineOptions } from "./engine.js";
 import { chooseWholeHome, type WholeHomePowerSource, type WholeHomeSelection } from "./power-source.js";
+import { attributeLevel, hasLevels } from "./states.js";
 import type { PowerSample, StateEvent } from "./types.js";
 
 export interface CollectorDeps {
@@ -77,7 +78,7 @@ export class PowerCollector {
   private readonly sensorStates = new Map<string, HaEntityState>();
   private readonly names = new Map<string, string>();
   private readonly lastSample = new Map<string, number>();
-  private readonly lastState = new Map<string, { t: number; state: string }>();
+  private readonly lastState = new Map<string, { t: number; state: string; level: string | null }>();
   private pendingSamples = new Map<string, PowerSample[]>();
   private pendingEvents: StateEvent[] = [];
   /** Live events that arrive while history is being read; handled after it. */
@@ -252,7 +253,7 @@ export class PowerCollector {
       if (!before || before.unit_of_measurement !== state.attributes.unit_of_measurement || before.device_class !== state.attributes.device_class) this.rediscover();
       this.sample(entityId, Date.parse(next.last_updated), next.state);
     }
-    if (this.follows(entityId)) this.change(entityId, Date.parse(next.last_changed), next.state);
+    if (this.follows(entityId)) this.change(entityId, { state: next.state, level: attributeLevel(entityId, state.attributes), changedAt: Date.parse(next.last_changed), updatedAt: Date.parse(next.last_updated) });
   }
 
   // ---- catching up ------------------------------------------------------------------------------
@@ -273,11 +274,22 @@ export class PowerCollector {
     if (from < now && ids.length > 0) {
       let read = 0;
       for (const piece of historyPieces(from, now)) {
-        const history = await historyDuringPeriod(conn, { startTime: new Date(piece.from), endTime: new Date(piece.to), entityIds: ids });
+        const range = { startTime: new Date(piece.from), endTime: new Date(piece.to) };
+        // Entities whose attributes set their power (brightness, fan speed, hvac_action) are read with them; the rest,
+        // the power sensors above all, without (a 1 s sensor's attributes would be most of the answer).
+        const withLevels = ids.filter((id) => this.follows(id) && hasLevels(id));
+        const history = await historyDuringPeriod(conn, { ...range, entityIds: ids.filter((id) => !withLevels.includes(id)) });
+        const levelled = withLevels.length > 0 ? await historyDuringPeriod(conn, { ...range, entityIds: withLevels, attributes: true }) : {};
         for (const [entityId, rows] of Object.entries(history)) {
           for (const r of timedStates(rows)) {
             if (this.isPowerSensor(entityId)) this.sample(entityId, r.t, r.state);
-            if (this.follows(entityId)) this.change(entityId, r.t, r.state);
+            if (this.follows(entityId)) this.change(entityId, { state: r.state, level: null, changedAt: r.t, updatedAt: r.t });
+            read += 1;
+          }
+        }
+        for (const [entityId, rows] of Object.entries(levelled)) {
+          for (const r of timedLevels(entityId, rows)) {
+            this.change(entityId, { state: r.state, level: r.level, changedAt: r.t, updatedAt: r.t });
             read += 1;
           }
         }
@@ -288,7 +300,7 @@ export class PowerCollector {
     // The states now: a change the history did not have yet, and the held power.
     for (const s of states) {
       if (this.isPowerSensor(s.entity_id)) this.sample(s.entity_id, Date.parse(s.last_updated), s.state);
-      if (this.follows(s.entity_id)) this.change(s.entity_id, Date.parse(s.last_changed), s.state);
+      if (this.follows(s.entity_id)) this.change(s.entity_id, { state: s.state, level: attributeLevel(s.entity_id, s.attributes), changedAt: Date.parse(s.last_changed), updatedAt: Date.parse(s.last_updated) });
     }
     const live = this.buffered ?? [];
     this.buffered = null;
@@ -320,7 +332,7 @@ export class PowerCollector {
     if (sensor && samples.length > 0) this.lastSample.set(sensor, Math.max(this.lastSample.get(sensor) ?? -Infinity, samples.at(-1)!.t));
     for (const e of events) {
       const last = this.lastState.get(e.entityId);
-      if (!last || e.t >= last.t) this.lastState.set(e.entityId, { t: e.t, state: e.to });
+      if (!last || e.t >= last.t) this.lastState.set(e.entityId, { t: e.t, state: e.to, level: e.toLevel ?? null });
     }
     const until = recordedUntil(store);
     if (until !== undefined) engine.advanceTo(this.completeFor(sensor, until));
@@ -362,13 +374,23 @@ export class PowerCollector {
     return Math.min(complete, this.lastSample.get(series) ?? Number.NEGATIVE_INFINITY);
   }
 
-  /** A state seen at `t`: an event when it differs from the last real state; the first one seen is only the baseline. */
-  private change(entityId: string, t: number, state: string): void {
-    if (NO_STATE.has(state) || !Number.isFinite(t)) return;
+  /**
+   * A state seen: an event when it or its attribute level differs from the last real one (at the time
+   * the state changed, or for a change of level alone, the time the entity was updated); the first
+   * one seen is only the baseline.
+   */
+  private change(entityId: string, seen: { state: string; level: string | null; changedAt: number; updatedAt: number }): void {
+    const { state, level } = seen;
+    if (NO_STATE.has(state)) return;
     const last = this.lastState.get(entityId);
-    if (last && (t <= last.t || state === last.state)) return;
-    this.lastState.set(entityId, { t, state });
-    if (last) this.pendingEvents.push({ t, entityId, from: last.state, to: state });
+    const t = last && last.state === state ? seen.updatedAt : seen.changedAt;
+    if (!Number.isFinite(t)) return;
+    if (last && (t <= last.t || (state === last.state && level === last.level))) return;
+    this.lastState.set(entityId, { t, state, level });
+    if (!last) return;
+    const event: StateEvent = { t, entityId, from: last.state, to: state };
+    if (last.level !== null || level !== null) Object.assign(event, { fromLevel: last.level, toLevel: level });
+    this.pendingEvents.push(event);
   }
 
   private remember(s: HaEntityState): void {

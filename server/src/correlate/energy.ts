@@ -1,4 +1,5 @@
 /** Time in each state from an entity's events, and the energy and cost of that time at a learned power. */
+import { toKey } from "./states.js";
 import type { Price, StateEvent } from "./types.js";
 
 export interface StateInterval {
@@ -7,13 +8,13 @@ export interface StateInterval {
   to: number;
 }
 
-/** The entity's states between its events (sorted by time), the last one lasting until `until`. */
+/** The entity's power states (keys, with attribute levels) between its events (sorted by time), the last one lasting until `until`. */
 export function stateIntervals(events: readonly StateEvent[], until: number): StateInterval[] {
   const out: StateInterval[] = [];
   for (let i = 0; i < events.length; i += 1) {
     const from = events[i]!.t;
     const to = Math.min(i + 1 < events.length ? events[i + 1]!.t : until, until);
-    if (to > from) out.push({ state: events[i]!.to, from, to });
+    if (to > from) out.push({ state: toKey(events[i]!), from, to });
   }
   return out;
 }

@@ -7,14 +7,17 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { costOf, energyByHour, kwh, timeInStates } from "./energy.js";
+import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { confidenceOf, isPublishable, statusOf } from "./learn.js";
+import { confidenceOf, isPublishable, isRepresentative, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
+import { median } from "./robust.js";
+import { MAX_BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
 import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometry } from "./sensor.js";
-import { defaultZeroState, learnedState, transitionKind, type ZeroStatePredicate } from "./states.js";
+import { defaultZeroState, fromKey, learnedState, splitPowerStateKey, toKey, transitionKind, type ZeroStatePredicate } from "./states.js";
 import type { DeviceProfile, EventStep, PowerSample, Price, SensorProfile, StateEvent } from "./types.js";
 
 export interface EngineOptions {
@@ -42,6 +45,12 @@ export interface HourlyEnergy {
 export const DEFAULT_LAGS_S: readonly number[] = [0, 30, 60, 120, 240];
 const DEFAULT_RETENTION_MS = 48 * 3600_000;
 const DEFAULT_MAX_STEPS = 500;
+/** A level the engine cannot vouch for is at most this confident. */
+const UNTRUSTED_CONFIDENCE = 0.5;
+/** With a report-on-change sensor, a confident level is at least this many times the smallest change it reports. */
+const RESOLUTION_MULTIPLE = 3;
+/** A periodic sensor read at most this often (s) measures a switch-off step from enough readings to sample the level a device was at. */
+const SWITCH_OFF_LEVELS_MAX_INTERVAL_S = 10;
 
 export class CorrelationEngine {
   private readonly series = new PowerSeries();
@@ -52,6 +61,12 @@ export class CorrelationEngine {
   private completeUntil = Number.NEGATIVE_INFINITY;
   private droppedBefore = Number.NEGATIVE_INFINITY;
   private earliestLate = Number.POSITIVE_INFINITY;
+  private latestLate = Number.NEGATIVE_INFINITY;
+  /** Measured runs, by their first (switch-on) record. */
+  private readonly runMeasurements = new Map<EventRecord, RunMeasurement>();
+  /** The earliest time a run not measured yet needs readings from. */
+  private runsWaitFrom = Number.POSITIVE_INFINITY;
+  private attribution: Map<string, EntityEnergy> | null = null;
   private sensorProfile: SensorProfile | null = null;
   private geometry: WindowGeometry | null = null;
   private learned: Map<string, Map<string, LearnedState>> | null = null;
@@ -73,7 +88,7 @@ export class CorrelationEngine {
       }
       this.firstDataAt = Math.min(this.firstDataAt, s.t);
       const late = this.series.add(s.t, s.w) || s.t < this.completeUntil;
-      if (late) this.earliestLate = Math.min(this.earliestLate, s.t);
+      if (late) this.markLate(s.t);
       else this.completeUntil = s.t;
     }
   }
@@ -86,8 +101,13 @@ export class CorrelationEngine {
       this.log.add(record);
       this.pending.add(record);
       this.learned = null;
-      if (event.t < this.completeUntil) this.earliestLate = Math.min(this.earliestLate, event.t);
+      if (event.t < this.completeUntil) this.markLate(event.t);
     }
+  }
+
+  private markLate(t: number): void {
+    this.earliestLate = Math.min(this.earliestLate, t);
+    this.latestLate = Math.max(this.latestLate, t);
   }
 
   /** The readings and events are complete up to `t` (ms): a silent report-on-change sensor still held its value. */
@@ -122,29 +142,47 @@ export class CorrelationEngine {
   /** Learned power, confidence and energy per (entity, power state), sorted by entity then state. */
   profiles(): DeviceProfile[] {
     const learned = this.learnAll();
+    const attribution = this.attributeAll();
     const out: DeviceProfile[] = [];
     for (const entityId of this.log.entities()) {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
+      const energy = attribution.get(entityId);
       const { intervals, ghostRuns } = onTime(own, states, this.completeUntil);
-      const seconds = timeInStates(intervals);
+      const whileOn = energy?.model === "while-on";
+      const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
-        const published = isPublishable(l);
+        const e = energy?.states.get(state);
+        const power = e?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        // A power that is not above zero says the energy could not be attributed: it is not published.
+        const published = power !== null && power > 0;
         const onS = seconds.get(state) ?? 0;
+        const pieces = whileOn ? energy!.pieces.filter((p) => p.state === state) : [];
+        const { state: haState, level } = splitPowerStateKey(state);
         out.push({
           entityId,
-          state,
-          powerW: published ? l.powerW : null,
+          state: haState,
+          level,
+          powerW: published ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: confidenceOf(l),
-          status: statusOf(l),
+          confidence: whileOn || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !published ? "learning" : whileOn || !this.trusted(l) ? "estimated" : statusOf(l),
           events: l.n,
-          seenEvents: own.filter((r) => r.event.from === state || r.event.to === state).length,
+          seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
           onTimeH: onS / 3600,
-          ghostRuns: ghostRuns.get(state) ?? 0,
-          energyKwh: published ? kwh(l.powerW, onS * 1000) : null,
-          cost: published && this.options.price !== undefined ? costOf(intervals, state, l.powerW, this.options.price) : null,
+          ghostRuns: whileOn ? 0 : (ghostRuns.get(state) ?? 0),
+          energyKwh: !published ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
+          cost: !published || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
+          energyFrom: whileOn ? "while-on" : e?.fromSwitchOffs ? "switch-offs" : "steps",
+          stepW: e?.stepW ?? (isPublishable(l) ? l.powerW : null),
+          range: e?.range ?? null,
+          phases: e?.phases ?? [],
+          kwhPerRun: e?.kwhPerRun ?? null,
+          runs: e?.runs ?? 0,
+          measuredRuns: e?.measuredRuns ?? 0,
+          cleanRuns: e?.cleanRuns ?? 0,
+          published,
         });
       }
     }
@@ -154,26 +192,150 @@ export class CorrelationEngine {
   /** Learned energy per published (entity, state) and UTC hour in [from, to), for device statistics. */
   hourlyEnergy(from: number, to: number): HourlyEnergy[] {
     const learned = this.learnAll();
+    const attribution = this.attributeAll();
     const out: HourlyEnergy[] = [];
     for (const [entityId, states] of learned) {
+      const energy = attribution.get(entityId);
+      if (energy?.model === "while-on") {
+        for (const [key, value] of piecesByHour(energy.pieces, from, to)) {
+          const [state, hourStart] = key;
+          const power = energy.states.get(state)?.powerW ?? null;
+          if (power !== null && power > 0) out.push({ entityId, state, hourStart, kwh: value });
+        }
+        continue;
+      }
       const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil);
       for (const [state, l] of states) {
-        if (!isPublishable(l)) continue;
-        for (const [hourStart, value] of energyByHour(intervals, state, l.powerW, from, to)) out.push({ entityId, state, hourStart, kwh: value });
+        const power = energy?.states.get(state)?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        if (power === null || power <= 0) continue;
+        for (const [hourStart, value] of energyByHour(intervals, state, power, from, to)) out.push({ entityId, state, hourStart, kwh: value });
       }
     }
     return out.sort((a, b) => a.hourStart - b.hourStart || a.entityId.localeCompare(b.entityId) || a.state.localeCompare(b.state));
   }
 
+  /**
+   * Each entity's energy: its steps × on-time, or what it used while on. Two passes: the first
+   * takes the other devices out of a run at their learned steps and finds which devices' power
+   * varies while on; the second measures only runs during which no other such device was on (its
+   * part of the integral is not known well enough to take out), and a device left with too few
+   * of those keeps the first pass's answer.
+   */
+  private attributeAll(): Map<string, EntityEnergy> {
+    const learned = this.learnAll();
+    if (this.attribution) return this.attribution;
+    const geometry = this.geometry;
+    const sensor = this.sensorProfile;
+    const switchOffsSampleLevels = sensor !== null && (sensor.kind === "on-change" || sensor.intervalS <= SWITCH_OFF_LEVELS_MAX_INTERVAL_S);
+    const inputs: EntityInput[] = this.log.entities().map((entityId) => {
+      const own = this.log.of(entityId);
+      const states = learned.get(entityId) ?? new Map<string, LearnedState>();
+      const runs = geometry
+        ? runsOf(own).map((run) => {
+            const m = this.runMeasurements.get(run.records[0]!);
+            return { run, measurement: m && m.signature === runSignature(run) ? m : null };
+          })
+        : [];
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil, switchOffsSampleLevels };
+    });
+    const steps = new Map(
+      inputs.map((input) => [
+        input.entityId,
+        new EnergyCurve(
+          input.stepIntervals.flatMap((iv) => {
+            const l = input.learned.get(iv.state);
+            return l && isPublishable(l) ? [{ from: iv.from, to: iv.to, powerW: l.powerW }] : [];
+          }),
+        ),
+      ]),
+    );
+    // A device whose steps are unknown is as uncertain as the typical excess of its runs (a small light's is small).
+    const typical = new Map(
+      inputs.flatMap((input) => {
+        const excess = input.runs.flatMap(({ measurement: m }) => (m && m.integrable ? [rawExcessW(m)] : []));
+        return excess.length > 0 ? [[input.entityId, median(excess)] as const] : [];
+      }),
+    );
+    // When each device was on (with the longest lag after, for run-on), and how uncertain its power was.
+    const tail = Math.max(0, ...this.lagsS) * 1000;
+    const presence = (meanOf: (entityId: string, state: string) => number | null) =>
+      new Map(
+        inputs.map((input) => [
+          input.entityId,
+          new Presence(
+            stateIntervals(input.events, input.until).flatMap((iv) => {
+              const l = input.learned.get(iv.state);
+              if (!l) return [];
+              const mean = meanOf(input.entityId, iv.state);
+              const sigmaW = mean !== null ? Math.abs(mean) : isPublishable(l) ? l.spreadW : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
+              return [{ from: iv.from, to: iv.to + tail, sigmaW }];
+            }),
+          ),
+        ]),
+      );
+    const pass1 = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, steps, presence(() => null)))]));
+    const varying = [...pass1.values()].filter((e) => e.model === "while-on");
+    if (varying.length === 0) return (this.attribution = pass1);
+    // Second pass: a varying device is taken out at its mean power while on; its uncertainty is that mean.
+    const curves = new Map(steps);
+    for (const e of varying) {
+      const input = inputs.find((x) => x.entityId === e.entityId)!;
+      curves.set(
+        e.entityId,
+        new EnergyCurve(
+          stateIntervals(input.events, input.until).flatMap((iv) => {
+            const w = e.states.get(iv.state)?.powerW ?? null;
+            return w === null ? [] : [{ from: iv.from, to: iv.to, powerW: w }];
+          }),
+        ),
+      );
+    }
+    const means = new Map(varying.map((e) => [e.entityId, e]));
+    const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
+    // A device found to vary in the first pass keeps that answer when the second has too few runs clear of the
+    // varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on).
+    this.attribution = new Map(
+      inputs.map((input) => {
+        const again = attributeEntity(input, this.others(input.entityId, curves, second));
+        const first = pass1.get(input.entityId)!;
+        return [input.entityId, first.model === "while-on" && again.model === "steps" && again.fewCertainRuns ? first : again];
+      }),
+    );
+    return this.attribution;
+  }
+
+  /** The other devices as a run of `entityId` sees them: taken out at their learned power; uncertain ones (unknown, varying, spread) block a run. */
+  /**
+   * A step-learned level may be called confident only when its edges agree it is what the device
+   * draws all the time it is on, and, with a report-on-change sensor, when it is well above the
+   * smallest change the sensor reports.
+   */
+  private trusted(l: LearnedState): boolean {
+    const sensor = this.sensorProfile;
+    const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
+    return isRepresentative(l) && Math.abs(l.powerW) >= RESOLUTION_MULTIPLE * resolution;
+  }
+
+  private others(entityId: string, curves: ReadonlyMap<string, EnergyCurve>, presence: ReadonlyMap<string, Presence>): Others {
+    const steady = [...curves].filter(([id]) => id !== entityId).map(([, c]) => c);
+    const around = [...presence].filter(([id]) => id !== entityId).map(([, p]) => p);
+    return {
+      energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
+      switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
+      uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
+    };
+  }
+
   private learnAll(): Map<string, Map<string, LearnedState>> {
     this.flush();
     if (this.learned) return this.learned;
+    this.attribution = null;
     const settings = { lagCount: this.lagsS.length, isZero: this.isZero, maxSteps: this.options.maxStepsPerState ?? DEFAULT_MAX_STEPS };
     this.learned = new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), settings)]));
     return this.learned;
   }
 
-  /** Measures every pending event whose windows the data now covers. */
+  /** Measures every pending event whose windows the data now covers, and every run the data now covers. */
   private flush(): void {
     if (!this.ensureSensor()) return;
     const geometry = this.geometry!;
@@ -183,25 +345,55 @@ export class CorrelationEngine {
       // neighbours, whose windows it clips), and the noise floor of events up to an hour after it.
       const dependsBack = NOISE_LOOKBACK_MS + geometry.preGuardMs;
       const all = this.log.all;
-      for (let i = this.log.firstAtOrAfter(this.earliestLate - reach); i < all.length && all[i]!.event.t <= this.earliestLate + dependsBack; i += 1) this.reopen(all[i]!);
+      for (let i = this.log.firstAtOrAfter(this.earliestLate - reach); i < all.length && all[i]!.event.t <= this.latestLate + dependsBack; i += 1) this.reopen(all[i]!);
+      // A late reading holds into the time after it; a run whose windows it falls in is measured again.
+      for (const [record, m] of this.runMeasurements) {
+        if (m.from - MAX_BASELINE_WINDOW_MS <= this.latestLate + geometry.staleMs && m.to + MAX_BASELINE_WINDOW_MS >= this.earliestLate) this.runMeasurements.delete(record);
+      }
       this.earliestLate = Number.POSITIVE_INFINITY;
+      this.latestLate = Number.NEGATIVE_INFINITY;
+      this.learned = null;
     }
     const ready = [...this.pending].filter((r) => r.event.t + reach <= this.completeUntil).sort((a, b) => a.event.t - b.event.t);
-    if (ready.length === 0) return;
-    const settings = { series: this.series, geometry, lagsS: this.lagsS, completeUntil: this.completeUntil, sensorNoiseW: this.sensorProfile!.noiseW };
-    for (const r of ready) {
-      const { previous, next } = this.log.neighbours(r);
-      const input = {
-        t: r.event.t,
-        previousOwnEvent: previous ? previous.event.t : null,
-        nextOwnEvent: next ? next.event.t : null,
-        conflictIn: (from: number, to: number) => this.log.conflictIn(r, from, to),
-      };
-      r.measurement = measureEvent(input, settings);
-      this.pending.delete(r);
+    if (ready.length > 0) {
+      const settings = { series: this.series, geometry, lagsS: this.lagsS, completeUntil: this.completeUntil, sensorNoiseW: this.sensorProfile!.noiseW };
+      for (const r of ready) {
+        const { previous, next } = this.log.neighbours(r);
+        const input = {
+          t: r.event.t,
+          previousOwnEvent: previous ? previous.event.t : null,
+          nextOwnEvent: next ? next.event.t : null,
+          conflictIn: (from: number, to: number) => this.log.conflictIn(r, from, to),
+        };
+        r.measurement = measureEvent(input, settings);
+        this.pending.delete(r);
+      }
+      this.learned = null;
     }
-    this.learned = null;
+    this.measureRuns(geometry);
     this.pruneSamples(reach);
+  }
+
+  /** Measures the closed runs the data now covers (again when their events changed). */
+  private measureRuns(geometry: WindowGeometry): void {
+    const g = runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil);
+    let waitFrom = Number.POSITIVE_INFINITY;
+    for (const entityId of this.log.entities()) {
+      for (const run of runsOf(this.log.of(entityId))) {
+        const first = run.records[0]!;
+        const last = run.records[run.records.length - 1]!;
+        const covered = run.closed && last.event.t + runReachMs(geometry, this.lagsS, last.event.t - first.event.t) <= this.completeUntil;
+        if (!covered) {
+          if (first.event.t >= this.completeUntil - MAX_RUN_MS) waitFrom = Math.min(waitFrom, first.event.t - geometry.preGuardMs - MAX_BASELINE_WINDOW_MS - geometry.staleMs);
+          continue;
+        }
+        const known = this.runMeasurements.get(first);
+        if (known && known.signature === runSignature(run)) continue;
+        this.runMeasurements.set(first, measureRun(run, this.series, g));
+        this.learned = null;
+      }
+    }
+    this.runsWaitFrom = waitFrom;
   }
 
   private ensureSensor(): boolean {
@@ -230,6 +422,7 @@ export class CorrelationEngine {
   private pruneSamples(reach: number): void {
     let keepFrom = this.completeUntil - Math.max(this.options.retentionMs ?? DEFAULT_RETENTION_MS, reach);
     for (const r of this.pending) keepFrom = Math.min(keepFrom, r.event.t - NOISE_LOOKBACK_MS - (this.geometry?.widthMs ?? 0));
+    keepFrom = Math.min(keepFrom, this.runsWaitFrom);
     if (keepFrom <= this.droppedBefore) return;
     this.series.dropBefore(keepFrom);
     this.droppedBefore = keepFrom;
@@ -268,4 +461,48 @@ export function correlate(samples: Iterable<PowerSample>, events: Iterable<State
   engine.addEvents(eventList);
   engine.advanceTo(options.now ?? eventList.reduce((m, e) => Math.max(m, e.t), Number.NEGATIVE_INFINITY));
   return { steps: engine.steps(), profiles: engine.profiles() };
+}
+
+/** Prices change at most every quarter hour. */
+const PRICE_STEP_MS = 15 * 60_000;
+
+/** Cost of energy pieces (each spread evenly over its time), quarter hour by quarter hour. */
+function costOfPieces(pieces: readonly EnergyPiece[], price: Price): number {
+  let cost = 0;
+  for (const p of pieces) {
+    const length = p.to - p.from;
+    if (length <= 0) continue;
+    const kwhPerMs = p.wattMs / length / 3_600_000 / 1000;
+    if (typeof price === "number") {
+      cost += kwhPerMs * length * price;
+      continue;
+    }
+    for (let a = p.from; a < p.to; ) {
+      const b = Math.min(p.to, (Math.floor(a / PRICE_STEP_MS) + 1) * PRICE_STEP_MS);
+      cost += kwhPerMs * (b - a) * price(a);
+      a = b;
+    }
+  }
+  return cost;
+}
+
+/** Energy pieces per (state, UTC hour start) in [from, to), kWh, each spread evenly over its time. */
+function piecesByHour(pieces: readonly EnergyPiece[], from: number, to: number): Map<[string, number], number> {
+  const HOUR = 3600_000;
+  const sums = new Map<string, { state: string; hour: number; kwh: number }>();
+  for (const p of pieces) {
+    const length = p.to - p.from;
+    if (length <= 0) continue;
+    const kwhPerMs = p.wattMs / length / 3_600_000 / 1000;
+    for (let a = Math.max(p.from, from), end = Math.min(p.to, to); a < end; ) {
+      const hour = Math.floor(a / HOUR) * HOUR;
+      const b = Math.min(end, hour + HOUR);
+      const key = `${hour}\u0000${p.state}`;
+      const entry = sums.get(key) ?? { state: p.state, hour, kwh: 0 };
+      entry.kwh += kwhPerMs * (b - a);
+      sums.set(key, entry);
+      a = b;
+    }
+  }
+  return new Map([...sums.values()].map((e) => [[e.state, e.hour] as [string, number], e.kwh]));
 }

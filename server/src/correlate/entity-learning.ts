@@ -7,7 +7,7 @@ import type { EventRecord } from "./event-log.js";
 import { isGhostRun } from "./ghosts.js";
 import { estimate, isPublishable, learnState, type StateLearning, type StepRows } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
-import type { ZeroStatePredicate } from "./states.js";
+import { fromKey, toKey, type ZeroStatePredicate } from "./states.js";
 
 export interface LearnedState extends StateLearning {
   /** Robust standard deviation of the steps learned from, in W. */
@@ -24,8 +24,8 @@ export interface LearningSettings {
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
   const states = new Set<string>();
   for (const { event } of own) {
-    if (!settings.isZero(event.from, event.entityId)) states.add(event.from);
-    if (!settings.isZero(event.to, event.entityId)) states.add(event.to);
+    if (!settings.isZero(event.from, event.entityId)) states.add(fromKey(event));
+    if (!settings.isZero(event.to, event.entityId)) states.add(toKey(event));
   }
   const direct = new Map<string, LearnedState>();
   for (const state of states) direct.set(state, learnStateOf(own, state, settings));
@@ -59,12 +59,12 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
   const known = (l: LearnedState | undefined): l is LearnedState => l !== undefined && isPublishable(l);
   for (const r of own) {
     if (r.kind !== "change" || !r.measurement) continue;
-    const from = direct.get(r.event.from);
-    const to = direct.get(r.event.to);
+    const from = direct.get(fromKey(r.event));
+    const to = direct.get(toKey(r.event));
     const m = r.measurement.lags[to?.onLagIndex ?? 0];
     if (!m || m.reason !== null || m.stepW === null) continue;
-    if (known(from)) add(r.event.to, from.powerW + m.stepW);
-    if (known(to)) add(r.event.from, to.powerW - m.stepW);
+    if (known(from)) add(toKey(r.event), from.powerW + m.stepW);
+    if (known(to)) add(fromKey(r.event), to.powerW - m.stepW);
   }
   if (extra.size === 0) return direct;
   const out = new Map(direct);
@@ -100,7 +100,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
     ghostStarts.add(start);
     ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
   }
-  const events = own.map((r) => (ghostStarts.has(r) ? { ...r.event, to: GHOST_STATE } : r.event));
+  const events = own.map((r) => (ghostStarts.has(r) ? { ...r.event, to: GHOST_STATE, toLevel: null } : r.event));
   return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
 }
 

@@ -45,6 +45,16 @@ export class EventLog {
     return lowerBound(this.all, t);
   }
 
+  /** Whether an entity other than `entityId` has an event in [from, to]. */
+  otherIn(entityId: string, from: number, to: number): boolean {
+    for (let i = lowerBound(this.all, from); i < this.all.length; i += 1) {
+      const other = this.all[i]!.event;
+      if (other.t > to) return false;
+      if (other.entityId !== entityId) return true;
+    }
+    return false;
+  }
+
   /** The other entity whose event in [from, to] is nearest in time to `r`, or null. */
   conflictIn(r: EventRecord, from: number, to: number): string | null {
     let best: string | null = null;

@@ -24,6 +24,9 @@ export interface StateLearning extends Estimate {
   offLagIndex: number;
   /** The accepted steps the estimate was computed from. */
   values: number[];
+  /** Of them (before changes between power states add theirs), the switch-on and the switch-off steps at their lags. */
+  onValues: number[];
+  offValues: number[];
 }
 
 /** Fewer accepted events than this never publish. */
@@ -121,7 +124,14 @@ function nearestLag(columns: readonly number[][], target: number): LagChoice {
 export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
   const onColumns = columnsOf(on, lagCount);
   const offColumns = columnsOf(off, lagCount);
-  const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({ ...estimate(values), onLagIndex: a.index, offLagIndex: b.index, values: [...values] });
+  const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({
+    ...estimate(values),
+    onLagIndex: a.index,
+    offLagIndex: b.index,
+    values: [...values],
+    onValues: [...a.values],
+    offValues: [...b.values],
+  });
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
   const shortest = (columns: number[][]): LagChoice | null => {
     const i = candidateLags(columns)[0];
@@ -163,4 +173,63 @@ export function statusOf(e: Estimate): ProfileStatus {
   if (!isPublishable(e)) return "learning";
   const tolerance = Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(e.powerW));
   return e.n >= CONFIDENT_EVENTS && e.standardErrorW <= tolerance ? "confident" : "estimated";
+}
+
+/** A level the switch-on and switch-off steps both see: their 10 %-trimmed means agree within max(2 W, 10 %). */
+const REPRESENTATIVE_TOLERANCE_SHARE = 0.1;
+const REPRESENTATIVE_MIN_EACH = 3;
+
+/**
+ * Whether the learned level is what the device draws all the time it is on, as far as its edges
+ * show: a device with bursts (a PC) or phases (an oven's thermostat) is at its idle level when
+ * switched on but at any of its levels when switched off, so the two disagree on average even when
+ * their medians agree. Needs a few of each.
+ */
+export function isRepresentative(l: StateLearning): boolean {
+  if (l.onValues.length < REPRESENTATIVE_MIN_EACH || l.offValues.length < REPRESENTATIVE_MIN_EACH) return false;
+  const tolerance = Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW));
+  return Math.abs(trimmedMean(l.onValues) - trimmedMean(l.offValues)) <= tolerance;
+}
+
+/** Mean of the values without the lowest and highest 10 %. */
+export function trimmedMean(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * 0.1);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((s, x) => s + x, 0) / Math.max(1, kept.length);
+}
+
+/** Switch-off steps needed before their mean may stand for a device's mean power. */
+const EDGE_MEAN_MIN_OFF = 8;
+/** A burst is at least this much above the switch-on level; each of the two levels holds this share of the switch-offs; this share at most falls below. */
+const BURST_MIN_RISE = 0.3;
+const BURST_MIN_SHARE = 0.2;
+const BURST_MAX_BELOW = 0.1;
+
+/**
+ * The mean power of a device whose edges disagree, from its switch-offs: a device is switched off
+ * at a moment that has nothing to do with its bursts, so its switch-off steps sample its power at
+ * random times while on, and their mean is its mean while on (a PC idling at 80 W with bursts to
+ * 180 W a third of the time: switched on at idle, switched off at either). Null unless its edges
+ * disagree (`isRepresentative` false), there are `EDGE_MEAN_MIN_OFF` switch-offs, and their trimmed
+ * mean (at least the lowest and highest one left out, so one confounded switch-off cannot carry it)
+ * differs from the median by more than max(2 W, 10 %). Of a bimodal sample (idle or burst) the median
+ * picks one mode, whichever has a few more switch-offs; the mean weighs them as the device does.
+ */
+export function edgeMeanPower(l: StateLearning): number | null {
+  if (isRepresentative(l) || l.offValues.length < EDGE_MEAN_MIN_OFF || l.onValues.length < CONFIDENT_EVENTS) return null;
+  // The pattern of a device with bursts: switch-offs at the level the switch-ons see, and others well above it, few below.
+  const base = median(l.onValues);
+  if (base <= 0) return null;
+  const share = (pick: (x: number) => boolean) => l.offValues.filter(pick).length / l.offValues.length;
+  const atBase = share((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base));
+  const above = share((x) => x > base * (1 + BURST_MIN_RISE));
+  const below = share((x) => x < base * (1 - BURST_MIN_RISE));
+  if (atBase < BURST_MIN_SHARE || above < BURST_MIN_SHARE || below > BURST_MAX_BELOW) return null;
+  const sorted = [...l.offValues].sort((a, b) => a - b);
+  const cut = Math.max(1, Math.floor(sorted.length * 0.1));
+  const kept = sorted.slice(cut, sorted.length - cut);
+  const mean = kept.reduce((s, x) => s + x, 0) / kept.length;
+  if (Math.abs(mean - l.powerW) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW))) return null;
+  return mean > 0 ? mean : null;
 }

@@ -102,7 +102,7 @@ export class PowerSeries {
     let n = 0;
     let supportMs = 0;
     let readings = 0;
-    this.forEachPiece(from, to, limits, (w, ms, takenInside) => {
+    this.eachPiece(from, to, limits, (w, ms, takenInside) => {
       this.ensureScratch(n + 1);
       this.scratchValues[n] = w;
       this.scratchWeights[n] = ms;
@@ -114,6 +114,17 @@ export class PowerSeries {
     const med = weightedMedian(this.scratchValues, this.scratchWeights, n);
     for (let i = 0; i < n; i += 1) this.scratchValues[i] = Math.abs(this.scratchValues[i]! - med);
     return { median: med, mad: weightedMedian(this.scratchValues, this.scratchWeights, n), supportS: supportMs / 1000, readings };
+  }
+
+  /** Integral of the held signal over [from, to] in W·ms, and how many ms of it a usable reading covers. */
+  integrate(from: number, to: number, limits: HoldLimits): { wattMs: number; coveredMs: number } {
+    let wattMs = 0;
+    let coveredMs = 0;
+    this.eachPiece(from, to, limits, (w, ms) => {
+      wattMs += w * ms;
+      coveredMs += ms;
+    });
+    return { wattMs, coveredMs };
   }
 
   /**
@@ -132,7 +143,8 @@ export class PowerSeries {
     return (MAD_TO_SIGMA * med) / Math.SQRT2;
   }
 
-  private forEachPiece(from: number, to: number, limits: HoldLimits, visit: (w: number, ms: number, takenInside: boolean) => void): void {
+  /** Visits the held signal over [from, to] piece by piece: the held value, the ms it covers, and whether its reading was taken inside. */
+  eachPiece(from: number, to: number, limits: HoldLimits, visit: (w: number, ms: number, takenInside: boolean, start: number) => void): void {
     if (to <= from || this.count === 0) return;
     const takenFrom = limits.takenFrom ?? Number.NEGATIVE_INFINITY;
     let i = Math.max(0, this.indexAtOrBefore(from));
@@ -143,7 +155,7 @@ export class PowerSeries {
       const next = i + 1 < this.count ? this.times[i + 1]! : limits.completeUntil;
       const end = Math.min(next, start + limits.staleMs, limits.completeUntil, to);
       const ms = end - Math.max(start, from);
-      if (ms > 0) visit(this.watts[i]!, ms, start >= from);
+      if (ms > 0) visit(this.watts[i]!, ms, start >= from, Math.max(start, from));
     }
   }
 

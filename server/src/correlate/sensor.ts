@@ -29,7 +29,14 @@ export function characteriseSensor(series: PowerSeries): SensorProfile | null {
   const regular = gaps.filter((g) => Math.abs(g - typical) <= 0.25 * typical).length / gaps.length;
   const cutShort = gaps.filter((g) => g < 0.5 * typical).length / gaps.length;
   const noiseW = series.noiseFloor(start, series.timeAt(last), 2) ?? 0;
-  return { kind: regular >= 0.8 && cutShort <= 0.02 ? "periodic" : "on-change", intervalS: typical, noiseW };
+  const kind = regular >= 0.8 && cutShort <= 0.02 ? "periodic" : "on-change";
+  if (kind === "periodic") return { kind, intervalS: typical, noiseW };
+  // Most reports are changes of at least the threshold; heartbeats repeat a value with noise. The fifth of smallest
+  // differences is about where the threshold is.
+  const diffs: number[] = [];
+  for (let i = 1; i <= last; i += 1) diffs.push(Math.abs(series.wattsAt(i) - series.wattsAt(i - 1)));
+  diffs.sort((a, b) => a - b);
+  return { kind, intervalS: typical, noiseW, resolutionW: diffs[Math.floor(diffs.length * 0.2)] ?? 0 };
 }
 
 /** True once enough readings are in for `characteriseSensor` to give its final answer. */

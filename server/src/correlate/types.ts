@@ -12,6 +12,13 @@ export interface StateEvent {
   entityId: string;
   from: string;
   to: string;
+  /**
+   * The power-relevant attribute before and after the change, as `attributeLevel` formats it
+   * (a light's brightness, a fan's speed, a climate's hvac_action); absent or null when the entity
+   * has none. A change of level alone is an event too.
+   */
+  fromLevel?: string | null;
+  toLevel?: string | null;
 }
 
 /**
@@ -62,6 +69,10 @@ export type ProfileStatus = "learning" | "estimated" | "confident";
 export interface DeviceProfile {
   entityId: string;
   state: string;
+  /** The attribute level of this profile (`brightness 50 %`, `heating`), or null for the state as a whole. */
+  level: string | null;
+  /** False when the energy cannot be attributed reliably enough to be published (as statistics, or in the scores). */
+  published: boolean;
   /** Learned power in W; null while `learning`. */
   powerW: number | null;
   /** Standard error of `powerW` in W. */
@@ -83,6 +94,33 @@ export interface DeviceProfile {
   energyKwh: number | null;
   /** energyKwh × price, in the price's currency; null while learning or without a price. */
   cost: number | null;
+  /**
+   * How the energy was found: `steps`, the step at the switching edges × on-time (a device whose
+   * power is the same all the time it is on); `while-on`, the whole-home power used during each run
+   * less a baseline and the other devices (a device whose power varies while on). `powerW` is then
+   * the mean power while on; `switch-offs`, the mean of its switch-off steps × on-time (a device
+   * switched on at idle and off at any of its levels, a PC), `powerW` its mean while on.
+   */
+  energyFrom: "steps" | "while-on" | "switch-offs";
+  /** The learned step at the switching edges, W; null when not known. */
+  stepW: number | null;
+  /** `while-on`: the mean power of a run, 10th to 90th percentile; `switch-offs`: the levels it was switched off at, likewise; `steps`: ± two standard errors. */
+  range: { lowW: number; highW: number } | null;
+  /** `while-on`: the levels the device stands at for a good part of a run (a washer's heating and washing). */
+  phases: Phase[];
+  /** `while-on`: the median energy of one run (a washing cycle), kWh. */
+  kwhPerRun: number | null;
+  /** Runs (switch-on to switch-off) through this state; of them, measured from the whole-home power; and of those, with no other device switching near them. */
+  runs: number;
+  measuredRuns: number;
+  cleanRuns: number;
+}
+
+/** A level a device stands at for part of each run. */
+export interface Phase {
+  powerW: number;
+  /** Minutes per run at this level. */
+  minutesPerRun: number;
 }
 
 /** A price per kWh: constant, or a function of time for time-of-use plans (free hours cost 0). */
@@ -95,4 +133,9 @@ export interface SensorProfile {
   intervalS: number;
   /** Noise of the readings in W (robust standard deviation of consecutive differences ÷ √2). */
   noiseW: number;
+  /**
+   * On-change sensors: the smallest change it reports, about (W), estimated from its readings. A step
+   * not well above it is seen late or not at all, so it is never learned confidently.
+   */
+  resolutionW?: number;
 }

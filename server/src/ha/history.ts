@@ -1,3 +1,4 @@
+import { attributeLevel } from "../correlate/states.js";
 import { sendCommand, type Connection } from "./connection.js";
 
 /**
@@ -15,8 +16,12 @@ export interface CompressedState {
 
 export type HistoryResult = Record<string, CompressedState[]>;
 
-/** Every recorded state of the entities in [start, end), the state at `start` first; without attributes. */
-export function historyDuringPeriod(conn: Connection, req: { startTime: Date; endTime: Date; entityIds: readonly string[] }): Promise<HistoryResult> {
+/**
+ * Every recorded state of the entities in [start, end), the state at `start` first; without
+ * attributes unless asked (then every row carries them, attribute-only changes included).
+ */
+export function historyDuringPeriod(conn: Connection, req: { startTime: Date; endTime: Date; entityIds: readonly string[]; attributes?: boolean }): Promise<HistoryResult> {
+  if (req.entityIds.length === 0) return Promise.resolve({});
   return sendCommand<HistoryResult>(conn, {
     type: "history/history_during_period",
     start_time: req.startTime.toISOString(),
@@ -24,8 +29,8 @@ export function historyDuringPeriod(conn: Connection, req: { startTime: Date; en
     entity_ids: [...req.entityIds],
     include_start_time_state: true,
     significant_changes_only: false,
-    minimal_response: true,
-    no_attributes: true,
+    minimal_response: !req.attributes,
+    no_attributes: !req.attributes,
   });
 }
 
@@ -41,6 +46,28 @@ export function timedStates(rows: readonly CompressedState[] | undefined): Timed
     .map((r) => ({ t: Math.round((r.lc ?? r.lu) * 1000), state: r.s }))
     .filter((r) => Number.isFinite(r.t))
     .sort((a, b) => a.t - b.t);
+}
+
+/** A state with its attribute level and the time (epoch ms) it took effect. */
+export interface TimedLevel extends TimedState {
+  level: string | null;
+}
+
+/**
+ * Rows read with attributes as timed states with their attribute level, in time order: a change of
+ * state at its last-changed time, a change of attributes alone at its last-updated time.
+ */
+export function timedLevels(entityId: string, rows: readonly CompressedState[] | undefined): TimedLevel[] {
+  const sorted = [...(rows ?? [])].sort((a, b) => a.lu - b.lu);
+  const out: TimedLevel[] = [];
+  let previous: string | null = null;
+  for (const r of sorted) {
+    const seconds = previous === r.s ? r.lu : (r.lc ?? r.lu);
+    const t = Math.round(seconds * 1000);
+    if (Number.isFinite(t)) out.push({ t, state: r.s, level: attributeLevel(entityId, r.a) });
+    previous = r.s;
+  }
+  return out;
 }
 
 /** [from, to) cut into pieces of at most `pieceMs`, so that no answer gets large (a 1 s sensor writes 86 400 states a day). */

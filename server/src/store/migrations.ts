@@ -105,4 +105,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (series, start)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The power-relevant attribute level of a tracked entity before and after each change (a light's
+  -- brightness, a fan's speed, a climate's hvac_action); NULL when it has none. A change of level
+  -- alone is an event too.
+  ALTER TABLE state_events ADD COLUMN from_level TEXT;
+  ALTER TABLE state_events ADD COLUMN to_level TEXT;
+  `,
 ];

@@ -329,16 +329,20 @@ export class Store {
   addStateEvents(events: readonly StateEvent[]): void {
     if (events.length === 0) return;
     this.transaction(() => {
-      const insert = this.db.prepare("INSERT OR REPLACE INTO state_events (entity_id, t_ms, from_state, to_state) VALUES (?, ?, ?, ?)");
-      for (const e of events) insert.run(e.entityId, Math.round(e.t), e.from, e.to);
+      const insert = this.db.prepare("INSERT OR REPLACE INTO state_events (entity_id, t_ms, from_state, to_state, from_level, to_level) VALUES (?, ?, ?, ?, ?, ?)");
+      for (const e of events) insert.run(e.entityId, Math.round(e.t), e.from, e.to, e.fromLevel ?? null, e.toLevel ?? null);
     });
   }
 
   /** State changes in [from, to) (ms), oldest first. */
   stateEvents(from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER): StateEvent[] {
-    return this.db
-      .prepare("SELECT t_ms AS t, entity_id AS entityId, from_state AS \"from\", to_state AS \"to\" FROM state_events WHERE t_ms >= ? AND t_ms < ? ORDER BY t_ms, entity_id")
-      .all(from, to) as StateEvent[];
+    const rows = this.db
+      .prepare(
+        "SELECT t_ms AS t, entity_id AS entityId, from_state AS \"from\", to_state AS \"to\", from_level AS fromLevel, to_level AS toLevel FROM state_events WHERE t_ms >= ? AND t_ms < ? ORDER BY t_ms, entity_id",
+      )
+      .all(from, to) as (StateEvent & { fromLevel: string | null; toLevel: string | null })[];
+    // Levels only where there are any, so an entity without attributes reads back as it was written.
+    return rows.map(({ fromLevel, toLevel, ...e }) => (fromLevel === null && toLevel === null ? e : { ...e, fromLevel, toLevel }));
   }
 
   /** Deletes readings and state changes before `t` (ms): the collector's retention. */

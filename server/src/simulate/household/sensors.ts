@@ -8,7 +8,16 @@ import type { Household } from "./household.js";
 import { Random } from "./random.js";
 import { TraceCursor } from "./trace.js";
 
-export type SensorModel =
+/** What every sensor model may add: noise proportional to the reading, and outages with no readings at all. */
+export interface SensorFaults {
+  /** Noise of a reading as a share of its value, on top of `noiseW` (root sum of squares). */
+  noiseShare?: number;
+  /** Outages per day on average (Poisson), each lasting a uniform `minS`–`maxS`. */
+  outages?: { perDay: number; minS: number; maxS: number };
+}
+
+export type SensorModel = SensorFaults &
+  (
   | { kind: "periodic"; intervalS: number; noiseW?: number; jitterS?: number; dropShare?: number }
   | {
       kind: "on-change";
@@ -18,7 +27,8 @@ export type SensorModel =
       heartbeatS?: number;
       noiseW?: number;
       dropShare?: number;
-    };
+    }
+  );
 
 const NOISE_W = 3;
 const JITTER_S = 0.2;
@@ -32,7 +42,31 @@ export function sensorName(model: SensorModel): string {
 
 export function readSensor(house: Household, model: SensorModel, seed: number): PowerSample[] {
   const rng = new Random(seed).fork(sensorName(model));
-  return model.kind === "periodic" ? readPeriodic(house, model, rng) : readOnChange(house, model, rng);
+  const read = model.kind === "periodic" ? readPeriodic(house, model, rng) : readOnChange(house, model, rng);
+  if (!model.outages) return read;
+  const outages = outagesOf(house, model.outages, new Random(seed).fork(`outages ${sensorName(model)}`));
+  let k = 0;
+  return read.filter((s) => {
+    while (k < outages.length && outages[k]!.to <= s.t) k += 1;
+    return !(k < outages.length && outages[k]!.from <= s.t);
+  });
+}
+
+/** The outage intervals [from, to) over the household's time, in time order. */
+function outagesOf(house: Household, o: NonNullable<SensorFaults["outages"]>, rng: Random): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  if (o.perDay <= 0) return out;
+  for (let t = house.start + rng.exponential(86_400_000 / o.perDay); t < house.end; t += rng.exponential(86_400_000 / o.perDay)) {
+    const to = t + rng.uniform(o.minS, o.maxS) * 1000;
+    out.push({ from: t, to });
+    t = to;
+  }
+  return out;
+}
+
+/** A reading's noise: `noiseW`, and `noiseShare` of the value. */
+function noiseOf(noiseW: number, share: number | undefined, w: number): number {
+  return share ? Math.hypot(noiseW, share * w) : noiseW;
 }
 
 function readPeriodic(house: Household, model: Extract<SensorModel, { kind: "periodic" }>, rng: Random): PowerSample[] {
@@ -44,7 +78,8 @@ function readPeriodic(house: Household, model: Extract<SensorModel, { kind: "per
   const out: PowerSample[] = [];
   for (let tick = house.start + rng.uniform(jitter, interval); tick < house.end; tick += interval) {
     const t = Math.round(tick + rng.uniform(-jitter, jitter));
-    const w = cursor.powerAt(t) + rng.normal(0, noise);
+    const truth = cursor.powerAt(t);
+    const w = truth + rng.normal(0, noiseOf(noise, model.noiseShare, truth));
     if (!rng.chance(drop)) out.push({ t, w: round1(w) });
   }
   return out;
@@ -61,7 +96,8 @@ function readOnChange(house: Household, model: Extract<SensorModel, { kind: "on-
   let last = Number.NaN;
   let lastAt = Number.NEGATIVE_INFINITY;
   for (let tick = house.start + Math.round(rng.uniform(0, 1000)); tick < house.end; tick += 1000) {
-    const w = cursor.powerAt(tick) + rng.normal(0, noise);
+    const truth = cursor.powerAt(tick);
+    const w = truth + rng.normal(0, noiseOf(noise, model.noiseShare, truth));
     const moved = !(Math.abs(w - last) < Math.max(model.minDeltaW, share * Math.abs(last)));
     if (!moved && tick - lastAt < heartbeat) continue;
     last = w;

@@ -1,0 +1,455 @@
+/**
+ * Energy from what a device used while it was on. For each measured run: the whole-home power
+ * integrated over the run, less a baseline interpolated between windows before and after it, less
+ * the other devices learned to be running then. Compared run by run with what the learned steps
+ * predict (step × on-time), this tells a device whose level is the same all the time it is on
+ * (its steps are the better measure: untracked loads add noise to an integral, not to a median
+ * step) from one whose power varies (a washer heating, a PC's bursts, a heat pump's ramp and
+ * run-on), whose energy is then the integrals' and whose power is its mean while on.
+ *
+ * Pure: computed from the stored run measurements and learned steps whenever profiles are read.
+ */
+import { stateIntervals, type StateInterval } from "./energy.js";
+import type { LearnedState } from "./entity-learning.js";
+import { edgeMeanPower, isPublishable, isRepresentative } from "./learn.js";
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
+import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
+import type { Phase, StateEvent } from "./types.js";
+
+/** How a device's energy was found. */
+export type EnergyModel = "steps" | "while-on";
+
+export interface StateEnergy {
+  /** Mean power while in the state (the step for the step model), W; null when unknown. */
+  powerW: number | null;
+  /** The learned step at the switching edges, W; null when not publishable. */
+  stepW: number | null;
+  /** Runs through the state, measured runs, and measured runs with no other device's event near. */
+  runs: number;
+  measuredRuns: number;
+  cleanRuns: number;
+  /** Mean power per measured run: 10th and 90th percentile, W (while-on model). */
+  range: { lowW: number; highW: number } | null;
+  phases: Phase[];
+  /** Median energy of a measured run in this state, kWh (while-on model). */
+  kwhPerRun: number | null;
+  /** Relative standard error of the state's energy, as far as the runs show it; null when unknown. */
+  energyRelativeError: number | null;
+  /** Step model: the power is the mean of the switch-off steps (`edgeMeanPower`), not the step. */
+  fromSwitchOffs: boolean;
+}
+
+/** A stretch of time over which an entity drew a known energy in one state (spread evenly over it). */
+export interface EnergyPiece {
+  state: string;
+  from: number;
+  to: number;
+  wattMs: number;
+}
+
+export interface EntityEnergy {
+  entityId: string;
+  model: EnergyModel;
+  /** Runs whose integral was used. */
+  measuredRuns: number;
+  /** Whether too few runs were clear of uncertain neighbours, so the least uncertain few were used. */
+  fewCertainRuns: boolean;
+  states: Map<string, StateEnergy>;
+  /** Where the energy was drawn, for hourly statistics and time-of-use cost. */
+  pieces: EnergyPiece[];
+}
+
+export interface EntityInput {
+  entityId: string;
+  events: readonly StateEvent[];
+  learned: ReadonlyMap<string, LearnedState>;
+  /** HA's on-time intervals of the step model (ghost runs left out). */
+  stepIntervals: readonly StateInterval[];
+  runs: readonly { run: Run; measurement: RunMeasurement | null }[];
+  until: number;
+  /**
+   * Whether a switch-off step is measured from enough readings to stand for the level the device was
+   * at (`edgeMeanPower`): not with a sensor read every 30 s or more, whose single held reading as
+   * often catches another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
+   */
+  switchOffsSampleLevels: boolean;
+}
+
+/** Another device's power over time, for taking it out of a run's integral. */
+export class EnergyCurve {
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  private readonly watts: Float64Array;
+  private readonly before: Float64Array;
+
+  constructor(intervals: readonly { from: number; to: number; powerW: number }[]) {
+    const sorted = [...intervals].filter((x) => x.to > x.from && x.powerW !== 0).sort((a, b) => a.from - b.from);
+    this.starts = Float64Array.from(sorted, (x) => x.from);
+    this.ends = Float64Array.from(sorted, (x) => x.to);
+    this.watts = Float64Array.from(sorted, (x) => x.powerW);
+    this.before = new Float64Array(sorted.length + 1);
+    sorted.forEach((x, i) => (this.before[i + 1] = this.before[i]! + x.powerW * (x.to - x.from)));
+  }
+
+  /** W·ms drawn in [from, to]. */
+  between(from: number, to: number): number {
+    return to > from ? this.upTo(to) - this.upTo(from) : 0;
+  }
+
+  private upTo(t: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= t) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (i < 0) return 0;
+    return this.before[i]! + this.watts[i]! * (Math.min(t, this.ends[i]!) - this.starts[i]!);
+  }
+}
+
+/** When a device was on, and how uncertain its power was then (W; infinite when unknown or varying). */
+export class Presence {
+  private readonly froms: Float64Array;
+  private readonly tos: Float64Array;
+  private readonly sigmas: Float64Array;
+
+  constructor(intervals: readonly { from: number; to: number; sigmaW: number }[]) {
+    const sorted = [...intervals].filter((x) => x.to > x.from).sort((a, b) => a.from - b.from);
+    this.froms = Float64Array.from(sorted, (x) => x.from);
+    this.tos = Float64Array.from(sorted, (x) => x.to);
+    this.sigmas = Float64Array.from(sorted, (x) => x.sigmaW);
+  }
+
+  /** Σ uncertainty × overlap (W·ms) of the intervals overlapping (from, to); infinite when one of unknown power does. */
+  uncertainty(from: number, to: number): number {
+    let lo = 0;
+    let hi = this.froms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.froms[mid]! < to) lo = mid + 1;
+      else hi = mid;
+    }
+    // One device's intervals overlap only by their tails: of those starting before `from`, the last few can reach into it.
+    let sum = 0;
+    let before = 0;
+    for (let i = lo - 1; i >= 0 && before < 3; i -= 1) {
+      const overlap = Math.min(to, this.tos[i]!) - Math.max(from, this.froms[i]!);
+      if (overlap > 0) sum += this.sigmas[i]! * overlap;
+      if (this.froms[i]! < from) before += 1;
+    }
+    return sum;
+  }
+}
+
+/** The other devices' W·ms in [from, to], and whether any of them switched in it. */
+export interface Others {
+  energy(from: number, to: number): number;
+  switchedIn(from: number, to: number): boolean;
+  /**
+   * How uncertain, on average over [from, to], the power of the other devices on then is, W: the
+   * spread of their steps, the mean of one that varies while on, infinite for one of unknown power.
+   */
+  uncertaintyW(from: number, to: number): number;
+}
+
+/** A run is measured when the other devices around it are uncertain by at most max(5 W, 10 % of the device's power). */
+const UNCERTAINTY_FLOOR_W = 5;
+const UNCERTAINTY_SHARE = 0.1;
+/** A run's residual must be at least this share of the steps' energy to be worth the integrals' noise. */
+const MIN_RESIDUAL_SHARE = 0.03;
+/** ...and this many of its standard errors from zero. */
+const RESIDUAL_SIGMAS = 2.5;
+/** A residual of at least this share of the steps' energy is believed from `MIN_MEASURED_RUNS` runs; a smaller one needs `SUBTLE_RESIDUAL_RUNS`. */
+const LARGE_RESIDUAL_SHARE = 0.5;
+const SUBTLE_RESIDUAL_RUNS = 6;
+/**
+ * A device whose switch-on and switch-off steps see the same level (`isRepresentative`) is taken to
+ * vary in between only when its runs' residual is this many times their own noise (baseline
+ * disagreement and the uncertainty around them): a washer's heater behind quiet edges is, and a heat
+ * pump's ramp; a small light's evening company of untracked loads (tens of watts, beside its 12 W) is
+ * not.
+ */
+const STEADY_EDGES_NOISE_MULTIPLE = 3;
+/** Measured runs needed before the while-on model is used. */
+export const MIN_MEASURED_RUNS = 3;
+/** Run means further than this many robust deviations (plus a few watts) from their median are clipped. */
+const WINSOR_SIGMAS = 3;
+const WINSOR_FLOOR_W = 2;
+/** A phase must hold this share of the time in the state. */
+const PHASE_MIN_SHARE = 0.08;
+const MAX_PHASES = 3;
+
+interface MeasuredRun {
+  /** W·ms above the baseline, less other devices, per state; and per segment (parallel to the measurement's). */
+  byState: Map<string, number>;
+  segments: number[];
+  /** HA's on-time of each state in the run, ms. */
+  onMs: Map<string, number>;
+  totalOnMs: number;
+  total: number;
+  clean: boolean;
+  /** How uncertain the other devices on around the run were, W (see `Others.uncertaintyW`). */
+  uncertaintyW: number;
+  /** |baseline before − baseline after|, W (0 with one of them). */
+  baselineGapW: number;
+  measurement: RunMeasurement;
+}
+
+export function attributeEntity(input: EntityInput, others: Others): EntityEnergy {
+  const stepOf = (state: string): number | null => {
+    const l = input.learned.get(state);
+    return l && isPublishable(l) ? l.powerW : null;
+  };
+  // The device's scale: its largest learned step or the median of its runs' raw excess, whichever is larger. Not each
+  // run's own excess: a run inflated by an untracked load would then tolerate more uncertainty, and be chosen more often.
+  const integrable = input.runs.flatMap(({ run, measurement: m }) => (m && m.integrable ? [{ run, m }] : []));
+  const steps = [...input.learned.keys()].map(stepOf).filter((x): x is number => x !== null);
+  const scaleW = Math.max(0, ...steps.map(Math.abs), integrable.length > 0 ? median(integrable.map(({ m }) => rawExcessW(m))) : 0);
+  const all = integrable.map(({ run, m }) => excessOf(run, m, others));
+  // Runs around which the other devices' power is known to max(5 W, 10 % of the device's); with too few of them, the
+  // least uncertain few (their outliers clipped).
+  const allowed = Math.max(UNCERTAINTY_FLOOR_W, UNCERTAINTY_SHARE * scaleW);
+  const certain = all.filter((m) => m.uncertaintyW <= allowed);
+  const measured = certain.length >= MIN_MEASURED_RUNS ? certain : [...all].sort((a, b) => a.uncertaintyW - b.uncertaintyW).slice(0, MIN_MEASURED_RUNS);
+  const runCount = new Map<string, number>();
+  for (const { run } of input.runs) for (const state of new Set(run.records.slice(0, -1).map((r) => r.state))) runCount.set(state, (runCount.get(state) ?? 0) + 1);
+
+  // Residual power of each measured run against the steps: zero, give or take noise, for a steady device.
+  const stepsKnown = measured.length > 0 && measured.every((m) => [...m.onMs.keys()].every((s) => stepOf(s) !== null));
+  const stepEnergy = (m: MeasuredRun) => [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+  let variable = false;
+  let finalTotals: number[] = [];
+  /** Median residual of the measured runs against the steps, W; null without steps or enough runs. */
+  let residualMiddleW: number | null = null;
+  if (measured.length >= MIN_MEASURED_RUNS) {
+    // A run's own noise: how far its baselines before and after disagree (a fridge on in one, off in the other), and
+    // how uncertain the other devices around it are; the spread of the runs may hide it when there are only a few.
+    const noiseW = median(measured.map((m) => m.baselineGapW + m.uncertaintyW));
+    // Significant: the median is clear of its standard error, or every run on its own is clear of its own noise (its
+    // baselines' disagreement plus the uncertainty around it; runs
+    // that really differ from each other, as an EV charger's do with how full the car was, widen the median's error).
+    const significant = (values: readonly number[], middle: number) => {
+      const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length));
+      const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
+      const eachClear = sameSign && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
+      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClear;
+    };
+    if (stepsKnown) {
+      const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
+      const middle = median(residualW);
+      residualMiddleW = middle;
+      const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
+      // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
+      const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
+      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (residualW.length >= SUBTLE_RESIDUAL_RUNS && share >= MIN_RESIDUAL_SHARE));
+      // Edges that agree speak for a steady device: only a large excess over the runs' own noise says otherwise.
+      const steadyEdges = [...input.learned.values()].every((l) => !isPublishable(l) || isRepresentative(l));
+      if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
+      // Runs that say the device drew nothing or less, while its steps say it draws power, measured noise.
+      if (variable && stepMeanW > 0 && stepMeanW + middle <= 0) variable = false;
+      const clipped = winsorize(residualW);
+      finalTotals = measured.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs);
+    } else {
+      // No steps to compare with: the runs alone, when they clearly show a load.
+      const meanW = measured.map((m) => m.total / Math.max(1, m.totalOnMs));
+      const middle = median(meanW);
+      variable = middle > 0 && significant(meanW, middle);
+      const clipped = winsorize(meanW);
+      finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
+    }
+  }
+  const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
+  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residualMiddleW), fewCertainRuns };
+  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
+}
+
+/** The runs' median residual must show at least this share of the gap between a device's switch-off mean and its step. */
+const EDGE_MEAN_CONFIRMED_SHARE = 0.5;
+
+/**
+ * Energy = step × on-time; the runs' integrals only describe it. A device whose switch-offs catch
+ * bursts its switch-ons do not (`edgeMeanPower`) draws their mean instead, when its runs, however
+ * few and noisy, point the same way: a light whose switch-offs were confounded at a busy hour has
+ * runs that show nothing above its step.
+ */
+function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residualMiddleW: number | null): EntityEnergy {
+  const states = new Map<string, StateEnergy>();
+  for (const [state, l] of input.learned) {
+    const step = stepOf(state);
+    const runs = measured.filter((m) => m.onMs.has(state));
+    // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
+    const candidate = step === null || residualMiddleW === null || !input.switchOffsSampleLevels ? null : edgeMeanPower(l);
+    const edgeMean = candidate !== null && Math.sign(residualMiddleW!) === Math.sign(candidate - step!) && Math.abs(residualMiddleW!) >= EDGE_MEAN_CONFIRMED_SHARE * Math.abs(candidate - step!) ? candidate : null;
+    states.set(state, {
+      powerW: edgeMean ?? step,
+      stepW: step,
+      runs: runCount.get(state) ?? 0,
+      measuredRuns: runs.length,
+      cleanRuns: runs.filter((m) => m.clean).length,
+      range:
+        edgeMean !== null
+          ? { lowW: quantile(l.offValues, 0.1), highW: quantile(l.offValues, 0.9) }
+          : step === null || !Number.isFinite(l.standardErrorW)
+            ? null
+            : { lowW: step - 2 * l.standardErrorW, highW: step + 2 * l.standardErrorW },
+      phases: [],
+      kwhPerRun: null,
+      energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
+      fromSwitchOffs: edgeMean !== null,
+    });
+  }
+  const pieces = input.stepIntervals.flatMap((iv) => {
+    const power = states.get(iv.state)?.powerW ?? null;
+    return power === null ? [] : [{ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) }];
+  });
+  return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
+}
+
+/** Energy = what the measured runs used (each split over its states and hours as its excess was), and mean power while on for the rest. */
+function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], totals: readonly number[]): EntityEnergy {
+  const pieces: EnergyPiece[] = [];
+  const energyByState = new Map<string, number[]>();
+  const onByState = new Map<string, number>();
+  const measuredStarts = new Set<number>();
+  measured.forEach((m, i) => {
+    measuredStarts.add(m.measurement.from);
+    const weights = m.segments.map((x) => Math.max(0, x));
+    let weightSum = weights.reduce((s, w) => s + w, 0);
+    const segs = m.measurement.segments;
+    if (weightSum <= 0) {
+      segs.forEach((s, k) => (weights[k] = s.to - s.from));
+      weightSum = weights.reduce((s, w) => s + w, 0);
+    }
+    const perState = new Map<string, number>();
+    segs.forEach((s, k) => {
+      const wattMs = (totals[i]! * weights[k]!) / weightSum;
+      pieces.push({ state: s.state, from: s.from, to: s.to, wattMs });
+      perState.set(s.state, (perState.get(s.state) ?? 0) + wattMs);
+    });
+    for (const [state, wattMs] of perState) energyByState.set(state, [...(energyByState.get(state) ?? []), wattMs]);
+    for (const [state, ms] of m.onMs) onByState.set(state, (onByState.get(state) ?? 0) + ms);
+  });
+  const meanOf = (state: string): number | null => {
+    const on = onByState.get(state) ?? 0;
+    if (on <= 0) return stepOf(state);
+    return (energyByState.get(state) ?? []).reduce((s, x) => s + x, 0) / on;
+  };
+  // Time not in a measured run (a run too long or with an outage, or still on) at the state's mean power.
+  const all = stateIntervals(input.events, input.until);
+  for (const iv of all) {
+    const power = meanOf(iv.state);
+    if (power === null || !input.learned.has(iv.state)) continue;
+    if (measured.some((m) => iv.from >= m.measurement.from && iv.to <= m.measurement.to)) continue;
+    pieces.push({ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) });
+  }
+  const states = new Map<string, StateEnergy>();
+  for (const state of input.learned.keys()) {
+    const runs = measured.filter((m) => m.onMs.has(state));
+    const perRun = runs.map((m) => ({ wattMs: m.byState.get(state) ?? 0, ms: m.onMs.get(state)! }));
+    const energies = energyByState.get(state) ?? [];
+    const meanPerRunW = perRun.map((r, k) => (energies[k] ?? r.wattMs) / Math.max(1, r.ms));
+    const mean = meanOf(state);
+    const sd = meanPerRunW.length > 1 ? Math.sqrt(meanPerRunW.reduce((s, x) => s + (x - (mean ?? 0)) ** 2, 0) / (meanPerRunW.length - 1)) : null;
+    states.set(state, {
+      powerW: mean,
+      stepW: stepOf(state),
+      runs: runCount.get(state) ?? 0,
+      measuredRuns: runs.length,
+      cleanRuns: runs.filter((m) => m.clean).length,
+      range: meanPerRunW.length > 0 ? { lowW: quantile(meanPerRunW, 0.1), highW: quantile(meanPerRunW, 0.9) } : null,
+      phases: phasesOf(runs.map((m) => m.measurement.levels.get(state)).filter((x): x is Float64Array => x !== undefined), runs.length),
+      kwhPerRun: energies.length > 0 ? median(energies) / 3_600_000 / 1000 : null,
+      energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
+      fromSwitchOffs: false,
+    });
+  }
+  return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
+}
+
+/** One measured run's energy above the baseline, less the other devices running then. */
+function excessOf(run: Run, m: RunMeasurement, others: Others): MeasuredRun {
+  const windowMean = (w: RunMeasurement["pre"]) => (w === null ? null : (w.wattMs - (others.energy(w.from, w.to) * w.coveredMs) / (w.to - w.from)) / w.coveredMs);
+  const preW = windowMean(m.pre);
+  const postW = windowMean(m.post);
+  const span = m.to - m.from;
+  const baseAt = (t: number) => (preW === null ? postW! : postW === null ? preW : preW + ((postW - preW) * (t - m.from)) / span);
+  const byState = new Map<string, number>();
+  const segments = m.segments.map((s) => {
+    const length = s.to - s.from;
+    if (s.coveredMs <= 0) return 0;
+    const excess = s.wattMs - baseAt((s.from + s.to) / 2) * s.coveredMs - (others.energy(s.from, s.to) * s.coveredMs) / length;
+    const full = (excess * length) / s.coveredMs;
+    byState.set(s.state, (byState.get(s.state) ?? 0) + full);
+    return full;
+  });
+  const onMs = new Map<string, number>();
+  for (let i = 0; i + 1 < run.records.length; i += 1) {
+    const r = run.records[i]!;
+    onMs.set(r.state, (onMs.get(r.state) ?? 0) + run.records[i + 1]!.event.t - r.event.t);
+  }
+  const total = segments.reduce((s, x) => s + x, 0);
+  const totalOnMs = [...onMs.values()].reduce((s, x) => s + x, 0);
+  const outerFrom = m.pre?.from ?? m.from;
+  const outerTo = m.post?.to ?? m.to;
+  const clean = !others.switchedIn(outerFrom, outerTo);
+  const uncertaintyW = others.uncertaintyW(outerFrom, outerTo);
+  const baselineGapW = preW !== null && postW !== null ? Math.abs(preW - postW) : 0;
+  return { byState, segments, onMs, totalOnMs, total, clean, uncertaintyW, baselineGapW, measurement: m };
+}
+
+/** A run's mean power above the raw baseline (nobody taken out), W. */
+export function rawExcessW(m: RunMeasurement): number {
+  const rawPre = m.pre ? m.pre.wattMs / m.pre.coveredMs : null;
+  const rawPost = m.post ? m.post.wattMs / m.post.coveredMs : null;
+  const rawBase = rawPre === null ? rawPost! : rawPost === null ? rawPre : (rawPre + rawPost) / 2;
+  const covered = m.segments.reduce((s, x) => s + x.coveredMs, 0);
+  return covered > 0 ? Math.abs(m.segments.reduce((s, x) => s + x.wattMs, 0) / covered - rawBase) : 0;
+}
+
+/** Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a kettle in it). */
+export function winsorize(values: readonly number[]): number[] {
+  if (values.length < 3) return [...values];
+  const m = median(values);
+  const spread = WINSOR_SIGMAS * MAD_TO_SIGMA * medianAbsoluteDeviation(values, m) + WINSOR_FLOOR_W;
+  return values.map((v) => Math.min(m + spread, Math.max(m - spread, v)));
+}
+
+/** The levels a device stands at for a good share of its time, from the runs' level histograms. */
+export function phasesOf(histograms: readonly Float64Array[], runs: number): Phase[] {
+  if (histograms.length === 0 || runs === 0) return [];
+  const pooled = new Float64Array(LEVEL_BINS);
+  for (const h of histograms) for (let i = 0; i < LEVEL_BINS; i += 1) pooled[i]! += h[i]!;
+  const total = pooled.reduce((s, x) => s + x, 0);
+  if (total <= 0) return [];
+  const smooth = (i: number) => (pooled[i - 1] ?? 0) + 2 * pooled[i]! + (pooled[i + 1] ?? 0);
+  const peaks: Phase[] = [];
+  for (let i = 1; i < LEVEL_BINS; i += 1) {
+    const here = smooth(i);
+    if (!(here > smooth(i - 1) && here >= (i + 1 < LEVEL_BINS ? smooth(i + 1) : 0))) continue;
+    // The peak's time: its bin and the neighbours down to where the histogram rises again.
+    let ms = pooled[i]!;
+    let weighted = pooled[i]! * levelOfBin(i);
+    const take = (j: number) => {
+      ms += pooled[j]!;
+      weighted += pooled[j]! * levelOfBin(j);
+    };
+    for (let j = i - 1; j >= 1 && smooth(j) <= smooth(j + 1) && j >= i - 3; j -= 1) take(j);
+    for (let j = i + 1; j < LEVEL_BINS && smooth(j) <= smooth(j - 1) && j <= i + 3; j += 1) take(j);
+    if (ms / total < PHASE_MIN_SHARE) continue;
+    peaks.push({ powerW: weighted / ms, minutesPerRun: ms / runs / 60_000 });
+  }
+  return peaks.sort((a, b) => b.minutesPerRun * b.powerW - a.minutesPerRun * a.powerW).slice(0, MAX_PHASES).sort((a, b) => b.powerW - a.powerW);
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
