@@ -55,6 +55,12 @@ export function demoViews(ids: DemoStatistics, backendUrl: string): DemoView[] {
       what: "a OneMeter reader (a meter in Warsaw) polled every minute: its hourly import, and its status line with battery and power now",
       cards: [{ type: "custom:energy-insights-card", title: "OneMeter reader: grid import", paid_energy: ids.oneMeterImport, carbon_overlay: "none", backend_url: backendUrl }],
     },
+    {
+      path: "contracts",
+      title: "Contracts",
+      what: "a card with nothing configured: every contract the two logins have, with All summing them",
+      cards: [{ type: "custom:energy-insights-card", view: "daily" }],
+    },
   ];
 }
 

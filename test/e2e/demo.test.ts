@@ -26,7 +26,7 @@ const NZ = "Pacific/Auckland";
 const READY_TIMEOUT_MS = 300_000;
 const WAIT_MS = 60_000;
 /** The screenshots the README shows (docs/demo-<name>.png). */
-const README_SHOTS = ["hourly", "devices", "carbon", "energy"];
+const README_SHOTS = ["hourly", "devices", "carbon", "energy", "contracts"];
 
 interface SeriesSummary {
   name: string;
@@ -44,6 +44,8 @@ interface CardSummary {
   totals: Record<string, string>;
   panel: string | null;
   devices: string[];
+  /** The account chips' labels (a card without an account, when there are several). */
+  accounts: string[];
   meters: number;
   text: string;
 }
@@ -86,6 +88,7 @@ async function readCards(page: Page): Promise<CardSummary[]> {
         devices: [...root.querySelectorAll("tr.device")].map((tr) => tr.getAttribute("data-entity") ?? ""),
         meters: root.querySelectorAll("li.meter").length,
         text: w.__deepText(root).replace(/\s+/g, " "),
+        accounts: [...root.querySelectorAll<HTMLElement>("button.account")].map((b) => b.textContent?.trim() ?? ""),
       };
     });
   });
@@ -193,6 +196,17 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     // A band per run of hours at one colour level: many over nine days of a daily cycle.
     assert.ok(cards[0]!.bands >= 18, `${cards[0]!.bands} bands`);
     assert.ok(cards[1]!.series.some((s) => /carbon/i.test(s.name) && s.points >= 24 * 7 && s.sum > 0), `WattTime's line: ${JSON.stringify(cards[1]!.series)}`);
+    await page.close();
+  });
+
+  test("contracts: a card with nothing configured shows every contract, with All summing them (issue 17)", async () => {
+    const { page, cards } = await openView("contracts");
+    const [card] = cards;
+    assert.equal(card!.status, "ready");
+    assert.equal(card!.accounts.length, 4, `All and the three contracts: ${JSON.stringify(card!.accounts)}`);
+    assert.equal(card!.accounts[0], "All");
+    assert.match(card!.title, /All 3 contracts/);
+    assert.ok(seriesSum(card!, ENERGY) > 100, JSON.stringify(card!.series));
     await page.close();
   });
 

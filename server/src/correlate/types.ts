@@ -1,25 +1,6 @@
 /** Inputs and outputs of the correlation engine. Times are epoch milliseconds. */
 
-/** One reading of the whole-home power sensor; it holds until the next reading (sample-and-hold). */
-export interface PowerSample {
-  t: number;
-  w: number;
-}
-
-/** A state change of a tracked entity, stamped when Home Assistant saw it. */
-export interface StateEvent {
-  t: number;
-  entityId: string;
-  from: string;
-  to: string;
-  /**
-   * The power-relevant attribute before and after the change, as `attributeLevel` formats it
-   * (a light's brightness, a fan's speed, a climate's hvac_action); absent or null when the entity
-   * has none. A change of level alone is an event too.
-   */
-  fromLevel?: string | null;
-  toLevel?: string | null;
-}
+export type { PowerSample, StateEvent } from "../store/rows.js";
 
 /**
  * How an event relates to the entity's power states: `on` enters a power state from a

@@ -1,10 +1,7 @@
+import type { Reading } from "../store/rows.js";
 import { dayEnd, dayStart, hoursInDay, localDay, monthEnd, monthStart } from "../time/local.js";
 
-/** One stored value of a series at one resolution; `start` is UTC epoch seconds of the local period start. */
-export interface Reading {
-  start: number;
-  value: number;
-}
+export type { Reading };
 
 /** One hourly statistics row to be imported, with the period whose total it carries. */
 export interface ComposedRow {

@@ -1,11 +1,7 @@
+import type { PublishedRow } from "../store/rows.js";
 import { roundTo, type ComposedRow } from "./compose.js";
 
-/** A row as HA has it (or as we last wrote it): the hour's value (`state`) and the running `sum`. */
-export interface PublishedRow {
-  start: number;
-  value: number;
-  sum: number;
-}
+export type { PublishedRow };
 
 export interface PublishPlan {
   /** Rows to import, in order, each with its continued running sum. Empty when HA is up to date. */

@@ -1,10 +1,7 @@
 import Database from "better-sqlite3";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
-import type { PowerSample, StateEvent } from "../correlate/types.js";
-import type { PeriodCoverage } from "../sync/planner.js";
-import type { Reading } from "../statistics/compose.js";
-import type { PublishedRow } from "../statistics/sums.js";
+import type { PeriodCoverage, PowerSample, PublishedRow, Reading, StateEvent } from "./rows.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Resolution = "hour" | "day" | "month";

@@ -1,16 +1,7 @@
+import type { PeriodCoverage } from "../store/rows.js";
 import { addDays, addMonths, dayStart, daysBetween, hoursInDay, localDay, monthStart, monthsBetween } from "../time/local.js";
 
-/** What the store knows of one local period (a day, or a month "YYYY-MM") at one resolution. */
-export interface PeriodCoverage {
-  /** Number of records stored for the period (hours for hourly days, 1 otherwise; 0 = the provider has none). */
-  rows: number;
-  /** Total kWh of the period's records. */
-  totalKwh: number;
-  /** Total cost, when the provider gave one. */
-  cost: number | null;
-  /** When this period was last fetched (epoch ms). */
-  fetchedAt: number;
-}
+export type { PeriodCoverage };
 
 export interface ContractCoverage {
   hourly: ReadonlyMap<string, PeriodCoverage>;
