@@ -19,7 +19,7 @@ import type { ApiServer } from "../../server/src/api/server.js";
 import { parseConfig } from "../../server/src/config/index.js";
 import type { DeviceProfile, EventStep } from "../../server/src/correlate/types.js";
 import { connectToHa, type Connection } from "../../server/src/ha/connection.js";
-import { deviceStatistic, publishDeviceStatistics } from "../../server/src/ha/device-statistics.js";
+import { deviceStatistic, publishDeviceStatistics } from "../../server/src/statistics/devices.js";
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import type { ComposedRow } from "../../server/src/statistics/compose.js";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type App } from "../../server/src/app.js";
 import { parseConfig } from "../../server/src/config/index.js";
-import { deviceStatistic } from "../../server/src/ha/device-statistics.js";
+import { deviceStatistic } from "../../server/src/statistics/devices.js";
 import { collectSecrets, createLogger } from "../../server/src/log.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { LogCapture } from "../helpers/backend.js";

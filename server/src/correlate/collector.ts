@@ -18,9 +18,9 @@ import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { Logger } from "pino";
 import type { PowerConfig } from "../config/schema.js";
 import { sendCommand, type Connection } from "../ha/connection.js";
-import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic, publishDeviceStatistics } from "../ha/device-statistics.js";
+import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic, publishDeviceStatistics } from "../statistics/devices.js";
 import { discoverPower, isTracked, readingInWatts, type HaEntityState, type PowerDiscovery, type PowerSensor } from "../ha/discovery.js";
-import { historyDuringPeriod, historyPieces, timedLevels, timedStates } from "../ha/history.js";
+import { historyDuringPeriod, historyPieces, timedAttributes, timedStates, type CompressedState } from "../ha/history.js";
 import type { PublishResult } from "../ha/publisher.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
@@ -451,4 +451,9 @@ export class PowerCollector {
   private warn(what: string, err: unknown): void {
     this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, `power collector: ${what} failed`);
   }
+}
+
+/** History rows read with attributes as timed states with their attribute level (see `timedAttributes`). */
+export function timedLevels(entityId: string, rows: readonly CompressedState[] | undefined): { t: number; state: string; level: string | null }[] {
+  return timedAttributes(rows).map((r) => ({ t: r.t, state: r.state, level: attributeLevel(entityId, r.attributes) }));
 }

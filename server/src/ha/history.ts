@@ -1,4 +1,3 @@
-import { attributeLevel } from "../correlate/states.js";
 import { sendCommand, type Connection } from "./connection.js";
 
 /**
@@ -48,23 +47,23 @@ export function timedStates(rows: readonly CompressedState[] | undefined): Timed
     .sort((a, b) => a.t - b.t);
 }
 
-/** A state with its attribute level and the time (epoch ms) it took effect. */
-export interface TimedLevel extends TimedState {
-  level: string | null;
+/** A state with its attributes and the time (epoch ms) it took effect. */
+export interface TimedAttributes extends TimedState {
+  attributes: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
- * Rows read with attributes as timed states with their attribute level, in time order: a change of
+ * Rows read with attributes as timed states with their attributes, in time order: a change of
  * state at its last-changed time, a change of attributes alone at its last-updated time.
  */
-export function timedLevels(entityId: string, rows: readonly CompressedState[] | undefined): TimedLevel[] {
+export function timedAttributes(rows: readonly CompressedState[] | undefined): TimedAttributes[] {
   const sorted = [...(rows ?? [])].sort((a, b) => a.lu - b.lu);
-  const out: TimedLevel[] = [];
+  const out: TimedAttributes[] = [];
   let previous: string | null = null;
   for (const r of sorted) {
     const seconds = previous === r.s ? r.lu : (r.lc ?? r.lu);
     const t = Math.round(seconds * 1000);
-    if (Number.isFinite(t)) out.push({ t, state: r.s, level: attributeLevel(entityId, r.a) });
+    if (Number.isFinite(t)) out.push({ t, state: r.s, attributes: r.a });
     previous = r.s;
   }
   return out;

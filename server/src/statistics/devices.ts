@@ -4,13 +4,13 @@
  * "individual devices" entries for them.
  */
 import type { HourlyEnergy } from "../correlate/engine.js";
-import { roundTo, type ComposedRow } from "../statistics/compose.js";
+import { roundTo, type ComposedRow } from "./compose.js";
 import type { Store } from "../store/store.js";
-import { sendCommand, type Connection } from "./connection.js";
-import { currentUser, getPrefs } from "./energy.js";
-import type { StatisticDescription } from "./metadata.js";
-import { publishStatistic, type PublishOptions, type PublishResult } from "./publisher.js";
-import { deviceSeriesKey, STATISTICS_SOURCE, statisticId } from "../statistics/ids.js";
+import { sendCommand, type Connection } from "../ha/connection.js";
+import { currentUser, getPrefs } from "../ha/energy.js";
+import type { StatisticDescription } from "../ha/metadata.js";
+import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
+import { deviceSeriesKey, STATISTICS_SOURCE, statisticId } from "./ids.js";
 
 const HOUR_MS = 3600_000;
 
