@@ -24,21 +24,25 @@ test("the reference's device sample parses verbatim: diagnostics, monthly usage,
   assert.equal(d.usagePreviousMonthKwh, 456.78);
   assert.equal(d.disabled, false);
   assert.equal(d.lastReading?.at, Date.parse("2025-06-25T13:00:00.000Z"));
-  const v = d.lastReading!.values;
-  assert.equal(v["1_8_0"], 12345.67);
-  assert.equal(v["1_8_2"], 4345.57);
-  assert.equal(v["8_8_0"], 3061.36);
-  assert.equal(v["0_2_2"], "G11");
+  const r = d.lastReading!;
+  assert.equal(r.energy["1_8_0"], 12345.67);
+  assert.equal(r.energy["1_8_2"], 4345.57);
+  assert.equal(r.energy["8_8_0"], 3061.36);
+  assert.equal(r.energy["0_2_2"], undefined, "only energy registers are energy");
+  assert.equal(r.tariff, "G11");
   // C_1_0 (the meter's serial) is a hex group like F_8_0, so it is normalised as one.
-  assert.equal(v["12_1_0"], "11722779");
-  assert.equal(v["S_1_1_2"], 3.09);
+  assert.equal(r.meterSerial, "11722779");
+  assert.equal(r.batteryVoltage, 3.09);
 });
+
+/** A snapshot's fields besides its energy registers, for a reading that has none of them. */
+const NOTHING_ELSE = { powerKw: null, meterSerial: null, meterErrors: null, tariff: null, failedReadouts: null, batteryVoltage: null };
 
 test("the reference's readings sample parses verbatim, oldest first", () => {
   const r = parseReadings(fixture("readings.json"));
   assert.deepEqual(r, [
-    { at: Date.parse("2025-06-15T00:00:00.000Z"), values: { "15_8_0": 22738.78 } },
-    { at: Date.parse("2025-06-15T00:15:00.000Z"), values: { "15_8_0": 22740.16 } },
+    { at: Date.parse("2025-06-15T00:00:00.000Z"), energy: { "15_8_0": 22738.78 }, ...NOTHING_ELSE },
+    { at: Date.parse("2025-06-15T00:15:00.000Z"), energy: { "15_8_0": 22740.16 }, ...NOTHING_ELSE },
   ]);
   const reversed = { readings: [...(fixture("readings.json") as { readings: unknown[] }).readings].reverse() };
   assert.deepEqual(parseReadings(reversed).map((x) => x.at), r.map((x) => x.at));
@@ -61,7 +65,7 @@ test("hex and decimal OBIS keys are one register", () => {
     }),
   );
   const mixed = parseReadings({ readings: [{ F_8_0: 1.5, "1_8_0": "2.25", date: "2025-06-15T00:00:00Z" }] });
-  assert.deepEqual(mixed[0]!.values, { "15_8_0": 1.5, "1_8_0": "2.25" });
+  assert.deepEqual(mixed[0]!.energy, { "15_8_0": 1.5, "1_8_0": 2.25 });
   assert.ok(isEnergyRegister("1_8_2") && isEnergyRegister("8_8_0") && !isEnergyRegister("16_7_0") && !isEnergyRegister("0_2_2"));
   assert.equal(registerUnit("5_8_0"), "kvarh");
   assert.equal(registerUnit("2_8_0"), "kWh");

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import pino from "pino";
 import WebSocket from "ws";
 import { createApp, type App } from "../../server/src/app.js";
+import { parseReadings } from "../../server/src/providers/onemeter/parse.js";
 import { startAppApi } from "../../server/src/api/app-api.js";
 import type { StatusResult } from "../../server/src/api/protocol.js";
 import { parseConfig } from "../../server/src/config/index.js";
@@ -30,11 +31,13 @@ const DEVICE = DEFAULT_SIM_METERS[0]!.id;
 const SOURCE = `onemeter:${DEVICE}`;
 
 test("live power: 16.7.0 where the meter has it, else 1.7.0 − 2.7.0; kW to W with the multiplier", () => {
-  assert.equal(oneMeterPowerW({ "16_7_0": 0.41, "1_7_0": 9 }, 1), 410);
-  assert.equal(oneMeterPowerW({ "16_7_0": "1.25" }, 2), 2500);
-  assert.equal(oneMeterPowerW({ "1_7_0": 0.3, "2_7_0": 1.1 }, 1), -800, "exporting: negative");
-  assert.equal(oneMeterPowerW({ "1_7_0": 0.3 }, 30), 9000);
-  assert.equal(oneMeterPowerW({ "1_8_0": 12345.67 }, 1), null);
+  // Through the provider's parser, which reads the power registers into the snapshot.
+  const power = (registers: Record<string, number | string>, multiplier: number) => oneMeterPowerW(parseReadings({ readings: [{ date: "2026-06-01T00:00:00Z", ...registers }] })[0]!, multiplier);
+  assert.equal(power({ "16_7_0": 0.41, "1_7_0": 9 }, 1), 410);
+  assert.equal(power({ "16_7_0": "1.25" }, 2), 2500);
+  assert.equal(power({ "1_7_0": 0.3, "2_7_0": 1.1 }, 1), -800, "exporting: negative");
+  assert.equal(power({ "1_7_0": 0.3 }, 30), 9000);
+  assert.equal(power({ "1_8_0": 12345.67 }, 1), null);
 });
 
 test("whole-home choice: auto prefers HA's sensor, else the first external source; an explicit choice wins; an unknown one is a problem", () => {

@@ -51,8 +51,8 @@ test("client: device and readings from the simulator; 401, 404, 429 and malforme
   assert.equal(d.lastReading?.at, Date.parse("2026-06-01T10:00:00Z"));
   const readings = await c.readings(DEVICE, Date.parse("2026-06-01T08:00:00Z"), d.lastReading!.at);
   assert.equal(readings.length, 9);
-  assert.deepEqual(Object.keys(readings[0]!.values).sort(), [...FULL_REGISTERS].sort());
-  assert.equal(readings.at(-1)!.values["1_8_0"], s.registersAt(DEVICE, d.lastReading!.at)!["1_8_0"]);
+  assert.deepEqual(Object.keys(readings[0]!.energy).sort(), [...FULL_REGISTERS].sort());
+  assert.equal(readings.at(-1)!.energy["1_8_0"], s.registersAt(DEVICE, d.lastReading!.at)!["1_8_0"]);
   assert.ok(s.requestLog.every((r) => r.status === 200));
 
   const expectFailure = async (what: () => Promise<unknown>, kind: string, message: RegExp) => {
@@ -83,7 +83,7 @@ test("client: hex OBIS keys and missing registers read as the same registers", a
   const blink = await startOneMeterSimulator({ clock, meters: [{ ...DEFAULT_SIM_METERS[0]!, registers: ["15_8_0"] }], hexKeys: true });
   t.after(() => blink.close());
   const only = await client(blink).c.readings(DEVICE, START - HOUR, START);
-  assert.deepEqual(Object.keys(only[0]!.values), ["15_8_0"]);
+  assert.deepEqual(Object.keys(only[0]!.energy), ["15_8_0"]);
 });
 
 type Run = OneMeterRun;

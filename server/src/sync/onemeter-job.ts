@@ -11,8 +11,6 @@ import { stateCell } from "../store/state.js";
 import { oneMeterRegisterSeries, PROVIDER } from "../statistics/ids.js";
 import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";
 import type { OneMeterDevice, OneMeterReading } from "../providers/onemeter/client.js";
-import { isEnergyRegister, OBIS } from "../providers/onemeter/obis.js";
-import { numeric } from "../providers/onemeter/parse.js";
 import type { PowerSample } from "../correlate/types.js";
 import type { SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
@@ -119,7 +117,7 @@ export async function pollOneMeterDevice(api: OneMeterApi, deviceId: string, dep
     result.requests += 1;
     const device = await api.device(deviceId);
     state.diagnostics(deviceId).set(store, diagnostics(device, at));
-    const watts = device.lastReading ? oneMeterPowerW(device.lastReading.values, device.multiplier) : null;
+    const watts = device.lastReading ? oneMeterPowerW(device.lastReading, device.multiplier) : null;
     if (device.lastReading && watts !== null) result.power = { t: device.lastReading.at, w: watts };
     store.recordSync(ONEMETER, deviceId, "device", { at, ok: true, from: "", to: "" });
 
@@ -177,10 +175,7 @@ function storeReadings(store: Store, deviceId: string, readings: readonly OneMet
   let last: number | undefined;
   for (const r of readings) {
     let any = false;
-    for (const [register, raw] of Object.entries(r.values)) {
-      if (!isEnergyRegister(register)) continue;
-      const value = numeric(raw);
-      if (value === null) continue;
+    for (const [register, value] of Object.entries(r.energy)) {
       rows.push({ series: oneMeterRegisterSeries(deviceId, register), resolution: "hour", start: Math.round(r.at / 1000), value: Math.round(value * multiplier * 1e6) / 1e6 });
       registers.add(register);
       any = true;
@@ -197,16 +192,14 @@ function storeReadings(store: Store, deviceId: string, readings: readonly OneMet
 }
 
 function diagnostics(d: OneMeterDevice, at: number): OneMeterDiagnostics {
-  const v = d.lastReading?.values ?? {};
-  const watts = oneMeterPowerW(v, d.multiplier);
-  const errors = v[OBIS.meterErrors];
-  const serial = v[OBIS.meterSerial];
+  const r = d.lastReading;
+  const watts = r ? oneMeterPowerW(r, d.multiplier) : null;
   return {
     deviceId: d.id,
     fetchedAt: at,
     name: d.name,
     serial: d.serial,
-    meterSerial: serial === undefined ? null : String(serial),
+    meterSerial: r?.meterSerial ?? null,
     meterId: d.meterId,
     firmware: d.firmware,
     hardware: d.hardware,
@@ -215,26 +208,19 @@ function diagnostics(d: OneMeterDevice, at: number): OneMeterDiagnostics {
     batteryVoltage: d.batteryVoltage,
     batteryPercent: d.batteryPercent,
     batteryStatus: d.batteryStatus,
-    meterErrors: errors === undefined ? null : String(errors),
-    failedReadouts: numeric(v[OBIS.readoutsFailed]),
+    meterErrors: r?.meterErrors ?? null,
+    failedReadouts: r?.failedReadouts ?? null,
     lastReadingAt: d.lastReading?.at ?? null,
     powerKw: watts === null ? null : Math.round(watts * 1e3) / 1e6,
-    tariff: typeof v[OBIS.tariffName] === "string" ? (v[OBIS.tariffName] as string) : null,
+    tariff: r?.tariff ?? null,
     usageThisMonthKwh: d.usageThisMonthKwh,
     usagePreviousMonthKwh: d.usagePreviousMonthKwh,
   };
 }
 
-/**
- * A reading's instantaneous power in W with the multiplier applied: total active power 16.7.0 where
- * the meter gives it, else import power 1.7.0 less export power 2.7.0 (negative while exporting);
- * null when it gives neither. The registers are in kW.
- */
-export function oneMeterPowerW(values: Readonly<Record<string, number | string>>, multiplier: number): number | null {
-  const total = numeric(values[OBIS.power]);
-  const imported = numeric(values[OBIS.importPower]);
-  const kw = total ?? (imported === null ? null : imported - (numeric(values[OBIS.exportPower]) ?? 0));
-  return kw === null ? null : Math.round(kw * multiplier * 1e6) / 1e3;
+/** A reading's instantaneous power in W with the device's multiplier applied; null when the meter gives none. */
+export function oneMeterPowerW(reading: Pick<OneMeterReading, "powerKw">, multiplier: number): number | null {
+  return reading.powerKw === null ? null : Math.round(reading.powerKw * multiplier * 1e6) / 1e3;
 }
 
 function isoDay(ms: number): string {

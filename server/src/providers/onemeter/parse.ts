@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ProviderError, bodyExcerpt } from "../errors.js";
-import { normaliseObis } from "./obis.js";
+import { isEnergyRegister, normaliseObis, OBIS } from "./obis.js";
 import type { OneMeterDevice, OneMeterReading } from "./types.js";
 
 const PROVIDER = "onemeter";
@@ -68,8 +68,8 @@ export function parseDevice(body: unknown): OneMeterDevice {
     timeZone: d.timezone?.name ?? null,
     firmware: d.firmware?.currentVersion ?? null,
     hardware: d.hardware?.version ?? null,
-    lastReading: last ? { at: last.date, values: last.OBIS ?? {} } : null,
-    batteryVoltage: last?.BATTERY_VOLTAGE ?? numeric(last?.OBIS?.["S_1_1_2"]),
+    lastReading: last ? snapshot(last.date, last.OBIS ?? {}) : null,
+    batteryVoltage: last?.BATTERY_VOLTAGE ?? numeric(last?.OBIS?.[OBIS.batteryVoltage]),
     batteryPercent: last?.BATTERY_PC ?? null,
     batteryStatus: last?.BATTERY_STATUS ?? null,
     usageThisMonthKwh: d.usage?.thisMonth ?? null,
@@ -85,9 +85,31 @@ export function parseReadings(body: unknown): OneMeterReading[] {
     const at = typeof r.date === "string" ? Date.parse(r.date) : Number.NaN;
     if (Number.isNaN(at)) throw bad(`reading ${i} has no valid date`, body);
     const { date: _date, ...rest } = r;
-    out.push({ at, values: cleanValues(rest) });
+    out.push(snapshot(at, cleanValues(rest)));
   }
   return out.sort((a, b) => a.at - b.at);
+}
+
+/** A reading's registers (normalised OBIS keys, numbers or text) as a typed snapshot. */
+function snapshot(at: number, values: Readonly<Record<string, number | string>>): OneMeterReading {
+  const energy: Record<string, number> = {};
+  for (const [key, raw] of Object.entries(values)) {
+    const value = numeric(raw);
+    if (isEnergyRegister(key) && value !== null) energy[key] = value;
+  }
+  const total = numeric(values[OBIS.power]);
+  const imported = numeric(values[OBIS.importPower]);
+  const text = (key: string) => (values[key] === undefined ? null : String(values[key]));
+  return {
+    at,
+    energy,
+    powerKw: total ?? (imported === null ? null : imported - (numeric(values[OBIS.exportPower]) ?? 0)),
+    meterSerial: text(OBIS.meterSerial),
+    meterErrors: text(OBIS.meterErrors),
+    tariff: typeof values[OBIS.tariffName] === "string" ? (values[OBIS.tariffName] as string) : null,
+    failedReadouts: numeric(values[OBIS.readoutsFailed]),
+    batteryVoltage: numeric(values[OBIS.batteryVoltage]),
+  };
 }
 
 /** A register's numeric value (numbers written as strings included), or undefined. */
