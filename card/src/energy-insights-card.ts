@@ -47,7 +47,7 @@ import { accountKeyOf, accountLabel, discoverAccounts, type DiscoveredAccount } 
 import { zonedInstant } from "./common/time.js";
 import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./data/recorder.js";
 import { getConfigForm, type LovelaceConfigForm } from "./energy-insights-card-editor.js";
-import { accountOwner } from "../../server/src/statistics/ids.js";
+import { accountIdPattern, accountOwner } from "../../server/src/statistics/ids.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
 import { localizer, type LocalizeFunc } from "./localize/localize.js";
@@ -797,7 +797,7 @@ export class EnergyInsightsCard extends LitElement {
     const provider = this._config?.provider ?? "contact";
     return html`<div class="state empty" data-state="empty" data-reason="none-found">
       <div class="state-title">${t("state.empty_title")}</div>
-      <div>${t("state.empty_text", { pattern: `energy_insights:${provider}_<account>_…` })}</div>
+      <div>${t("state.empty_text", { pattern: accountIdPattern(provider) })}</div>
       ${this._backendNote(t)}
       <div class="links">
         <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>

@@ -4,7 +4,7 @@ import { createApp } from "../app.js";
 import { verifyStatistics } from "./verify.js";
 import { currentUser, getPrefs, validateEnergy } from "../ha/energy.js";
 import { getStatisticsMetadata } from "../ha/recorder.js";
-import { STATISTICS_SOURCE } from "../statistics/ids.js";
+import { isOurStatisticId, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { ProviderError } from "../providers/errors.js";
 import type { OneMeterDevice } from "../providers/onemeter/client.js";
 import type { Clock } from "../time/clock.js";
@@ -82,10 +82,10 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
     }
     else out("- no Energy Insights statistics in Home Assistant yet: run `energy-insights sync --once`");
     const prefs = await getPrefs(conn);
-    const configured = JSON.stringify(prefs?.energy_sources ?? []).includes(`${STATISTICS_SOURCE}:`);
+    const configured = JSON.stringify(prefs?.energy_sources ?? []).includes(statisticId(""));
     if (configured) {
       const validation = await validateEnergy(conn);
-      const issues = validation.energy_sources.flat().filter((i) => i.affected_entities.some(([id]) => id.startsWith(`${STATISTICS_SOURCE}:`)));
+      const issues = validation.energy_sources.flat().filter((i) => i.affected_entities.some(([id]) => isOurStatisticId(id)));
       if (issues.length === 0) ok("the Energy dashboard uses our statistics and reports no issue with them");
       else for (const i of issues) bad(`Energy dashboard issue "${i.type}" for ${i.affected_entities.map(([id]) => id).join(", ")}`, "run a sync; if it stays, remove and re-add the source in Settings > Dashboards > Energy");
     } else if (ours.length > 0) {

@@ -3,7 +3,7 @@ import { createApp } from "../app.js";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import type { Connection } from "../ha/connection.js";
 import { getStatisticsMetadata, statisticsDuringPeriod, type StatisticMetadata } from "../ha/recorder.js";
-import { parseStatisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
+import { isOurStatisticId, parseStatisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { verifyMetadata, verifySumStatistic, type MetadataFacts, type VerifyProblem } from "../statistics/verify.js";
 import { markForReimport } from "../store/state.js";
 import type { Store } from "../store/store.js";
@@ -48,7 +48,7 @@ async function haRows(conn: Connection, statisticId: string, from: number): Prom
 
 /** Every `energy_insights:` statistic in HA against the store and its own rules. Pure reads. */
 export async function verifyStatistics(conn: Connection, store: Store, currency: string, nowMs: number): Promise<VerifyReport> {
-  const ours = (await getStatisticsMetadata(conn)).filter((m: StatisticMetadata) => m.statistic_id.startsWith(`${STATISTICS_SOURCE}:`)).sort((a, b) => a.statistic_id.localeCompare(b.statistic_id));
+  const ours = (await getStatisticsMetadata(conn)).filter((m: StatisticMetadata) => isOurStatisticId(m.statistic_id)).sort((a, b) => a.statistic_id.localeCompare(b.statistic_id));
   const statistics: StatisticVerdict[] = [];
   for (const meta of ours) {
     const id = meta.statistic_id;

@@ -71,6 +71,16 @@ export function statisticId(series: string): string {
   return `${STATISTICS_SOURCE}:${series}`;
 }
 
+/** Whether an id is in Energy Insights' namespace (any of its statistics, known kind or not). */
+export function isOurStatisticId(id: string): boolean {
+  return id.startsWith(`${STATISTICS_SOURCE}:`);
+}
+
+/** How an account's ids look, for messages: `energy_insights:<provider>_<account>_…`. */
+export function accountIdPattern(provider: string): string {
+  return `${STATISTICS_SOURCE}:${slug(provider) || "<provider>"}_<account>_…`;
+}
+
 /** A OneMeter statistic's kind: energy import or export, or reactive energy, per tariff (`_t1`…`_t4`) or in all. */
 const ONEMETER_KIND = /_((?:import|export)_energy|reactive_energy_q[14])(_t[1-4])?$/;
 
