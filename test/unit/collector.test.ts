@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +22,17 @@ const power = (entityId: string, state: string, unit = "W", name?: string) =>
   entity(entityId, state, { device_class: "power", unit_of_measurement: unit, ...(name ? { friendly_name: name } : {}) });
 
 // ---- discovery ----------------------------------------------------------------------------------
+
+
+/** Collectors started by a test, stopped after it even when an assertion failed (a running one keeps the run alive). */
+const started: PowerCollector[] = [];
+afterEach(() => {
+  for (const c of started.splice(0)) c.stop();
+});
+function track(collector: PowerCollector): PowerCollector {
+  started.push(collector);
+  return collector;
+}
 
 test("discovery: W and kW normalised to W, other units refused", () => {
   assert.equal(wattsPerUnit("W"), 1);
@@ -120,7 +131,7 @@ test("collector: a light's brightness, from history and live, makes events with 
   const store = openStore(join(dir, "cache.db")).store;
   try {
     const config = parseConfig({ home_assistant: { token: "t" }, power: { history_days: 1 } }, {});
-    const collector = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
+    const collector = track(new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power }));
     await collector.start();
     const fromHistory = store.stateEvents().map((e) => ({ t: e.t, from: e.from, to: e.to, fromLevel: e.fromLevel, toLevel: e.toLevel }));
     assert.deepEqual(fromHistory, [
@@ -185,7 +196,7 @@ test("collector: learns from HA's history on first start, records live changes, 
 
     const config = parseConfig({ home_assistant: { token: "t" }, power: { history_days: 1 } }, {});
     store = openStore(path).store;
-    const collector = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
+    const collector = track(new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power }));
     await collector.start();
     assert.equal(ha.historyRequests.length, 8, "one day of history in 6-hour pieces, each read without attributes and, for the light, with");
     assert.deepEqual(ha.historyRequests[0], { ...ha.historyRequests[0]!, ids: ["sensor.home_power", "switch.heater"], attributes: false });
@@ -217,7 +228,7 @@ test("collector: learns from HA's history on first start, records live changes, 
     store = openStore(path).store;
     clock.advance(10 * MIN);
     ha.historyRequests.length = 0;
-    const again = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
+    const again = track(new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power }));
     await again.start();
     assert.equal(ha.historyRequests.length, 2, "the gap, read without attributes and for the light with them");
     assert.ok(ha.historyRequests.every((r) => r.start === liveFrom + 40 * MIN - 3000), "history from where the data was complete");
@@ -252,7 +263,7 @@ test("collector: unavailable states are neither events nor readings, and a new e
   const { store } = openStore(":memory:");
   try {
     const config = parseConfig({ home_assistant: { token: "t" }, power: { history_days: 0 } }, {});
-    const collector = new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power });
+    const collector = track(new PowerCollector({ ha: () => Promise.resolve(ha as unknown as Connection), store, clock, log: quietLog(), power: config.power }));
     await collector.start();
     assert.equal(ha.historyRequests.length, 0, "history_days 0 reads no history");
     ha.emit("switch.tv", T0 + 10 * S, "on");
