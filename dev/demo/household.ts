@@ -8,6 +8,7 @@
  * by hand in Home Assistant draws its power (or stops drawing it) in whole-home power until the
  * simulation next switches it itself.
  */
+import { systemClock } from "../../server/src/time/clock.js";
 import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 import { connectToHa } from "../../server/src/ha/connection.js";
@@ -183,7 +184,7 @@ export class LivingHousehold {
     while (i < steps.length && !signal.aborted) {
       const step = steps[i]!;
       const wait = step.t - Date.now();
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await systemClock.sleep(wait, signal);
       if (signal.aborted) break;
       try {
         if (step.kind === "power") await this.setPower(ha, step.w, signal);
@@ -214,16 +215,4 @@ async function callService(ha: HaTarget, domain: string, service: string, data: 
   });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${domain}.${service}: HTTP ${res.status}`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -137,7 +137,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     closers.push(() => app.close());
     const seeded = seedHousehold(app.store, household);
     const carbonHours = seedElectricityMaps(app.store, EM_ZONE, Date.now(), CARBON_HISTORY_DAYS);
-    await sleepUntil(household.splitAt, stop.signal);
+    await systemClock.sleep(household.splitAt - Date.now(), stop.signal);
     const warn = (what: string, err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, `demo household: ${what} failed`);
     const driving = household.drive(target, stop.signal, warn).catch((err: unknown) => {
       warn("playing", err);
@@ -313,19 +313,5 @@ The household lives on in Home Assistant: its devices switch and "Home power" fo
 backend learns from it as it would in a real home. Switch a device yourself (Overview) and its power
 shows in "Home power"; the backend measures each switching about five minutes later (the devices
 panel's recent events). A status line follows every minute; Ctrl-C stops everything.`);
-}
-
-function sleepUntil(t: number, signal: AbortSignal): Promise<void> {
-  const ms = t - Date.now();
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 

@@ -51,21 +51,31 @@ const BASE_RANGE_W = 40;
 const BASE_STEP_W = 3 / Math.sqrt(60);
 const RELAY_DELAY_S: [number, number] = [0.3, 1.8];
 
+/** Each untracked load's power over [start, end), on its own random stream forked from `root`. */
+export function untrackedTracks(loads: readonly UntrackedLoad[], start: number, end: number, root: Random): ApplianceTrack[] {
+  return loads.map((load) => {
+    const rng = root.fork(`untracked:${load.name}`);
+    const track = new ApplianceTrack();
+    for (const run of scheduleRuns(load.schedule, start, end, rng)) load.shape(track, run.start, run.end, rng);
+    return track;
+  });
+}
+
+/** Each tracked device's random stream (forked from `root`) and its runs over [start, end). */
+export function trackedSchedules<D extends { entityId: string; schedule: Parameters<typeof scheduleRuns>[0] }>(devices: readonly D[], start: number, end: number, root: Random): { rngs: Map<string, Random>; schedules: Map<string, Run[]> } {
+  const rngs = new Map(devices.map((d) => [d.entityId, root.fork(`tracked:${d.entityId}`)]));
+  const schedules = new Map(devices.map((d) => [d.entityId, scheduleRuns(d.schedule, start, end, rngs.get(d.entityId)!)]));
+  return { rngs, schedules };
+}
+
 export function simulateHousehold(options: HouseholdOptions): Household {
   const start = options.start ?? DEFAULT_START;
   const end = start + options.days * 86_400_000;
   const root = new Random(options.seed);
   const baseW = baseLoad(options.days * 86_400 + 1, root.fork("base"));
-  const tracks: ApplianceTrack[] = [];
-  for (const load of options.untracked ?? UNTRACKED_LOADS) {
-    const rng = root.fork(`untracked:${load.name}`);
-    const track = new ApplianceTrack();
-    for (const run of scheduleRuns(load.schedule, start, end, rng)) load.shape(track, run.start, run.end, rng);
-    tracks.push(track);
-  }
+  const tracks = untrackedTracks(options.untracked ?? UNTRACKED_LOADS, start, end, root);
   const devices = options.devices ?? TRACKED_DEVICES;
-  const rngs = new Map(devices.map((d) => [d.entityId, root.fork(`tracked:${d.entityId}`)]));
-  const schedules = new Map(devices.map((d) => [d.entityId, scheduleRuns(d.schedule, start, end, rngs.get(d.entityId)!)]));
+  const { rngs, schedules } = trackedSchedules(devices, start, end, root);
   const lights = devices.filter((d) => d.entityId.startsWith("light.")).map((d) => d.entityId);
   gatherIntoScenes(schedules, lights, options.sceneShare ?? 0, root.fork("scenes"));
   const events: StateEvent[] = [];

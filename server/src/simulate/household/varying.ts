@@ -15,9 +15,9 @@
 import { attributeLevel } from "../../correlate/states.js";
 import type { StateEvent } from "../../correlate/types.js";
 import { constant, withInrush } from "./appliances.js";
-import type { DeviceTruth, Household } from "./household.js";
+import { trackedSchedules, untrackedTracks, type DeviceTruth, type Household } from "./household.js";
 import { Random } from "./random.js";
-import { scheduleRuns, type Run, type Schedule } from "./schedule.js";
+import type { Run, Schedule } from "./schedule.js";
 import { ApplianceTrack, mergeTracks } from "./trace.js";
 import type { UntrackedLoad } from "./devices.js";
 
@@ -346,16 +346,9 @@ export function simulateVaryingHousehold(options: VaryingOptions): VaryingHouseh
   const end = start + options.days * DAY;
   const root = new Random(options.seed);
   const baseW = baseLoad(options.days * 86_400 + 1, root.fork("base"));
-  const tracks: ApplianceTrack[] = [];
-  for (const load of options.untracked ?? VARYING_UNTRACKED) {
-    const rng = root.fork(`untracked:${load.name}`);
-    const track = new ApplianceTrack();
-    for (const run of scheduleRuns(load.schedule, start, end, rng)) load.shape(track, run.start, run.end, rng);
-    tracks.push(track);
-  }
+  const tracks = untrackedTracks(options.untracked ?? VARYING_UNTRACKED, start, end, root);
   const devices = options.devices ?? VARYING_DEVICES;
-  const rngs = new Map(devices.map((d) => [d.entityId, root.fork(`tracked:${d.entityId}`)]));
-  const schedules = new Map(devices.map((d) => [d.entityId, scheduleRuns(d.schedule, start, end, rngs.get(d.entityId)!)]));
+  const { rngs, schedules } = trackedSchedules(devices, start, end, root);
   moveTogether(schedules, options.simultaneousShare ?? 0.08, root.fork("together"), start, end);
   const [lateMin, lateMax] = options.latenessS ?? [0, 3];
   const late = root.fork("lateness");
