@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import { connectToHa, whenConnected, type Connection } from "../../server/src/ha/connection.js";
+import { connectToHa, whenRunning, type Connection } from "../../server/src/ha/connection.js";
 import { addGridImports, validateEnergy } from "../../server/src/ha/energy.js";
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
@@ -268,7 +268,11 @@ for (const version of HA_VERSIONS) {
       const composed = Array.from({ length: 8760 }, (_, i) => ({ start: start + i * 3600, end: start + (i + 1) * 3600, value: ((i * 37) % 100) / 100 }));
       let restarted = false;
       const publishing = publishStatistic(conn, store, series, stat, composed, { chunkRows: 300 });
-      while (!restarted) {
+      // Its failure is reported by the `await` below, after the restart: not as an unhandled
+      // rejection that would end this test mid-restart and start the next one against a starting HA.
+      const outcome = { failed: false };
+      publishing.catch(() => (outcome.failed = true));
+      while (!restarted && !outcome.failed) {
         await new Promise((r) => setTimeout(r, 20));
         const done = store.published(series).length;
         if (done > 0 && done < composed.length) {
@@ -279,7 +283,7 @@ for (const version of HA_VERSIONS) {
       const result = await publishing;
       // HA is back when restart() returns, but this test's own connection may still be waiting out its
       // reconnect delay (the publish itself waits for it): commands sent meanwhile fail at once.
-      await whenConnected(conn, 60_000);
+      await whenRunning(conn, 60_000);
       assert.ok(restarted, "HA was restarted while the publish was running");
       assert.equal(result.rowsSent, 8760);
       const got = await rows(conn, stat.statisticId, start * 1000, (start + 8760 * 3600) * 1000);

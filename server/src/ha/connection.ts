@@ -74,6 +74,34 @@ function isHaError(err: unknown): err is { code: string; message: string } {
   return typeof err === "object" && err !== null && "code" in err && "message" in err;
 }
 
+/**
+ * Whether HA has finished starting. A connection can be (re)established while HA still starts, and
+ * until then the recorder answers `unknown_error` and integrations not yet set up `unknown_command`.
+ */
+export async function haRunning(conn: Connection): Promise<boolean> {
+  if (!conn.connected) return false;
+  try {
+    const config = await conn.sendMessagePromise<{ state?: string }>({ type: "get_config" });
+    // Versions before HA reported its state are running once they answer.
+    return config.state === undefined || config.state === "RUNNING";
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when the connection is (again) established and HA has finished starting, or rejects after `timeoutMs`. */
+export async function whenRunning(conn: Connection, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await whenConnected(conn, Math.max(deadline - Date.now(), 1));
+    if (await haRunning(conn)) return;
+    if (Date.now() > deadline) throw new HaConnectionError(`Home Assistant did not finish starting within ${Math.round(timeoutMs / 1000)} s`, "timeout");
+    await new Promise((r) => setTimeout(r, RUNNING_POLL_MS));
+  }
+}
+
+const RUNNING_POLL_MS = 500;
+
 /** Resolves when the connection is (again) established, or rejects after `timeoutMs`. */
 export function whenConnected(conn: Connection, timeoutMs: number): Promise<void> {
   if (conn.connected) return Promise.resolve();

@@ -4,7 +4,7 @@ import type { ComposedRow } from "../statistics/compose.js";
 import { planPublish, type PublishedRow } from "../statistics/sums.js";
 import { isMarkedForReimport, reimported } from "../store/state.js";
 import type { Store } from "../store/store.js";
-import { HaConnectionError, whenConnected, type Connection } from "./connection.js";
+import { HaConnectionError, haRunning, whenRunning, type Connection } from "./connection.js";
 import { importMetadata, type StatisticDescription } from "./metadata.js";
 import { getStatisticsMetadata, importStatistics, statisticsDuringPeriod, type StatisticValue } from "./recorder.js";
 import { parseHaVersion } from "./version.js";
@@ -161,11 +161,13 @@ async function withReconnect<T>(conn: Connection, opts: PublishOptions, what: st
     try {
       return await fn();
     } catch (err) {
+      // A refusal is final only from an HA that is up: one that is still starting after a restart
+      // refuses recorder and energy commands until it is.
       const lost = err instanceof HaConnectionError && err.code === "connection_lost";
-      if (!lost && conn.connected) throw err;
+      if (!lost && (await haRunning(conn))) throw err;
       if (attempt >= 5) throw err;
-      opts.log?.warn({ what, attempt }, "Home Assistant connection lost; waiting for it to come back");
-      await whenConnected(conn, opts.reconnectTimeoutMs ?? 180_000);
+      opts.log?.warn({ what, attempt }, "Home Assistant restarting or connection lost; waiting for it to come back");
+      await whenRunning(conn, opts.reconnectTimeoutMs ?? 180_000);
     }
   }
 }
