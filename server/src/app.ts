@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
-import { PowerCollector, type CollectorDeps } from "./correlate/collector.js";
-import { PushedPowerSource } from "./correlate/power-source.js";
+import { PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
+import { PushedPowerSource } from "./sync/power-source.js";
 import type { PowerSample } from "./correlate/types.js";
 import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
 import { currentUser } from "./ha/energy.js";

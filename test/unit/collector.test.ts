@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { parseConfig } from "../../server/src/config/index.js";
-import { PowerCollector, timedLevels } from "../../server/src/correlate/collector.js";
+import { PowerCollector, timedLevels } from "../../server/src/sync/power-collector.js";
 import { recordedUntil } from "../../server/src/store/state.js";
 import type { Connection } from "../../server/src/ha/connection.js";
 import { discoverPower, isTracked, readingInWatts, wattsPerUnit } from "../../server/src/ha/discovery.js";

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Connection } from "../../server/src/ha/connection.js";
-import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic } from "../../server/src/statistics/devices.js";
+import { deviceRows, deviceStatistic } from "../../server/src/statistics/devices.js";
+import { addDevicesToEnergyPrefs } from "../../server/src/ha/energy.js";
 import { deviceSeriesKey } from "../../server/src/statistics/ids.js";
 import { EXTERNAL_STATISTIC_ID } from "../../server/src/statistics/ids.js";
 import { planPublish } from "../../server/src/statistics/sums.js";

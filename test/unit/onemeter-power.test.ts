@@ -15,7 +15,7 @@ import { parseReadings } from "../../server/src/providers/onemeter/parse.js";
 import { startAppApi } from "../../server/src/api/app-api.js";
 import type { StatusResult } from "../../server/src/api/protocol.js";
 import { parseConfig } from "../../server/src/config/index.js";
-import { chooseWholeHome, PushedPowerSource } from "../../server/src/correlate/power-source.js";
+import { chooseWholeHome, PushedPowerSource } from "../../server/src/sync/power-source.js";
 import type { PowerSensor } from "../../server/src/ha/discovery.js";
 import { TRACKED_DEVICES } from "../../server/src/simulate/household/devices.js";
 import { simulateHousehold } from "../../server/src/simulate/household/household.js";

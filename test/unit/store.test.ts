@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openStore } from "../../server/src/store/store.js";
+import { MIGRATIONS } from "../../server/src/store/migrations.js";
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), "ei-store-")), "cache.db");
 
@@ -88,7 +89,7 @@ test("a database from a newer version is refused, not moved aside", () => {
   assert.ok(existsSync(path));
 });
 
-test("mean statistics' confirmed hours live in their own table; an older store's JSON blob is adopted once", () => {
+test("mean statistics' confirmed hours live beside the sums in the published table; an older store's JSON blob is adopted once", () => {
   const { store } = openStore(":memory:");
   store.set("published_mean:em_nz_carbon_intensity", JSON.stringify({ 3600: [100, 90, 110], 7200: [101, 91, 111], 10800: "garbage" }));
   assert.deepEqual([...store.publishedMeans("em_nz_carbon_intensity")], [[3600, [100, 90, 110]], [7200, [101, 91, 111]]]);
@@ -108,5 +109,25 @@ test("state events keep their attribute levels; an event without levels reads ba
     { t: 1000, entityId: "light.desk", from: "off", to: "on", fromLevel: null, toLevel: "brightness 50 %" },
     { t: 2000, entityId: "switch.kettle", from: "off", to: "on" },
   ]);
+  store.close();
+});
+
+test("a store from before the one published table keeps its sums and means through the migration", () => {
+  const path = tmp();
+  const db = new Database(path);
+  for (const m of MIGRATIONS.slice(0, 4)) db.exec(m);
+  db.pragma("user_version = 4");
+  db.prepare("INSERT INTO published (series, start, value, sum) VALUES (?, ?, ?, ?)").run("c_paid", 3600, 1.5, 10.5);
+  db.prepare("INSERT INTO published (series, start, value, sum) VALUES (?, ?, ?, ?)").run("c_paid", 7200, 2, 12.5);
+  db.prepare("INSERT INTO published_mean (series, start, mean, min, max) VALUES (?, ?, ?, ?, ?)").run("wt_nz_carbon_intensity", 3600, 100, 90, 110);
+  db.close();
+  const { store } = openStore(path);
+  assert.deepEqual(store.published("c_paid"), [{ start: 3600, value: 1.5, sum: 10.5 }, { start: 7200, value: 2, sum: 12.5 }]);
+  assert.deepEqual(store.publishedBefore("c_paid", 7200), { start: 3600, value: 1.5, sum: 10.5 });
+  assert.deepEqual([...store.publishedMeans("wt_nz_carbon_intensity")], [[3600, [100, 90, 110]]]);
+  assert.ok(!store.hasPublished("wt_nz_carbon_intensity"), "a mean statistic has no sums to continue");
+  assert.deepEqual(store.published("wt_nz_carbon_intensity"), []);
+  const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+  assert.ok(!tables.includes("published_mean"), tables.join(", "));
   store.close();
 });

@@ -6,7 +6,7 @@
 import type { App } from "../app.js";
 import { packageVersion } from "../package-root.js";
 import { SUPERVISOR_WEBSOCKET_URL } from "../config/index.js";
-import type { CollectorStatus, PowerCollector } from "../correlate/collector.js";
+import type { CollectorStatus, PowerCollector } from "../sync/power-collector.js";
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";

@@ -107,3 +107,19 @@ export interface CurrentUser {
 export function currentUser(conn: Connection): Promise<CurrentUser> {
   return sendCommand(conn, { type: "auth/current_user" });
 }
+
+/**
+ * Adds the statistics to the Energy prefs' `device_consumption`, keeping every entry the user has.
+ * Only for an administrator (HA refuses `energy/save_prefs` otherwise); returns the ids added.
+ */
+export async function addDevicesToEnergyPrefs(conn: Connection, statisticIds: readonly string[]): Promise<string[]> {
+  const user = await currentUser(conn);
+  if (!user.is_admin) throw new Error(`the Home Assistant user "${user.name}" is not an administrator, so devices cannot be added to the Energy dashboard`);
+  const prefs = await getPrefs(conn);
+  const existing = (prefs?.device_consumption ?? []) as { stat_consumption?: unknown }[];
+  const have = new Set(existing.map((d) => d.stat_consumption));
+  const added = statisticIds.filter((id) => !have.has(id));
+  if (added.length === 0) return [];
+  await sendCommand(conn, { type: "energy/save_prefs", device_consumption: [...existing, ...added.map((id) => ({ stat_consumption: id }))] });
+  return added;
+}

@@ -1,17 +1,7 @@
+import type { StatisticDescription } from "../statistics/ids.js";
 import { atLeast, type HaVersion } from "./version.js";
 
-/** What a statistic is, independent of the HA version it is sent to. */
-export interface StatisticDescription {
-  statisticId: string;
-  source: string;
-  name: string;
-  unit: string;
-  /** `energy` for kWh; null for money (a currency has no unit converter). */
-  unitClass: "energy" | null;
-  hasSum: boolean;
-  /** Arithmetic mean (and min/max) is kept, e.g. carbon intensity. */
-  hasMean: boolean;
-}
+export type { StatisticDescription } from "../statistics/ids.js";
 
 /** The `metadata` object of `recorder/import_statistics`, in the shape a given HA accepts. */
 export type ImportMetadata = {

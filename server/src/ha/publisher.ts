@@ -191,7 +191,7 @@ const MEAN_MEMORY_HOURS = 24 * 400;
  * Brings one mean/min/max statistic in line with `rows`. A mean statistic has no running sum, so
  * each hour stands alone: only hours that are new or changed since they were last sent are imported
  * (HA overwrites an hour on re-import), in chunks, each confirmed by reading its last hour's mean back.
- * What was sent is kept in the store's `published_mean` table, the high-water mark with it.
+ * What was sent is kept in the store's `published` table (mean, min and max; no sum), as sums are.
  */
 export async function publishMeanStatistic(conn: Connection, store: Store, series: string, stat: StatisticDescription, rows: readonly MeanRow[], opts: PublishOptions = {}): Promise<PublishResult> {
   if (!stat.hasMean || stat.hasSum) throw new Error(`publishMeanStatistic: ${stat.statisticId} must have a mean and no sum`);

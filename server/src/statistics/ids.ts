@@ -139,3 +139,16 @@ export function deviceSlugOf(id: string): string | null {
 
 /** HA's own rule for external statistic ids (recorder/statistics.py). */
 export const EXTERNAL_STATISTIC_ID = /^(?!.+__)(?!_)[\da-z_]+(?<!_):(?!_)[\da-z_]+(?<!_)$/;
+
+/** What a statistic is, independent of the HA version it is sent to. */
+export interface StatisticDescription {
+  statisticId: string;
+  source: string;
+  name: string;
+  unit: string;
+  /** `energy` for kWh; null for money (a currency has no unit converter). */
+  unitClass: "energy" | null;
+  hasSum: boolean;
+  /** Arithmetic mean (and min/max) is kept, e.g. carbon intensity. */
+  hasMean: boolean;
+}

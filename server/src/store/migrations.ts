@@ -112,4 +112,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE state_events ADD COLUMN from_level TEXT;
   ALTER TABLE state_events ADD COLUMN to_level TEXT;
   `,
+  `
+  -- One bookkeeping of what HA has confirmed, for sum and mean statistics alike: a sum statistic's
+  -- hour keeps its value and running sum; a mean statistic's (carbon intensity) its mean in value,
+  -- its min and max, and no sum. Replaces the separate published_mean table.
+  CREATE TABLE published_rows (
+    series TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    value REAL NOT NULL,
+    sum REAL,
+    min REAL,
+    max REAL,
+    PRIMARY KEY (series, start)
+  ) WITHOUT ROWID;
+  INSERT INTO published_rows (series, start, value, sum) SELECT series, start, value, sum FROM published;
+  INSERT OR IGNORE INTO published_rows (series, start, value, min, max) SELECT series, start, mean, min, max FROM published_mean;
+  DROP TABLE published;
+  DROP TABLE published_mean;
+  ALTER TABLE published_rows RENAME TO published;
+  `,
 ];

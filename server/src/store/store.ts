@@ -106,7 +106,7 @@ export class Store {
        ON CONFLICT DO UPDATE SET rows = excluded.rows, total_kwh = excluded.total_kwh, cost = excluded.cost, fetched_at = excluded.fetched_at`,
     );
     this.upsertPublished = db.prepare(
-      "INSERT INTO published (series, start, value, sum) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, sum = excluded.sum",
+      "INSERT INTO published (series, start, value, sum) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, sum = excluded.sum, min = NULL, max = NULL",
     );
   }
 
@@ -231,16 +231,16 @@ export class Store {
   }
 
   published(series: string, from = Number.MIN_SAFE_INTEGER): PublishedRow[] {
-    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start >= ? ORDER BY start").all(series, from) as PublishedRow[];
+    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start >= ? AND sum IS NOT NULL ORDER BY start").all(series, from) as PublishedRow[];
   }
 
   /** The last published row before `start`, whose sum the next import continues from. */
   publishedBefore(series: string, start: number): PublishedRow | undefined {
-    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start < ? ORDER BY start DESC LIMIT 1").get(series, start) as PublishedRow | undefined;
+    return this.db.prepare("SELECT start, value, sum FROM published WHERE series = ? AND start < ? AND sum IS NOT NULL ORDER BY start DESC LIMIT 1").get(series, start) as PublishedRow | undefined;
   }
 
   hasPublished(series: string): boolean {
-    return this.db.prepare("SELECT 1 FROM published WHERE series = ? LIMIT 1").get(series) !== undefined;
+    return this.db.prepare("SELECT 1 FROM published WHERE series = ? AND sum IS NOT NULL LIMIT 1").get(series) !== undefined;
   }
 
   /** Forgets what was imported from `start` on, so the publisher imports it again (`verify --repair`). */
@@ -257,20 +257,20 @@ export class Store {
   /** The hours of a mean statistic HA has as last confirmed: start → [mean, min, max]. */
   publishedMeans(series: string): Map<number, [number, number, number]> {
     this.adoptLegacyMeans(series);
-    const rows = this.db.prepare("SELECT start, mean, min, max FROM published_mean WHERE series = ? ORDER BY start").all(series) as { start: number; mean: number; min: number; max: number }[];
+    const rows = this.db.prepare("SELECT start, value AS mean, min, max FROM published WHERE series = ? AND sum IS NULL ORDER BY start").all(series) as { start: number; mean: number; min: number; max: number }[];
     return new Map(rows.map((r) => [r.start, [r.mean, r.min, r.max]]));
   }
 
   /** Records confirmed hours of a mean statistic and forgets those older than `keepFrom` (epoch seconds). */
   recordPublishedMeans(series: string, rows: readonly { start: number; mean: number; min: number; max: number }[], keepFrom: number): void {
     this.transaction(() => {
-      const upsert = this.db.prepare("INSERT INTO published_mean (series, start, mean, min, max) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET mean = excluded.mean, min = excluded.min, max = excluded.max");
+      const upsert = this.db.prepare("INSERT INTO published (series, start, value, sum, min, max) VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, sum = NULL, min = excluded.min, max = excluded.max");
       for (const r of rows) upsert.run(series, r.start, r.mean, r.min, r.max);
-      this.db.prepare("DELETE FROM published_mean WHERE series = ? AND start < ?").run(series, keepFrom);
+      this.db.prepare("DELETE FROM published WHERE series = ? AND start < ? AND sum IS NULL").run(series, keepFrom);
     });
   }
 
-  /** Stores written before the published_mean table kept each series as a JSON blob in kv. */
+  /** Stores written before mean statistics were kept in the published table had each series as a JSON blob in kv. */
   private adoptLegacyMeans(series: string): void {
     const key = `published_mean:${series}`;
     const text = this.get(key);

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
-import type { StatisticDescription } from "../ha/metadata.js";
+import type { StatisticDescription } from "../statistics/ids.js";
 import { publishMeanStatistic, publishStatistic, type MeanRow, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { seriesKey, statisticId, STATISTICS_SOURCE, carbonSeries } from "../statistics/ids.js";
 import type { ComposedRow } from "../statistics/compose.js";

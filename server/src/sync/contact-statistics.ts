@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
-import type { StatisticDescription } from "../ha/metadata.js";
+import type { StatisticDescription } from "../statistics/ids.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { seriesKey, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { composeHourly } from "../statistics/compose.js";

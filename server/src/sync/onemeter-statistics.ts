@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
 import type { GridImport } from "../ha/energy.js";
-import type { StatisticDescription } from "../ha/metadata.js";
+import type { StatisticDescription } from "../statistics/ids.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { oneMeterRegisterSeries, oneMeterSeries, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { registerUnit } from "../providers/onemeter/obis.js";

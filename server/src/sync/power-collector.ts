@@ -18,16 +18,19 @@ import type { StateChangedEvent } from "home-assistant-js-websocket";
 import type { Logger } from "pino";
 import type { PowerConfig } from "../config/schema.js";
 import { sendCommand, type Connection } from "../ha/connection.js";
-import { addDevicesToEnergyPrefs, deviceRows, deviceStatistic, publishDeviceStatistics } from "../statistics/devices.js";
+import type { ComposedRow } from "../statistics/compose.js";
+import { deviceRows, deviceStatistic } from "../statistics/devices.js";
+import { deviceSeriesKey } from "../statistics/ids.js";
+import { addDevicesToEnergyPrefs } from "../ha/energy.js";
 import { discoverPower, isTracked, readingInWatts, type HaEntityState, type PowerDiscovery, type PowerSensor } from "../ha/discovery.js";
 import { historyDuringPeriod, historyPieces, timedAttributes, timedStates, type CompressedState } from "../ha/history.js";
-import type { PublishResult } from "../ha/publisher.js";
+import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
-import { CorrelationEngine, type EngineOptions } from "./engine.js";
+import { CorrelationEngine, type EngineOptions } from "../correlate/engine.js";
 import { chooseWholeHome, type WholeHomePowerSource, type WholeHomeSelection } from "./power-source.js";
-import { attributeLevel, hasLevels } from "./states.js";
-import type { PowerSample, StateEvent } from "./types.js";
+import { attributeLevel, hasLevels } from "../correlate/states.js";
+import type { PowerSample, StateEvent } from "../correlate/types.js";
 
 export interface CollectorDeps {
   /** Resolves the (admin) HA connection. */
@@ -456,4 +459,19 @@ export class PowerCollector {
 /** History rows read with attributes as timed states with their attribute level (see `timedAttributes`). */
 export function timedLevels(entityId: string, rows: readonly CompressedState[] | undefined): { t: number; state: string; level: string | null }[] {
   return timedAttributes(rows).map((r) => ({ t: r.t, state: r.state, level: attributeLevel(entityId, r.attributes) }));
+}
+
+/** Publishes each entity's rows with the statistics publisher (continuous sums, read back). */
+export async function publishDeviceStatistics(
+  conn: Connection,
+  store: Store,
+  rows: ReadonlyMap<string, readonly ComposedRow[]>,
+  names: (entityId: string) => string,
+  opts: PublishOptions = {},
+): Promise<PublishResult[]> {
+  const results: PublishResult[] = [];
+  for (const [entityId, composed] of rows) {
+    results.push(await publishStatistic(conn, store, deviceSeriesKey(entityId), deviceStatistic(entityId, names(entityId)), composed, opts));
+  }
+  return results;
 }

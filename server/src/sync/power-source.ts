@@ -4,7 +4,7 @@
  * by this interface; who feeds them (the OneMeter poller) is wired in `app.ts`.
  */
 import type { PowerSensor } from "../ha/discovery.js";
-import type { PowerSample } from "./types.js";
+import type { PowerSample } from "../correlate/types.js";
 
 export interface WholeHomePowerSource {
   /** Stable id, e.g. `onemeter:<device id>`: what `power.whole_home` names, and the store series of its readings. */
