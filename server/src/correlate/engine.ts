@@ -49,8 +49,12 @@ const DEFAULT_MAX_STEPS = 500;
 const UNTRUSTED_CONFIDENCE = 0.5;
 /** With a report-on-change sensor, a confident level is at least this many times the smallest change it reports. */
 const RESOLUTION_MULTIPLE = 3;
-/** A periodic sensor read at most this often (s) measures a switch-off step from enough readings to sample the level a device was at. */
-const SWITCH_OFF_LEVELS_MAX_INTERVAL_S = 10;
+/**
+ * A switch-off step measured over windows at most this wide (ms) samples the level a device was at
+ * (a sensor read every 30 s or faster); over wider ones, another load moves inside them too often
+ * (a fridge's 120 W cycles made a 60 W light look like it had bursts at 180 W with a 60 s sensor).
+ */
+const SWITCH_OFF_LEVELS_MAX_WINDOW_MS = 120_000;
 
 export class CorrelationEngine {
   private readonly series = new PowerSeries();
@@ -226,7 +230,7 @@ export class CorrelationEngine {
     if (this.attribution) return this.attribution;
     const geometry = this.geometry;
     const sensor = this.sensorProfile;
-    const switchOffsSampleLevels = sensor !== null && (sensor.kind === "on-change" || sensor.intervalS <= SWITCH_OFF_LEVELS_MAX_INTERVAL_S);
+    const switchOffsSampleLevels = sensor !== null && geometry !== null && geometry.widthMs <= SWITCH_OFF_LEVELS_MAX_WINDOW_MS;
     const inputs: EntityInput[] = this.log.entities().map((entityId) => {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();

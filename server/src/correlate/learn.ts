@@ -3,7 +3,7 @@
  * switch-on and switch-off steps agree (or each direction's settled lag), the median of the pooled
  * steps with a standard error from their MAD, and whether that is published and how confidently.
  */
-import { erf, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
+import { erf, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
 import type { ProfileStatus } from "./types.js";
 
 /**
@@ -147,6 +147,9 @@ export function learnState(on: StepRows, off: StepRows, lagCount: number): State
   if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW), b]);
   if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW)]);
   for (const [x, y] of candidates) if (agreeing(x, y)) return pool(x, y, [...x.values, ...y.values]);
+  // A device with bursts (a PC) is at its switch-on level at many of its switch-offs too, and above it at the others:
+  // that level is its step, and its bursts are added by `edgeMean` (the median of the switch-offs picks either level).
+  if (burstsOf(a.values, b.values) !== null) return pool(a, b, a.values);
   if (!few(b)) return pool(a, b, b.values);
   if (!few(a)) return pool(a, b, a.values);
   return pool(a, b, [...a.values, ...b.values]);
@@ -201,35 +204,80 @@ export function trimmedMean(values: readonly number[]): number {
 
 /** Switch-off steps needed before their mean may stand for a device's mean power. */
 const EDGE_MEAN_MIN_OFF = 8;
-/** A burst is at least this much above the switch-on level; each of the two levels holds this share of the switch-offs; this share at most falls below. */
+/** A burst is at least this much above the switch-on level (and "below" as much below it); each of the two levels holds this share of the switch-offs. */
 const BURST_MIN_RISE = 0.3;
 const BURST_MIN_SHARE = 0.2;
-const BURST_MAX_BELOW = 0.1;
+/** The share of switch-offs above must exceed the share below by this many standard errors (one-sided 90 %: the runs still have their say, `meanOfBursts`). */
+const BURST_SIGMAS = 1.28;
+/** A burst level's switch-offs agree within this share of its height above the switch-on level (robust deviation). */
+const BURST_CLUSTER_SPREAD = 0.5;
+
+/** The mean power of a device with bursts, from its switch-offs, and that mean's standard error (W). */
+export interface EdgeMean {
+  meanW: number;
+  standardErrorW: number;
+  /** The level its switch-ons see (its idle level), W. */
+  baseW: number;
+}
+
+/** A device that idles at the level its switch-ons see and bursts above it, as its switch-offs show. */
+export interface Bursts {
+  /** The switch-on (idle) level and the burst level, W. */
+  baseW: number;
+  burstW: number;
+  /** Share of the switch-offs in a burst (those above, less as many as other loads put below), its standard error, and of how many. */
+  share: number;
+  shareStandardError: number;
+  offCount: number;
+  /** Robust deviation (unscaled MAD) of the switch-offs above, W, and their number. */
+  burstMadW: number;
+  burstCount: number;
+}
 
 /**
- * The mean power of a device whose edges disagree, from its switch-offs: a device is switched off
- * at a moment that has nothing to do with its bursts, so its switch-off steps sample its power at
- * random times while on, and their mean is its mean while on (a PC idling at 80 W with bursts to
- * 180 W a third of the time: switched on at idle, switched off at either). Null unless its edges
- * disagree (`isRepresentative` false), there are `EDGE_MEAN_MIN_OFF` switch-offs, and their trimmed
- * mean (at least the lowest and highest one left out, so one confounded switch-off cannot carry it)
- * differs from the median by more than max(2 W, 10 %). Of a bimodal sample (idle or burst) the median
- * picks one mode, whichever has a few more switch-offs; the mean weighs them as the device does.
+ * The pattern of a device with bursts (a PC idling at 80 W with bursts to 150–200 W): its switch-ons
+ * see one level, and its switch-offs, which come at moments that have nothing to do with its bursts,
+ * are at that level or well above it, and those above agree on one level (switch-offs confounded by
+ * other loads scatter: 64, 356 and 2438 W above a 40 W light are no burst level). Another load
+ * switching in a step's windows moves it up as often as down (a fridge's cycles make a 120 W "level"
+ * above a light as often as one below it), so the share in a burst is the share above less the share
+ * below, and it must be clearly more than nothing. Null without `CONFIDENT_EVENTS` switch-ons and
+ * `EDGE_MEAN_MIN_OFF` switch-offs, or without the pattern.
  */
-export function edgeMeanPower(l: StateLearning): number | null {
-  if (isRepresentative(l) || l.offValues.length < EDGE_MEAN_MIN_OFF || l.onValues.length < CONFIDENT_EVENTS) return null;
-  // The pattern of a device with bursts: switch-offs at the level the switch-ons see, and others well above it, few below.
-  const base = median(l.onValues);
+export function burstsOf(onValues: readonly number[], offValues: readonly number[]): Bursts | null {
+  if (offValues.length < EDGE_MEAN_MIN_OFF || onValues.length < CONFIDENT_EVENTS) return null;
+  const base = median(onValues);
   if (base <= 0) return null;
-  const share = (pick: (x: number) => boolean) => l.offValues.filter(pick).length / l.offValues.length;
-  const atBase = share((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base));
-  const above = share((x) => x > base * (1 + BURST_MIN_RISE));
-  const below = share((x) => x < base * (1 - BURST_MIN_RISE));
-  if (atBase < BURST_MIN_SHARE || above < BURST_MIN_SHARE || below > BURST_MAX_BELOW) return null;
-  const sorted = [...l.offValues].sort((a, b) => a - b);
-  const cut = Math.max(1, Math.floor(sorted.length * 0.1));
-  const kept = sorted.slice(cut, sorted.length - cut);
-  const mean = kept.reduce((s, x) => s + x, 0) / kept.length;
-  if (Math.abs(mean - l.powerW) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW))) return null;
-  return mean > 0 ? mean : null;
+  const n = offValues.length;
+  const atBase = offValues.filter((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base)).length / n;
+  const above = offValues.filter((x) => x > base * (1 + BURST_MIN_RISE));
+  const up = above.length / n;
+  const down = offValues.filter((x) => x < base * (1 - BURST_MIN_RISE)).length / n;
+  if (atBase < BURST_MIN_SHARE || up < BURST_MIN_SHARE) return null;
+  // The difference of two shares of one sample: variance (up + down − (up − down)²) / n.
+  const share = up - down;
+  const shareStandardError = Math.sqrt(Math.max(0, up + down - share * share) / n);
+  if (share < BURST_SIGMAS * shareStandardError) return null;
+  const burst = median(above);
+  const mad = medianAbsoluteDeviation(above, burst);
+  if (MAD_TO_SIGMA * mad > BURST_CLUSTER_SPREAD * (burst - base)) return null;
+  return { baseW: base, burstW: burst, share, shareStandardError, offCount: n, burstMadW: mad, burstCount: above.length };
+}
+
+/**
+ * The mean power of a device whose edges disagree because it has bursts (`burstsOf`): its switch-offs
+ * sample its power at random times while on, so its mean is its idle level plus the share of
+ * switch-offs in a burst times the burst's height, which one switch-off caught beside a kettle cannot
+ * move far. Its standard error is mostly that of the share: with 15 switch-offs, a PC's is about 12 W.
+ * Null when the edges agree (`isRepresentative`) or the mean is within max(2 W, 10 %) of the idle level.
+ */
+export function edgeMean(l: StateLearning): EdgeMean | null {
+  if (isRepresentative(l)) return null;
+  const b = burstsOf(l.onValues, l.offValues);
+  if (b === null) return null;
+  const height = b.burstW - b.baseW;
+  const mean = b.baseW + b.share * height;
+  if (mean - b.baseW <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * b.baseW)) return null;
+  const heightSe = b.share * standardErrorOfMedian(b.burstMadW, b.burstCount);
+  return { meanW: mean, standardErrorW: Math.max(Math.hypot(b.shareStandardError * height, heightSe), STEP_ERROR_FLOOR_W), baseW: b.baseW };
 }
