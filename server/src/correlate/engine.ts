@@ -11,7 +11,7 @@ import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, t
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { confidenceOf, isPublishable, isRepresentative, statusOf } from "./learn.js";
+import { confidenceOf, isPublishable, isRepresentative, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { median } from "./robust.js";
@@ -55,6 +55,15 @@ const RESOLUTION_MULTIPLE = 3;
  * (a fridge's 120 W cycles made a 60 W light look like it had bursts at 180 W with a 60 s sensor).
  */
 const SWITCH_OFF_LEVELS_MAX_WINDOW_MS = 120_000;
+/**
+ * Steps measured by a periodic sensor over windows at most this wide (ms; a sensor read every 10 s
+ * or faster) have a near-normal core with outliers where another load moved, and are summed up by
+ * their biweight (`estimate`): an 8 W light's median at 10 s was 9.2 W, pulled up by other loads
+ * caught more often above than below, its biweight 8.5 W. Wider windows, and an on-change sensor's few held
+ * readings quantised by its resolution, give steps with no such core, whose median served better on
+ * both simulated households.
+ */
+const BIWEIGHT_MAX_WINDOW_MS = 60_000;
 
 export class CorrelationEngine {
   private readonly series = new PowerSeries();
@@ -334,7 +343,9 @@ export class CorrelationEngine {
     this.flush();
     if (this.learned) return this.learned;
     this.attribution = null;
-    const settings = { lagCount: this.lagsS.length, isZero: this.isZero, maxSteps: this.options.maxStepsPerState ?? DEFAULT_MAX_STEPS };
+    const sensor = this.sensorProfile;
+    const location: Location = sensor?.kind === "periodic" && this.geometry !== null && this.geometry.widthMs <= BIWEIGHT_MAX_WINDOW_MS ? "biweight" : "median";
+    const settings = { lagCount: this.lagsS.length, isZero: this.isZero, maxSteps: this.options.maxStepsPerState ?? DEFAULT_MAX_STEPS, location };
     this.learned = new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), settings)]));
     return this.learned;
   }

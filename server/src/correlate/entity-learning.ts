@@ -5,7 +5,7 @@
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun } from "./ghosts.js";
-import { estimate, isPublishable, learnState, type StateLearning, type StepRows } from "./learn.js";
+import { estimate, isPublishable, learnState, type Location, type StateLearning, type StepRows } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, toKey, type ZeroStatePredicate } from "./states.js";
 
@@ -19,6 +19,8 @@ export interface LearningSettings {
   isZero: ZeroStatePredicate;
   /** Only the most recent accepted steps per state and direction count. */
   maxSteps: number;
+  /** How a state's steps are summed up (`estimate`). */
+  location: Location;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -33,7 +35,7 @@ export function learnEntity(own: readonly EventRecord[], settings: LearningSetti
 }
 
 function learnStateOf(own: readonly EventRecord[], state: string, settings: LearningSettings): LearnedState {
-  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount);
+  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount, settings.location);
   return { ...fromSteps, spreadW: spreadOf(fromSteps.values, fromSteps.powerW) };
 }
 
@@ -71,7 +73,7 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
   for (const [state, values] of extra) {
     const base = direct.get(state)!;
     const all = [...base.values, ...values.slice(-settings.maxSteps)];
-    const e = estimate(all);
+    const e = estimate(all, settings.location);
     out.set(state, { ...base, ...e, values: all, spreadW: spreadOf(all, e.powerW) });
   }
   return out;

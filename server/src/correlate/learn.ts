@@ -3,7 +3,7 @@
  * switch-on and switch-off steps agree (or each direction's settled lag), the median of the pooled
  * steps with a standard error from their MAD, and whether that is published and how confidently.
  */
-import { erf, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
+import { biweightLocation, erf, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
 import type { ProfileStatus } from "./types.js";
 
 /**
@@ -42,10 +42,18 @@ const TOLERANCE_SHARE = 0.05;
  */
 const STEP_ERROR_FLOOR_W = 0.5;
 
-export function estimate(values: readonly number[]): Estimate {
+/**
+ * How the steps of one state are summed up: their `median`, or Tukey's `biweight` location, which
+ * is not pulled towards the side where most confounded steps lie and is nearly as efficient as a
+ * mean on the rest (`biweightLocation`). The engine uses the biweight where steps have a near-normal
+ * core: with a periodic sensor whose windows are at most a minute wide.
+ */
+export type Location = "median" | "biweight";
+
+export function estimate(values: readonly number[], location: Location = "median"): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
-  const powerW = median(values);
+  const powerW = location === "biweight" ? biweightLocation(values) : median(values);
   const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
   return { powerW, standardErrorW: se, n };
 }
@@ -79,20 +87,20 @@ function candidateLags(columns: readonly number[][]): number[] {
  * (The reference's "largest |median| ÷ SE" prefers a point mid-ramp, whose steps agree closely
  * because the ramp is the same every time.)
  */
-export function chooseLag(rows: StepRows, lagCount: number): LagChoice {
+export function chooseLag(rows: StepRows, lagCount: number, location: Location = "median"): LagChoice {
   const columns = columnsOf(rows, lagCount);
   const usable = candidateLags(columns);
   const grows = (i: number, j: number): boolean => {
     const diffs = rows.flatMap((r) => (r[i] != null && r[j] != null ? [r[j]! - r[i]!] : []));
     if (diffs.length < 2) return false;
-    const growth = estimate(diffs);
+    const growth = estimate(diffs, location);
     const level = Math.abs(median(columns[i]!));
     const majority = diffs.filter((d) => d > 0).length / diffs.length >= GROWTH_MAJORITY;
     return majority && growth.powerW > Math.max(GROWTH_SHARE * level, 2 * growth.standardErrorW);
   };
   const index = usable.find((i) => usable.every((j) => j <= i || !grows(i, j))) ?? 0;
   const values = columns[index] ?? [];
-  return { index, values, estimate: estimate(values) };
+  return { index, values, estimate: estimate(values, location) };
 }
 
 /** On and off medians agree within three combined standard errors plus 5 %. */
@@ -102,11 +110,11 @@ function agree(a: Estimate, b: Estimate): boolean {
 }
 
 /** A direction with too few events for its own lag choice takes the lag whose median is nearest the other direction's estimate. */
-function nearestLag(columns: readonly number[][], target: number): LagChoice {
+function nearestLag(columns: readonly number[][], target: number, location: Location): LagChoice {
   let best: LagChoice | null = null;
   columns.forEach((values, index) => {
     if (values.length === 0) return;
-    const e = estimate(values);
+    const e = estimate(values, location);
     if (!best || Math.abs(e.powerW - target) < Math.abs(best.estimate.powerW - target)) best = { index, values, estimate: e };
   });
   return best ?? { index: 0, values: [], estimate: estimate([]) };
@@ -121,11 +129,11 @@ function nearestLag(columns: readonly number[][], target: number): LagChoice {
  * a load is at its running level just before it stops, and it stops at once. With too few events
  * either way, both are pooled; their spread then shows in the standard error.
  */
-export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
+export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median"): StateLearning {
   const onColumns = columnsOf(on, lagCount);
   const offColumns = columnsOf(off, lagCount);
   const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({
-    ...estimate(values),
+    ...estimate(values, location),
     onLagIndex: a.index,
     offLagIndex: b.index,
     values: [...values],
@@ -135,17 +143,17 @@ export function learnState(on: StepRows, off: StepRows, lagCount: number): State
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
   const shortest = (columns: number[][]): LagChoice | null => {
     const i = candidateLags(columns)[0];
-    return i === undefined ? null : { index: i, values: columns[i]!, estimate: estimate(columns[i]!) };
+    return i === undefined ? null : { index: i, values: columns[i]!, estimate: estimate(columns[i]!, location) };
   };
   const [onShort, offShort] = [shortest(onColumns), shortest(offColumns)];
   if (onShort && offShort && agreeing(onShort, offShort)) return pool(onShort, offShort, [...onShort.values, ...offShort.values]);
 
-  const a = chooseLag(on, lagCount);
-  const b = chooseLag(off, lagCount);
+  const a = chooseLag(on, lagCount, location);
+  const b = chooseLag(off, lagCount, location);
   const few = (c: LagChoice) => c.estimate.n < MIN_EVENTS;
   const candidates: [LagChoice, LagChoice][] = [[a, b]];
-  if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW), b]);
-  if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW)]);
+  if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW, location), b]);
+  if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW, location)]);
   for (const [x, y] of candidates) if (agreeing(x, y)) return pool(x, y, [...x.values, ...y.values]);
   // A device with bursts (a PC) is at its switch-on level at many of its switch-offs too, and above it at the others:
   // that level is its step, and its bursts are added by `edgeMean` (the median of the switch-offs picks either level).

@@ -1,0 +1,49 @@
+/**
+ * How a state's steps are summed up: the median, or Tukey's biweight where the steps have a
+ * near-normal core (a periodic sensor read every 10 s or faster). Hand-made samples.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { correlate } from "../../server/src/correlate/engine.js";
+import { estimate } from "../../server/src/correlate/learn.js";
+import { biweightLocation, median } from "../../server/src/correlate/robust.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+
+/** 60 W ± 3 W, 40 steps; then 10 confounded by a fridge's 120 W, all above. */
+const core = Array.from({ length: 40 }, (_, i) => 60 + 3 * Math.sin(i * 2.4));
+const confounded = [...core, ...Array.from({ length: 10 }, (_, i) => 180 + 5 * Math.cos(i))];
+
+test("the biweight is not pulled towards the side where most confounded steps lie; the median is", () => {
+  const m = median(confounded);
+  const b = biweightLocation(confounded);
+  assert.ok(m - median(core) > 0.8, `median ${m}`);
+  assert.ok(Math.abs(b - core.reduce((s, x) => s + x, 0) / core.length) < 0.05, `biweight ${b}`);
+  assert.equal(estimate(confounded, "biweight").powerW, b);
+  assert.equal(estimate(confounded).powerW, m, "the median unless asked");
+});
+
+test("the biweight of steps with no spread, or of two, is their median", () => {
+  assert.equal(biweightLocation([12, 12, 12, 40]), 12);
+  assert.equal(biweightLocation([10, 14]), 12);
+  assert.equal(biweightLocation([7]), 7);
+});
+
+test("a periodic sensor read every 10 s sums a light's steps up by their biweight, a report-on-change sensor by their median", () => {
+  // A 60 W lamp switched on 40 times; a 120 W load (untracked) is on in the window after 10 of its switch-ons only.
+  const T0 = Date.UTC(2026, 0, 5);
+  const events: StateEvent[] = [];
+  const loads: { from: number; to: number; w: number }[] = [];
+  for (let i = 0; i < 40; i += 1) {
+    const on = T0 + 3600_000 + i * 3600_000;
+    events.push({ t: on, entityId: "light.kitchen", from: "off", to: "on" }, { t: on + 20 * 60_000, entityId: "light.kitchen", from: "on", to: "off" });
+    loads.push({ from: on, to: on + 20 * 60_000, w: 60 + 3 * Math.sin(i * 2.4) });
+    if (i % 4 === 0) loads.push({ from: on + 5000, to: on + 120_000, w: 120 });
+  }
+  const until = T0 + 42 * 3600_000;
+  const samples: PowerSample[] = [];
+  for (let t = T0; t < until; t += 10_000) samples.push({ t, w: 200 + loads.reduce((s, l) => s + (t >= l.from && t < l.to ? l.w : 0), 0) });
+  const periodic = correlate(samples, events, { now: until }).profiles.find((p) => p.entityId === "light.kitchen")!;
+  const onChange = correlate(samples, events, { now: until, sensor: { kind: "on-change", intervalS: 10, noiseW: 0 } }).profiles.find((p) => p.entityId === "light.kitchen")!;
+  assert.ok(Math.abs(periodic.powerW! - 60) < 0.5, `periodic ${periodic.powerW}`);
+  assert.ok(onChange.powerW! > periodic.powerW! + 0.5, `on change ${onChange.powerW}, periodic ${periodic.powerW}`);
+});
