@@ -47,3 +47,12 @@ test("a periodic sensor read every 10 s sums a light's steps up by their biweigh
   assert.ok(Math.abs(periodic.powerW! - 60) < 0.5, `periodic ${periodic.powerW}`);
   assert.ok(onChange.powerW! > periodic.powerW! + 0.5, `on change ${onChange.powerW}, periodic ${periodic.powerW}`);
 });
+
+test("where asked for a clear core, steps that scatter as widely as their level keep their median", () => {
+  // A 60 W light's steps at 30 s, confounded above: a clear core, refined by the biweight.
+  assert.equal(estimate(confounded, "clear-biweight").powerW, biweightLocation(confounded));
+  // A fan speed's handful of steps at 30 s: robust deviation about their level, no core to find.
+  const scattered = [-74, 53, 34, 35, -32, 26, 42, -50, -33, -116, 34, 37, 34, 19, 125, 33];
+  assert.equal(estimate(scattered, "clear-biweight").powerW, median(scattered));
+  assert.notEqual(biweightLocation(scattered), median(scattered));
+});

@@ -43,17 +43,22 @@ const TOLERANCE_SHARE = 0.05;
 const STEP_ERROR_FLOOR_W = 0.5;
 
 /**
- * How the steps of one state are summed up: their `median`, or Tukey's `biweight` location, which
- * is not pulled towards the side where most confounded steps lie and is nearly as efficient as a
- * mean on the rest (`biweightLocation`). The engine uses the biweight where steps have a near-normal
- * core: with a periodic sensor whose windows are at most a minute wide.
+ * How a state's steps are summed up: their `median`; Tukey's biweight location (`biweightLocation`),
+ * which is not pulled towards the side where most confounded steps lie and is nearly as efficient
+ * as a mean on the rest; or, `clear-biweight`, the biweight only where the steps have a clear core
+ * (their robust deviation at most `CLEAR_CORE_SPREAD_SHARE` of their median: a 60 W light's at 30 s,
+ * not a fan speed's learned from a handful of scattered steps, whose biweight wanders).
  */
-export type Location = "median" | "biweight";
+export type Location = "median" | "biweight" | "clear-biweight";
+
+const CLEAR_CORE_SPREAD_SHARE = 0.5;
 
 export function estimate(values: readonly number[], location: Location = "median"): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
-  const powerW = location === "biweight" ? biweightLocation(values) : median(values);
+  const middle = median(values);
+  const clear = location === "clear-biweight" && MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle) <= CLEAR_CORE_SPREAD_SHARE * Math.abs(middle);
+  const powerW = location === "biweight" || clear ? biweightLocation(values) : middle;
   const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
   return { powerW, standardErrorW: se, n };
 }
