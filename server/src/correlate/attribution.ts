@@ -10,7 +10,7 @@
  * Pure: computed from the stored run measurements and learned steps whenever profiles are read.
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
-import type { LearnedState } from "./entity-learning.js";
+import { powerOf, type LearnedState } from "./entity-learning.js";
 import { edgeMean, isPublishable, isRepresentative, type EdgeMean } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
@@ -203,7 +203,7 @@ interface MeasuredRun {
 export function attributeEntity(input: EntityInput, others: Others): EntityEnergy {
   const stepOf = (state: string): number | null => {
     const l = input.learned.get(state);
-    return l && isPublishable(l) ? l.powerW : null;
+    return l ? powerOf(l) : null;
   };
   // The device's scale: its largest learned step or the median of its runs' raw excess, whichever is larger. Not each
   // run's own excess: a run inflated by an untracked load would then tolerate more uncertainty, and be chosen more often.

@@ -9,7 +9,7 @@
  */
 import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { learnEntity, onTime, type LearnedState } from "./entity-learning.js";
+import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, isPublishable, isRepresentative, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
@@ -175,7 +175,7 @@ export class CorrelationEngine {
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
         const e = energy?.states.get(state);
-        const power = e?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        const power = e?.powerW ?? powerOf(l);
         // A power that is not above zero says the energy could not be attributed: it is not published.
         const published = power !== null && power > 0;
         const onS = seconds.get(state) ?? 0;
@@ -187,8 +187,8 @@ export class CorrelationEngine {
           level,
           powerW: published ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
-          status: !published ? "learning" : whileOn || !this.trusted(l) ? "estimated" : statusOf(l),
+          confidence: whileOn || !isPublishable(l) || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !published ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l) ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -228,7 +228,7 @@ export class CorrelationEngine {
       }
       const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil);
       for (const [state, l] of states) {
-        const power = energy?.states.get(state)?.powerW ?? (isPublishable(l) ? l.powerW : null);
+        const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0) continue;
         for (const [hourStart, value] of energyByHour(intervals, state, power, from, to)) out.push({ entityId, state, hourStart, kwh: value });
       }
@@ -266,7 +266,8 @@ export class CorrelationEngine {
         new EnergyCurve(
           input.stepIntervals.flatMap((iv) => {
             const l = input.learned.get(iv.state);
-            return l && isPublishable(l) ? [{ from: iv.from, to: iv.to, powerW: l.powerW }] : [];
+            const w = l ? powerOf(l) : null;
+            return w !== null ? [{ from: iv.from, to: iv.to, powerW: w }] : [];
           }),
         ),
       ]),
