@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
 import { estimate } from "../../server/src/correlate/learn.js";
+import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import { biweightLocation, median } from "../../server/src/correlate/robust.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 
@@ -55,4 +56,13 @@ test("where asked for a clear core, steps that scatter as widely as their level 
   const scattered = [-74, 53, 34, 35, -32, 26, 42, -50, -33, -116, 34, 37, 34, 19, 125, 33];
   assert.equal(estimate(scattered, "clear-biweight").powerW, median(scattered));
   assert.notEqual(biweightLocation(scattered), median(scattered));
+});
+
+test("a run is a ghost when its steps show nothing, not when another load's step outweighed its own", () => {
+  // A 60 W light whose steps spread by 2 W.
+  assert.equal(isGhostRun([1, -2], 60, 2), true, "both steps near zero");
+  assert.equal(isGhostRun([3], 60, 2), true, "the one accepted step near zero");
+  assert.equal(isGhostRun([-60], 60, 2), false, "a fridge switched off just after the light went on: -60 W");
+  assert.equal(isGhostRun([-60, 2], 60, 2), false);
+  assert.equal(isGhostRun([61, 2], 60, 2), false, "one step shows the light");
 });
