@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { estimate } from "../../server/src/correlate/learn.js";
+import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import { biweightLocation, median } from "../../server/src/correlate/robust.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -65,4 +65,14 @@ test("a run is a ghost when its steps show nothing, not when another load's step
   assert.equal(isGhostRun([-60], 60, 2), false, "a fridge switched off just after the light went on: -60 W");
   assert.equal(isGhostRun([-60, 2], 60, 2), false);
   assert.equal(isGhostRun([61, 2], 60, 2), false, "one step shows the light");
+});
+
+test("a load that ramps up after switching on is charged less than its step for the ramp", () => {
+  // Steps measured at lags 0, 30, 60, 120, 240 s (windows centred 17 s later): a heat pump's 0, 0, 216, 612 and 1200 W.
+  const l = { ...estimate([1200, 1200, 1200]), onLagIndex: 4, offLagIndex: 0, values: [], onValues: [], offValues: [], onProfile: [0, 0, 216, 612, 1200] };
+  const deficit = rampDeficitWattMs(l, [0, 30, 60, 120, 240], 17_000, 1200);
+  // 17 s at nothing, then straight lines: 1200 × 17 + 1200 × 30 + (1200 − 108) × 30 + (1200 − 414) × 60 + (1200 − 906) × 120 W·s.
+  const expected = (1200 * 17 + 1200 * 30 + 1092 * 30 + 786 * 60 + 294 * 120) * 1000;
+  assert.ok(Math.abs(deficit - expected) < 1e-6, `${deficit} vs ${expected}`);
+  assert.equal(rampDeficitWattMs({ ...l, onLagIndex: 0 }, [0, 30, 60, 120, 240], 17_000, 1200), 0, "a load at its level at once");
 });

@@ -97,6 +97,7 @@ const learning = (onValues: number[], offValues: number[]): StateLearning => ({
   values: [...onValues, ...offValues],
   onValues,
   offValues,
+  onProfile: [median(onValues)],
 });
 
 test("a device switched on at idle and off at idle or in a burst draws its idle level plus the share of switch-offs in a burst times the burst", () => {

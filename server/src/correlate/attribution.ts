@@ -73,6 +73,8 @@ export interface EntityInput {
    * catch another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
    */
   switchOffsSampleLevels: boolean;
+  /** Per state, the energy its load does not draw while ramping up after each entry into it (`rampDeficitWattMs`), W·ms. */
+  rampDeficitWattMs: ReadonlyMap<string, number>;
 }
 
 /** Another device's power over time, for taking it out of a run's integral. */
@@ -318,8 +320,19 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
     const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
     const bursty = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
+    const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
+    const intervals = input.stepIntervals.filter((iv) => iv.state === state);
+    let onMs = 0;
+    let lost = 0;
+    intervals.forEach((iv, i) => {
+      onMs += iv.to - iv.from;
+      const continues = i > 0 && intervals[i - 1]!.to === iv.from;
+      if (!continues && step !== null) lost += Math.min(deficit, step * (iv.to - iv.from));
+    });
+    const meanW = step === null || onMs <= 0 ? step : step - lost / onMs;
     states.set(state, {
-      powerW: bursty ?? step,
+      powerW: bursty ?? meanW,
       stepW: step,
       runs: runCount.get(state) ?? 0,
       measuredRuns: runs.length,

@@ -11,7 +11,7 @@ import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, t
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { confidenceOf, isPublishable, isRepresentative, statusOf, type Location } from "./learn.js";
+import { confidenceOf, isPublishable, isRepresentative, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { median } from "./robust.js";
@@ -258,7 +258,9 @@ export class CorrelationEngine {
             return { run, measurement: m && m.signature === runSignature(run) ? m : null };
           })
         : [];
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil, switchOffsSampleLevels };
+      const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
+      const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [

@@ -27,6 +27,8 @@ export interface StateLearning extends Estimate {
   /** Of them (before changes between power states add theirs), the switch-on and the switch-off steps at their lags. */
   onValues: number[];
   offValues: number[];
+  /** The median switch-on step at each candidate lag (null with fewer than `MIN_EVENTS`): how the load ramps up after switching on. */
+  onProfile: (number | null)[];
 }
 
 /** Fewer accepted events than this never publish. */
@@ -144,6 +146,7 @@ export function learnState(on: StepRows, off: StepRows, lagCount: number, locati
     values: [...values],
     onValues: [...a.values],
     offValues: [...b.values],
+    onProfile: onColumns.map((c) => (c.length >= MIN_EVENTS ? median(c) : null)),
   });
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
   const shortest = (columns: number[][]): LagChoice | null => {
@@ -293,4 +296,32 @@ export function edgeMean(l: StateLearning): EdgeMean | null {
   if (mean - b.baseW <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * b.baseW)) return null;
   const heightSe = b.share * standardErrorOfMedian(b.burstMadW, b.burstCount);
   return { meanW: mean, standardErrorW: Math.max(Math.hypot(b.shareStandardError * height, heightSe), STEP_ERROR_FLOOR_W), baseW: b.baseW };
+}
+
+/**
+ * The energy a load does not draw while it ramps up after each switch-on, W·ms: a heat pump's
+ * 45 s dead time and 3-minute ramp, which its step (measured once it has settled, at lag
+ * `onLagIndex`) times its on-time would count at full power (about 5 % of a 40-minute heating
+ * cycle). From the median switch-on step at each lag up to the chosen one, each standing for the
+ * power in the middle of its window; before the first, the first; in between, a straight line.
+ * Zero when the chosen lag is the first (the load is at its level at once).
+ */
+export function rampDeficitWattMs(l: StateLearning, lagsS: readonly number[], windowOffsetMs: number, levelW: number): number {
+  if (l.onLagIndex <= 0 || !(levelW > 0)) return 0;
+  const points: { t: number; w: number }[] = [];
+  for (let k = 0; k <= l.onLagIndex; k += 1) {
+    const w = l.onProfile[k];
+    if (w === null || w === undefined) continue;
+    points.push({ t: (lagsS[k] ?? 0) * 1000 + windowOffsetMs, w: Math.min(levelW, Math.max(0, w)) });
+  }
+  if (points.length === 0) return 0;
+  // The level is reached at the chosen lag's window.
+  points[points.length - 1] = { t: points[points.length - 1]!.t, w: levelW };
+  let deficit = (levelW - points[0]!.w) * points[0]!.t;
+  for (let k = 1; k < points.length; k += 1) {
+    const a = points[k - 1]!;
+    const b = points[k]!;
+    deficit += (levelW - (a.w + b.w) / 2) * (b.t - a.t);
+  }
+  return Math.max(0, deficit);
 }
