@@ -58,13 +58,17 @@ test("where asked for a clear core, steps that scatter as widely as their level 
   assert.notEqual(biweightLocation(scattered), median(scattered));
 });
 
-test("a run is a ghost when its steps show nothing, not when another load's step outweighed its own", () => {
-  // A 60 W light whose steps spread by 2 W.
-  assert.equal(isGhostRun([1, -2], 60, 2), true, "both steps near zero");
-  assert.equal(isGhostRun([3], 60, 2), true, "the one accepted step near zero");
-  assert.equal(isGhostRun([-60], 60, 2), false, "a fridge switched off just after the light went on: -60 W");
-  assert.equal(isGhostRun([-60, 2], 60, 2), false);
-  assert.equal(isGhostRun([61, 2], 60, 2), false, "one step shows the light");
+test("a run is a ghost when its steps show nothing, not when another load's step outweighed its own or the readings were too noisy to tell", () => {
+  // A 60 W light whose steps spread by 2 W, read with 3 W of noise.
+  const quiet = (...steps: number[]) => steps.map((stepW) => ({ stepW, noiseW: 3 }));
+  assert.equal(isGhostRun(quiet(1, -2), 60, 2), true, "both steps near zero");
+  assert.equal(isGhostRun(quiet(3), 60, 2), true, "the one accepted step near zero");
+  assert.equal(isGhostRun(quiet(-60), 60, 2), false, "a fridge switched off just after the light went on: -60 W");
+  assert.equal(isGhostRun(quiet(-60, 2), 60, 2), false);
+  assert.equal(isGhostRun(quiet(61, 2), 60, 2), false, "one step shows the light");
+  // Switched on while an EV charger drew 7.5 kW with 1 % noise: a step of 0 W there tells nothing.
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }], 60, 2), false);
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 1, noiseW: 3 }], 60, 2), true, "the quiet edge says it");
 });
 
 test("a load that ramps up after switching on is charged less than its step for the ramp", () => {

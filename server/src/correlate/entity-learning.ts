@@ -4,7 +4,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
-import { isGhostRun } from "./ghosts.js";
+import { isGhostRun, type EdgeStep } from "./ghosts.js";
 import { estimate, isPublishable, learnState, type Location, type StateLearning, type StepRows } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
@@ -164,9 +164,9 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
   return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
 }
 
-function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1): number | null {
+function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1): EdgeStep | null {
   const m = r.measurement?.lags[lagIndex];
-  return m && m.reason === null && m.stepW !== null ? sign * m.stepW : null;
+  return m && m.reason === null && m.stepW !== null ? { stepW: sign * m.stepW, noiseW: r.measurement!.noiseW } : null;
 }
 
 function spreadOf(values: readonly number[], center: number): number {

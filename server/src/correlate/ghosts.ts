@@ -13,12 +13,23 @@ const GHOST_SHARE = 0.5;
 /** ...and the learned power must stand this many step deviations clear of zero for that to mean anything. */
 const CLEAR_OF_NOISE = 6;
 
+/** One accepted step of a run's edge (W, signed so that the device's power is positive), and the readings' local noise there (W). */
+export interface EdgeStep {
+  stepW: number;
+  noiseW: number;
+}
+
+/** A step tells "no load" only where the learned power is at least this many times the readings' local noise. */
+const TELLING_NOISE_MULTIPLE = 2;
+
 /**
  * True when the run's accepted steps (its on and off events' signed steps, at the learned lags)
- * all say "no load" (near zero), and the learned power is large enough against the steps' spread for a real
- * run to have shown it.
+ * all say "no load" (near zero), and the learned power is large enough against the steps' spread
+ * for a real run to have shown it. A step taken where the readings are noisier than that (a 60 W
+ * light switched while an EV charger's 7 kW held 1 % noise) says nothing either way.
  */
-export function isGhostRun(acceptedSteps: readonly number[], powerW: number, stepSpreadW: number): boolean {
-  if (acceptedSteps.length === 0 || powerW <= CLEAR_OF_NOISE * stepSpreadW) return false;
-  return acceptedSteps.every((step) => Math.abs(step) < GHOST_SHARE * powerW);
+export function isGhostRun(steps: readonly EdgeStep[], powerW: number, stepSpreadW: number): boolean {
+  if (powerW <= CLEAR_OF_NOISE * stepSpreadW) return false;
+  const telling = steps.filter((s) => powerW > TELLING_NOISE_MULTIPLE * s.noiseW);
+  return telling.length > 0 && telling.every((s) => Math.abs(s.stepW) < GHOST_SHARE * powerW);
 }
