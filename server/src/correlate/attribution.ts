@@ -10,8 +10,8 @@
  * Pure: computed from the stored run measurements and learned steps whenever profiles are read.
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
-import type { LearnedState } from "./entity-learning.js";
-import { edgeMeanPower, isPublishable, isRepresentative } from "./learn.js";
+import { powerOf, type LearnedState } from "./entity-learning.js";
+import { edgeMean, isPublishable, isRepresentative, type EdgeMean } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -35,7 +35,7 @@ export interface StateEnergy {
   kwhPerRun: number | null;
   /** Relative standard error of the state's energy, as far as the runs show it; null when unknown. */
   energyRelativeError: number | null;
-  /** Step model: the power is the mean of the switch-off steps (`edgeMeanPower`), not the step. */
+  /** Step model: the power is a bursty device's mean from its switch-offs and runs (`meanOfBursts`), not the step. */
   fromSwitchOffs: boolean;
 }
 
@@ -68,11 +68,13 @@ export interface EntityInput {
   runs: readonly { run: Run; measurement: RunMeasurement | null }[];
   until: number;
   /**
-   * Whether a switch-off step is measured from enough readings to stand for the level the device was
-   * at (`edgeMeanPower`): not with a sensor read every 30 s or more, whose single held reading as
-   * often catches another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
+   * Whether a switch-off step is measured over windows narrow enough to stand for the level the
+   * device was at (`edgeMean`): not with a sensor read every 60 s, whose 3-minute windows as often
+   * catch another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
    */
   switchOffsSampleLevels: boolean;
+  /** Per state, the energy its load does not draw while ramping up after each entry into it (`rampDeficitWattMs`), W·ms. */
+  rampDeficitWattMs: ReadonlyMap<string, number>;
 }
 
 /** Another device's power over time, for taking it out of a run's integral. */
@@ -203,7 +205,7 @@ interface MeasuredRun {
 export function attributeEntity(input: EntityInput, others: Others): EntityEnergy {
   const stepOf = (state: string): number | null => {
     const l = input.learned.get(state);
-    return l && isPublishable(l) ? l.powerW : null;
+    return l ? powerOf(l) : null;
   };
   // The device's scale: its largest learned step or the median of its runs' raw excess, whichever is larger. Not each
   // run's own excess: a run inflated by an untracked load would then tolerate more uncertainty, and be chosen more often.
@@ -224,8 +226,8 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   const stepEnergy = (m: MeasuredRun) => [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
   let variable = false;
   let finalTotals: number[] = [];
-  /** Median residual of the measured runs against the steps, W; null without steps or enough runs. */
-  let residualMiddleW: number | null = null;
+  /** Median residual of the measured runs against the steps and its standard error, W; null without steps or enough runs. */
+  let residual: Residual | null = null;
   if (measured.length >= MIN_MEASURED_RUNS) {
     // A run's own noise: how far its baselines before and after disagree (a fridge on in one, off in the other), and
     // how uncertain the other devices around it are; the spread of the runs may hide it when there are only a few.
@@ -233,8 +235,10 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // Significant: the median is clear of its standard error, or every run on its own is clear of its own noise (its
     // baselines' disagreement plus the uncertainty around it; runs
     // that really differ from each other, as an EV charger's do with how full the car was, widen the median's error).
+    const seOf = (values: readonly number[], middle: number) =>
+      Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length), RESIDUAL_SE_FLOOR_W / Math.sqrt(values.length));
     const significant = (values: readonly number[], middle: number) => {
-      const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length));
+      const se = seOf(values, middle);
       const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
       const eachClear = sameSign && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
       return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClear;
@@ -242,7 +246,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     if (stepsKnown) {
       const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
       const middle = median(residualW);
-      residualMiddleW = middle;
+      residual = { middleW: middle, standardErrorW: seOf(residualW, middle) };
       const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
       // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
       const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
@@ -264,35 +268,77 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
-  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residualMiddleW), fewCertainRuns };
+  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual), fewCertainRuns };
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
 }
 
-/** The runs' median residual must show at least this share of the gap between a device's switch-off mean and its step. */
-const EDGE_MEAN_CONFIRMED_SHARE = 0.5;
+/** The runs' median residual against the steps, and its standard error, W. */
+interface Residual {
+  middleW: number;
+  standardErrorW: number;
+}
+
+/**
+ * The switch-offs' mean and the runs' must agree within this many combined standard errors to be
+ * combined: a TV's switch-offs that caught a fridge's cycles four times in sixteen say 112 W, its runs
+ * 68 ± 17 W; one of them is wrong, and the steps stand.
+ */
+const EDGE_MEAN_AGREE_SIGMAS = 2;
+/** The mean must differ from the step by more than max(2 W, 10 %) to replace it. */
+const EDGE_MEAN_MIN_GAP_W = 2;
+const EDGE_MEAN_MIN_GAP_SHARE = 0.1;
+/** A residual's standard error is at least this (W, over the square root of the runs): noise-free runs still vary a little. */
+const RESIDUAL_SE_FLOOR_W = 1;
+
+/**
+ * A bursty device's mean power from its switch-offs (`edgeMean`) and from its runs (its step plus
+ * their median residual), each weighed by the inverse of its variance; null (the step stands) when
+ * the two disagree by more than `EDGE_MEAN_AGREE_SIGMAS` combined standard errors, or when the
+ * combined mean is within max(2 W, 10 %) of the step.
+ */
+export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: number; standardErrorW: number }): number | null {
+  if (Math.abs(edges.meanW - runs.meanW) > EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, runs.standardErrorW)) return null;
+  const a = 1 / edges.standardErrorW ** 2;
+  const b = 1 / runs.standardErrorW ** 2;
+  const mean = (edges.meanW * a + runs.meanW * b) / (a + b);
+  return mean > 0 && Math.abs(mean - stepW) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * Math.abs(stepW)) ? mean : null;
+}
 
 /**
  * Energy = step × on-time; the runs' integrals only describe it. A device whose switch-offs catch
- * bursts its switch-ons do not (`edgeMeanPower`) draws their mean instead, when its runs, however
- * few and noisy, point the same way: a light whose switch-offs were confounded at a busy hour has
- * runs that show nothing above its step.
+ * bursts its switch-ons do not (`edgeMean`) draws its mean while on instead, from two independent
+ * measures, each weighed by its standard error: the mean of its switch-offs, and the step plus the
+ * runs' median residual. A light whose switch-offs were confounded at a busy hour has runs that
+ * show nothing above its step, and they outweigh the switch-offs; a PC whose runs overlap everything
+ * has runs too noisy to say much, and its switch-offs carry it.
  */
-function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residualMiddleW: number | null): EntityEnergy {
+function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residual: Residual | null): EntityEnergy {
   const states = new Map<string, StateEnergy>();
   for (const [state, l] of input.learned) {
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
-    const candidate = step === null || residualMiddleW === null || !input.switchOffsSampleLevels ? null : edgeMeanPower(l);
-    const edgeMean = candidate !== null && Math.sign(residualMiddleW!) === Math.sign(candidate - step!) && Math.abs(residualMiddleW!) >= EDGE_MEAN_CONFIRMED_SHARE * Math.abs(candidate - step!) ? candidate : null;
+    const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
+    const bursty = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
+    const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
+    const intervals = input.stepIntervals.filter((iv) => iv.state === state);
+    let onMs = 0;
+    let lost = 0;
+    intervals.forEach((iv, i) => {
+      onMs += iv.to - iv.from;
+      const continues = i > 0 && intervals[i - 1]!.to === iv.from;
+      if (!continues && step !== null) lost += Math.min(deficit, step * (iv.to - iv.from));
+    });
+    const meanW = step === null || onMs <= 0 ? step : step - lost / onMs;
     states.set(state, {
-      powerW: edgeMean ?? step,
+      powerW: bursty ?? meanW,
       stepW: step,
       runs: runCount.get(state) ?? 0,
       measuredRuns: runs.length,
       cleanRuns: runs.filter((m) => m.clean).length,
       range:
-        edgeMean !== null
+        bursty !== null
           ? { lowW: quantile(l.offValues, 0.1), highW: quantile(l.offValues, 0.9) }
           : step === null || !Number.isFinite(l.standardErrorW)
             ? null
@@ -300,7 +346,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       phases: [],
       kwhPerRun: null,
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
-      fromSwitchOffs: edgeMean !== null,
+      fromSwitchOffs: bursty !== null,
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {

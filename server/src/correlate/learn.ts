@@ -3,7 +3,7 @@
  * switch-on and switch-off steps agree (or each direction's settled lag), the median of the pooled
  * steps with a standard error from their MAD, and whether that is published and how confidently.
  */
-import { erf, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
+import { biweightLocation, erf, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
 import type { ProfileStatus } from "./types.js";
 
 /**
@@ -27,6 +27,8 @@ export interface StateLearning extends Estimate {
   /** Of them (before changes between power states add theirs), the switch-on and the switch-off steps at their lags. */
   onValues: number[];
   offValues: number[];
+  /** The median switch-on step at each candidate lag (null with fewer than `MIN_EVENTS`): how the load ramps up after switching on. */
+  onProfile: (number | null)[];
 }
 
 /** Fewer accepted events than this never publish. */
@@ -42,10 +44,23 @@ const TOLERANCE_SHARE = 0.05;
  */
 const STEP_ERROR_FLOOR_W = 0.5;
 
-export function estimate(values: readonly number[]): Estimate {
+/**
+ * How a state's steps are summed up: their `median`; Tukey's biweight location (`biweightLocation`),
+ * which is not pulled towards the side where most confounded steps lie and is nearly as efficient
+ * as a mean on the rest; or, `clear-biweight`, the biweight only where the steps have a clear core
+ * (their robust deviation at most `CLEAR_CORE_SPREAD_SHARE` of their median: a 60 W light's at 30 s,
+ * not a fan speed's learned from a handful of scattered steps, whose biweight wanders).
+ */
+export type Location = "median" | "biweight" | "clear-biweight";
+
+const CLEAR_CORE_SPREAD_SHARE = 0.5;
+
+export function estimate(values: readonly number[], location: Location = "median"): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
-  const powerW = median(values);
+  const middle = median(values);
+  const clear = location === "clear-biweight" && MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle) <= CLEAR_CORE_SPREAD_SHARE * Math.abs(middle);
+  const powerW = location === "biweight" || clear ? biweightLocation(values) : middle;
   const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
   return { powerW, standardErrorW: se, n };
 }
@@ -79,20 +94,20 @@ function candidateLags(columns: readonly number[][]): number[] {
  * (The reference's "largest |median| ÷ SE" prefers a point mid-ramp, whose steps agree closely
  * because the ramp is the same every time.)
  */
-export function chooseLag(rows: StepRows, lagCount: number): LagChoice {
+export function chooseLag(rows: StepRows, lagCount: number, location: Location = "median"): LagChoice {
   const columns = columnsOf(rows, lagCount);
   const usable = candidateLags(columns);
   const grows = (i: number, j: number): boolean => {
     const diffs = rows.flatMap((r) => (r[i] != null && r[j] != null ? [r[j]! - r[i]!] : []));
     if (diffs.length < 2) return false;
-    const growth = estimate(diffs);
+    const growth = estimate(diffs, location);
     const level = Math.abs(median(columns[i]!));
     const majority = diffs.filter((d) => d > 0).length / diffs.length >= GROWTH_MAJORITY;
     return majority && growth.powerW > Math.max(GROWTH_SHARE * level, 2 * growth.standardErrorW);
   };
   const index = usable.find((i) => usable.every((j) => j <= i || !grows(i, j))) ?? 0;
   const values = columns[index] ?? [];
-  return { index, values, estimate: estimate(values) };
+  return { index, values, estimate: estimate(values, location) };
 }
 
 /** On and off medians agree within three combined standard errors plus 5 %. */
@@ -102,11 +117,11 @@ function agree(a: Estimate, b: Estimate): boolean {
 }
 
 /** A direction with too few events for its own lag choice takes the lag whose median is nearest the other direction's estimate. */
-function nearestLag(columns: readonly number[][], target: number): LagChoice {
+function nearestLag(columns: readonly number[][], target: number, location: Location): LagChoice {
   let best: LagChoice | null = null;
   columns.forEach((values, index) => {
     if (values.length === 0) return;
-    const e = estimate(values);
+    const e = estimate(values, location);
     if (!best || Math.abs(e.powerW - target) < Math.abs(best.estimate.powerW - target)) best = { index, values, estimate: e };
   });
   return best ?? { index: 0, values: [], estimate: estimate([]) };
@@ -121,32 +136,36 @@ function nearestLag(columns: readonly number[][], target: number): LagChoice {
  * a load is at its running level just before it stops, and it stops at once. With too few events
  * either way, both are pooled; their spread then shows in the standard error.
  */
-export function learnState(on: StepRows, off: StepRows, lagCount: number): StateLearning {
+export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median"): StateLearning {
   const onColumns = columnsOf(on, lagCount);
   const offColumns = columnsOf(off, lagCount);
   const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({
-    ...estimate(values),
+    ...estimate(values, location),
     onLagIndex: a.index,
     offLagIndex: b.index,
     values: [...values],
     onValues: [...a.values],
     offValues: [...b.values],
+    onProfile: onColumns.map((c) => (c.length >= MIN_EVENTS ? median(c) : null)),
   });
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
   const shortest = (columns: number[][]): LagChoice | null => {
     const i = candidateLags(columns)[0];
-    return i === undefined ? null : { index: i, values: columns[i]!, estimate: estimate(columns[i]!) };
+    return i === undefined ? null : { index: i, values: columns[i]!, estimate: estimate(columns[i]!, location) };
   };
   const [onShort, offShort] = [shortest(onColumns), shortest(offColumns)];
   if (onShort && offShort && agreeing(onShort, offShort)) return pool(onShort, offShort, [...onShort.values, ...offShort.values]);
 
-  const a = chooseLag(on, lagCount);
-  const b = chooseLag(off, lagCount);
+  const a = chooseLag(on, lagCount, location);
+  const b = chooseLag(off, lagCount, location);
   const few = (c: LagChoice) => c.estimate.n < MIN_EVENTS;
   const candidates: [LagChoice, LagChoice][] = [[a, b]];
-  if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW), b]);
-  if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW)]);
+  if (few(a) && b.estimate.n > 0) candidates.push([nearestLag(onColumns, b.estimate.powerW, location), b]);
+  if (few(b) && a.estimate.n > 0) candidates.push([a, nearestLag(offColumns, a.estimate.powerW, location)]);
   for (const [x, y] of candidates) if (agreeing(x, y)) return pool(x, y, [...x.values, ...y.values]);
+  // A device with bursts (a PC) is at its switch-on level at many of its switch-offs too, and above it at the others:
+  // that level is its step, and its bursts are added by `edgeMean` (the median of the switch-offs picks either level).
+  if (burstsOf(a.values, b.values) !== null) return pool(a, b, a.values);
   if (!few(b)) return pool(a, b, b.values);
   if (!few(a)) return pool(a, b, a.values);
   return pool(a, b, [...a.values, ...b.values]);
@@ -201,35 +220,108 @@ export function trimmedMean(values: readonly number[]): number {
 
 /** Switch-off steps needed before their mean may stand for a device's mean power. */
 const EDGE_MEAN_MIN_OFF = 8;
-/** A burst is at least this much above the switch-on level; each of the two levels holds this share of the switch-offs; this share at most falls below. */
+/** A burst is at least this much above the switch-on level (and "below" as much below it); each of the two levels holds this share of the switch-offs. */
 const BURST_MIN_RISE = 0.3;
 const BURST_MIN_SHARE = 0.2;
-const BURST_MAX_BELOW = 0.1;
+/** The share of switch-offs above must exceed the share below by this many standard errors (one-sided 90 %: the runs still have their say, `meanOfBursts`). */
+const BURST_SIGMAS = 1.28;
+/** A burst level's switch-offs agree within this share of its height above the switch-on level (robust deviation). */
+const BURST_CLUSTER_SPREAD = 0.5;
+
+/** The mean power of a device with bursts, from its switch-offs, and that mean's standard error (W). */
+export interface EdgeMean {
+  meanW: number;
+  standardErrorW: number;
+  /** The level its switch-ons see (its idle level), W. */
+  baseW: number;
+}
+
+/** A device that idles at the level its switch-ons see and bursts above it, as its switch-offs show. */
+export interface Bursts {
+  /** The switch-on (idle) level and the burst level, W. */
+  baseW: number;
+  burstW: number;
+  /** Share of the switch-offs in a burst (those above, less as many as other loads put below), its standard error, and of how many. */
+  share: number;
+  shareStandardError: number;
+  offCount: number;
+  /** Robust deviation (unscaled MAD) of the switch-offs above, W, and their number. */
+  burstMadW: number;
+  burstCount: number;
+}
 
 /**
- * The mean power of a device whose edges disagree, from its switch-offs: a device is switched off
- * at a moment that has nothing to do with its bursts, so its switch-off steps sample its power at
- * random times while on, and their mean is its mean while on (a PC idling at 80 W with bursts to
- * 180 W a third of the time: switched on at idle, switched off at either). Null unless its edges
- * disagree (`isRepresentative` false), there are `EDGE_MEAN_MIN_OFF` switch-offs, and their trimmed
- * mean (at least the lowest and highest one left out, so one confounded switch-off cannot carry it)
- * differs from the median by more than max(2 W, 10 %). Of a bimodal sample (idle or burst) the median
- * picks one mode, whichever has a few more switch-offs; the mean weighs them as the device does.
+ * The pattern of a device with bursts (a PC idling at 80 W with bursts to 150–200 W): its switch-ons
+ * see one level, and its switch-offs, which come at moments that have nothing to do with its bursts,
+ * are at that level or well above it, and those above agree on one level (switch-offs confounded by
+ * other loads scatter: 64, 356 and 2438 W above a 40 W light are no burst level). Another load
+ * switching in a step's windows moves it up as often as down (a fridge's cycles make a 120 W "level"
+ * above a light as often as one below it), so the share in a burst is the share above less the share
+ * below, and it must be clearly more than nothing. Null without `CONFIDENT_EVENTS` switch-ons and
+ * `EDGE_MEAN_MIN_OFF` switch-offs, or without the pattern.
  */
-export function edgeMeanPower(l: StateLearning): number | null {
-  if (isRepresentative(l) || l.offValues.length < EDGE_MEAN_MIN_OFF || l.onValues.length < CONFIDENT_EVENTS) return null;
-  // The pattern of a device with bursts: switch-offs at the level the switch-ons see, and others well above it, few below.
-  const base = median(l.onValues);
+export function burstsOf(onValues: readonly number[], offValues: readonly number[]): Bursts | null {
+  if (offValues.length < EDGE_MEAN_MIN_OFF || onValues.length < CONFIDENT_EVENTS) return null;
+  const base = median(onValues);
   if (base <= 0) return null;
-  const share = (pick: (x: number) => boolean) => l.offValues.filter(pick).length / l.offValues.length;
-  const atBase = share((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base));
-  const above = share((x) => x > base * (1 + BURST_MIN_RISE));
-  const below = share((x) => x < base * (1 - BURST_MIN_RISE));
-  if (atBase < BURST_MIN_SHARE || above < BURST_MIN_SHARE || below > BURST_MAX_BELOW) return null;
-  const sorted = [...l.offValues].sort((a, b) => a - b);
-  const cut = Math.max(1, Math.floor(sorted.length * 0.1));
-  const kept = sorted.slice(cut, sorted.length - cut);
-  const mean = kept.reduce((s, x) => s + x, 0) / kept.length;
-  if (Math.abs(mean - l.powerW) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * Math.abs(l.powerW))) return null;
-  return mean > 0 ? mean : null;
+  const n = offValues.length;
+  const atBase = offValues.filter((x) => Math.abs(x - base) <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * base)).length / n;
+  const above = offValues.filter((x) => x > base * (1 + BURST_MIN_RISE));
+  const up = above.length / n;
+  const down = offValues.filter((x) => x < base * (1 - BURST_MIN_RISE)).length / n;
+  if (atBase < BURST_MIN_SHARE || up < BURST_MIN_SHARE) return null;
+  // The difference of two shares of one sample: variance (up + down − (up − down)²) / n.
+  const share = up - down;
+  const shareStandardError = Math.sqrt(Math.max(0, up + down - share * share) / n);
+  if (share < BURST_SIGMAS * shareStandardError) return null;
+  const burst = median(above);
+  const mad = medianAbsoluteDeviation(above, burst);
+  if (MAD_TO_SIGMA * mad > BURST_CLUSTER_SPREAD * (burst - base)) return null;
+  return { baseW: base, burstW: burst, share, shareStandardError, offCount: n, burstMadW: mad, burstCount: above.length };
+}
+
+/**
+ * The mean power of a device whose edges disagree because it has bursts (`burstsOf`): its switch-offs
+ * sample its power at random times while on, so its mean is its idle level plus the share of
+ * switch-offs in a burst times the burst's height, which one switch-off caught beside a kettle cannot
+ * move far. Its standard error is mostly that of the share: with 15 switch-offs, a PC's is about 12 W.
+ * Null when the edges agree (`isRepresentative`) or the mean is within max(2 W, 10 %) of the idle level.
+ */
+export function edgeMean(l: StateLearning): EdgeMean | null {
+  if (isRepresentative(l)) return null;
+  const b = burstsOf(l.onValues, l.offValues);
+  if (b === null) return null;
+  const height = b.burstW - b.baseW;
+  const mean = b.baseW + b.share * height;
+  if (mean - b.baseW <= Math.max(TOLERANCE_W, REPRESENTATIVE_TOLERANCE_SHARE * b.baseW)) return null;
+  const heightSe = b.share * standardErrorOfMedian(b.burstMadW, b.burstCount);
+  return { meanW: mean, standardErrorW: Math.max(Math.hypot(b.shareStandardError * height, heightSe), STEP_ERROR_FLOOR_W), baseW: b.baseW };
+}
+
+/**
+ * The energy a load does not draw while it ramps up after each switch-on, W·ms: a heat pump's
+ * 45 s dead time and 3-minute ramp, which its step (measured once it has settled, at lag
+ * `onLagIndex`) times its on-time would count at full power (about 5 % of a 40-minute heating
+ * cycle). From the median switch-on step at each lag up to the chosen one, each standing for the
+ * power in the middle of its window; before the first, the first; in between, a straight line.
+ * Zero when the chosen lag is the first (the load is at its level at once).
+ */
+export function rampDeficitWattMs(l: StateLearning, lagsS: readonly number[], windowOffsetMs: number, levelW: number): number {
+  if (l.onLagIndex <= 0 || !(levelW > 0)) return 0;
+  const points: { t: number; w: number }[] = [];
+  for (let k = 0; k <= l.onLagIndex; k += 1) {
+    const w = l.onProfile[k];
+    if (w === null || w === undefined) continue;
+    points.push({ t: (lagsS[k] ?? 0) * 1000 + windowOffsetMs, w: Math.min(levelW, Math.max(0, w)) });
+  }
+  if (points.length === 0) return 0;
+  // The level is reached at the chosen lag's window.
+  points[points.length - 1] = { t: points[points.length - 1]!.t, w: levelW };
+  let deficit = (levelW - points[0]!.w) * points[0]!.t;
+  for (let k = 1; k < points.length; k += 1) {
+    const a = points[k - 1]!;
+    const b = points[k]!;
+    deficit += (levelW - (a.w + b.w) / 2) * (b.t - a.t);
+  }
+  return Math.max(0, deficit);
 }

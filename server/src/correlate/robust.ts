@@ -86,3 +86,37 @@ export function erf(x: number): number {
   const poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
   return sign * (1 - poly * Math.exp(-ax * ax));
 }
+
+/** Tukey's biweight: values further than this many (unscaled) MADs from the centre get no weight. */
+const BIWEIGHT_C = 6;
+const BIWEIGHT_ITERATIONS = 5;
+
+/**
+ * Tukey's biweight location of the values, iterated from their median: values near the centre
+ * count almost fully, those beyond `BIWEIGHT_C` MADs not at all. Unlike the median, it is not
+ * pulled towards the side where most outliers lie (steps of a 60 W light confounded by a fridge's
+ * 120 W cycles more often above than below), and it is nearly as efficient as the mean on the rest.
+ * The median when the MAD is zero or there are fewer than three values.
+ */
+export function biweightLocation(values: ArrayLike<number>): number {
+  let center = median(values);
+  if (values.length < 3) return center;
+  for (let k = 0; k < BIWEIGHT_ITERATIONS; k += 1) {
+    const mad = medianAbsoluteDeviation(values, center);
+    if (!(mad > 0)) return center;
+    let sum = 0;
+    let weights = 0;
+    for (let i = 0; i < values.length; i += 1) {
+      const u = (values[i]! - center) / (BIWEIGHT_C * mad);
+      if (Math.abs(u) >= 1) continue;
+      const w = (1 - u * u) ** 2;
+      sum += w * values[i]!;
+      weights += w;
+    }
+    if (weights <= 0) return center;
+    const next = sum / weights;
+    if (Math.abs(next - center) < 1e-9 * Math.max(1, Math.abs(center))) return next;
+    center = next;
+  }
+  return center;
+}

@@ -79,8 +79,9 @@ export interface DeviceProfile {
    * How the energy was found: `steps`, the step at the switching edges × on-time (a device whose
    * power is the same all the time it is on); `while-on`, the whole-home power used during each run
    * less a baseline and the other devices (a device whose power varies while on). `powerW` is then
-   * the mean power while on; `switch-offs`, the mean of its switch-off steps × on-time (a device
-   * switched on at idle and off at any of its levels, a PC), `powerW` its mean while on.
+   * the mean power while on; `switch-offs`, its mean while on × on-time, from the share of its
+   * switch-offs caught in a burst and from its runs (a device switched on at idle and off at any of
+   * its levels, a PC), `powerW` that mean.
    */
   energyFrom: "steps" | "while-on" | "switch-offs";
   /** The learned step at the switching edges, W; null when not known. */

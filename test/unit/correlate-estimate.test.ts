@@ -1,0 +1,82 @@
+/**
+ * How a state's steps are summed up: the median, or Tukey's biweight where the steps have a
+ * near-normal core (a periodic sensor read every 10 s or faster). Hand-made samples.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { correlate } from "../../server/src/correlate/engine.js";
+import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
+import { isGhostRun } from "../../server/src/correlate/ghosts.js";
+import { biweightLocation, median } from "../../server/src/correlate/robust.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+
+/** 60 W ± 3 W, 40 steps; then 10 confounded by a fridge's 120 W, all above. */
+const core = Array.from({ length: 40 }, (_, i) => 60 + 3 * Math.sin(i * 2.4));
+const confounded = [...core, ...Array.from({ length: 10 }, (_, i) => 180 + 5 * Math.cos(i))];
+
+test("the biweight is not pulled towards the side where most confounded steps lie; the median is", () => {
+  const m = median(confounded);
+  const b = biweightLocation(confounded);
+  assert.ok(m - median(core) > 0.8, `median ${m}`);
+  assert.ok(Math.abs(b - core.reduce((s, x) => s + x, 0) / core.length) < 0.05, `biweight ${b}`);
+  assert.equal(estimate(confounded, "biweight").powerW, b);
+  assert.equal(estimate(confounded).powerW, m, "the median unless asked");
+});
+
+test("the biweight of steps with no spread, or of two, is their median", () => {
+  assert.equal(biweightLocation([12, 12, 12, 40]), 12);
+  assert.equal(biweightLocation([10, 14]), 12);
+  assert.equal(biweightLocation([7]), 7);
+});
+
+test("a periodic sensor read every 10 s sums a light's steps up by their biweight, a report-on-change sensor by their median", () => {
+  // A 60 W lamp switched on 40 times; a 120 W load (untracked) is on in the window after 10 of its switch-ons only.
+  const T0 = Date.UTC(2026, 0, 5);
+  const events: StateEvent[] = [];
+  const loads: { from: number; to: number; w: number }[] = [];
+  for (let i = 0; i < 40; i += 1) {
+    const on = T0 + 3600_000 + i * 3600_000;
+    events.push({ t: on, entityId: "light.kitchen", from: "off", to: "on" }, { t: on + 20 * 60_000, entityId: "light.kitchen", from: "on", to: "off" });
+    loads.push({ from: on, to: on + 20 * 60_000, w: 60 + 3 * Math.sin(i * 2.4) });
+    if (i % 4 === 0) loads.push({ from: on + 5000, to: on + 120_000, w: 120 });
+  }
+  const until = T0 + 42 * 3600_000;
+  const samples: PowerSample[] = [];
+  for (let t = T0; t < until; t += 10_000) samples.push({ t, w: 200 + loads.reduce((s, l) => s + (t >= l.from && t < l.to ? l.w : 0), 0) });
+  const periodic = correlate(samples, events, { now: until }).profiles.find((p) => p.entityId === "light.kitchen")!;
+  const onChange = correlate(samples, events, { now: until, sensor: { kind: "on-change", intervalS: 10, noiseW: 0 } }).profiles.find((p) => p.entityId === "light.kitchen")!;
+  assert.ok(Math.abs(periodic.powerW! - 60) < 0.5, `periodic ${periodic.powerW}`);
+  assert.ok(onChange.powerW! > periodic.powerW! + 0.5, `on change ${onChange.powerW}, periodic ${periodic.powerW}`);
+});
+
+test("where asked for a clear core, steps that scatter as widely as their level keep their median", () => {
+  // A 60 W light's steps at 30 s, confounded above: a clear core, refined by the biweight.
+  assert.equal(estimate(confounded, "clear-biweight").powerW, biweightLocation(confounded));
+  // A fan speed's handful of steps at 30 s: robust deviation about their level, no core to find.
+  const scattered = [-74, 53, 34, 35, -32, 26, 42, -50, -33, -116, 34, 37, 34, 19, 125, 33];
+  assert.equal(estimate(scattered, "clear-biweight").powerW, median(scattered));
+  assert.notEqual(biweightLocation(scattered), median(scattered));
+});
+
+test("a run is a ghost when its steps show nothing, not when another load's step outweighed its own or the readings were too noisy to tell", () => {
+  // A 60 W light whose steps spread by 2 W, read with 3 W of noise.
+  const quiet = (...steps: number[]) => steps.map((stepW) => ({ stepW, noiseW: 3 }));
+  assert.equal(isGhostRun(quiet(1, -2), 60, 2), true, "both steps near zero");
+  assert.equal(isGhostRun(quiet(3), 60, 2), true, "the one accepted step near zero");
+  assert.equal(isGhostRun(quiet(-60), 60, 2), false, "a fridge switched off just after the light went on: -60 W");
+  assert.equal(isGhostRun(quiet(-60, 2), 60, 2), false);
+  assert.equal(isGhostRun(quiet(61, 2), 60, 2), false, "one step shows the light");
+  // Switched on while an EV charger drew 7.5 kW with 1 % noise: a step of 0 W there tells nothing.
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }], 60, 2), false);
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 1, noiseW: 3 }], 60, 2), true, "the quiet edge says it");
+});
+
+test("a load that ramps up after switching on is charged less than its step for the ramp", () => {
+  // Steps measured at lags 0, 30, 60, 120, 240 s (windows centred 17 s later): a heat pump's 0, 0, 216, 612 and 1200 W.
+  const l = { ...estimate([1200, 1200, 1200]), onLagIndex: 4, offLagIndex: 0, values: [], onValues: [], offValues: [], onProfile: [0, 0, 216, 612, 1200] };
+  const deficit = rampDeficitWattMs(l, [0, 30, 60, 120, 240], 17_000, 1200);
+  // 17 s at nothing, then straight lines: 1200 × 17 + 1200 × 30 + (1200 − 108) × 30 + (1200 − 414) × 60 + (1200 − 906) × 120 W·s.
+  const expected = (1200 * 17 + 1200 * 30 + 1092 * 30 + 786 * 60 + 294 * 120) * 1000;
+  assert.ok(Math.abs(deficit - expected) < 1e-6, `${deficit} vs ${expected}`);
+  assert.equal(rampDeficitWattMs({ ...l, onLagIndex: 0 }, [0, 30, 60, 120, 240], 17_000, 1200), 0, "a load at its level at once");
+});
