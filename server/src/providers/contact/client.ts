@@ -9,9 +9,15 @@ import { type Clock, systemClock } from "../../time/clock.js";
 import { ProviderError } from "../errors.js";
 import { CONTACT_LIMITS } from "./constants.js";
 import { type ContactAccountsPage, contractsOfAccount, parseAccountsResponse, parseLoginResponse, parseUsageResponse } from "./parse.js";
-import type { ContactContract, ContactInterval, ContactUsage } from "./types.js";
+import type { ContactAccountFacts, ContactContract, ContactInterval, ContactUsage } from "./types.js";
 
-export type { ContactContract, ContactInterval, ContactUsage } from "./types.js";
+export type { ContactAccountFacts, ContactContract, ContactInterval, ContactUsage } from "./types.js";
+
+/** What the accounts endpoint tells about a login: its energy contracts, and each account's bill facts. */
+export interface ContactAccounts {
+  contracts: ContactContract[];
+  accounts: ContactAccountFacts[];
+}
 
 /** Contact does not document how long a token lasts; log in again before the hour we assume. */
 export const DEFAULT_CONTACT_TOKEN_LIFETIME_MS = 50 * 60_000;
@@ -65,8 +71,17 @@ export class ContactClient {
 
   /** Every energy contract of every account: one summary call, plus one detail call per further account. */
   async contracts(): Promise<ContactContract[]> {
+    return (await this.accountsOverview()).contracts;
+  }
+
+  /**
+   * The contracts and, from the same answers, each account's bill facts (balance, invoice, next
+   * bill): no request beyond those `contracts()` makes.
+   */
+  async accountsOverview(): Promise<ContactAccounts> {
     const first = await this.accounts("");
     const contracts: ContactContract[] = [];
+    const facts: ContactAccountFacts[] = [];
     for (const account of first.accounts) {
       const detail = first.detail?.id === account.id ? first.detail : (await this.accounts(account.id)).detail;
       if (detail?.id !== account.id) {
@@ -77,8 +92,9 @@ export class ContactClient {
         });
       }
       contracts.push(...contractsOfAccount(account, detail));
+      facts.push(detail.facts);
     }
-    return contracts;
+    return { contracts, accounts: facts };
   }
 
   /**
