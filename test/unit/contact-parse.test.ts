@@ -111,6 +111,8 @@ test("Contact's dates: dd MMM yyyy, d MMMM yyyy, ISO with or without time; anyth
   assert.equal(parseContactDate("2023-12-19"), "2023-12-19");
   assert.equal(parseContactDate("2023-12-19T00:00:00.000+13:00"), "2023-12-19");
   assert.equal(parseContactDate("19/12/2023"), "2023-12-19");
+  assert.equal(parseContactDate("04 Sep 2023"), "2023-09-04");
+  assert.equal(parseContactDate("04 Sept 2023"), "2023-09-04");
   assert.equal(parseContactDate("soon"), undefined);
   assert.equal(parseContactDate("31 Feb 2023"), undefined);
 });

@@ -8,6 +8,8 @@ import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { parseConfig, ConfigError } from "../../server/src/config/index.js";
 import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";
 import { checkDelayMs } from "../../server/src/service.js";
+import { storedBills } from "../../server/src/sync/contact-bills.js";
+import { slug } from "../../server/src/statistics/ids.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
@@ -77,7 +79,10 @@ test("steady state: a probe per check and each new day once per contract; a rest
   assert.ok(count((r) => r.query.interval === "daily") <= checks * CONTRACTS.length, "at most one probe per contract per check");
   assert.equal(count((r) => r.query.interval === "hourly"), days * CONTRACTS.length, "each new day fetched once per contract");
   assert.ok(count((r) => r.path === "/login/v2") <= checks, "at most one login per check");
-  assert.ok(sim.requestLog.length <= days * CONTRACTS.length * (4 + 1) + checks, `steady state used ${perContractDay.toFixed(2)} requests per contract per day`);
+  // Bills: each account read again on its bill date and after its payment due date, one request each.
+  const billReads = count((r) => r.path === "/accounts/v2");
+  assert.ok(billReads <= 2 * DEFAULT_SIM_ACCOUNTS.length, `${billReads} accounts reads in ${days} days`);
+  assert.ok(sim.requestLog.length <= days * CONTRACTS.length * (4 + 1) + checks + billReads, `steady state used ${perContractDay.toFixed(2)} requests per contract per day`);
   const usage = sim.requestLog.filter((r) => r.path.startsWith("/usage/"));
   assert.ok(usage.every((r) => r.query.interval !== "hourly" || r.query.from! >= addDays("2026-04-10", -9)), "old hourly days are never fetched again");
 
@@ -94,6 +99,44 @@ test("steady state: a probe per check and each new day once per contract; a rest
   stop.abort();
   await running;
   assert.equal(sim.requestLog.length, 0);
+});
+
+test("bill facts are stored with the contracts, and read again only on a bill date and after a payment due date", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const { app } = testBackend(testConfig(sim), clock);
+  t.after(() => app.close());
+  const accountsReads = () => sim.requestLog.filter((r) => r.path === "/accounts/v2");
+
+  await app.service.syncOnce();
+  assert.equal(accountsReads().length, 2, "the cold start's accounts reads (summary, the second account's detail) carry the bills");
+  const first = storedBills(app.store, slug(SIM_USER.username))!;
+  assert.deepEqual(
+    first.map((a) => [a.accountId, a.nextBillDate, a.paymentDueDate, a.lastBillDate]),
+    [
+      ["501234567", "2026-04-19", "2026-04-02", undefined],
+      ["501234568", "2026-05-05", "2026-04-19", undefined],
+    ],
+  );
+  assert.ok(first[1]!.balance! > 0, "the Bach's April bill is not due yet");
+
+  const readsOn: string[] = [];
+  sim.clearLog();
+  while (clock.now() < nz("2026-05-01T00:00")) {
+    clock.advance(6 * 3600_000);
+    if (app.service.nextCheckAt() > clock.now()) continue;
+    const before = accountsReads().length;
+    const s = await app.service.syncOnce();
+    assert.equal(s.ok, true, s.errors.join("; "));
+    for (const r of accountsReads().slice(before)) readsOn.push(`${DateTime.fromMillis(clock.now(), { zone: NZ }).toISODate()} ${r.query.ba}`);
+  }
+  // Apr 19: Main St's bill date; Apr 20: the day after the Bach's payment was due; one request each.
+  assert.deepEqual(readsOn, ["2026-04-19 501234567", "2026-04-20 501234568"]);
+  const after = storedBills(app.store, slug(SIM_USER.username))!;
+  assert.equal(after[0]!.lastBillDate, "2026-04-19");
+  assert.equal(after[0]!.nextBillDate, "2026-05-19");
+  assert.equal(after[1]!.balance, 0, "paid by direct debit");
 });
 
 test("a revised hour is found through the day total and only that day is fetched again", async (t) => {

@@ -84,17 +84,18 @@ export class ContactClient {
     const facts: ContactAccountFacts[] = [];
     for (const account of first.accounts) {
       const detail = first.detail?.id === account.id ? first.detail : (await this.accounts(account.id)).detail;
-      if (detail?.id !== account.id) {
-        throw new ProviderError({
-          provider: "contact",
-          kind: "bad_response",
-          message: `contact: the account list names account ${account.id}, but asking for it returned no details for it. If this persists, Contact's API may have changed; please report it.`,
-        });
-      }
+      if (detail?.id !== account.id) throw noDetail(account.id);
       contracts.push(...contractsOfAccount(account, detail));
       facts.push(detail.facts);
     }
     return { contracts, accounts: facts };
+  }
+
+  /** One account's bill facts, from its detail: one request. */
+  async accountFacts(accountId: string): Promise<ContactAccountFacts> {
+    const page = await this.accounts(accountId);
+    if (page.detail?.id !== accountId) throw noDetail(accountId);
+    return page.detail.facts;
   }
 
   /**
@@ -153,6 +154,14 @@ export class ContactClient {
   private secrets(): string[] {
     return [this.opts.password, this.opts.apiKey, ...(this.token ? [this.token] : [])];
   }
+}
+
+function noDetail(accountId: string): ProviderError {
+  return new ProviderError({
+    provider: "contact",
+    kind: "bad_response",
+    message: `contact: the account list names account ${accountId}, but asking for it returned no details for it. If this persists, Contact's API may have changed; please report it.`,
+  });
 }
 
 function checkRange(interval: ContactInterval, from: string, to: string): void {

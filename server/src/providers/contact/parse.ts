@@ -58,9 +58,12 @@ export function parseContactDate(text: string): string | undefined {
   const t = text.trim();
   const iso = /^\d{4}-\d{2}-\d{2}/.test(t) ? DateTime.fromISO(t, { setZone: true }) : undefined;
   if (iso?.isValid) return iso.toISODate() ?? undefined;
-  for (const format of ["d MMM yyyy", "d MMMM yyyy", "d/M/yyyy"]) {
-    const d = DateTime.fromFormat(t, format, { locale: "en-NZ", zone: CONTACT_TIME_ZONE });
-    if (d.isValid) return d.toISODate() ?? undefined;
+  // "Sep" (en-US) or "Sept" (en-NZ, en-GB): both spellings are read.
+  for (const locale of ["en-US", "en-NZ"]) {
+    for (const format of ["d MMM yyyy", "d MMMM yyyy", "d/M/yyyy"]) {
+      const d = DateTime.fromFormat(t, format, { locale, zone: CONTACT_TIME_ZONE });
+      if (d.isValid) return d.toISODate() ?? undefined;
+    }
   }
   return undefined;
 }
