@@ -89,6 +89,11 @@ const contractsCell = (loginKey: string) =>
     }),
   );
 
+/** Stores a login's contracts as read at `at` (the sync does; tests and tools may too). */
+export function recordContracts(store: Store, loginKey: string, at: number, contracts: ContactContract[]): void {
+  contractsCell(loginKey).set(store, { at, contracts });
+}
+
 /** The contracts of one login as last read from the accounts endpoint (any age), for callers that must not log in. */
 export function storedContracts(store: Store, loginKey: string): ContactContract[] {
   return contractsCell(loginKey).get(store)?.contracts ?? [];
@@ -108,7 +113,7 @@ async function cachedContracts(api: ContactApi, store: Store, clock: Clock, log:
   }
   const { contracts, accounts } = await api.accountsOverview();
   store.transaction(() => {
-    contractsCell(loginKey).set(store, { at: clock.now(), contracts });
+    recordContracts(store, loginKey, clock.now(), contracts);
     recordBills(store, loginKey, clock.now(), accounts, zone, true);
     store.recordSync(CONTACT, loginKey, "accounts", { at: clock.now(), ok: true, from: "", to: "" });
   });
