@@ -1,7 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { zonedInstant } from "../../card/src/common/time.js";
 import {
   energyCollectionKeys,
+  energyRange,
+  isOptionProblem,
+  readEnergyOptions,
+  suggestedView,
   exclusiveEnd,
   normalizeCollectionKey,
   subscribeEnergyDate,
@@ -161,4 +166,38 @@ test("no connection (a hass without one, as in the card editor's preview): waiti
   assert.equal(timers.pending, 1);
   stop();
   assert.equal(timers.pending, 0);
+});
+
+const NZ = "Pacific/Auckland";
+const at = (y: number, m: number, d: number, hour = 0) => zonedInstant({ year: y, month: m, day: d, hour }, NZ);
+
+test("card options: period energy with an optional collection key; compare previous, year or none; clear problems otherwise", () => {
+  assert.deepEqual(readEnergyOptions({}), { followEnergy: false, collectionKey: undefined, compare: undefined });
+  assert.deepEqual(readEnergyOptions({ period: "energy", collection_key: " energy_upstairs ", compare: "year" }), { followEnergy: true, collectionKey: "energy_upstairs", compare: "year" });
+  assert.deepEqual(readEnergyOptions({ period: "", collection_key: "", compare: "none" }), { followEnergy: false, collectionKey: undefined, compare: null });
+  const problems = [
+    readEnergyOptions({ period: "week" }),
+    readEnergyOptions({ period: "energy", collection_key: 3 }),
+    readEnergyOptions({ collection_key: "energy_x" }),
+    readEnergyOptions({ compare: "yoy" }),
+  ];
+  assert.ok(problems.every(isOptionProblem));
+  assert.deepEqual(problems.map((p) => (isOptionProblem(p) ? p.field : "")), ["period", "collection_key", "collection_key", "compare"]);
+  const first = problems[0]!;
+  assert.ok(isOptionProblem(first) && first.message.includes('"energy"'));
+});
+
+test("the view for a picked range, as HA's energy cards choose their period", () => {
+  assert.equal(suggestedView(at(2026, 12, 4), at(2026, 12, 5), NZ), "hourly", "a day");
+  assert.equal(suggestedView(at(2026, 12, 3), at(2026, 12, 5), NZ), "hourly", "two days");
+  assert.equal(suggestedView(at(2026, 11, 30), at(2026, 12, 7), NZ), "daily", "a week");
+  assert.equal(suggestedView(at(2026, 11, 1), at(2026, 12, 1), NZ), "daily", "a month is 30 days: daily");
+  assert.equal(suggestedView(at(2026, 1, 1), at(2027, 1, 1), NZ), "monthly", "a year");
+  assert.equal(suggestedView(at(2026, 1, 5), at(2027, 1, 1), NZ), "daily", "not whole months");
+});
+
+test("the drawn range: the picker's dates; 'until now' ends with today in the zone", () => {
+  const now = at(2026, 12, 4, 10);
+  assert.deepEqual(energyRange({ start: at(2026, 11, 30), end: at(2026, 12, 7), compare: null, key: "_energy" }, now, NZ), { view: "daily", start: at(2026, 11, 30), end: at(2026, 12, 7), timeZone: NZ });
+  assert.deepEqual(energyRange({ start: at(2026, 12, 4), end: null, compare: null, key: "_energy" }, now, NZ), { view: "hourly", start: at(2026, 12, 4), end: at(2026, 12, 5), timeZone: NZ });
 });

@@ -16,6 +16,7 @@
  * selection here has the card's convention: an exclusive end, null for "now".
  */
 import { type CompareMode, compareModeOf } from "../common/compare.js";
+import { addDays, civilDateOf, zonedInstant, zonedParts } from "../common/time.js";
 
 /** The parts of HA's `hass` this reads (a subset of home-assistant/frontend's HomeAssistant). */
 export interface EnergyHass {
@@ -193,4 +194,76 @@ export function subscribeEnergyDate(hass: EnergyHass, options: EnergyDateOptions
     if (timer !== undefined) timers.clearTimeout(timer);
     unsubscribe?.();
   };
+}
+
+// ---- the card's options and the range it draws ------------------------------------------------
+
+/** `period: energy` and its companions, as the card's config gives them. */
+export interface EnergyCardOptions {
+  /** `period: energy`: the dates come from the Energy dashboard's date picker. */
+  followEnergy: boolean;
+  /** `collection_key`: which picker (HA's convention), only with `period: energy`. */
+  collectionKey: string | undefined;
+  /** `compare`: previous / year, or null for none; undefined when not set (with the picker: the picker's comparison). */
+  compare: CompareMode | null | undefined;
+}
+
+/** A bad option: the field and what is wrong, for the card's ConfigError. */
+export interface OptionProblem {
+  field: string;
+  message: string;
+}
+
+const COMPARE_VALUES = ["previous", "year", "none"] as const;
+
+/**
+ * Reads `period`, `collection_key` and `compare` from a card config (absent or "" = not set, as
+ * the visual editor leaves a cleared field). Returns the options, or the first problem.
+ */
+export function readEnergyOptions(config: Record<string, unknown>): EnergyCardOptions | OptionProblem {
+  const set = (v: unknown) => v !== undefined && v !== "";
+  const { period, collection_key: key, compare } = config;
+  if (set(period) && period !== "energy") {
+    return { field: "period", message: `"period" must be "energy" (follow the Energy dashboard's date picker) or left out (got ${JSON.stringify(period)}).` };
+  }
+  if (set(key) && (typeof key !== "string" || key.trim() === "")) {
+    return { field: "collection_key", message: `"collection_key" must be the date picker's collection key, such as "energy_upstairs" (got ${JSON.stringify(key)}).` };
+  }
+  if (set(key) && period !== "energy") {
+    return { field: "collection_key", message: `"collection_key" only applies with period: energy.` };
+  }
+  if (set(compare) && !(COMPARE_VALUES as readonly unknown[]).includes(compare)) {
+    return { field: "compare", message: `"compare" must be one of ${COMPARE_VALUES.map((v) => `"${v}"`).join(", ")} (got ${JSON.stringify(compare)}).` };
+  }
+  return {
+    followEnergy: period === "energy",
+    collectionKey: set(key) ? String(key).trim() : undefined,
+    compare: !set(compare) ? undefined : compare === "none" ? null : compareModeOf(compare),
+  };
+}
+
+export function isOptionProblem(value: EnergyCardOptions | OptionProblem): value is OptionProblem {
+  return "field" in value;
+}
+
+export type EnergyView = "hourly" | "daily" | "monthly";
+
+/**
+ * The view for a picked range, as HA's energy cards choose their period (`getSuggestedPeriod`):
+ * monthly for whole months over 35 days, daily over 2 days, else hourly.
+ */
+export function suggestedView(start: number, end: number, timeZone: string): EnergyView {
+  const a = zonedParts(start, timeZone);
+  const b = zonedParts(end, timeZone);
+  const days = (end - start) / 86_400_000;
+  const wholeMonths = a.day === 1 && b.day === 1 && a.hour === 0 && b.hour === 0 && a.minute === 0 && b.minute === 0;
+  if (wholeMonths && days > 35) return "monthly";
+  if (days > 2) return "daily";
+  return "hourly";
+}
+
+/** What the card draws for a selection: the view and an exclusive end ("until now" ends with today, in `timeZone`). */
+export function energyRange(selection: EnergyDateSelection, now: number, timeZone: string): { view: EnergyView; start: number; end: number; timeZone: string } {
+  const end = selection.end ?? zonedInstant(addDays(civilDateOf(now, timeZone), 1), timeZone);
+  return { view: suggestedView(selection.start, end, timeZone), start: selection.start, end: Math.max(end, selection.start), timeZone };
 }
