@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { csvField, csvFilename, csvHeader, csvNumber, downloadCsv, localIso, toCsv, type DownloadDocument } from "../../card/src/common/csv.js";
+import { csvField, csvFilename, csvRowsFromBuckets, csvHeader, csvNumber, downloadCsv, localIso, toCsv, type DownloadDocument } from "../../card/src/common/csv.js";
 import { zonedInstant } from "../../card/src/common/time.js";
 
 const NZ = "Pacific/Auckland";
@@ -71,4 +71,25 @@ test("download: a hidden link with the file name is clicked and removed, and its
   assert.equal(link.style.display, "none");
   assert.equal(await blob!.text(), "a,b\r\n");
   assert.equal(blob!.type, "text/csv;charset=utf-8");
+});
+
+test("rows from the chart's buckets: a total band once at its start, forecast hours without energy, carbon when shown", () => {
+  const h = (n: number) => at(2026, 12, 1, n);
+  const total = { kind: "day" as const, start: at(2026, 11, 30), end: at(2026, 12, 1), free: 3, paid: 20, cost: 7.1 };
+  const buckets = [
+    { start: at(2026, 11, 30), end: at(2026, 11, 30, 1), free: 0, paid: 0, cost: null, total },
+    { start: at(2026, 11, 30, 1), end: at(2026, 11, 30, 2), free: 0, paid: 0, cost: null, total },
+    { start: h(0), end: h(1), free: 0.5, paid: 0, cost: 0 },
+    { start: h(1), end: h(2), free: 0, paid: 0, cost: null },
+  ];
+  assert.deepEqual(csvRowsFromBuckets(buckets), [
+    { start: at(2026, 11, 30), paidKwh: 20, freeKwh: 3, cost: 7.1 },
+    { start: h(0), paidKwh: 0, freeKwh: 0.5, cost: 0 },
+    { start: h(1), paidKwh: 0, freeKwh: 0, cost: null },
+  ]);
+  assert.deepEqual(csvRowsFromBuckets(buckets, { intensity: [100, 100, 90, 80], forecast: [false, false, false, true] }), [
+    { start: at(2026, 11, 30), paidKwh: 20, freeKwh: 3, cost: 7.1, carbon: 100 },
+    { start: h(0), paidKwh: 0, freeKwh: 0.5, cost: 0, carbon: 90 },
+    { start: h(1), paidKwh: null, freeKwh: null, cost: null, carbon: 80 },
+  ]);
 });

@@ -8,6 +8,7 @@
  * with its offset ("2026-04-05T02:00:00+13:00", then "2026-04-05T02:00:00+12:00" for the repeated
  * hour), so a spreadsheet and a script both read them unambiguously.
  */
+import type { Bucket } from "../chart/buckets.js";
 import { zonedParts } from "./time.js";
 
 /** One column of the chart. */
@@ -86,6 +87,32 @@ export function csvFilename(what: { account?: string | undefined; view: string; 
   const parts = ["energy-insights", what.account, what.view, day(what.start), lastDay].filter((p): p is string => !!p);
   const safe = parts.map((p) => p.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "")).filter(Boolean);
   return `${safe.join("_")}.csv`;
+}
+
+/**
+ * The rows for what the chart draws (its buckets, and the carbon series when shown). A day or month
+ * drawn as a total band is one row at its start with the total (as Home Assistant holds it), not
+ * one per slot; a forecast hour has its intensity and empty energy and cost (not known yet).
+ */
+export function csvRowsFromBuckets(buckets: readonly Bucket[], carbon?: { intensity: readonly (number | null)[]; forecast?: readonly boolean[] }): CsvRow[] {
+  const rows: CsvRow[] = [];
+  const bands = new Set<number>();
+  buckets.forEach((b, i) => {
+    const intensity = carbon ? (carbon.intensity[i] ?? null) : undefined;
+    const withCarbon = (row: CsvRow): CsvRow => (carbon ? { ...row, carbon: intensity ?? null } : row);
+    if (b.total) {
+      if (bands.has(b.total.start)) return;
+      bands.add(b.total.start);
+      rows.push(withCarbon({ start: b.total.start, paidKwh: b.total.paid, freeKwh: b.total.free, cost: b.total.cost }));
+      return;
+    }
+    if (carbon?.forecast?.[i]) {
+      rows.push(withCarbon({ start: b.start, paidKwh: null, freeKwh: null, cost: null }));
+      return;
+    }
+    rows.push(withCarbon({ start: b.start, paidKwh: b.paid, freeKwh: b.free, cost: b.cost }));
+  });
+  return rows;
 }
 
 /** The document parts `downloadCsv` uses (the real `document`, or a test double). */
