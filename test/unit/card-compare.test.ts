@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { alignGhosts, compareFigure, compareModeOf, compareRange, compareTotals, comparedPeriodWords, spanOf, type ShownRange } from "../../card/src/common/compare.js";
+import { alignGhosts, compareBuckets, compareFigure, compareModeOf, compareRange, compareTotals, comparedPeriodWords, spanOf, type ShownRange } from "../../card/src/common/compare.js";
 import { viewRange } from "../../card/src/common/range.js";
 import { zonedInstant } from "../../card/src/common/time.js";
 import { localizer } from "../../card/src/localize/localize.js";
@@ -120,4 +120,19 @@ test("compare mode from HA's energy collection names and the card's own", () => 
   assert.equal(compareModeOf("year"), "year");
   assert.equal(compareModeOf(""), null);
   assert.equal(compareModeOf(undefined), null);
+});
+
+test("buckets: ghosts on every slot of the range (not-in-yet ones too), the figure over the slots both have, total bands left out", () => {
+  const day = (d: number) => at(2026, 12, d);
+  const slots = [1, 2, 3, 4, 5, 6, 7].map((d) => day(d));
+  const b = (start: number, paid: number, cost: number | null = paid / 4) => ({ start, end: start + 86_400_000, free: 1, paid, cost });
+  const current = [b(day(1), 9), b(day(2), 11), b(day(3), 10)];
+  const band = { kind: "month" as const, start: at(2026, 11, 1), end: at(2026, 12, 1), free: 0, paid: 0, cost: null };
+  const earlier = [b(at(2026, 11, 24), 8), b(at(2026, 11, 25), 9), { ...b(at(2026, 11, 26), 0), total: band }, b(at(2026, 11, 27), 12)];
+  const c = compareRange({ start: day(1), end: day(8), timeZone: NZ, period: "day" }, "previous");
+  const out = compareBuckets(slots, current, earlier, c, "day", NZ);
+  assert.deepEqual(out.ghosts.map((g) => g?.paid ?? null), [8, 9, 0, 12, null, null, null]);
+  assert.deepEqual(out.energy, { current: 10 + 12, previous: 9 + 10, change: (22 - 19) / 19, columns: 2 });
+  assert.equal(out.cost.columns, 2);
+  assert.equal(compareFigure(out.energy, c, EN, en), "+16% vs last week");
 });

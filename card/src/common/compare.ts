@@ -7,6 +7,7 @@
  * milliseconds: a previous week across a DST change is 7 calendar days, a previous month is the
  * calendar month, and a ghost column sits on the column with the same calendar position.
  */
+import type { Bucket } from "../chart/buckets.js";
 import type { FrontendLocaleData } from "../ha-types.js";
 import type { LocalizeFunc } from "../localize/localize.js";
 import { numberLocale } from "./format.js";
@@ -126,6 +127,29 @@ export function compareTotals(current: readonly (number | null | undefined)[], g
     columns += 1;
   });
   return { current: a, previous: b, change: columns > 0 && b !== 0 ? (a - b) / b : null, columns };
+}
+
+export interface ComparedBuckets {
+  /** For each slot, the compared period's bucket at the same calendar position (null where none): the ghost columns. */
+  ghosts: (Bucket | null)[];
+  /** kWh (free + paid) over the slots both periods have data for: the header figure's numbers. */
+  energy: CompareTotals;
+  /** Cost over the slots both periods have a cost for. */
+  cost: CompareTotals;
+}
+
+/**
+ * The chart's view of a comparison: `slots` are the starts of every column of the shown range
+ * (those not in yet included, so ghosts are drawn there too), `current` and `compared` the buckets
+ * of the two ranges (chart/buckets.ts `toBuckets`).
+ */
+export function compareBuckets(slots: readonly number[], current: readonly Bucket[], compared: readonly Bucket[], range: Pick<CompareRange, "shift">, period: ComparePeriod, timeZone: string): ComparedBuckets {
+  const ghosts = alignGhosts(slots, compared.map((b) => ({ start: b.start, value: b })), range.shift, period, timeZone);
+  const byStart = new Map(current.map((b) => [b.start, b]));
+  const now = slots.map((s) => byStart.get(s) ?? null);
+  const kwh = (b: Bucket | null) => (b && !b.total ? b.free + b.paid : null);
+  const money = (b: Bucket | null) => (b && !b.total ? b.cost : null);
+  return { ghosts, energy: compareTotals(now.map(kwh), ghosts.map(kwh)), cost: compareTotals(now.map(money), ghosts.map(money)) };
 }
 
 /** What the compared period is called: "last week", "last month", "the previous 9 days", "a year ago". */
