@@ -31,13 +31,9 @@ export function contactBillStatuses(contact: ContactConfig, store: Store, now: n
       const dailyFixedCharge = round2(chargePerContract * own.length);
       let periodStatus: BillStatus["period"] = null;
       if (period) {
-        const from = dayStart(addDays(period.start < today ? period.start : today, -AVERAGE_LOOKBACK_DAYS), zone);
-        const to = dayEnd(today, zone) - 1;
-        const perContract = own.map((c) => {
-          const series = seriesKey(CONTACT, c.icp, "paid_cost");
-          return dailyCostsOf({ hour: store.readings(series, "hour", from, to), day: store.readings(series, "day", from, to) }, zone);
-        });
-        const p = projectBill({ period, dailyCosts: combineDailyCosts(perContract), dailyFixedCharge, now, zone });
+        const from = addDays(period.start < today ? period.start : today, -AVERAGE_LOOKBACK_DAYS);
+        const dailyCosts = contractsDailyCosts(store, own.map((c) => c.icp), zone, from, today);
+        const p = projectBill({ period, dailyCosts, dailyFixedCharge, now, zone });
         periodStatus = {
           start: p.start,
           end: p.end,
@@ -70,6 +66,17 @@ export function contactBillStatuses(contact: ContactConfig, store: Store, now: n
     }
   }
   return out;
+}
+
+/** Usage cost per local day from `from` to `to` (inclusive) of the days all the contracts have complete. */
+export function contractsDailyCosts(store: Store, icps: readonly string[], zone: string, from: string, to: string): Map<string, number> {
+  const start = dayStart(from, zone);
+  const end = dayEnd(to, zone) - 1;
+  const perContract = icps.map((icp) => {
+    const series = seriesKey(CONTACT, icp, "paid_cost");
+    return dailyCostsOf({ hour: store.readings(series, "hour", start, end), day: store.readings(series, "day", start, end) }, zone);
+  });
+  return combineDailyCosts(perContract);
 }
 
 function round2(x: number): number {

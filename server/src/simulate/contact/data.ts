@@ -36,7 +36,7 @@ export interface SimAccount {
   billDay?: number;
 }
 
-export const GOOD_NIGHTS: SimPlan = { name: "Good Nights", priceMills: 358, freeHours: { from: 21, to: 24 }, dailyChargeMills: 3_450 };
+export const GOOD_NIGHTS: SimPlan = { name: "Good Nights", priceMills: 358, freeHours: { from: 21, to: 24 }, dailyChargeMills: 2_300 };
 export const BASIC: SimPlan = { name: "Basic", priceMills: 312, dailyChargeMills: 2_300 };
 
 export const DEFAULT_SIM_ACCOUNTS: readonly SimAccount[] = [
