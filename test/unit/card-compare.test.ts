@@ -118,6 +118,8 @@ test("compare mode from HA's energy collection names and the card's own", () => 
   assert.equal(compareModeOf("previous"), "previous");
   assert.equal(compareModeOf("yoy"), "year");
   assert.equal(compareModeOf("year"), "year");
+  assert.equal(compareModeOf(true), "previous", "HA before compare modes");
+  assert.equal(compareModeOf(false), null);
   assert.equal(compareModeOf(""), null);
   assert.equal(compareModeOf(undefined), null);
 });

@@ -19,7 +19,7 @@ import {
 class FakeCollection {
   start: Date;
   end: Date | undefined;
-  compare: string | undefined;
+  compare: string | boolean | undefined;
   subscribers = new Set<(d: EnergyDataLike) => void>();
   constructor(start: string, end?: string) {
     this.start = new Date(start);
@@ -122,6 +122,20 @@ test("the dashboard's own collection wins over _energy; a configured key is the 
   const configured: EnergyDateState[] = [];
   subscribeEnergyDate(hass, { collectionKey: "energy_upstairs", onChange: (s) => configured.push(s), timers: new FakeTimers() })();
   assert.deepEqual(configured, [{ status: "waiting", keys: ["_energy_upstairs"] }]);
+});
+
+test("older HA (compare: true, no compareMode) compares with the previous period", () => {
+  const collection = new FakeCollection(WEEK.start, WEEK.end);
+  const states: EnergyDateState[] = [];
+  const stop = subscribeEnergyDate({ connection: { _energy: collection } }, { onChange: (s) => states.push(s), timers: new FakeTimers() });
+  for (const fn of collection.subscribers) fn({ start: collection.start, end: collection.end, startCompare: new Date("2026-11-22T11:00:00.000Z") });
+  assert.equal(states[1]?.status === "following" && states[1].selection.compare, "previous");
+  stop();
+  const old = new FakeCollection(WEEK.start, WEEK.end);
+  old.compare = true;
+  const first: EnergyDateState[] = [];
+  subscribeEnergyDate({ connection: { _energy: old } }, { onChange: (s) => first.push(s), timers: new FakeTimers() })();
+  assert.equal(first[0]?.status === "following" && first[0].selection.compare, "previous");
 });
 
 test("no collection yet: waiting, then following as soon as the date picker card creates it", () => {

@@ -16,9 +16,9 @@ import { type CivilDate, addDays, civilDateOf, zonedInstant, zonedParts } from "
 /** "previous": the period of the same length just before; "year": the same dates a year earlier. */
 export type CompareMode = "previous" | "year";
 
-/** HA's own names (energy collection `compareMode`): "previous" and "yoy". */
+/** HA's own names (energy collection `compareMode`): "previous" and "yoy"; before HA 2024.x's modes, `compare: true` meant the previous period. */
 export function compareModeOf(value: unknown): CompareMode | null {
-  if (value === "previous") return "previous";
+  if (value === "previous" || value === true) return "previous";
   if (value === "yoy" || value === "year") return "year";
   return null;
 }

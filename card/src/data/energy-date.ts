@@ -32,14 +32,18 @@ export interface EnergyHass {
 export interface EnergyDataLike {
   start: Date;
   end?: Date | undefined;
+  /** "" | "previous" | "yoy" (HA 2024.12 and later). */
   compareMode?: string | undefined;
+  /** Set when comparing (every version; older ones have no `compareMode`). */
+  startCompare?: Date | undefined;
 }
 
 /** HA's EnergyCollection as far as this module uses it. */
 export interface EnergyCollectionLike {
   start?: Date | undefined;
   end?: Date | undefined;
-  compare?: string | undefined;
+  /** A mode name, or `true` in older HA (which compared with the previous period only). */
+  compare?: string | boolean | undefined;
   subscribe(subscriber: (data: EnergyDataLike) => void): () => void;
 }
 
@@ -130,7 +134,7 @@ export function exclusiveEnd(end: Date | undefined): number | null {
 }
 
 /** A selection from what the collection or its data says; null without a valid start. */
-export function selectionOf(key: string, data: { start?: Date | undefined; end?: Date | undefined; compare?: string | undefined }): EnergyDateSelection | null {
+export function selectionOf(key: string, data: { start?: Date | undefined; end?: Date | undefined; compare?: string | boolean | undefined }): EnergyDateSelection | null {
   if (!(data.start instanceof Date) || Number.isNaN(data.start.getTime())) return null;
   return { start: data.start.getTime(), end: exclusiveEnd(data.end), compare: compareModeOf(data.compare), key };
 }
@@ -167,7 +171,9 @@ export function subscribeEnergyDate(hass: EnergyHass, options: EnergyDateOptions
     if (!found) return false;
     const { key, collection } = found;
     emit(selectionOf(key, { start: collection.start, end: collection.end, compare: collection.compare }));
-    unsubscribe = collection.subscribe((data) => emit(selectionOf(key, { start: data.start, end: data.end, compare: data.compareMode ?? collection.compare })));
+    unsubscribe = collection.subscribe((data) =>
+      emit(selectionOf(key, { start: data.start, end: data.end, compare: data.compareMode ?? collection.compare ?? (data.startCompare ? true : undefined) })),
+    );
     return true;
   };
 
