@@ -89,6 +89,12 @@ test("bill facts: each account's detail has balance, invoice and next bill as in
   assert.equal(bach!.amountPaid, bach!.amountDue);
   assert.ok(bach!.amountDue! > 0);
 
+  // One account's facts again: one request (the session is still valid).
+  const before = attempts.length;
+  assert.deepEqual(await client.accountFacts("501234568"), bach);
+  assert.equal(attempts.length - before, 1);
+  await assert.rejects(client.accountFacts("999"), (err: unknown) => err instanceof ProviderError && err.kind === "not_found");
+
   clock.set(DateTime.fromISO("2026-11-19T08:00", { zone: SIM_ZONE }).toMillis());
   const later = simBill(DEFAULT_SIM_ACCOUNTS[0]!, clock.now(), 1);
   assert.deepEqual([later.previousBill, later.lastBill, later.nextBill, later.daysUntilBill], ["2026-10-19", "2026-11-19", "2026-12-19", 30]);
