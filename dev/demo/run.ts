@@ -255,7 +255,8 @@ function demoConfig(ha: RunningHa, runDir: string, contact: ContactSimulator, on
       store: { path: join(runDir, "energy-insights.db") },
       sync: { check_interval: "1h" },
       api: { host: "127.0.0.1", port: 0 },
-      contact: { base_url: contact.url, accounts: [{ username: user.username, password: user.password }] },
+      // The simulator's plans charge 2.30 a day per contract, so the bill projection matches its invoices.
+      contact: { base_url: contact.url, daily_fixed_charge: 2.3, accounts: [{ username: user.username, password: user.password }] },
       onemeter: { base_url: oneMeterUrl, api_key: oneMeterKey, devices: [ONEMETER.id], poll_interval: "1m", backfill_days: 30 },
       watttime: { base_url: wattTimeUrl, username: WATTTIME_SIM_USER.username, password: WATTTIME_SIM_USER.password },
       electricity_maps: { base_url: electricityMapsUrl, token: ELECTRICITY_MAPS_SIM_PAID_TOKEN, zone: EM_ZONE },

@@ -24,7 +24,7 @@ const users: Record<string, ApiUser> = { admin: { userId: "a", name: "Admin", is
 function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] = []): App {
   const summary: SyncSummary = { startedAt: "2026-04-10T00:00:00.000Z", finishedAt: "2026-04-10T00:00:02.000Z", ok: true, contact: [], published: [{ statisticId: "energy_insights:contact_1_paid_energy", rowsSent: 24, firstChanged: undefined, lastStart: undefined, lastSum: undefined }], errors: [] };
   return {
-    config: { api: { host: "127.0.0.1", port: 0 }, homeAssistant: { websocketUrl: "ws://127.0.0.1:1/api/websocket" }, contact: { currency: "NZD" } },
+    config: { api: { host: "127.0.0.1", port: 0 }, homeAssistant: { websocketUrl: "ws://127.0.0.1:1/api/websocket" }, contact: { currency: "NZD", timeZone: "Pacific/Auckland", dailyFixedCharge: 0, accounts: [] } },
     store,
     service: {
       nextCheckAt: () => NOW + 6 * 3600_000,
@@ -106,6 +106,7 @@ test("api app: status shows each provider's series health; devices are empty whi
         ],
       },
     ]);
+    assert.deepEqual(result.bills, [], "Contact is configured; no accounts read yet");
     assert.deepEqual(result.correlation, { enabled: false, running: false, whole_home_sensor: null, whole_home_source: null, tracked_entities: 0, recorded_until: null, devices: 0, problems: [] });
     assert.deepEqual(await c.call({ type: "devices/list" }), { id: 2, type: "result", success: true, result: [] });
     c.ws.close();

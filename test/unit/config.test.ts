@@ -55,6 +55,7 @@ test("defaults: every section filled in, contact off when absent, contact defaul
     baseUrl: "https://api.contact-digital-prod.net",
     timeZone: "Pacific/Auckland",
     currency: "NZD",
+    dailyFixedCharge: 0,
     accounts: [{ username: "me@example.com", password: PASSWORD }],
   });
   assert.equal(config.contact?.apiKey, undefined, "the provider fills in its own public key");
@@ -335,7 +336,8 @@ const EVERY_OPTION = {
     api_key_file: "f",
     time_zone: "Pacific/Auckland",
     currency: "NZD",
-    accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"] }],
+    daily_fixed_charge: 2.3,
+    accounts: [{ username: "u", password: "p", password_file: "f", contracts: ["1"], daily_fixed_charge: 3.45 }],
   },
   onemeter: { base_url: "http://o", api_key: "k", api_key_file: "f", devices: ["03b38411-d37b-4957-8d5b-641db7bde29a"], poll_interval: "15m", backfill_days: 30, add_to_energy_prefs: false },
   watttime: { base_url: "http://w", username: "u", password: "p", password_file: "f", region: "CAISO_NORTH", latitude: 1, longitude: 2, check_interval: "1h" },

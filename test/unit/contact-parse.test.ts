@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { DateTime } from "luxon";
-import { contractsOfAccount, parseAccountsResponse, parseLoginResponse, parseUsageResponse } from "../../server/src/providers/contact/parse.js";
+import { contractsOfAccount, parseAccountsResponse, parseContactDate, parseLoginResponse, parseUsageResponse } from "../../server/src/providers/contact/parse.js";
 import { ProviderError } from "../../server/src/providers/errors.js";
 
 /**
@@ -73,6 +73,48 @@ test("accounts parse leniently: numeric ids, a product given as text, no summary
     { accountId: "501234567", contractId: "1350000001", icp: "0000012345ABC", premiseId: "987", product: "Basic" },
   ]);
   assert.deepEqual(parseAccountsResponse({ statusCode: 200 }), { accounts: [] });
+});
+
+test("the quoted accounts sample gives the account's bill facts: balance, invoice, due date and next bill as local dates", () => {
+  const page = parseAccountsResponse(fixture("accounts.json"));
+  assert.deepEqual(page.detail?.facts, {
+    accountId: "501234567",
+    nickname: "Main St",
+    billingFrequency: "Monthly",
+    balance: 0,
+    amountDue: 356.06,
+    amountPaid: 0,
+    paymentDueDate: "2023-12-04",
+    nextBillDate: "2023-12-19",
+  });
+});
+
+test("bill facts parse leniently: numbers as text, other date spellings, and an odd value reads as absent without failing the contracts", () => {
+  const page = parseAccountsResponse({
+    accountDetail: {
+      id: "1",
+      accountBalance: { currentBalance: "-12.50" },
+      invoice: { amountDue: "abc", paymentDueDate: "4 December 2023" },
+      nextBill: "19 Dec 2023",
+      contracts: [{ id: "2", icp: "0000012345ABC" }],
+    },
+  });
+  assert.deepEqual(page.detail?.facts, { accountId: "1", balance: -12.5, paymentDueDate: "2023-12-04" });
+  assert.equal(contractsOfAccount(page.accounts[0]!, page.detail!).length, 1);
+  assert.deepEqual(parseAccountsResponse({ accountDetail: { id: "1", invoice: null, nextBill: { date: null } } }).detail?.facts, { accountId: "1" });
+});
+
+test("Contact's dates: dd MMM yyyy, d MMMM yyyy, ISO with or without time; anything else is undefined", () => {
+  assert.equal(parseContactDate("04 Dec 2023"), "2023-12-04");
+  assert.equal(parseContactDate(" 19 Dec 2023 "), "2023-12-19");
+  assert.equal(parseContactDate("4 December 2023"), "2023-12-04");
+  assert.equal(parseContactDate("2023-12-19"), "2023-12-19");
+  assert.equal(parseContactDate("2023-12-19T00:00:00.000+13:00"), "2023-12-19");
+  assert.equal(parseContactDate("19/12/2023"), "2023-12-19");
+  assert.equal(parseContactDate("04 Sep 2023"), "2023-09-04");
+  assert.equal(parseContactDate("04 Sept 2023"), "2023-09-04");
+  assert.equal(parseContactDate("soon"), undefined);
+  assert.equal(parseContactDate("31 Feb 2023"), undefined);
 });
 
 test("an accounts answer of the wrong shape is a bad_response naming the field", () => {

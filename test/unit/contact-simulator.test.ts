@@ -7,7 +7,7 @@ import { DEFAULT_CONTACT_API_KEY } from "../../server/src/providers/contact/cons
 import { ProviderError } from "../../server/src/providers/errors.js";
 import { type HttpAttempt, createHttpClient } from "../../server/src/providers/http.js";
 import { ManualClock } from "../../server/src/time/clock.js";
-import { DEFAULT_SIM_ACCOUNTS, SIM_ZONE, availableAtMs, dayHours } from "../../server/src/simulate/contact/data.js";
+import { DEFAULT_SIM_ACCOUNTS, SIM_ZONE, availableAtMs, dayHours, simBill, sumAmounts } from "../../server/src/simulate/contact/data.js";
 import { DEFAULT_SIM_USERS, type Faults, type SimRoute, startContactSimulator } from "../../server/src/simulate/contact/server.js";
 
 const USER = DEFAULT_SIM_USERS[0]!;
@@ -60,6 +60,45 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
 
 const milli = (kwh: number): number => Math.round(kwh * 1000);
 const sum = (records: ContactUsage[], pick: (r: ContactUsage) => number): number => records.reduce((s, r) => s + milli(pick(r)), 0);
+
+test("bill facts: each account's detail has balance, invoice and next bill as in the captured sample, consistent with the usage it serves", async (t) => {
+  const { client, attempts, clock } = await setup(t);
+  // 2026-10-20: account 501234567 bills on the 19th, so its bill of yesterday (Sep 19 – Oct 18) is not due yet.
+  const overview = await client.accountsOverview();
+  assert.equal(attempts.length, 3, "the same requests as contracts()");
+  assert.equal(overview.contracts.length, 3);
+  const [main, bach] = overview.accounts;
+  let mills = 0;
+  for (let d = DateTime.fromISO("2026-09-19", { zone: SIM_ZONE }); d.toISODate()! < "2026-10-19"; d = d.plus({ days: 1 })) {
+    for (const c of DEFAULT_SIM_ACCOUNTS[0]!.contracts) mills += sumAmounts(dayHours(c, d.toISODate()!, 1)).mills + c.plan.dailyChargeMills!;
+  }
+  assert.deepEqual(main, {
+    accountId: "501234567",
+    nickname: "Main St",
+    billingFrequency: "Monthly",
+    balance: Math.round(mills / 10) / 100,
+    amountDue: Math.round(mills / 10) / 100,
+    amountPaid: 0,
+    paymentDueDate: "2026-11-02",
+    nextBillDate: "2026-11-19",
+  });
+  // The Bach bills on the 5th: its October bill was due on the 19th and has been paid.
+  assert.equal(bach!.nextBillDate, "2026-11-05");
+  assert.equal(bach!.paymentDueDate, "2026-10-19");
+  assert.equal(bach!.balance, 0);
+  assert.equal(bach!.amountPaid, bach!.amountDue);
+  assert.ok(bach!.amountDue! > 0);
+
+  // One account's facts again: one request (the session is still valid).
+  const before = attempts.length;
+  assert.deepEqual(await client.accountFacts("501234568"), bach);
+  assert.equal(attempts.length - before, 1);
+  await assert.rejects(client.accountFacts("999"), (err: unknown) => err instanceof ProviderError && err.kind === "not_found");
+
+  clock.set(DateTime.fromISO("2026-11-19T08:00", { zone: SIM_ZONE }).toMillis());
+  const later = simBill(DEFAULT_SIM_ACCOUNTS[0]!, clock.now(), 1);
+  assert.deepEqual([later.previousBill, later.lastBill, later.nextBill, later.daysUntilBill], ["2026-10-19", "2026-11-19", "2026-12-19", 30]);
+});
 
 test("contracts: every contract of both accounts, in three requests (login, summary, one detail)", async (t) => {
   const { client, attempts, sim } = await setup(t);

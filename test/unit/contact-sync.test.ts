@@ -8,6 +8,11 @@ import { addDays, daysBetween } from "../../server/src/time/local.js";
 import { parseConfig, ConfigError } from "../../server/src/config/index.js";
 import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";
 import { checkDelayMs } from "../../server/src/service.js";
+import { storedBills } from "../../server/src/sync/contact-bills.js";
+import { contactBillStatuses, contractsDailyCosts } from "../../server/src/bill/status.js";
+import { projectBill } from "../../server/src/bill/projection.js";
+import { simBill } from "../../server/src/simulate/contact/data.js";
+import { slug } from "../../server/src/statistics/ids.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
@@ -77,7 +82,10 @@ test("steady state: a probe per check and each new day once per contract; a rest
   assert.ok(count((r) => r.query.interval === "daily") <= checks * CONTRACTS.length, "at most one probe per contract per check");
   assert.equal(count((r) => r.query.interval === "hourly"), days * CONTRACTS.length, "each new day fetched once per contract");
   assert.ok(count((r) => r.path === "/login/v2") <= checks, "at most one login per check");
-  assert.ok(sim.requestLog.length <= days * CONTRACTS.length * (4 + 1) + checks, `steady state used ${perContractDay.toFixed(2)} requests per contract per day`);
+  // Bills: each account read again on its bill date and after its payment due date, one request each.
+  const billReads = count((r) => r.path === "/accounts/v2");
+  assert.ok(billReads <= 2 * DEFAULT_SIM_ACCOUNTS.length, `${billReads} accounts reads in ${days} days`);
+  assert.ok(sim.requestLog.length <= days * CONTRACTS.length * (4 + 1) + checks + billReads, `steady state used ${perContractDay.toFixed(2)} requests per contract per day`);
   const usage = sim.requestLog.filter((r) => r.path.startsWith("/usage/"));
   assert.ok(usage.every((r) => r.query.interval !== "hourly" || r.query.from! >= addDays("2026-04-10", -9)), "old hourly days are never fetched again");
 
@@ -94,6 +102,91 @@ test("steady state: a probe per check and each new day once per contract; a rest
   stop.abort();
   await running;
   assert.equal(sim.requestLog.length, 0);
+});
+
+test("bill facts are stored with the contracts, and read again only on a bill date and after a payment due date", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const { app } = testBackend(testConfig(sim), clock);
+  t.after(() => app.close());
+  const accountsReads = () => sim.requestLog.filter((r) => r.path === "/accounts/v2");
+
+  await app.service.syncOnce();
+  assert.equal(accountsReads().length, 2, "the cold start's accounts reads (summary, the second account's detail) carry the bills");
+  const first = storedBills(app.store, slug(SIM_USER.username))!;
+  assert.deepEqual(
+    first.map((a) => [a.accountId, a.nextBillDate, a.paymentDueDate, a.lastBillDate]),
+    [
+      ["501234567", "2026-04-19", "2026-04-02", undefined],
+      ["501234568", "2026-05-05", "2026-04-19", undefined],
+    ],
+  );
+  assert.ok(first[1]!.balance! > 0, "the Bach's April bill is not due yet");
+
+  const readsOn: string[] = [];
+  sim.clearLog();
+  while (clock.now() < nz("2026-05-01T00:00")) {
+    clock.advance(6 * 3600_000);
+    if (app.service.nextCheckAt() > clock.now()) continue;
+    const before = accountsReads().length;
+    const s = await app.service.syncOnce();
+    assert.equal(s.ok, true, s.errors.join("; "));
+    for (const r of accountsReads().slice(before)) readsOn.push(`${DateTime.fromMillis(clock.now(), { zone: NZ }).toISODate()} ${r.query.ba}`);
+  }
+  // Apr 19: Main St's bill date; Apr 20: the day after the Bach's payment was due; one request each.
+  assert.deepEqual(readsOn, ["2026-04-19 501234567", "2026-04-20 501234568"]);
+  const after = storedBills(app.store, slug(SIM_USER.username))!;
+  assert.equal(after[0]!.lastBillDate, "2026-04-19");
+  assert.equal(after[0]!.nextBillDate, "2026-05-19");
+  assert.equal(after[1]!.balance, 0, "paid by direct debit");
+});
+
+test("the bill in status agrees with the simulator's invoice: a whole period's so far is what Contact bills, and the next period starts at the bill", async (t) => {
+  const clock = new ManualClock(nz("2026-04-10T09:00"));
+  const sim = await simulator(clock);
+  t.after(() => sim.close());
+  const base = testConfig(sim);
+  const config = { ...base, contact: { ...base.contact!, dailyFixedCharge: 2.3 } };
+  const { app } = testBackend(config, clock);
+  t.after(() => app.close());
+  await app.service.syncOnce();
+  // Just before Main St's bill of Apr 19, every day of its period Mar 19 – Apr 18 is in once Contact has published them.
+  while (clock.now() + 6 * 3600_000 <= nz("2026-04-18T23:00")) {
+    clock.advance(6 * 3600_000);
+    if (app.service.nextCheckAt() <= clock.now()) await app.service.syncOnce();
+  }
+  const before = contactBillStatuses(config.contact, app.store, clock.now()).find((b) => b.account === "501234567")!;
+  assert.equal(before.period!.start, "2026-03-19");
+  assert.equal(before.period!.end, "2026-04-19");
+  assert.equal(before.period!.daily_fixed_charge, 4.6, "two contracts at 2.30");
+  const main = DEFAULT_SIM_ACCOUNTS[0]!;
+  // The invoice issued on Apr 19 covers Mar 19 – Apr 18.
+  const invoice = simBill(main, nz("2026-04-19T12:00"), SIM_SEED).amountDueMills / 1000;
+  const missing = before.period!.days - before.period!.days_with_data;
+  assert.ok(missing <= 3, `${missing} days not in yet the day before the bill`);
+  assert.ok(Math.abs(before.period!.projected! - invoice) / invoice < 0.1, `projected ${before.period!.projected} for an invoice of ${invoice}`);
+
+  // After the bill: the account is read again, its invoice is that bill, and the new period starts on the bill date.
+  while (clock.now() < nz("2026-04-23T12:00")) {
+    clock.advance(6 * 3600_000);
+    if (app.service.nextCheckAt() <= clock.now()) await app.service.syncOnce();
+  }
+  const after = contactBillStatuses(config.contact, app.store, clock.now()).find((b) => b.account === "501234567")!;
+  assert.equal(after.amount_due, Math.round(invoice * 100) / 100);
+  assert.deepEqual([after.period!.start, after.period!.start_derived, after.period!.end], ["2026-04-19", false, "2026-05-19"]);
+  assert.equal(after.payment_due, "2026-05-03");
+  assert.deepEqual(after.contracts.map((c) => c.plan), ["Good Nights", "Basic"]);
+  // The closed period, every day in: usage plus the daily charge is the invoice, to the cent.
+  const closed = projectBill({
+    period: { start: "2026-03-19", end: "2026-04-19" },
+    dailyCosts: contractsDailyCosts(app.store, after.contracts.map((c) => c.icp), NZ, "2026-03-19", "2026-04-18"),
+    dailyFixedCharge: 4.6,
+    now: clock.now(),
+    zone: NZ,
+  });
+  assert.equal(closed.daysWithData, 31);
+  assert.equal(closed.soFar, after.amount_due);
 });
 
 test("a revised hour is found through the day total and only that day is fetched again", async (t) => {

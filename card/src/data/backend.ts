@@ -13,6 +13,8 @@ import type {
   ApiCommand,
   ApiCommandType,
   AuthInvalidCode,
+  BillPeriodStatus,
+  BillStatus,
   CarbonForecastView,
   CommandResults,
   CorrelationView,
@@ -22,7 +24,7 @@ import type {
   UpdateEvent,
 } from "../../../server/src/api/protocol.js";
 
-export type { CarbonForecastView, CorrelationView, DeviceView, StatusResult, UpdateEvent };
+export type { BillPeriodStatus, BillStatus, CarbonForecastView, CorrelationView, DeviceView, StatusResult, UpdateEvent };
 
 export type BackendState = "connecting" | "connected" | "unreachable" | "auth_refused" | "closed";
 

@@ -10,6 +10,7 @@ import type { CollectorStatus, PowerCollector } from "../sync/power-collector.js
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";
+import { contactBillStatuses } from "../bill/status.js";
 import { carbonForecastViews } from "./carbon-forecast.js";
 import { createHaTokenValidator } from "./ha-auth.js";
 import type { CorrelationStatus, LastCheckStatus, StatusResult, SyncRunResult } from "./protocol.js";
@@ -105,6 +106,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       providers: providerStatuses(store.allSyncStates(), service.carbonHealth()),
       correlation: correlationStatus(source, profiles),
       ...(config.onemeter ? { onemeter: service.oneMeterStatus().map((d) => oneMeterDeviceStatus(d.deviceId, d.diagnostics, d.nextPollAt)) } : {}),
+      ...(config.contact ? { bills: contactBillStatuses(config.contact, store, clock.now()) } : {}),
     };
   };
 

@@ -205,6 +205,67 @@ export interface StatusResult {
   correlation: CorrelationStatus;
   /** Each configured OneMeter device: its own diagnostics and monthly usage (absent when OneMeter is not configured). */
   onemeter?: OneMeterDeviceStatus[];
+  /** Each Contact account's bill, as its accounts answer last said, with the current period's projection (absent when Contact is not configured; empty before the first read). */
+  bills?: BillStatus[];
+}
+
+/**
+ * One provider account's bill. Amounts are in `currency`, dates are local calendar days
+ * (YYYY-MM-DD) in the provider's zone; null where the provider's answer did not say.
+ */
+export interface BillStatus {
+  /** e.g. "contact". */
+  provider: string;
+  /** The provider's account number. */
+  account: string;
+  nickname: string | null;
+  currency: string;
+  /** The account's contracts this backend imports (the bill's projection covers these), each with its plan. */
+  contracts: BillContractStatus[];
+  /** What the account owes now (Contact's accountBalance.currentBalance). */
+  balance: number | null;
+  /** The last invoice: its amount, what was paid of it, and its payment due date. */
+  amount_due: number | null;
+  amount_paid: number | null;
+  payment_due: string | null;
+  /** The next bill date as the provider gave it. */
+  next_bill: string | null;
+  /** When the account was last read from the provider. */
+  read_at: string;
+  /** The period today falls in, null without a next bill date. */
+  period: BillPeriodStatus | null;
+}
+
+export interface BillContractStatus {
+  /** The ICP for Contact: the `<account>` part of the statistic ids. */
+  icp: string;
+  contract_id: string;
+  /** The plan (Contact's product name, e.g. "Good Nights"). */
+  plan: string | null;
+}
+
+/** The current bill period so far and projected (server/src/bill/projection.ts has the definitions). */
+export interface BillPeriodStatus {
+  /** First day of the period (the last bill date) and the next bill date (exclusive end). */
+  start: string;
+  end: string;
+  /** True when `start` is one billing step before `end` rather than a bill date the backend saw go by. */
+  start_derived: boolean;
+  days: number;
+  days_to_next_bill: number;
+  /** The last day of the period with complete data from the provider (null when none yet): "so far" runs to it. */
+  data_until: string | null;
+  days_with_data: number;
+  /** Usage cost of the days with data. */
+  usage_so_far: number;
+  /** Usage so far plus the daily fixed charge for every day up to `data_until`. */
+  so_far: number;
+  /** Usage cost per day over the most recent days with data; null without any. */
+  daily_average: number | null;
+  /** The whole period: usage so far, the average for each day without data, the daily charge for every day; null without an average. */
+  projected: number | null;
+  /** The configured daily fixed charge, all of the account's imported contracts together. */
+  daily_fixed_charge: number;
 }
 
 export interface LastCheckStatus {

@@ -183,6 +183,10 @@ const logSchema = z.strictObject({
   }),
 });
 
+function dailyFixedCharge() {
+  return z.number({ error: "expected an amount per day such as 2.30" }).min(0, "must not be negative").max(1000, "must be at most 1000 (an amount per day)");
+}
+
 const contactAccountSchema = z.strictObject({
   username: doc(text(), { description: "The login (e-mail address) of a Contact Energy account." }),
   password: doc(secret(), { description: "Its password.", secret: true }),
@@ -196,6 +200,7 @@ const contactAccountSchema = z.strictObject({
       .optional(),
     { description: "Only these contracts of the login (quoted). Default: every contract of the login." },
   ),
+  daily_fixed_charge: doc(dailyFixedCharge().optional(), { description: "The fixed daily charge of this login's contracts, when it differs from contact.daily_fixed_charge." }),
 });
 
 const contactSchema = z.strictObject({
@@ -212,6 +217,10 @@ const contactSchema = z.strictObject({
       .prefault("NZD"),
     { description: "Currency of the account's costs (unit of the cost statistics)." },
   ),
+  daily_fixed_charge: doc(dailyFixedCharge().prefault(0), {
+    description:
+      "The plan's fixed daily charge per contract (ICP) in the currency, GST included, as on the bill. Contact's usage answers leave it out; the bill projection (status, card header) adds it for every day of the bill period. 0 leaves it out.",
+  }),
   accounts: doc(
     z
       .array(contactAccountSchema, { error: "expected a list of accounts (- username: …, password: …)" })

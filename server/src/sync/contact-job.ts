@@ -1,16 +1,21 @@
 import type { Logger } from "pino";
-import type { ContactContract, ContactInterval, ContactUsage } from "../providers/contact/client.js";
+import type { ContactAccountFacts, ContactAccounts, ContactContract, ContactInterval, ContactUsage } from "../providers/contact/client.js";
 import { ProviderError } from "../providers/errors.js";
 import { PROVIDER, seriesKey } from "../statistics/ids.js";
 import type { Resolution, SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { z } from "zod";
 import { stateCell } from "../store/state.js";
+import { billsToRefresh, recordBills, storedBills } from "./contact-bills.js";
 import { holesInAnswer, planContract, updateLag, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";
 
 /** The part of the Contact client a sync needs (the real client, or a test double). */
 export interface ContactApi {
   contracts(): Promise<ContactContract[]>;
+  /** The contracts and each account's bill facts, from the same requests as `contracts()`. */
+  accountsOverview(): Promise<ContactAccounts>;
+  /** One account's bill facts: one request. */
+  accountFacts(accountId: string): Promise<ContactAccountFacts>;
   usage(c: ContactContract, interval: ContactInterval, fromDate: string, toDate: string): Promise<ContactUsage[]>;
 }
 
@@ -53,7 +58,7 @@ export async function syncContactLogin(
   const result: LoginSyncResult = { login: deps.loginKey, contracts: [] };
   let contracts: ContactContract[];
   try {
-    contracts = await cachedContracts(api, store, clock, deps.loginKey);
+    contracts = await cachedContracts(api, store, clock, log, deps.loginKey, deps.settings.zone);
   } catch (err) {
     result.error = describe(err);
     store.recordSync(CONTACT, deps.loginKey, "accounts", { at: clock.now(), ok: false, error: result.error });
@@ -84,20 +89,47 @@ const contractsCell = (loginKey: string) =>
     }),
   );
 
+/** Stores a login's contracts as read at `at` (the sync does; tests and tools may too). */
+export function recordContracts(store: Store, loginKey: string, at: number, contracts: ContactContract[]): void {
+  contractsCell(loginKey).set(store, { at, contracts });
+}
+
 /** The contracts of one login as last read from the accounts endpoint (any age), for callers that must not log in. */
 export function storedContracts(store: Store, loginKey: string): ContactContract[] {
   return contractsCell(loginKey).get(store)?.contracts ?? [];
 }
 
-async function cachedContracts(api: ContactApi, store: Store, clock: Clock, loginKey: string): Promise<ContactContract[]> {
+/**
+ * The login's contracts, read again every 30 days, with each account's bill facts from the same
+ * answers. In between, only an account whose bill facts are out of date (its bill date reached, its
+ * payment due date passed: see contact-bills.ts) is read again, one request for that account.
+ */
+async function cachedContracts(api: ContactApi, store: Store, clock: Clock, log: Logger, loginKey: string, zone: string): Promise<ContactContract[]> {
   const cached = contractsCell(loginKey).get(store);
-  if (cached && clock.now() - cached.at < CONTRACTS_MAX_AGE_MS && cached.contracts.length > 0) return cached.contracts;
-  const contracts = await api.contracts();
+  const bills = storedBills(store, loginKey);
+  if (cached && clock.now() - cached.at < CONTRACTS_MAX_AGE_MS && cached.contracts.length > 0 && bills) {
+    await refreshBills(api, store, clock, log, loginKey, zone, billsToRefresh(bills, clock.now(), zone));
+    return cached.contracts;
+  }
+  const { contracts, accounts } = await api.accountsOverview();
   store.transaction(() => {
-    contractsCell(loginKey).set(store, { at: clock.now(), contracts });
+    recordContracts(store, loginKey, clock.now(), contracts);
+    recordBills(store, loginKey, clock.now(), accounts, zone, true);
     store.recordSync(CONTACT, loginKey, "accounts", { at: clock.now(), ok: true, from: "", to: "" });
   });
   return contracts;
+}
+
+/** Reads the named accounts' bill facts again; a failure is logged and tried again at the next check, the sync goes on. */
+async function refreshBills(api: ContactApi, store: Store, clock: Clock, log: Logger, loginKey: string, zone: string, accountIds: readonly string[]): Promise<void> {
+  for (const accountId of accountIds) {
+    try {
+      const facts = await api.accountFacts(accountId);
+      recordBills(store, loginKey, clock.now(), [facts], zone, false);
+    } catch (err) {
+      log.warn({ provider: CONTACT, login: loginKey, account: accountId, err: describe(err) }, "Contact Energy: could not read the account's bill; trying again at the next check");
+    }
+  }
 }
 
 /**

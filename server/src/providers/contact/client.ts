@@ -9,9 +9,15 @@ import { type Clock, systemClock } from "../../time/clock.js";
 import { ProviderError } from "../errors.js";
 import { CONTACT_LIMITS } from "./constants.js";
 import { type ContactAccountsPage, contractsOfAccount, parseAccountsResponse, parseLoginResponse, parseUsageResponse } from "./parse.js";
-import type { ContactContract, ContactInterval, ContactUsage } from "./types.js";
+import type { ContactAccountFacts, ContactContract, ContactInterval, ContactUsage } from "./types.js";
 
-export type { ContactContract, ContactInterval, ContactUsage } from "./types.js";
+export type { ContactAccountFacts, ContactContract, ContactInterval, ContactUsage } from "./types.js";
+
+/** What the accounts endpoint tells about a login: its energy contracts, and each account's bill facts. */
+export interface ContactAccounts {
+  contracts: ContactContract[];
+  accounts: ContactAccountFacts[];
+}
 
 /** Contact does not document how long a token lasts; log in again before the hour we assume. */
 export const DEFAULT_CONTACT_TOKEN_LIFETIME_MS = 50 * 60_000;
@@ -65,20 +71,31 @@ export class ContactClient {
 
   /** Every energy contract of every account: one summary call, plus one detail call per further account. */
   async contracts(): Promise<ContactContract[]> {
+    return (await this.accountsOverview()).contracts;
+  }
+
+  /**
+   * The contracts and, from the same answers, each account's bill facts (balance, invoice, next
+   * bill): no request beyond those `contracts()` makes.
+   */
+  async accountsOverview(): Promise<ContactAccounts> {
     const first = await this.accounts("");
     const contracts: ContactContract[] = [];
+    const facts: ContactAccountFacts[] = [];
     for (const account of first.accounts) {
       const detail = first.detail?.id === account.id ? first.detail : (await this.accounts(account.id)).detail;
-      if (detail?.id !== account.id) {
-        throw new ProviderError({
-          provider: "contact",
-          kind: "bad_response",
-          message: `contact: the account list names account ${account.id}, but asking for it returned no details for it. If this persists, Contact's API may have changed; please report it.`,
-        });
-      }
+      if (detail?.id !== account.id) throw noDetail(account.id);
       contracts.push(...contractsOfAccount(account, detail));
+      facts.push(detail.facts);
     }
-    return contracts;
+    return { contracts, accounts: facts };
+  }
+
+  /** One account's bill facts, from its detail: one request. */
+  async accountFacts(accountId: string): Promise<ContactAccountFacts> {
+    const page = await this.accounts(accountId);
+    if (page.detail?.id !== accountId) throw noDetail(accountId);
+    return page.detail.facts;
   }
 
   /**
@@ -137,6 +154,14 @@ export class ContactClient {
   private secrets(): string[] {
     return [this.opts.password, this.opts.apiKey, ...(this.token ? [this.token] : [])];
   }
+}
+
+function noDetail(accountId: string): ProviderError {
+  return new ProviderError({
+    provider: "contact",
+    kind: "bad_response",
+    message: `contact: the account list names account ${accountId}, but asking for it returned no details for it. If this persists, Contact's API may have changed; please report it.`,
+  });
 }
 
 function checkRange(interval: ContactInterval, from: string, to: string): void {

@@ -8,7 +8,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { ProviderError, bodyExcerpt } from "../errors.js";
 import { CONTACT_CURRENCY, CONTACT_TIME_ZONE } from "./constants.js";
-import type { ContactContract, ContactUsage } from "./types.js";
+import type { ContactAccountFacts, ContactContract, ContactUsage } from "./types.js";
 
 const PROVIDER = "contact";
 
@@ -19,6 +19,8 @@ export interface ContactAccountSummary {
 
 export interface ContactAccountDetail {
   id: string;
+  /** The bill facts of this account (never absent: at least its id). */
+  facts: ContactAccountFacts;
   contracts: { id: string; icp?: string; premiseId?: string; address?: string; product?: string; type?: string }[];
 }
 
@@ -33,6 +35,38 @@ const text = z
   .string()
   .nullish()
   .transform((v) => v || undefined);
+
+/**
+ * Bill facts are read leniently: a value of an unexpected shape reads as absent rather than failing
+ * the whole accounts answer, which also carries the contracts every sync needs.
+ */
+const lenientText = z
+  .unknown()
+  .transform((v) => (typeof v === "string" && v.trim() ? v.trim() : undefined))
+  .optional();
+const lenientNumber = z.unknown().transform((v) => {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}).optional();
+const lenientDate = z.unknown().transform((v) => (typeof v === "string" ? parseContactDate(v) : undefined)).optional();
+
+/**
+ * A calendar date as Contact writes it ("04 Dec 2023", also "4 December 2023" or ISO) as
+ * YYYY-MM-DD, or undefined when it is none of those.
+ */
+export function parseContactDate(text: string): string | undefined {
+  const t = text.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}/.test(t) ? DateTime.fromISO(t, { setZone: true }) : undefined;
+  if (iso?.isValid) return iso.toISODate() ?? undefined;
+  // "Sep" (en-US) or "Sept" (en-NZ, en-GB): both spellings are read.
+  for (const locale of ["en-US", "en-NZ"]) {
+    for (const format of ["d MMM yyyy", "d MMMM yyyy", "d/M/yyyy"]) {
+      const d = DateTime.fromFormat(t, format, { locale, zone: CONTACT_TIME_ZONE });
+      if (d.isValid) return d.toISODate() ?? undefined;
+    }
+  }
+  return undefined;
+}
 
 const loginSchema = z.object({ token: z.string().min(1) });
 
@@ -50,6 +84,11 @@ const accountsSchema = z.object({
   accountDetail: z
     .object({
       id,
+      nickname: lenientText,
+      billingFrequency: lenientText,
+      accountBalance: z.object({ currentBalance: lenientNumber }).nullish().catch(undefined),
+      invoice: z.object({ amountDue: lenientNumber, amountPaid: lenientNumber, paymentDueDate: lenientDate }).nullish().catch(undefined),
+      nextBill: z.object({ date: lenientDate }).nullish().catch(undefined),
       contracts: z
         .array(
           z.object({
@@ -100,6 +139,16 @@ export function parseAccountsResponse(body: unknown, secrets: readonly string[] 
   const detail: ContactAccountDetail | undefined = accountDetail
     ? {
         id: accountDetail.id,
+        facts: definedOnly({
+          accountId: accountDetail.id,
+          nickname: accountDetail.nickname,
+          billingFrequency: accountDetail.billingFrequency,
+          balance: accountDetail.accountBalance?.currentBalance,
+          amountDue: accountDetail.invoice?.amountDue,
+          amountPaid: accountDetail.invoice?.amountPaid,
+          paymentDueDate: accountDetail.invoice?.paymentDueDate,
+          nextBillDate: accountDetail.nextBill?.date,
+        }),
         contracts: (accountDetail.contracts ?? []).map((c) =>
           definedOnly({
             id: c.id,

@@ -28,3 +28,23 @@ export interface ContactUsage {
   cost: number | null;
   currency: string;
 }
+
+/**
+ * What an account's detail says about its bill (`accountDetail` of `GET /accounts/v2`). Every
+ * field is optional: the endpoint is undocumented, and a missing or unreadable bill fact must
+ * never stop the contracts from being read.
+ */
+export interface ContactAccountFacts {
+  accountId: string;
+  nickname?: string;
+  /** As the API words it: "Monthly" in every capture. */
+  billingFrequency?: string;
+  /** `accountBalance.currentBalance` in the account's currency. */
+  balance?: number;
+  /** The last invoice: what it asks, what was paid of it, and by when (local YYYY-MM-DD). */
+  amountDue?: number;
+  amountPaid?: number;
+  paymentDueDate?: string;
+  /** The next bill's local date (YYYY-MM-DD). */
+  nextBillDate?: string;
+}

@@ -14,6 +14,8 @@ export interface SimPlan {
   priceMills: number;
   /** Local hours [from, to) that are free every day, as on "Good Nights" (21–24). */
   freeHours?: { from: number; to: number };
+  /** The fixed daily charge in mills, billed per contract and day (not part of the usage records). */
+  dailyChargeMills?: number;
 }
 
 export interface SimContract {
@@ -30,10 +32,12 @@ export interface SimAccount {
   id: string;
   nickname: string;
   contracts: SimContract[];
+  /** Day of the month the monthly bill is issued (1–28); 19 by default, as in the captured sample. */
+  billDay?: number;
 }
 
-export const GOOD_NIGHTS: SimPlan = { name: "Good Nights", priceMills: 358, freeHours: { from: 21, to: 24 } };
-export const BASIC: SimPlan = { name: "Basic", priceMills: 312 };
+export const GOOD_NIGHTS: SimPlan = { name: "Good Nights", priceMills: 358, freeHours: { from: 21, to: 24 }, dailyChargeMills: 2_300 };
+export const BASIC: SimPlan = { name: "Basic", priceMills: 312, dailyChargeMills: 2_300 };
 
 export const DEFAULT_SIM_ACCOUNTS: readonly SimAccount[] = [
   {
@@ -48,6 +52,7 @@ export const DEFAULT_SIM_ACCOUNTS: readonly SimAccount[] = [
     id: "501234568",
     nickname: "Bach",
     contracts: [{ id: "1350000003", premiseId: "0987654323", icp: "0000024680GHJ", address: "7 Beach Rd, Bay", plan: BASIC, scale: 0.6 }],
+    billDay: 5,
   },
 ];
 
@@ -143,4 +148,53 @@ export function hashUnit(...parts: (string | number)[]): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return (h >>> 0) / 2 ** 32;
+}
+
+/** Days from a monthly bill until its payment is due (and taken by direct debit). */
+export const SIM_PAYMENT_TERMS_DAYS = 14;
+
+/** An account's bill as the accounts endpoint reports it on one local day. */
+export interface SimBill {
+  /** The bill issued last (local YYYY-MM-DD), which closed the period [previousBill, lastBill). */
+  lastBill: string;
+  previousBill: string;
+  nextBill: string;
+  /** The last bill's total: usage of every contract in its period plus their daily charges. */
+  amountDueMills: number;
+  paymentDue: string;
+  /** Paid in full by direct debit on the due date. */
+  paid: boolean;
+  daysUntilBill: number;
+  /** Negative once the due date has passed, as in the captured sample. */
+  daysTilOverdue: number;
+}
+
+/**
+ * The bill facts of an account at `nowMs`: monthly bills on `billDay`, each for the local days
+ * from the bill before it up to the day before it, usage as served plus daily charges. Pure.
+ */
+export function simBill(account: SimAccount, nowMs: number, seed: number, revisions: SimRevisions = new Map()): SimBill {
+  const day = account.billDay ?? 19;
+  const today = DateTime.fromMillis(nowMs, { zone: SIM_ZONE }).startOf("day");
+  const thisMonth = today.set({ day });
+  const last = thisMonth <= today ? thisMonth : thisMonth.minus({ months: 1 });
+  const previous = last.minus({ months: 1 });
+  const next = last.plus({ months: 1 });
+  const due = last.plus({ days: SIM_PAYMENT_TERMS_DAYS });
+  let mills = 0;
+  for (let d = previous; d < last; d = d.plus({ days: 1 })) {
+    const date = d.toISODate() ?? "";
+    for (const contract of account.contracts) mills += sumAmounts(dayHours(contract, date, seed, revisions)).mills + (contract.plan.dailyChargeMills ?? 0);
+  }
+  const days = (a: DateTime, b: DateTime) => Math.round(b.diff(a, "days").days);
+  return {
+    lastBill: last.toISODate() ?? "",
+    previousBill: previous.toISODate() ?? "",
+    nextBill: next.toISODate() ?? "",
+    amountDueMills: mills,
+    paymentDue: due.toISODate() ?? "",
+    paid: today > due,
+    daysUntilBill: days(today, next),
+    daysTilOverdue: days(today, due),
+  };
 }

@@ -13,6 +13,8 @@ import {
   DEFAULT_SIM_ACCOUNTS,
   SIM_ZONE,
   type SimAccount,
+  type SimBill,
+  simBill,
   type SimContract,
   type SimHour,
   availableAtMs,
@@ -201,7 +203,7 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
           nickname: a.nickname,
           contracts: a.contracts.map((c) => ({ contractId: c.id, premiseId: c.premiseId, address: c.address })),
         })),
-        ...(selected ? { accountDetail: accountDetail(selected) } : {}),
+        ...(selected ? { accountDetail: accountDetail(selected, simBill(selected, clock.now(), seed, revisions)) } : {}),
       },
     };
   }
@@ -337,7 +339,11 @@ export async function startContactSimulator(opts: ContactSimulatorOptions): Prom
   };
 }
 
-function accountDetail(account: SimAccount): Record<string, unknown> {
+/** An account's detail in the shape of the captured sample (providers.md §1.3), its bill facts from `simBill`. */
+function accountDetail(account: SimAccount, bill: SimBill): Record<string, unknown> {
+  const dollars = (mills: number) => Math.round(mills / 10) / 100;
+  const balance = bill.paid ? 0 : dollars(bill.amountDueMills);
+  const written = (iso: string) => DateTime.fromISO(iso).setLocale("en-US").toFormat("dd LLL yyyy");
   return {
     id: account.id,
     nickname: account.nickname,
@@ -346,6 +352,15 @@ function accountDetail(account: SimAccount): Record<string, unknown> {
     isDirectDebit: true,
     isSmoothPay: false,
     isPrepay: false,
+    accountBalance: { currentBalance: balance, formattedCurrentBalance: `$${balance.toFixed(2)}`, prepayDebtBalance: 0, refundEligible: false },
+    invoice: {
+      amountPaid: bill.paid ? dollars(bill.amountDueMills) : 0,
+      amountDue: dollars(bill.amountDueMills),
+      discountTotal: 0,
+      paymentDueDate: written(bill.paymentDue),
+      daysTilOverdue: bill.daysTilOverdue,
+    },
+    nextBill: { date: written(bill.nextBill), daysUntilBill: bill.daysUntilBill },
     contracts: account.contracts.map((c) => ({
       id: c.id,
       premiseId: c.premiseId,
