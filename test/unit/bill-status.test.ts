@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
-import { contactBillStatuses } from "../../server/src/bill/status.js";
+import { contactBillStatuses } from "../../server/src/api/bill-status.js";
 import { parseConfig } from "../../server/src/config/index.js";
 import { seriesKey } from "../../server/src/statistics/ids.js";
 import { openStore } from "../../server/src/store/store.js";

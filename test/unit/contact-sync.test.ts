@@ -9,7 +9,7 @@ import { parseConfig, ConfigError } from "../../server/src/config/index.js";
 import { SIM_SEED, SIM_USER, simulator, testBackend, testConfig } from "../helpers/backend.js";
 import { checkDelayMs } from "../../server/src/service.js";
 import { storedBills } from "../../server/src/sync/contact-bills.js";
-import { contactBillStatuses, contractsDailyCosts } from "../../server/src/bill/status.js";
+import { contactBillStatuses, contractsDailyCosts } from "../../server/src/api/bill-status.js";
 import { projectBill } from "../../server/src/bill/projection.js";
 import { simBill } from "../../server/src/simulate/contact/data.js";
 import { slug } from "../../server/src/statistics/ids.js";

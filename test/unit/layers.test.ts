@@ -17,6 +17,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: [],
   "package-root": [],
   correlate: ["store"],
+  bill: ["store", "time"],
   statistics: ["correlate", "store", "time"],
   ha: ["statistics", "store", "time"],
   providers: ["time"],

@@ -10,7 +10,7 @@ import type { CollectorStatus, PowerCollector } from "../sync/power-collector.js
 import type { DeviceProfile, EventStep } from "../correlate/types.js";
 import type { SyncSummary } from "../service.js";
 import type { Clock } from "../time/clock.js";
-import { contactBillStatuses } from "../bill/status.js";
+import { contactBillStatuses } from "./bill-status.js";
 import { carbonForecastViews } from "./carbon-forecast.js";
 import { createHaTokenValidator } from "./ha-auth.js";
 import type { CorrelationStatus, LastCheckStatus, StatusResult, SyncRunResult } from "./protocol.js";

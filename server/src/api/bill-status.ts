@@ -4,13 +4,13 @@
  * Reads the store only: no provider request is ever made for a status.
  */
 import type { ContactConfig } from "../config/index.js";
-import type { BillStatus } from "../api/protocol.js";
+import type { BillStatus } from "./protocol.js";
 import { seriesKey, slug } from "../statistics/ids.js";
 import type { Store } from "../store/store.js";
 import { storedBills } from "../sync/contact-bills.js";
 import { CONTACT, storedContracts } from "../sync/contact-job.js";
 import { addDays, dayEnd, dayStart } from "../time/local.js";
-import { combineDailyCosts, currentBillPeriod, dailyCostsOf, localToday, projectBill } from "./projection.js";
+import { combineDailyCosts, currentBillPeriod, dailyCostsOf, localToday, projectBill } from "../bill/projection.js";
 
 /** Days before the period's start read for the daily average (a period that has just started). */
 const AVERAGE_LOOKBACK_DAYS = 28;
