@@ -84,8 +84,10 @@ export async function haRunning(conn: Connection): Promise<boolean> {
     const config = await conn.sendMessagePromise<{ state?: string }>({ type: "get_config" });
     // Versions before HA reported its state are running once they answer.
     return config.state === undefined || config.state === "RUNNING";
-  } catch {
-    return false;
+  } catch (err) {
+    // Only a lost connection says HA is not up; an HA that cannot tell its state is taken as up, so
+    // the caller's own error stands instead of being waited out.
+    return err !== ERR_CONNECTION_LOST;
   }
 }
 
