@@ -17,6 +17,7 @@
 import ApexCharts from "apexcharts";
 import { ReactiveElement, type PropertyValues } from "lit";
 import { property } from "lit/decorators.js";
+import { applyApexSpeedups } from "./apex-speedups.js";
 import type { ApexOptions } from "./options.js";
 
 export const CHART_ELEMENT = "energy-insights-chart";
@@ -135,6 +136,7 @@ export class EnergyInsightsChart extends ReactiveElement {
         this._drawn = options;
         this._layout = layout;
         const chart = new ApexCharts(this, forApex(withEvents));
+        applyApexSpeedups(chart);
         this._chart = chart;
         created = true;
         await this._track(chart.render());
