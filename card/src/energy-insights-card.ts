@@ -227,7 +227,7 @@ export class EnergyInsightsCard extends LitElement {
     const data = this.data.data;
     const hass = this.hass;
     const config = this._config;
-    if (!chart || !data || !hass || !config || this.data.status !== "ready") return;
+    if (!chart || !data || !data.buckets.length || !hass || !config || this.data.status !== "ready") return;
     const locale = hass.locale ?? { language: "en" };
     const shown = data.carbonShown;
     const placedInPx = (shown && (config.carbonOverlay === "bands" || shown.cleanest.length > 0)) || data.buckets.some((b) => b.total) || this.backendPanel.marksKey;
@@ -377,15 +377,18 @@ export class EnergyInsightsCard extends LitElement {
     `;
   }
 
+  /** The chart element stays in place while another view loads (hidden), so its ApexCharts chart is updated, not created again. */
   private _renderChartArea(data: LoadedRange | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
     if (this.data.status === "error" && !data) return nothing;
-    if (!data) return html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>`;
-    if (data.buckets.length === 0) return html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>`;
+    const shown = data && data.buckets.length > 0 ? data : undefined;
     const fmt = makeFormatters(this.hass?.locale ?? { language: "en" });
-    const label = `${t(`view.${data.range.view}`)}: ${t("series.free")} ${fmt.energy(data.totals.free)}, ${t("series.paid")} ${fmt.energy(data.totals.paid)}`;
+    const label = shown ? `${t(`view.${shown.range.view}`)}: ${t("series.free")} ${fmt.energy(shown.totals.free)}, ${t("series.paid")} ${fmt.energy(shown.totals.paid)}` : "";
     return html`
+      ${!data ? html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>` : nothing}
+      ${data && !shown ? html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>` : nothing}
       <energy-insights-chart
         class="chart"
+        ?hidden=${!shown}
         data-state=${this.data.status}
         role="img"
         aria-label=${label}
@@ -393,8 +396,10 @@ export class EnergyInsightsCard extends LitElement {
         @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => (this._plot = ev.detail)}
         @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => this.data.fail(ev.detail.message)}
       ></energy-insights-chart>
-      ${renderDayLabels(data.range.view === "hourly" ? this._groups : [], this._plot, data.buckets.length)}
-      ${renderChartFooter({ data, config: this._config as ResolvedCardConfig, byDevice: this._stack === "device", fmt, t, timeZone: this.hass ? displayTimeZone(this.hass) : "UTC" })}
+      ${shown
+        ? html`${renderDayLabels(shown.range.view === "hourly" ? this._groups : [], this._plot, shown.buckets.length)}
+          ${renderChartFooter({ data: shown, config: this._config as ResolvedCardConfig, byDevice: this._stack === "device", fmt, t, timeZone: this.hass ? displayTimeZone(this.hass) : "UTC" })}`
+        : nothing}
     `;
   }
 

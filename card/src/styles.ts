@@ -122,6 +122,9 @@ export const cardStyles = css`
     font-size: 1.1em;
     font-weight: 500;
   }
+  .chart[hidden] {
+    display: none;
+  }
   .chart {
     display: block;
     min-height: ${CHART_HEIGHT}px;

@@ -2,8 +2,8 @@
  * `<energy-insights-chart>`: the element that owns the card's ApexCharts (4.7.0, the last release
  * licensed MIT throughout; see test/browser/licence.test.ts). Give it `options`; it creates the chart
  * once and from then on updates it in place with one `updateOptions` (cheaper than a first render).
- * It creates the chart again only when the series' layout changes (column ↔ area, stacking, a cost
- * line added), and when it is put back into the page after being taken out (Lovelace edit mode).
+ * It creates the chart again only when the series' layout changes (one series ↔ two stacked, columns
+ * ↔ areas, a cost line added), and when it is put back into the page after being taken out (Lovelace edit mode).
  *
  * It renders into its own light DOM, so the chart's parts sit in the card's shadow root, where the
  * card's tooltip styles apply. One ApexCharts call runs at a time (an update during a render breaks
@@ -49,7 +49,11 @@ function forApex(options: ApexOptions): ApexOptions {
   return options.xaxis?.categories ? { ...options, xaxis: { ...options.xaxis, categories: [...(options.xaxis.categories as unknown[])] } } : options;
 }
 
-/** The series' layout: a chart of another layout is created afresh (ApexCharts does not switch it reliably in place). */
+/**
+ * The chart's layout: series kinds and stacking. A chart of another layout is created afresh: updated in
+ * place from one series to two stacked ones (the hourly ↔ daily views), ApexCharts 4.7 loses its shared
+ * tooltip. Within a layout (moving back and forth, daily ↔ monthly, a refresh, the theme) it is updated.
+ */
 function layoutOf(options: ApexOptions): string {
   return `${(options.series ?? []).map((x) => (x as { type?: string }).type).join(",")}|${String(options.chart?.type)}|${String(options.chart?.stacked)}`;
 }
