@@ -18,7 +18,7 @@ import { eventX } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
 import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, VIEWS, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
-import { accountLabel, discoverAccounts, type DiscoveredAccount } from "./data/discovery.js";
+import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
@@ -27,7 +27,7 @@ import { localizer, type LocalizeFunc } from "./localize/localize.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
-import { renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderTotals } from "./templates.js";
+import { renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
 
@@ -153,7 +153,7 @@ export class EnergyInsightsCard extends LitElement {
     if (this._config) this.backendPanel.configure(this._config.backendUrl);
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
-      this._load();
+      this._load(false, true);
     }
   }
 
@@ -166,19 +166,25 @@ export class EnergyInsightsCard extends LitElement {
     this.data.refresh();
   }
 
-  private _load(clear = false): void {
+  /** `opening`: the card or a view is opened, so a present range without data yet gives way to the one before. */
+  private _load(clear = false, opening = false): void {
     const config = this._config;
     if (!config) return;
     if (clear) this.data.clear();
-    const request: ViewRequest = { config, view: this._view, offset: this._offset, stack: this._stack, account: this._account };
+    const request: ViewRequest = { config, view: this._view, offset: this._offset, stack: this._stack, account: this._account, openOnData: opening && this._offset === 0 };
     void this.data.load(request);
+  }
+
+  /** The data controller opened an older range (the present one has no data yet). */
+  openedOn(offset: number): void {
+    this._offset = offset;
   }
 
   private _select(view: View): void {
     if (view === this._view) return;
     this._view = view;
     this._offset = 0;
-    this._load(true);
+    this._load(true, true);
   }
 
   private _toggleStack(): void {
@@ -373,7 +379,9 @@ export class EnergyInsightsCard extends LitElement {
         ${loading ? html`<span class="spinner" role="progressbar" aria-label=${t("state.loading")}></span>` : nothing}
       </div>
       ${this.data.status === "error" ? renderError(this.data.error ?? "", t, () => this.refresh()) : nothing}
-      ${data ? renderTotals(data, fmt, t) : nothing} ${this._renderChartArea(data, t)}
+      ${data ? renderTotals(data, fmt, t) : nothing}
+      ${data && hass ? renderPendingNote(data, { provider: splitAccountKey(accountKeyOf(data.ids) ?? this._config?.provider ?? "").provider || this._config?.provider, fmt, t, timeZone: displayTimeZone(hass) }) : nothing}
+      ${this._renderChartArea(data, t)}
     `;
   }
 
@@ -386,16 +394,18 @@ export class EnergyInsightsCard extends LitElement {
     return html`
       ${!data ? html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>` : nothing}
       ${data && !shown ? html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>` : nothing}
-      <energy-insights-chart
-        class="chart"
-        ?hidden=${!shown}
-        data-state=${this.data.status}
-        role="img"
-        aria-label=${label}
-        @energy-insights-chart-drawn=${this._onDrawn}
-        @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => (this._plot = ev.detail)}
-        @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => this.data.fail(ev.detail.message)}
-      ></energy-insights-chart>
+      <div class="chart-box" ?hidden=${!shown}>
+        <energy-insights-chart
+          class="chart"
+          data-state=${this.data.status}
+          role="img"
+          aria-label=${label}
+          @energy-insights-chart-drawn=${this._onDrawn}
+          @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => (this._plot = ev.detail)}
+          @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => this.data.fail(ev.detail.message)}
+        ></energy-insights-chart>
+        ${shown ? renderPendingArea(shown, this._plot, t) : nothing}
+      </div>
       ${shown
         ? html`${renderDayLabels(shown.range.view === "hourly" ? this._groups : [], this._plot, shown.buckets.length)}
           ${renderChartFooter({ data: shown, config: this._config as ResolvedCardConfig, byDevice: this._stack === "device", fmt, t, timeZone: this.hass ? displayTimeZone(this.hass) : "UTC" })}`

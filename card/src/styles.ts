@@ -122,8 +122,28 @@ export const cardStyles = css`
     font-size: 1.1em;
     font-weight: 500;
   }
-  .chart[hidden] {
+  .chart-box {
+    position: relative;
+  }
+  .chart-box[hidden] {
     display: none;
+  }
+  /* Not in yet: hatched over the slots the provider has not published; the pointer goes through to the chart. */
+  .pending-area {
+    position: absolute;
+    pointer-events: none;
+    box-sizing: border-box;
+    border-left: 1px dashed var(--secondary-text-color, #727272);
+    background: repeating-linear-gradient(
+      135deg,
+      rgba(127, 127, 127, 0.22) 0 2px,
+      transparent 2px 8px
+    );
+  }
+  .pending-note {
+    margin: 0 0 4px;
+    font-size: 0.8em;
+    color: var(--secondary-text-color);
   }
   .chart {
     display: block;

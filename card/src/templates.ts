@@ -20,6 +20,8 @@ const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-
 /** Energy, free share, cost, what the free hours saved, and the carbon figures of the shown range. */
 export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
   const totals = data.totals;
+  // Data still to come: the sums are "so far".
+  const soFar = Boolean(data.pending);
   const money = (value: number | null) => (value === null ? "—" : fmt.money(value, data.currency));
   const item = (key: string, label: string | TemplateResult, value: string, sub?: string) =>
     html`<div class="total" data-total=${key}>
@@ -34,11 +36,32 @@ export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc
       ><svg viewBox="0 0 24 24" aria-hidden="true"><path d=${INFO_ICON} /></svg
     ></span>`;
   return html`<div class="totals">
-    ${item("energy", t("header.energy"), fmt.energy(totals.total))}
+    ${item("energy", t(soFar ? "header.energy_so_far" : "header.energy"), fmt.energy(totals.total))}
     ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
-    ${item("cost", t("header.cost"), money(totals.cost))} ${item("saved", savedLabel, money(totals.freeSaved))}
+    ${item("cost", t(soFar ? "header.cost_so_far" : "header.cost"), money(totals.cost))} ${item("saved", savedLabel, money(totals.freeSaved))}
     ${renderCarbonTotal(data.carbonShown, fmt, t)}
   </div>`;
+}
+
+/** "Contact publishes 1–3 days late; last data Dec 1, 23:00" when the shown range runs past the provider's last data. */
+export function renderPendingNote(data: LoadedRange, ctx: { provider: string | undefined; fmt: Formatters; t: LocalizeFunc; timeZone: string }): TemplateResult | typeof nothing {
+  const pending = data.pending;
+  if (!pending || pending.lastDataEnd === undefined) return nothing;
+  // The last hour (or day, month) with data, named by its start.
+  const lastStart = data.buckets[pending.first - 1]?.start ?? pending.lastDataEnd;
+  const hourly = data.range.view === "hourly";
+  const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
+  const text = ctx.provider === "contact" ? ctx.t("header.pending_contact", { last }) : ctx.t("header.pending", { last });
+  return html`<div class="pending-note" data-pending>${text}</div>`;
+}
+
+/** The hatched "not in yet" area over the plot: the slots from the last data up to now. */
+export function renderPendingArea(data: LoadedRange, plot: PlotArea | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
+  const pending = data.pending;
+  if (!pending || !plot || !data.buckets.length) return nothing;
+  const step = plot.width / data.buckets.length;
+  const style = `left:${plot.left + pending.first * step}px;width:${pending.count * step}px;top:${plot.top}px;height:${plot.height}px`;
+  return html`<div class="pending-area" data-pending-area style=${style} title=${t("header.pending_tooltip")} aria-hidden="true"></div>`;
 }
 
 /** What was looked for, and what to do next: check the ids, or get the backend to publish. */

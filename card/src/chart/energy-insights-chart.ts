@@ -33,15 +33,17 @@ export interface ChartDrawn {
   created: boolean;
 }
 
-/** Where ApexCharts put its plot area, in px from the element's left edge. */
+/** Where ApexCharts put its plot area, in px from the element's top left corner. */
 export interface PlotArea {
   left: number;
   width: number;
+  top: number;
+  height: number;
 }
 
 /** Where ApexCharts keeps its plot area (not in its public types). */
 interface ApexInternals {
-  w?: { globals?: { gridWidth?: number; translateX?: number } };
+  w?: { globals?: { gridWidth?: number; gridHeight?: number; translateX?: number; translateY?: number } };
 }
 
 /** ApexCharts empties the categories of options it is given on update: it gets its own copy, the caller keeps them. */
@@ -159,8 +161,12 @@ export class EnergyInsightsChart extends ReactiveElement {
 
   private readonly _onLayout = (chart: ApexInternals): void => {
     const g = chart.w?.globals;
-    const plot = g && typeof g.gridWidth === "number" && typeof g.translateX === "number" ? { left: g.translateX, width: g.gridWidth } : undefined;
-    if (!plot || (plot.left === this._plot?.left && plot.width === this._plot?.width)) return;
+    const plot =
+      g && typeof g.gridWidth === "number" && typeof g.translateX === "number"
+        ? { left: g.translateX, width: g.gridWidth, top: g.translateY ?? 0, height: g.gridHeight ?? 0 }
+        : undefined;
+    const same = (a: PlotArea, b: PlotArea | undefined) => a.left === b?.left && a.width === b.width && a.top === b.top && a.height === b.height;
+    if (!plot || same(plot, this._plot)) return;
     this._plot = plot;
     this.dispatchEvent(new CustomEvent<PlotArea>(CHART_PLOT_EVENT, { detail: plot }));
   };

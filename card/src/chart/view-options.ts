@@ -63,6 +63,7 @@ export function viewOptions(input: ViewOptionsInput): { options: ApexOptions; gr
       axisEnergy: (kwh) => fmt.number(kwh, Math.abs(kwh) >= 10 ? 0 : 1),
       money: (value) => fmt.money(value, data.currency),
     },
+    ...(data.pending ? { pending: { first: data.pending.first, count: data.pending.count, note: t("header.pending_tooltip") } } : {}),
   });
   const options = data.stack
     ? deviceChartOptions(base, {

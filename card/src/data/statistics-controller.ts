@@ -16,6 +16,7 @@ import { shownCarbon, type CarbonShown } from "../carbon-view.js";
 import { sumBuckets, toBuckets, totalsOf, type Bucket, type Totals } from "../chart/buckets.js";
 import type { CarbonIds } from "../chart/carbon.js";
 import { stackByDevice, type DeviceStack, type DeviceStatistic } from "../chart/devices.js";
+import { withPendingSlots, type PendingSlots } from "../chart/pending.js";
 import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
 import { viewRange, type ViewRange } from "../common/range.js";
@@ -27,7 +28,7 @@ import type { BackendPanelController } from "../panel/controller.js";
 import { carbonFrom, emissionsIdFor, pickIntensity, type CarbonStatistics } from "./carbon.js";
 import { findDeviceStatistics } from "./devices.js";
 import { accountKeyOf, groupAccounts, type DiscoveredAccount } from "./discovery.js";
-import { fetchStatistics, getStatisticsMetadata, type StatisticsMetaData } from "./recorder.js";
+import { fetchStatistics, getStatisticsMetadata, type Statistics, type StatisticsMetaData } from "./recorder.js";
 import { catalogChecked, forgetCatalogCheck, freshCatalog, knownCatalog } from "./statistics-catalog.js";
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
@@ -53,6 +54,8 @@ export interface LoadedRange {
   finerKey?: string;
   /** The by-device view's columns (its buckets are `buckets`); absent when split by tariff. */
   stack?: DeviceStack;
+  /** The slots after the last data up to now: the provider has not published them yet (`buckets` run on to the range's end). */
+  pending?: PendingSlots;
 }
 
 /** What the card shows: a load is for exactly this. */
@@ -62,12 +65,16 @@ export interface ViewRequest {
   offset: number;
   stack: Stack;
   account: string;
+  /** Opening the card (or a view): when the present range has no data yet, show the one before if it has. */
+  openOnData?: boolean;
 }
 
 export interface StatisticsHost extends ReactiveControllerHost {
   hass?: HomeAssistant;
   clock: () => number;
   readonly backendPanel: BackendPanelController;
+  /** The load moved to an older range (`openOnData`): the host's navigation follows. */
+  openedOn?(offset: number): void;
 }
 
 function errorMessage(err: unknown): string {
@@ -247,23 +254,39 @@ export class StatisticsController implements ReactiveController {
         return;
       }
       const ids: Partial<Record<Kind, string>> = shown.length === 1 ? (shown[0] as DiscoveredAccount).ids : {};
-      const range = viewRange(view, config.spans[view], offset, this.host.clock(), displayTimeZone(hass), serverTimeZone(hass));
+      const rangeAt = (at: number) => viewRange(view, config.spans[view], at, this.host.clock(), displayTimeZone(hass), serverTimeZone(hass));
+      let range = rangeAt(offset);
       const list = shown.flatMap((a) => KINDS.map((k) => a.ids[k]).filter((id): id is string => Boolean(id)));
       const devices = request.stack === "device" ? devicesFound : [];
       // The by-device view has no carbon overlay: its statistics are not fetched.
       const carbonIds: CarbonIds = devices.length ? {} : this._carbonIds(config, ids, rows);
       const carbonList = [carbonIds.intensity, carbonIds.emissions].filter((id): id is string => Boolean(id));
       // HA also returns a bucket that starts exactly at end_time (the next range's first): end 1 ms before, as HA's frontend does.
-      const stats = await fetchStatistics(
-        hass,
-        new Date(range.start),
-        new Date(range.end - 1),
-        [...new Set([...list, ...devices.map((d) => d.statisticId), ...carbonList])],
-        range.period,
-        { energy: "kWh" },
-        carbonIds.intensity ? ["change", "mean"] : ["change"],
-      );
+      const fetchRange = (r: ViewRange) =>
+        fetchStatistics(
+          hass,
+          new Date(r.start),
+          new Date(r.end - 1),
+          [...new Set([...list, ...devices.map((d) => d.statisticId), ...carbonList])],
+          r.period,
+          { energy: "kWh" },
+          carbonIds.intensity ? ["change", "mean"] : ["change"],
+        );
+      let stats = await fetchRange(range);
       if (seq !== this._seq) return;
+      const energyIn = (answer: Statistics) => shown.some((a) => [a.ids.paid_energy, a.ids.free_energy].some((id) => id && answer[id]?.length));
+      if (request.openOnData && offset === 0 && !energyIn(stats)) {
+        // The provider has published nothing for the present range yet: open on the one before, when it has data.
+        const older = rangeAt(1);
+        const olderStats = await fetchRange(older);
+        if (seq !== this._seq) return;
+        if (energyIn(olderStats)) {
+          range = older;
+          stats = olderStats;
+          this._request = { ...request, offset: 1, openOnData: false };
+          this.host.openedOn?.(1);
+        }
+      }
       this.dataReadyAt = performance.now();
       performance.mark(MARK_DATA_READY);
       const metadata = new Map(rows.map((r) => [r.statistic_id, r]));
@@ -295,7 +318,9 @@ export class StatisticsController implements ReactiveController {
       const carbon = stack ? undefined : carbonFrom(stats, carbonIds, metadata);
       // A day (month) HA only holds as a total is spread over its hours (days) and drawn as a band; the totals above keep it.
       const finerFrom = this._finerFrom(view, ids);
-      const drawn = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: range.end, finerFrom });
+      const spread = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: range.end, finerFrom });
+      // The axis spans the whole range: after the last data, empty slots; those up to now are "not in yet".
+      const { buckets: drawn, pending } = spread.length && !stack ? withPendingSlots(spread, range, this.host.clock()) : { buckets: spread, pending: undefined };
       const data = this._withCarbonShown({
         range,
         buckets: drawn,
@@ -304,6 +329,7 @@ export class StatisticsController implements ReactiveController {
         currency: currencies.size === 1 ? [...currencies][0] : (hass.config?.currency ?? undefined),
         ids,
         ...(stack ? { stack } : carbon ? { carbon } : {}),
+        ...(pending ? { pending } : {}),
       });
       this.host.backendPanel.rangeChanged(range.start);
       this._set({ data, missingIds: [], status: "ready" });
