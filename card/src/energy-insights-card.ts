@@ -13,10 +13,11 @@ import "./chart/energy-insights-chart.js";
 import type { ChartDrawn, EnergyInsightsChart, PlotArea } from "./chart/energy-insights-chart.js";
 import { viewOptions } from "./chart/view-options.js";
 import { rangeLabel, type LabelGroup } from "./chart/labels.js";
-import type { ApexOptions, ChartTheme } from "./chart/options.js";
+import type { ApexOptions } from "./chart/options.js";
+import { chartTheme, resolvedColor } from "./chart/theme.js";
 import { eventX } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
-import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, VIEWS, type Stack, type View } from "./const.js";
+import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
 import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
@@ -27,7 +28,7 @@ import { localizer, type LocalizeFunc } from "./localize/localize.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
-import { renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals } from "./templates.js";
+import { renderAccounts, renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
 
@@ -207,26 +208,6 @@ export class EnergyInsightsCard extends LitElement {
 
   // ---- chart -------------------------------------------------------------------------------
 
-  private _theme(): ChartTheme {
-    const style = getComputedStyle(this);
-    const dark = Boolean(this.hass?.themes?.darkMode);
-    const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-    return {
-      dark,
-      text: read("--primary-text-color", dark ? "#e1e1e1" : "#212121"),
-      secondaryText: read("--secondary-text-color", dark ? "#9b9b9b" : "#727272"),
-      grid: read("--divider-color", dark ? "rgba(225, 225, 225, 0.12)" : "rgba(0, 0, 0, 0.12)"),
-      background: read("--ha-card-background", read("--card-background-color", dark ? "#1c1c1c" : "#ffffff")),
-    };
-  }
-
-  /** `var(--x, fallback)` colours are resolved against the card's styles; ApexCharts needs real values. */
-  private _color(value: string, fallback: string): string {
-    const match = /^var\((--[A-Za-z0-9_-]+)(?:,\s*(.+))?\)$/.exec(value);
-    if (!match) return value;
-    return getComputedStyle(this).getPropertyValue(match[1] as string).trim() || match[2]?.trim() || fallback;
-  }
-
   /** Gives the chart new options when what it shows changed (data, locale, theme, colours, the plot's width where marks are placed in px). */
   private _giveChartOptions(): void {
     const chart = this.renderRoot.querySelector<EnergyInsightsChart>("energy-insights-chart");
@@ -257,12 +238,12 @@ export class EnergyInsightsCard extends LitElement {
       width: chart.clientWidth,
       plot: this._plot,
       height: CHART_HEIGHT,
-      theme: this._theme(),
+      theme: chartTheme(this, Boolean(hass.themes?.darkMode)),
       colors: {
-        free: this._color(config.colors.free, DEFAULT_COLORS.free),
-        paid: this._color(config.colors.paid, DEFAULT_COLORS.paid),
-        cost: this._color(config.colors.cost, DEFAULT_COLORS.cost),
-        accent: this._color("var(--accent-color)", "#ff5722"),
+        free: resolvedColor(this, config.colors.free, DEFAULT_COLORS.free),
+        paid: resolvedColor(this, config.colors.paid, DEFAULT_COLORS.paid),
+        cost: resolvedColor(this, config.colors.cost, DEFAULT_COLORS.cost),
+        accent: resolvedColor(this, "var(--accent-color)", "#ff5722"),
       },
       events: this.backendPanel.selectedEvents ?? [],
       fmt,
@@ -301,9 +282,11 @@ export class EnergyInsightsCard extends LitElement {
       <ha-card>
         <div class="header">
           <div class="title">${this._config.title ?? this._defaultTitle(t)}</div>
-          ${empty ? nothing : this._renderViews(t)}
+          ${empty
+            ? nothing
+            : renderViews({ view: this._view, byDevice: this._stack === "device", devices: this.data.deviceStats.length > 0, t, select: (v) => this._select(v), toggleDevices: () => this._toggleStack() })}
         </div>
-        ${accounts.length > 1 && !empty ? this._renderAccounts(accounts, t) : nothing}
+        ${accounts.length > 1 && !empty ? renderAccounts({ accounts, chosen: this._account, t, select: (key) => this._selectAccount(key) }) : nothing}
         ${empty
           ? renderEmpty({
               missingIds: this.data.missingIds,
@@ -334,31 +317,6 @@ export class EnergyInsightsCard extends LitElement {
       return chosen ? accountLabel(chosen) : t("accounts.all_title", { count: String(accounts.length) });
     }
     return t("card.default_title");
-  }
-
-  /** One chip per account and "All" (their sum), shown when the backend publishes several. */
-  private _renderAccounts(accounts: DiscoveredAccount[], t: LocalizeFunc): TemplateResult {
-    const chip = (key: string, label: string, hint: string) =>
-      html`<button class="account ${key === this._account ? "active" : ""}" data-account=${key} aria-pressed=${key === this._account ? "true" : "false"} title=${hint} @click=${() => this._selectAccount(key)}>
-        ${label}
-      </button>`;
-    const chosen = accounts.some((a) => a.key === this._account) ? this._account : ALL_ACCOUNTS;
-    return html`<div class="accounts" role="group" aria-label=${t("accounts.label")} data-chosen=${chosen}>
-      ${chip(ALL_ACCOUNTS, t("accounts.all"), t("accounts.all_hint", { count: String(accounts.length) }))}
-      ${accounts.map((a) => chip(a.key, accountLabel(a), a.key))}
-    </div>`;
-  }
-
-  private _renderViews(t: LocalizeFunc): TemplateResult {
-    const byDevice = this._stack === "device";
-    const button = (active: boolean, attrs: { view?: View; stack?: Stack }, label: string, onClick: () => void, title?: string) =>
-      html`<button class="view ${active ? "active" : ""}" data-view=${attrs.view ?? nothing} data-stack=${attrs.stack ?? nothing} aria-pressed=${active ? "true" : "false"} title=${title ?? nothing} @click=${onClick}>
-        ${label}
-      </button>`;
-    return html`<div class="views" role="group">
-      ${VIEWS.map((v) => button(v === this._view, { view: v }, t(`view.${v}`), () => this._select(v)))}
-      ${byDevice || this.data.deviceStats.length ? button(byDevice, { stack: "device" }, t("devices.toggle"), () => this._toggleStack(), t("devices.toggle_hint")) : nothing}
-    </div>`;
   }
 
   private _renderBody(t: LocalizeFunc): TemplateResult {

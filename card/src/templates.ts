@@ -9,13 +9,41 @@ import { seriesName } from "./chart/devices.js";
 import type { PlotArea } from "./chart/energy-insights-chart.js";
 import { dayLabelStride, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
-import { SETUP_URL, TROUBLESHOOTING_URL } from "./const.js";
+import { ALL_ACCOUNTS, type LoadedRange } from "./data/statistics-controller.js";
+import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
+import { accountLabel, type DiscoveredAccount } from "./data/discovery.js";
 import type { StatusResult } from "./data/backend.js";
-import type { LoadedRange } from "./data/statistics-controller.js";
 import type { ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { LocalizeFunc } from "./localize/localize.js";
 
 const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z";
+
+/** The view buttons (hourly, daily, monthly) and, once there are learned devices, "By device". */
+export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void }): TemplateResult {
+  const { t } = ctx;
+  const button = (active: boolean, attrs: { view?: View; stack?: string }, label: string, onClick: () => void, title?: string) =>
+    html`<button class="view ${active ? "active" : ""}" data-view=${attrs.view ?? nothing} data-stack=${attrs.stack ?? nothing} aria-pressed=${active ? "true" : "false"} title=${title ?? nothing} @click=${onClick}>
+      ${label}
+    </button>`;
+  return html`<div class="views" role="group">
+    ${VIEWS.map((v) => button(v === ctx.view, { view: v }, t(`view.${v}`), () => ctx.select(v)))}
+    ${ctx.byDevice || ctx.devices ? button(ctx.byDevice, { stack: "device" }, t("devices.toggle"), ctx.toggleDevices, t("devices.toggle_hint")) : nothing}
+  </div>`;
+}
+
+/** One chip per account and "All" (their sum), shown when the backend publishes several. */
+export function renderAccounts(ctx: { accounts: DiscoveredAccount[]; chosen: string; t: LocalizeFunc; select: (key: string) => void }): TemplateResult {
+  const { t } = ctx;
+  const chip = (key: string, label: string, hint: string) =>
+    html`<button class="account ${key === ctx.chosen ? "active" : ""}" data-account=${key} aria-pressed=${key === ctx.chosen ? "true" : "false"} title=${hint} @click=${() => ctx.select(key)}>
+      ${label}
+    </button>`;
+  const chosen = ctx.accounts.some((a) => a.key === ctx.chosen) ? ctx.chosen : ALL_ACCOUNTS;
+  return html`<div class="accounts" role="group" aria-label=${t("accounts.label")} data-chosen=${chosen}>
+    ${chip(ALL_ACCOUNTS, t("accounts.all"), t("accounts.all_hint", { count: String(ctx.accounts.length) }))}
+    ${ctx.accounts.map((a) => chip(a.key, accountLabel(a), a.key))}
+  </div>`;
+}
 
 /** Energy, free share, cost, what the free hours saved, and the carbon figures of the shown range. */
 export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
