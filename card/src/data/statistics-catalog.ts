@@ -106,6 +106,11 @@ export function freshCatalog(hass: HomeAssistant): Promise<StatisticsCatalog> {
   return entry.pending;
 }
 
+/** The answer HA is being asked for right now, if any (a load started meanwhile waits for it rather than going without). */
+export function pendingCatalog(hass: HomeAssistant): Promise<StatisticsCatalog> | undefined {
+  return entryOf(hass).pending;
+}
+
 /** The catalog in hand, else asked from HA. */
 export function catalog(hass: HomeAssistant): Promise<StatisticsCatalog> {
   const known = knownCatalog(hass);

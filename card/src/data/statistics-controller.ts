@@ -29,7 +29,7 @@ import { carbonFrom, emissionsIdFor, pickIntensity, type CarbonStatistics } from
 import { findDeviceStatistics } from "./devices.js";
 import { accountKeyOf, groupAccounts, type DiscoveredAccount } from "./discovery.js";
 import { fetchStatistics, getStatisticsMetadata, type Statistics, type StatisticsMetaData } from "./recorder.js";
-import { catalogChecked, forgetCatalogCheck, freshCatalog, knownCatalog } from "./statistics-catalog.js";
+import { catalogChecked, forgetCatalogCheck, freshCatalog, knownCatalog, pendingCatalog } from "./statistics-catalog.js";
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
 
@@ -234,7 +234,10 @@ export class StatisticsController implements ReactiveController {
     this._set({ status: "loading", error: undefined });
     try {
       const configured = Boolean(config.ids.paid_energy || config.ids.free_energy);
-      let catalog = knownCatalog(hass);
+      // A catalog on its way (asked after another paint, or by another card) is waited for: no second call, and nothing drawn without it.
+      const asked = pendingCatalog(hass);
+      let catalog = asked ? await asked.catch(() => knownCatalog(hass)) : knownCatalog(hass);
+      if (seq !== this._seq) return;
       // Without ids the accounts come from the catalog; a stored one without any is asked again (the backend may have imported since).
       const needed = (!configured && !groupAccounts(catalog?.rows ?? []).length) || (request.stack === "device" && !catalog);
       if (needed && !catalogChecked(hass)) catalog = await freshCatalog(hass);
