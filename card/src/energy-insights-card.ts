@@ -106,6 +106,7 @@ export class EnergyInsightsCard extends LitElement {
     }
     if (!same((c) => c.stack)) this._stack = resolved.stack;
     if (!same((c) => [c.ids, c.provider, c.carbon, c.stack]) || viewChanged || !this.data.data) this._needsLoad = true;
+    else this.data.reconfigure(resolved);
     this._optionsKey = undefined;
   }
 

@@ -120,6 +120,12 @@ export class StatisticsController implements ReactiveController {
     return this._run(request);
   }
 
+  /** A config change that needs no new data (colours, cleanest hours, title): later figures use it. */
+  reconfigure(config: ResolvedCardConfig): void {
+    if (this._request) this._request = { ...this._request, config };
+    this.host.requestUpdate();
+  }
+
   /** Forgets what is shown (another view or account: the loading placeholder until it is in). */
   clear(): void {
     this._set({ data: undefined });
