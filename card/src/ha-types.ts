@@ -27,6 +27,10 @@ export interface HomeAssistant {
   themes?: { darkMode?: boolean; theme?: string };
   /** The frontend's login; its access token is refreshed by the frontend (the backend API checks it with HA). */
   auth?: { data?: { access_token?: string } };
+  /** The frontend's websocket connection: the same object for as long as the page is open (the card keys its caches on it). */
+  connection?: object;
+  /** The logged-in user (the card's stored statistics catalog is kept per HA URL and user). */
+  user?: { id: string };
   /** Entity states (the device panel reads friendly names). */
   states?: Record<string, { attributes?: { friendly_name?: unknown } } | undefined>;
 }

@@ -11,7 +11,7 @@ import { makeFakeHass, type FixtureStatistic } from "./helpers/fake-hass.js";
 import { FakeBackend } from "./helpers/fake-backend.js";
 import { CARBON_IDS, IDS, TZ, carbonFixture, contactFixture, intensityAt, sumRows } from "./helpers/fixture.js";
 import { afterEach, describe, it } from "./helpers/mocha.js";
-import { NOW, mount, numberIn, shadow, shownPrecision, statisticsCalls, text, total, unmountAll } from "./helpers/mount.js";
+import { NOW, mount, nextRender, numberIn, shadow, shownPrecision, statisticsCalls, text, total, unmountAll } from "./helpers/mount.js";
 
 const HOUR = 3_600_000;
 const energy = contactFixture({ from: [2026, 3, 1] });
@@ -39,28 +39,43 @@ function pathPoints(d: string): [number, number][] {
   return out;
 }
 
+/**
+ * Mounts the card and waits for its chart with the carbon statistics. In a page without the statistics
+ * catalog the first chart is the energy alone (one call, ids configured); the catalog, asked after that
+ * paint, names the intensity and emissions statistics, and the chart is updated with them.
+ */
+async function mountWithCarbon(...args: Parameters<typeof mount>): Promise<EnergyInsightsCard> {
+  const card = await mount(...args);
+  if (!card.data.data?.carbon) await nextRender(card, 15_000);
+  await card.updateComplete;
+  return card;
+}
+
 describe("carbon overlay", () => {
   afterEach(unmountAll);
 
   it("line: intensity on its own right-hand axis with the statistic's values; emissions and mean intensity in the header", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
-    const card = await mount(fake, CONFIG);
+    const card = await mountWithCarbon(fake, CONFIG);
     expect(card.status).to.equal("ready");
 
-    // Intensity and emissions in one call beside the energy call, mean for intensity and change for emissions.
+    // First paint: the energy alone (one call; the page had no statistics catalog). Once the catalog
+    // names intensity and emissions: one call with everything, mean for intensity and change for the sums.
     const calls = statisticsCalls(fake);
     expect(calls).to.have.length(2);
-    const carbonCall = calls.find((c) => (c.statistic_ids as string[]).includes(CARBON_IDS.intensity))!;
-    expect(carbonCall.statistic_ids).to.have.members([CARBON_IDS.intensity, CARBON_IDS.emissions]);
+    expect(calls[0]!.statistic_ids).to.have.members([IDS.paid_energy, IDS.free_energy, IDS.paid_cost]);
+    const carbonCall = calls[1]!;
+    expect(carbonCall.statistic_ids).to.have.members([IDS.paid_energy, IDS.free_energy, IDS.paid_cost, CARBON_IDS.intensity, CARBON_IDS.emissions]);
     expect(carbonCall.types).to.have.members(["mean", "change"]);
     expect(carbonCall.period).to.equal("hour");
 
     const line = seriesNamed(card, "Carbon intensity");
     expect(line?.type).to.equal("line");
-    // One point per hour of the range that has energy or intensity: intensity runs on 10 hours past the energy.
+    // One point per hour of the range (the axis spans it all): intensity runs on 10 hours past the energy, up to now; none after.
     const hours = (NOW - RANGE.start) / HOUR;
-    expect(line!.data).to.have.length(hours);
-    line!.data.forEach((p, i) => expect(yOf(p), `hour ${i}`).to.be.closeTo(intensityAt(RANGE.start + i * HOUR), 0.05 + 1e-9));
+    expect(line!.data).to.have.length((RANGE.end - RANGE.start) / HOUR);
+    line!.data.slice(0, hours).forEach((p, i) => expect(yOf(p), `hour ${i}`).to.be.closeTo(intensityAt(RANGE.start + i * HOUR), 0.05 + 1e-9));
+    expect(line!.data.slice(hours).every((p) => yOf(p) === null), "no intensity after now").to.equal(true);
     const axes = card.chartOptions?.yaxis as { seriesName?: string | string[]; opposite?: boolean; title?: { text?: string } }[];
     const axis = axes.find((a) => a.seriesName === "Carbon intensity");
     expect(axis?.opposite).to.equal(true);
@@ -71,12 +86,13 @@ describe("carbon overlay", () => {
     const path = shadow(card).querySelector(".apexcharts-line-series path.apexcharts-line");
     expect(path, "line path").to.not.equal(null);
     const points = pathPoints(path!.getAttribute("d") ?? "");
-    const values = line!.data.map(yOf) as number[];
-    expect(points.length).to.equal(values.length);
+    const values = line!.data.slice(0, hours).map(yOf) as number[];
+    // (where the values stop, ApexCharts may end the path with one more move to the next slot)
+    expect(points.length).to.be.within(values.length, values.length + 1);
     const [lo, hi] = [values.indexOf(Math.min(...values)), values.indexOf(Math.max(...values))];
     const slope = (points[lo]![1] - points[hi]![1]) / (values[hi]! - values[lo]!);
     expect(slope).to.be.greaterThan(0);
-    points.forEach(([, y], i) => expect(points[lo]![1] - (values[i]! - values[lo]!) * slope, `y of hour ${i}`).to.be.closeTo(y, 0.6));
+    values.forEach((v, i) => expect(points[lo]![1] - (v - values[lo]!) * slope, `y of hour ${i}`).to.be.closeTo(points[i]![1], 0.6));
 
     const emissions = total(card, "emissions");
     const want = sumRows(carbon.find((s) => s.id === CARBON_IDS.emissions), RANGE.start, RANGE.end);
@@ -89,9 +105,20 @@ describe("carbon overlay", () => {
     await waitUntil(() => shadow(card).querySelectorAll(".xlabel").length > 0, "no day labels under the chart", { timeout: 15_000 });
   });
 
+  it("a second card on the page (the catalog in hand): energy and carbon in one call before its first paint, nothing else asked", async () => {
+    const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
+    await mountWithCarbon(fake, CONFIG);
+    fake.calls.length = 0;
+    const second = await mount(fake, CONFIG);
+    expect(fake.calls.map((c) => c.type)).to.deep.equal(["recorder/statistics_during_period"]);
+    expect(fake.calls[0]!.statistic_ids).to.have.members([IDS.paid_energy, IDS.free_energy, IDS.paid_cost, CARBON_IDS.intensity, CARBON_IDS.emissions]);
+    expect(seriesNamed(second, "Carbon intensity")?.type).to.equal("line");
+    expect(total(second, "emissions")).to.contain("kg CO2eq");
+  });
+
   it("tooltip: each hour's emissions and intensity", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
-    const card = await mount(fake, CONFIG);
+    const card = await mountWithCarbon(fake, CONFIG);
     const custom = card.chartOptions?.tooltip?.custom as (a: { dataPointIndex: number }) => string;
     const box = document.createElement("div");
     const hour = 20; // 30 Mar 20:00 NZDT: in the evening peak
@@ -108,7 +135,7 @@ describe("carbon overlay", () => {
 
   it("bands: one background rectangle per run of the same level, green for the cleanest hours and red for the dirtiest, no line", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
-    const card = await mount(fake, { ...CONFIG, carbon_overlay: "bands" });
+    const card = await mountWithCarbon(fake, { ...CONFIG, carbon_overlay: "bands" });
     expect(seriesNamed(card, "Carbon intensity")).to.equal(undefined);
     await waitUntil(() => shadow(card).querySelectorAll("rect.apexcharts-annotation-rect.ei-carbon-band").length > 0, "no bands drawn", { timeout: 10_000 });
     const rects = [...shadow(card).querySelectorAll<SVGRectElement>("rect.apexcharts-annotation-rect.ei-carbon-band")];
@@ -136,7 +163,7 @@ describe("carbon overlay", () => {
   it("percentile signal: labelled as a percentile on the axis, in the tooltip and the header, never as gCO2eq/kWh", async () => {
     const percentile = carbonFixture(energy, RANGE.start, NOW, { percentile: true });
     const fake = makeFakeHass({ statistics: [...energy, ...percentile], timeZone: TZ });
-    const card = await mount(fake, CONFIG);
+    const card = await mountWithCarbon(fake, CONFIG);
     const line = seriesNamed(card, "Carbon signal (percentile)");
     expect(line?.type).to.equal("line");
     const axes = card.chartOptions?.yaxis as { seriesName?: string; title?: { text?: string }; max?: number }[];
@@ -171,7 +198,7 @@ describe("carbon overlay", () => {
       ],
     });
     const fake = Object.assign(makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ }), { auth: { data: { access_token: "token" } } });
-    const card = await mount(fake, { ...CONFIG, backend_url: "ws://backend.test:8099" }, { prepare: (c) => (c.backendSocket = backend.factory) });
+    const card = await mountWithCarbon(fake, { ...CONFIG, backend_url: "ws://backend.test:8099" }, { prepare: (c) => (c.backendSocket = backend.factory) });
     await waitUntil(() => text(card, "[data-cleanest]") !== "", "no cleanest hours shown", { timeout: 10_000 });
     expect(text(card, "[data-cleanest]")).to.equal("Cleanest hours ahead: 13:00–15:00, 02:00–03:00");
     await waitUntil(() => shadow(card).querySelectorAll("rect.apexcharts-annotation-rect.ei-cleanest").length === 2, "cleanest hours not highlighted", { timeout: 10_000 }).catch(() => {
@@ -203,7 +230,7 @@ describe("carbon overlay", () => {
 
   it("daily view: emissions summed per day and the mean intensity per day", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
-    const card = await mount(fake, { ...CONFIG, view: "daily" });
+    const card = await mountWithCarbon(fake, { ...CONFIG, view: "daily" });
     const line = seriesNamed(card, "Carbon intensity")!;
     const data = line.data.map(yOf).filter((v): v is number => v !== null);
     // 30 Mar – 7 Apr have intensity: 9 days, each the mean of its hours.
@@ -216,7 +243,7 @@ describe("carbon overlay", () => {
 
   it("carbon_overlay none: no line and no bands, emissions still in the header", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
-    const card = await mount(fake, { ...CONFIG, carbon_overlay: "none" });
+    const card = await mountWithCarbon(fake, { ...CONFIG, carbon_overlay: "none" });
     expect(seriesNamed(card, "Carbon intensity")).to.equal(undefined);
     expect(shadow(card).querySelectorAll("rect.apexcharts-annotation-rect.ei-carbon-band").length).to.equal(0);
     expect(total(card, "emissions")).to.contain("kg CO2eq");

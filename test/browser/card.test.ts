@@ -114,7 +114,10 @@ describe("energy-insights-card views", () => {
     expect(rows).to.equal(8 * 24 + 1);
     const want = expected(RANGES.hourly);
     expectHeader(card, want);
-    expectSeries(card, want, rows, "merged"); // every hour is all free or all paid: one path per hour
+    // The axis spans the whole range: 7 April's 24 hours, not in yet, follow the data as empty slots.
+    expectSeries(card, want, rows + 24, "merged"); // every hour is all free or all paid: one path per hour
+    expect(text(card, "[data-pending]")).to.equal("Contact publishes 1–3 days late; last data Apr 6, 23:00");
+    expect(text(card, '[data-total="energy"] .label')).to.equal("Used so far");
     expect(text(card, "[data-range]")).to.equal("Mar 30 – Apr 7, 2026");
     expect(shadow(card).querySelector('[data-view="hourly"]')?.getAttribute("aria-pressed")).to.equal("true");
   });
@@ -139,9 +142,9 @@ describe("energy-insights-card views", () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, CONFIG);
     const labels = () => [...shadow(card).querySelectorAll<HTMLElement>(".xlabel")].filter((l) => l.textContent!.trim() !== "");
-    expect(labels().length, "wide: every day with data named (8: the data ends on 7 Apr)").to.equal(8);
+    expect(labels().length, "wide: every day of the range named (9: the axis runs on past the data, which ends on 7 Apr)").to.equal(9);
     (card.parentElement as HTMLElement).style.width = "230px";
-    await waitUntil(() => labels().length > 0 && labels().length < 8, `narrow: ${labels().length} day labels`, { timeout: 5_000 });
+    await waitUntil(() => labels().length > 0 && labels().length < 9, `narrow: ${labels().length} day labels`, { timeout: 5_000 });
     const boxes = labels().map((l) => l.getBoundingClientRect());
     for (let i = 1; i < boxes.length; i += 1) expect(boxes[i]!.left, "labels do not overlap").to.be.at.least(boxes[i - 1]!.right - 0.5);
     expect(labels()[0]!.textContent).to.contain("Mar 30");
@@ -152,8 +155,8 @@ describe("energy-insights-card views", () => {
     const card = await mount(fake, CONFIG);
     const options = card.chartOptions!;
     const categories = (options.xaxis?.categories as string[]) ?? [];
-    // Axis labels only at local midnights: one per day, 8 days.
-    expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 30", "Mar 31", "Apr 1", "Apr 2", "Apr 3", "Apr 4", "Apr 5", "Apr 6"]);
+    // Axis labels only at local midnights: one per day of the range, 9 days (7 April not in yet).
+    expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 30", "Mar 31", "Apr 1", "Apr 2", "Apr 3", "Apr 4", "Apr 5", "Apr 6", "Apr 7"]);
     const sunday = categories.indexOf("Apr 5");
     const monday = categories.indexOf("Apr 6");
     expect(monday - sunday, "hours on 5 April").to.equal(25);
@@ -176,8 +179,8 @@ describe("energy-insights-card views", () => {
     expectOneCall(fake, "day", RANGES.daily);
     const want = expected(RANGES.daily);
     expectHeader(card, want);
-    expectSeries(card, want, 34, "stacked");
-    // 34 days do not fit as labels: Mondays are labelled (the tooltip names every day).
+    expectSeries(card, want, 35, "stacked"); // 34 days with data, then 7 April (not in yet)
+    // 35 days do not fit as labels: Mondays are labelled (the tooltip names every day).
     const categories = card.chartOptions!.xaxis!.categories as string[];
     expect(categories.filter((c) => c !== "")).to.deep.equal(["Mar 9", "Mar 16", "Mar 23", "Mar 30", "Apr 6"]);
     const dst = categories.indexOf("Apr 6") - 1;
@@ -235,7 +238,8 @@ describe("energy-insights-card views", () => {
     // 3–10 Jan are over: each total is spread over its 24 hours (no column); 11 Jan (today, not over) stays one column.
     const today = { start: Date.parse("2026-01-10T11:00:00Z"), end: range.end };
     const chart = drawn(card.chartOptions);
-    expect(chart.columns).to.equal(8 * 24 + 1);
+    // …and the 23 hours after it, not in yet, run the axis on to the range's end.
+    expect(chart.columns).to.equal(8 * 24 + 1 + 23);
     expect(chart.free + chart.paid).to.be.closeTo(expected(today).total, 0.001);
     expectHeader(card, expected(range));
   });

@@ -203,6 +203,8 @@ describe("energy-insights-card config", () => {
     expect(customElements.get("energy-insights-card")).to.equal(EnergyInsightsCard);
     const card = new EnergyInsightsCard();
     expect(card.getCardSize()).to.equal(6);
-    expect(card.getGridOptions()).to.deep.equal({ columns: 12, min_columns: 6, rows: 6, min_rows: 5 });
+    // As tall as its content (on a phone the header's figures wrap onto more lines), 5 rows at least.
+    expect(card.getGridOptions()).to.deep.equal({ columns: 12, min_columns: 6, rows: "auto", min_rows: 5 });
+    expect(card.getLayoutOptions()).to.deep.equal({ grid_columns: 4, grid_min_columns: 2, grid_rows: "auto", grid_min_rows: 5 });
   });
 });

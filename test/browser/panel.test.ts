@@ -157,8 +157,8 @@ describe("correlations panel", () => {
     expect(xs[0]).to.be.below(xs[1]!);
     expect(xs[1]).to.be.below(xs[2]!);
     // Placed in the hour of the event: 20:15Z is 08:15 NZST on 6 April.
-    const buckets = (card as unknown as { _data: { buckets: { start: number; end: number; free: number; paid: number; cost: number | null }[] } })._data.buckets;
-    const width = (card as unknown as { _axis: { width: number } })._axis.width;
+    const buckets = card.data.data!.buckets;
+    const width = shadow(card).querySelector("energy-insights-chart")!.plot!.width;
     expect(xs[0]).to.be.closeTo(eventX(buckets, Date.parse("2026-04-05T20:15:00Z"), width)!, 0.01);
     await card.updateComplete;
     expect(text(card, "[data-marks]")).to.equal("3 events of Kettle marked on the chart.");

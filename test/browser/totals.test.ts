@@ -124,8 +124,8 @@ describe("totals: the card draws a day or month total as a band", () => {
     const card = await mount(fake, CONFIG);
     await waitUntil(() => shadow(card).querySelectorAll(`rect.apexcharts-annotation-rect.${TOTAL_BAND_CLASS}`).length === 4, "no bands of day totals", { timeout: 10_000 });
     const values = drawnValues(card.chartOptions);
-    // 4 spread days (30, 31 Mar, 1, 2 Apr) + 4 hourly days + the 25-hour 5 April = 8 × 24 + 1 slots.
-    expect(values).to.have.length(8 * 24 + 1);
+    // 4 spread days (30, 31 Mar, 1, 2 Apr) + 4 hourly days + the 25-hour 5 April = 8 × 24 + 1 slots, then 7 April (not in yet).
+    expect(values).to.have.length(9 * 24 + 1);
     expect(values.slice(0, 4 * 24).every((v) => v === null), "no column in the days held as totals").to.equal(true);
     const largestHour = Math.max(...values.filter((v): v is number => v !== null));
     expect(largestHour).to.be.below(3);
@@ -170,8 +170,8 @@ describe("totals: the card draws a day or month total as a band", () => {
     const card = await mount(fake, { ...CONFIG, view: "daily", daily_days: 45 });
     await waitUntil(() => shadow(card).querySelectorAll(`rect.apexcharts-annotation-rect.${TOTAL_BAND_CLASS}`).length === 1, "no band of the month total", { timeout: 10_000 });
     const values = drawnValues(card.chartOptions);
-    // 1–14 March spread (14 slots) + 15 March – 6 April (23 days).
-    expect(values).to.have.length(14 + 23);
+    // 1–14 March spread (14 slots) + 15 March – 6 April (23 days) + 7 April (not in yet).
+    expect(values).to.have.length(14 + 23 + 1);
     expect(values.slice(0, 14).every((v) => v === null)).to.equal(true);
     const largestDay = Math.max(...values.filter((v): v is number => v !== null));
     const monthPart = sumRows(stat(IDS.paid_energy), mid(2026, 3, 1), mid(2026, 3, 15)) + sumRows(stat(IDS.free_energy), mid(2026, 3, 1), mid(2026, 3, 15));
@@ -211,7 +211,7 @@ describe("totals: the card draws a day or month total as a band", () => {
     const backend = new FakeBackend({ devices: [], correlations: [], status });
     const fake = Object.assign(makeFakeHass({ statistics: gappy, timeZone: TZ }), { auth: { data: { access_token: "token" } } });
     const card = await mount(fake, { ...CONFIG, backend_url: "ws://backend.test:8099" }, { prepare: (c) => (c.backendSocket = backend.factory) });
-    await waitUntil(() => card.chartOptions !== undefined && bands(card) === 0 && values(card).length === 7 * 24 + 1 + 1, `with the status no band (${bands(card)} bands, ${values(card).length} columns)`, { timeout: 10_000 });
+    await waitUntil(() => card.chartOptions !== undefined && bands(card) === 0 && values(card).length === 7 * 24 + 1 + 1 + 24, `with the status no band (${bands(card)} bands, ${values(card).length} columns)`, { timeout: 10_000 });
     const index = 3 * 24; // 30, 31 March, 1 April, then 2 April 00:00
     expect(values(card)[index]).to.be.a("number");
   });

@@ -41,6 +41,8 @@ export interface ChartInput {
     axisEnergy(kwh: number): string;
     money(value: number): string;
   };
+  /** Slots the provider has not published yet (chart/pending.ts): their tooltip says so. */
+  pending?: { first: number; count: number; note: string };
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -71,6 +73,9 @@ export function tooltipHtml(input: ChartInput, index: number): string {
     row(input.colors.paid, input.names.paid, input.format.energy(b.paid)) +
     row(null, input.names.total, input.format.energy(b.free + b.paid)) +
     (input.hasCost ? row(input.showCost ? input.colors.cost : null, input.names.cost, b.cost === null ? "—" : input.format.money(b.cost)) : "") +
+    (input.pending && index >= input.pending.first && index < input.pending.first + input.pending.count
+      ? `<div class="ei-tt-note" data-pending>${escapeHtml(input.pending.note)}</div>`
+      : "") +
     `</div>`
   );
 }

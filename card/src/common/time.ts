@@ -53,12 +53,21 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/** Readings already made: a chart asks for the same hours several times (labels, totals, bands), and Intl's formatToParts is the slow part. */
+const readings = new Map<string, Readonly<CivilDateTime>>();
+const MAX_READINGS = 20_000;
+
 /** The wall-clock reading of instant `ms` in `timeZone`. */
 export function zonedParts(ms: number, timeZone: string): CivilDateTime {
+  const key = `${timeZone}|${ms}`;
+  const known = readings.get(key);
+  if (known) return { ...known };
   const out: CivilDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of partFormatter(timeZone).formatToParts(new Date(ms))) {
     if (part.type in out) out[part.type as keyof CivilDateTime] = Number(part.value);
   }
+  if (readings.size >= MAX_READINGS) readings.clear();
+  readings.set(key, { ...out });
   return out;
 }
 

@@ -7,8 +7,7 @@ import { STATISTICS_SOURCE } from "../const.js";
 import type { HomeAssistant } from "../ha-types.js";
 import type { DeviceStatistic } from "../chart/devices.js";
 import { deviceSlugOf, slug } from "../../../server/src/statistics/ids.js";
-import { listStatisticIds, type StatisticsMetaData } from "./recorder.js";
-
+import type { StatisticsMetaData } from "./recorder.js";
 
 /**
  * Pure: the device statistics among HA's statistic metadata, sorted by id. Named by the entity's
@@ -29,8 +28,4 @@ export function findDeviceStatistics(rows: readonly StatisticsMetaData[], states
     const entitySlug = deviceSlugOf(row.statistic_id) as string;
     return { statisticId: row.statistic_id, name: friendly.get(entitySlug) ?? (row.name || entitySlug) };
   });
-}
-
-export async function discoverDeviceStatistics(hass: HomeAssistant): Promise<DeviceStatistic[]> {
-  return findDeviceStatistics(await listStatisticIds(hass, "sum"), hass.states);
 }

@@ -6,7 +6,8 @@
 import { parseStatisticId } from "../../../server/src/statistics/ids.js";
 import { KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
 import type { HomeAssistant } from "../ha-types.js";
-import { listStatisticIds, type StatisticsMetaData } from "./recorder.js";
+import type { StatisticsMetaData } from "./recorder.js";
+import { catalog } from "./statistics-catalog.js";
 
 export interface DiscoveredAccount {
   /** `<provider>_<account>`, e.g. `contact_0000012345abc`. */
@@ -71,6 +72,7 @@ export function splitAccountKey(key: string): { provider: string; account: strin
   return at < 0 ? { provider: key, account: "" } : { provider: key.slice(0, at), account: key.slice(at + 1) };
 }
 
+/** The accounts of the page's statistics catalog (asked from HA when there is none yet). */
 export async function discoverAccounts(hass: HomeAssistant): Promise<DiscoveredAccount[]> {
-  return groupAccounts(await listStatisticIds(hass, "sum"));
+  return groupAccounts((await catalog(hass)).rows);
 }

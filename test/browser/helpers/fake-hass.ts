@@ -99,8 +99,19 @@ export function localMidnight(year: number, month: number, day: number, timeZone
 }
 
 const bucketCache = new Map<string, { start: number; end: number }>();
+/** The bucket found last per zone and period: rows come in order, so most rows fall in it (no Intl call for them). */
+const lastBucket = new Map<string, { start: number; end: number }>();
+
 function bucketOf(start: number, period: string, timeZone: string): { start: number; end: number } {
   if (period === "hour") return { start, end: start + HOUR };
+  const last = lastBucket.get(`${timeZone}|${period}`);
+  if (last && start >= last.start && start < last.end) return last;
+  const found = findBucket(start, period, timeZone);
+  lastBucket.set(`${timeZone}|${period}`, found);
+  return found;
+}
+
+function findBucket(start: number, period: string, timeZone: string): { start: number; end: number } {
   const p = localParts(start, timeZone);
   const key = `${timeZone}|${period}|${p.year}-${p.month}-${period === "day" ? p.day : 1}`;
   let bucket = bucketCache.get(key);

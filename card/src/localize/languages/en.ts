@@ -16,6 +16,11 @@ export const en = {
     saved_hint_unknown: "Free kWh × this period's average paid price; without a cost statistic the price is not known.",
     previous: "Previous period",
     next: "Next period",
+    energy_so_far: "Used so far",
+    cost_so_far: "Cost so far",
+    pending_contact: "Contact publishes 1–3 days late; last data {last}",
+    pending: "Not in yet; last data {last}",
+    pending_tooltip: "Not in yet: the provider has not published this yet",
   },
   state: {
     loading: "Loading statistics…",

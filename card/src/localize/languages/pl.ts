@@ -19,6 +19,11 @@ export const pl: Partial2<Translation> = {
     saved_hint_unknown: "Darmowe kWh × średnia cena płatnej energii w tym okresie; bez statystyki kosztu cena nie jest znana.",
     previous: "Poprzedni okres",
     next: "Następny okres",
+    energy_so_far: "Zużycie do tej pory",
+    cost_so_far: "Koszt do tej pory",
+    pending_contact: "Contact publikuje dane z opóźnieniem 1–3 dni; ostatnie dane {last}",
+    pending: "Jeszcze nie ma danych; ostatnie dane {last}",
+    pending_tooltip: "Jeszcze nie ma danych: dostawca ich jeszcze nie opublikował",
   },
   state: {
     loading: "Wczytywanie statystyk…",

@@ -1,0 +1,178 @@
+/**
+ * The card's parts that are only templates of what is shown: the totals row, the empty and error
+ * states, and what goes under the chart (the day labels of the hourly view, the legend, notes).
+ */
+import { html, nothing, type TemplateResult } from "lit";
+import { accountIdPattern } from "../../server/src/statistics/ids.js";
+import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
+import { seriesName } from "./chart/devices.js";
+import type { PlotArea } from "./chart/energy-insights-chart.js";
+import { dayLabelStride, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
+import type { Formatters } from "./common/format.js";
+import { ALL_ACCOUNTS, type LoadedRange } from "./data/statistics-controller.js";
+import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
+import { accountLabel, type DiscoveredAccount } from "./data/discovery.js";
+import type { StatusResult } from "./data/backend.js";
+import type { ResolvedCardConfig } from "./energy-insights-card-config.js";
+import type { LocalizeFunc } from "./localize/localize.js";
+
+const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z";
+
+/** The view buttons (hourly, daily, monthly) and, once there are learned devices, "By device". */
+export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void }): TemplateResult {
+  const { t } = ctx;
+  const button = (active: boolean, attrs: { view?: View; stack?: string }, label: string, onClick: () => void, title?: string) =>
+    html`<button class="view ${active ? "active" : ""}" data-view=${attrs.view ?? nothing} data-stack=${attrs.stack ?? nothing} aria-pressed=${active ? "true" : "false"} title=${title ?? nothing} @click=${onClick}>
+      ${label}
+    </button>`;
+  return html`<div class="views" role="group">
+    ${VIEWS.map((v) => button(v === ctx.view, { view: v }, t(`view.${v}`), () => ctx.select(v)))}
+    ${ctx.byDevice || ctx.devices ? button(ctx.byDevice, { stack: "device" }, t("devices.toggle"), ctx.toggleDevices, t("devices.toggle_hint")) : nothing}
+  </div>`;
+}
+
+/** One chip per account and "All" (their sum), shown when the backend publishes several. */
+export function renderAccounts(ctx: { accounts: DiscoveredAccount[]; chosen: string; t: LocalizeFunc; select: (key: string) => void }): TemplateResult {
+  const { t } = ctx;
+  const chip = (key: string, label: string, hint: string) =>
+    html`<button class="account ${key === ctx.chosen ? "active" : ""}" data-account=${key} aria-pressed=${key === ctx.chosen ? "true" : "false"} title=${hint} @click=${() => ctx.select(key)}>
+      ${label}
+    </button>`;
+  const chosen = ctx.accounts.some((a) => a.key === ctx.chosen) ? ctx.chosen : ALL_ACCOUNTS;
+  return html`<div class="accounts" role="group" aria-label=${t("accounts.label")} data-chosen=${chosen}>
+    ${chip(ALL_ACCOUNTS, t("accounts.all"), t("accounts.all_hint", { count: String(ctx.accounts.length) }))}
+    ${ctx.accounts.map((a) => chip(a.key, accountLabel(a), a.key))}
+  </div>`;
+}
+
+/** Energy, free share, cost, what the free hours saved, and the carbon figures of the shown range. */
+export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc): TemplateResult {
+  const totals = data.totals;
+  // Data still to come: the sums are "so far".
+  const soFar = Boolean(data.pending);
+  const money = (value: number | null) => (value === null ? "—" : fmt.money(value, data.currency));
+  const item = (key: string, label: string | TemplateResult, value: string, sub?: string) =>
+    html`<div class="total" data-total=${key}>
+      <span class="label">${label}</span><span class="value">${value}</span>${sub ? html`<span class="sub">${sub}</span>` : nothing}
+    </div>`;
+  // How "Free hours saved" is worked out, on an info icon (hover, or focus for keyboard and touch).
+  const price = totals.averagePaidPrice;
+  const savedHint =
+    price === null ? t("header.saved_hint_unknown") : t("header.saved_hint", { free: fmt.energy(totals.free), price: `${fmt.money(price, data.currency)}/kWh` });
+  const savedLabel = html`${t("header.saved")}
+    <span class="info" data-info="saved" role="img" tabindex="0" title=${savedHint} aria-label=${savedHint}
+      ><svg viewBox="0 0 24 24" aria-hidden="true"><path d=${INFO_ICON} /></svg
+    ></span>`;
+  return html`<div class="totals">
+    ${item("energy", t(soFar ? "header.energy_so_far" : "header.energy"), fmt.energy(totals.total))}
+    ${item("free-share", t("header.free_share"), totals.freeShare === null ? "—" : fmt.percent(totals.freeShare), fmt.energy(totals.free))}
+    ${item("cost", t(soFar ? "header.cost_so_far" : "header.cost"), money(totals.cost))} ${item("saved", savedLabel, money(totals.freeSaved))}
+    ${renderCarbonTotal(data.carbonShown, fmt, t)}
+  </div>`;
+}
+
+/** "Contact publishes 1–3 days late; last data Dec 1, 23:00" when the shown range runs past the provider's last data. */
+export function renderPendingNote(data: LoadedRange, ctx: { provider: string | undefined; fmt: Formatters; t: LocalizeFunc; timeZone: string }): TemplateResult | typeof nothing {
+  const pending = data.pending;
+  if (!pending || pending.lastDataEnd === undefined) return nothing;
+  // The last hour (or day, month) with data, named by its start.
+  const lastStart = data.buckets[pending.first - 1]?.start ?? pending.lastDataEnd;
+  const hourly = data.range.view === "hourly";
+  const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
+  const text = ctx.provider === "contact" ? ctx.t("header.pending_contact", { last }) : ctx.t("header.pending", { last });
+  return html`<div class="pending-note" data-pending>${text}</div>`;
+}
+
+/** The hatched "not in yet" area over the plot: the slots from the last data up to now. */
+export function renderPendingArea(data: LoadedRange, plot: PlotArea | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
+  const pending = data.pending;
+  if (!pending || !plot || !data.buckets.length) return nothing;
+  const step = plot.width / data.buckets.length;
+  const style = `left:${plot.left + pending.first * step}px;width:${pending.count * step}px;top:${plot.top}px;height:${plot.height}px`;
+  return html`<div class="pending-area" data-pending-area style=${style} title=${t("header.pending_tooltip")} aria-hidden="true"></div>`;
+}
+
+/** What was looked for, and what to do next: check the ids, or get the backend to publish. */
+export function renderEmpty(ctx: { missingIds: string[]; provider: string; backendNote: TemplateResult | typeof nothing; t: LocalizeFunc }): TemplateResult {
+  const { t } = ctx;
+  if (ctx.missingIds.length) {
+    return html`<div class="state empty" data-state="empty" data-reason="unknown-ids">
+      <div class="state-title">${t("state.unknown_title")}</div>
+      <ul class="ids">
+        ${ctx.missingIds.map((id) => html`<li><code>${id}</code></li>`)}
+      </ul>
+      <div>${t("state.unknown_text")}</div>
+      <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+    </div>`;
+  }
+  return html`<div class="state empty" data-state="empty" data-reason="none-found">
+    <div class="state-title">${t("state.empty_title")}</div>
+    <div>${t("state.empty_text", { pattern: accountIdPattern(ctx.provider) })}</div>
+    ${ctx.backendNote}
+    <div class="links">
+      <a href=${TROUBLESHOOTING_URL} target="_blank" rel="noreferrer">${t("state.troubleshooting_link")}</a>
+      <a href=${SETUP_URL} target="_blank" rel="noreferrer">${t("state.empty_link")}</a>
+    </div>
+  </div>`;
+}
+
+/** With `backend_url`: whether the backend has ever finished a sync, from its status. */
+export function renderBackendNote(status: StatusResult | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
+  if (!status) return nothing;
+  const series = status.providers.flatMap((p) => p.series);
+  const synced = series.some((x) => x.last_success !== null);
+  const error = series.find((x) => x.last_error)?.last_error;
+  return html`<div data-backend-note>${synced ? t("state.backend_synced") : error ? t("state.backend_failing", { message: error }) : t("state.backend_never")}</div>`;
+}
+
+export function renderError(message: string, t: LocalizeFunc, retry: () => void): TemplateResult {
+  return html`<div class="state error" data-state="error" role="alert">
+    <div>${t("state.error", { message })}</div>
+    <div class="hint">${t("state.error_hint")}</div>
+    <button class="retry" @click=${retry}>${t("state.retry")}</button>
+  </div>`;
+}
+
+/** The hourly view's day labels, placed under ApexCharts' plot area (narrow plots label every k-th day). */
+export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined, columns: number): TemplateResult | typeof nothing {
+  if (!groups.length || !plot || !columns) return nothing;
+  const step = plot.width / columns;
+  const stride = dayLabelStride(24 * step);
+  return html`<div class="xlabels" aria-hidden="true">
+    ${groups.map((g, i) => {
+      if (i % stride.every !== 0) return nothing;
+      const width = stride.every > 1 ? Math.min(stride.every * 24, columns - g.first) * step : g.count * step;
+      return html`<span class="xlabel" style="left:${plot.left + g.first * step}px;width:${width}px">${width >= MIN_DAY_LABEL_PX ? g.text : ""}</span>`;
+    })}
+  </div>`;
+}
+
+/** The card's own legend, the cleanest hours ahead, and the by-device view's notes. */
+export function renderChartFooter(ctx: {
+  data: LoadedRange;
+  config: ResolvedCardConfig;
+  byDevice: boolean;
+  fmt: Formatters;
+  t: LocalizeFunc;
+  timeZone: string;
+}): TemplateResult {
+  const { data, config, t } = ctx;
+  const stack = data.stack;
+  const legend = stack
+    ? stack.series.map((s) => [seriesName(s, { untracked: t("devices.untracked"), other: t("devices.other"), wholeHome: "" }), s.color])
+    : [
+        [t("series.free"), config.colors.free],
+        [t("series.paid"), config.colors.paid],
+        ...(config.showCost && data.totals.cost !== null ? [[t("series.cost"), config.colors.cost]] : []),
+        ...(data.carbonShown && config.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
+          ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
+          : []),
+      ];
+  const excess = stack ? stack.excess.filter((x) => x > 0).length : 0;
+  return html`<div class="legend">
+      ${legend.map(([name, color]) => html`<span class="key"><span class="dot" style="background:${color}"></span>${name}</span>`)}
+    </div>
+    ${renderCleanest(data.carbonShown, ctx.fmt, t, ctx.timeZone)}
+    ${excess ? html`<div class="chart-note" data-excess-note>${t("devices.excess_note", { count: String(excess) })}</div>` : nothing}
+    ${ctx.byDevice && !stack ? html`<div class="chart-note" data-no-devices>${t("devices.none")}</div>` : nothing}`;
+}
