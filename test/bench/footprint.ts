@@ -19,7 +19,7 @@ const BIN = join(root, "bin/energy-insights.js");
 const PEAK_HOOK = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\nPEAK_RSS_KB "+process.resourceUsage().maxRSS+"\\n"))`;
 const SOURCES = { ENERGY_INSIGHTS_FROM_SOURCES: "1" };
 /** How the Docker image, the add-on and `npm start` run the service (a small young generation: see the README). */
-export const SERVICE_NODE_FLAGS = ["--max-semi-space-size=1"];
+export const SERVICE_NODE_FLAGS = ["--max-semi-space-size=1", "--single-threaded", "--optimize-for-size"];
 
 interface Start {
   seconds: number;

@@ -35,7 +35,7 @@ for (const version of HA_VERSIONS) {
     const child = spawn("sh", [join(root, "addon/run.sh")], {
       env: {
         PATH: process.env.PATH,
-        ENERGY_INSIGHTS: `${process.execPath} ${join(root, "bin/energy-insights.js")}`,
+        ENERGY_INSIGHTS: join(root, "bin/energy-insights.js"),
         ADDON_OPTIONS: join(data, "options.json"),
         ADDON_DATA: data,
         SUPERVISOR_TOKEN: ha.token,
