@@ -152,3 +152,10 @@ export interface StatisticDescription {
   /** Arithmetic mean (and min/max) is kept, e.g. carbon intensity. */
   hasMean: boolean;
 }
+
+/** A statistic and the store series it is published from: the one shape every provider's statistics take. */
+export interface SeriesStatistic {
+  /** Store key of the published statistic (the id without `energy_insights:`). */
+  series: string;
+  stat: StatisticDescription;
+}

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
-import type { StatisticDescription } from "../statistics/ids.js";
+import type { SeriesStatistic } from "../statistics/ids.js";
 import { publishMeanStatistic, publishStatistic, type MeanRow, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { seriesKey, statisticId, STATISTICS_SOURCE, carbonSeries } from "../statistics/ids.js";
 import type { ComposedRow } from "../statistics/compose.js";
@@ -21,13 +21,13 @@ export const EMISSIONS_UNIT = "kg CO2eq";
 const LABEL: Record<CarbonProviderId, string> = { watttime: "WattTime", electricity_maps: "Electricity Maps" };
 
 /** The intensity statistic of a region or zone. HA has no unit converter for gCO2eq/kWh (nor %), so unit_class is null. */
-export function intensityStatistic(provider: CarbonProviderId, account: string, signal: CarbonScope["signal"]): { series: string; stat: StatisticDescription } {
+export function intensityStatistic(provider: CarbonProviderId, account: string, signal: CarbonScope["signal"]): SeriesStatistic {
   const { mean } = carbonSeries(provider, account, signal);
   const name = signal === "intensity" ? `${LABEL[provider]} ${account} carbon intensity` : `${LABEL[provider]} ${account} carbon signal index (percentile, not gCO2eq/kWh)`;
   return { series: mean, stat: { statisticId: statisticId(mean), source: STATISTICS_SOURCE, name, unit: signal === "intensity" ? INTENSITY_UNIT : "%", unitClass: null, hasSum: false, hasMean: true } };
 }
 
-export function emissionsStatistic(icp: string): { series: string; stat: StatisticDescription } {
+export function emissionsStatistic(icp: string): SeriesStatistic {
   const series = seriesKey(CONTACT, icp, "emissions");
   return { series, stat: { statisticId: statisticId(series), source: STATISTICS_SOURCE, name: `Contact Energy ${icp} emissions`, unit: EMISSIONS_UNIT, unitClass: null, hasSum: true, hasMean: false } };
 }

@@ -1,16 +1,11 @@
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
-import type { StatisticDescription } from "../statistics/ids.js";
+import type { SeriesStatistic } from "../statistics/ids.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { seriesKey, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { composeHourly } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
 import { CONTACT } from "./contact-job.js";
-
-export interface SeriesStatistic {
-  series: string;
-  stat: StatisticDescription;
-}
 
 /** The three statistics of one Contact contract: paid and free kWh, and the paid cost. */
 export function contactStatistics(icp: string, currency: string): SeriesStatistic[] {

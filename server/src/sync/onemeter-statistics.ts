@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import type { Connection } from "../ha/connection.js";
 import type { GridImport } from "../ha/energy.js";
-import type { StatisticDescription } from "../statistics/ids.js";
+import type { SeriesStatistic } from "../statistics/ids.js";
 import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
 import { oneMeterRegisterSeries, oneMeterSeries, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
 import { registerUnit } from "../providers/onemeter/obis.js";
@@ -18,12 +18,9 @@ import { storedRegisters } from "./onemeter-job.js";
 
 const HOUR = 3600;
 
-export interface OneMeterStatistic {
+export interface OneMeterStatistic extends SeriesStatistic {
   /** The register the statistic is built from (normalised OBIS key). */
   register: string;
-  /** Store key of the published statistic (`onemeter_<device>_<kind>`). */
-  series: string;
-  stat: StatisticDescription;
 }
 
 /** Statistic kind per register: `import_energy` (1.8.0), `import_energy_t1` (1.8.1), `export_energy` (2.8.0), `reactive_energy_q1` (5.8.0), … */
