@@ -19,7 +19,8 @@ import { stackByDevice, type DeviceStack, type DeviceStatistic } from "../chart/
 import { withPendingSlots, type PendingSlots } from "../chart/pending.js";
 import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
-import { viewRange, type ViewRange } from "../common/range.js";
+import { compareBuckets, compareRange, type ComparedBuckets, type CompareMode, type CompareRange } from "../common/compare.js";
+import { PERIOD_OF, viewRange, type ViewRange } from "../common/range.js";
 import { zonedInstant } from "../common/time.js";
 import { KINDS, MARK_DATA_READY, MAX_DEVICE_SERIES, type Kind, type Stack, type View } from "../const.js";
 import type { ResolvedCardConfig } from "../energy-insights-card-config.js";
@@ -56,6 +57,21 @@ export interface LoadedRange {
   stack?: DeviceStack;
   /** The slots after the last data up to now: the provider has not published them yet (`buckets` run on to the range's end). */
   pending?: PendingSlots;
+  /** The comparison (`compare`, or the date picker's), once its statistics are in: drawn after the current period. */
+  compare?: ShownCompare;
+}
+
+/** The compared period lined up with the shown columns (ghosts) and its totals. */
+export interface ShownCompare extends ComparedBuckets {
+  range: CompareRange;
+}
+
+/** A range given from outside (the Energy dashboard's date picker) instead of the view's own. */
+export interface FixedRange {
+  view: View;
+  start: number;
+  end: number;
+  timeZone: string;
 }
 
 /** What the card shows: a load is for exactly this. */
@@ -67,6 +83,10 @@ export interface ViewRequest {
   account: string;
   /** Opening the card (or a view): when the present range has no data yet, show the one before if it has. */
   openOnData?: boolean;
+  /** These dates instead of the view's range at `offset` (`period: energy`). */
+  range?: FixedRange;
+  /** Compare with this period (ghost columns and a header figure); none when absent or null. */
+  compare?: CompareMode | null;
 }
 
 export interface StatisticsHost extends ReactiveControllerHost {
@@ -264,7 +284,7 @@ export class StatisticsController implements ReactiveController {
       }
       const ids: Partial<Record<Kind, string>> = shown.length === 1 ? (shown[0] as DiscoveredAccount).ids : {};
       const rangeAt = (at: number) => viewRange(view, config.spans[view], at, this.host.clock(), displayTimeZone(hass), serverTimeZone(hass));
-      let range = rangeAt(offset);
+      let range: ViewRange = request.range ? { ...request.range, period: PERIOD_OF[request.range.view] } : rangeAt(offset);
       const list = shown.flatMap((a) => KINDS.map((k) => a.ids[k]).filter((id): id is string => Boolean(id)));
       const devices = request.stack === "device" ? devicesFound : [];
       // The by-device view has no carbon overlay: its statistics are not fetched.
@@ -281,6 +301,9 @@ export class StatisticsController implements ReactiveController {
           { energy: "kWh" },
           carbonIds.intensity ? ["change", "mean"] : ["change"],
         );
+      // The compared period is asked for beside the shown one (never before it): the chart is drawn first, the ghosts join it.
+      const comparing = (r: ViewRange) => (request.compare && request.stack !== "device" ? this._fetchCompared(r, request.compare, list) : undefined);
+      let compared = comparing(range);
       let stats = await fetchRange(range);
       if (seq !== this._seq) return;
       const energyIn = (answer: Statistics) => shown.some((a) => [a.ids.paid_energy, a.ids.free_energy].some((id) => id && answer[id]?.length));
@@ -292,6 +315,7 @@ export class StatisticsController implements ReactiveController {
         if (energyIn(olderStats)) {
           range = older;
           stats = olderStats;
+          compared = comparing(range);
           this._request = { ...request, offset: 1, openOnData: false };
           this.host.openedOn?.(1);
         }
@@ -343,10 +367,37 @@ export class StatisticsController implements ReactiveController {
       this.host.backendPanel.rangeChanged(range.start);
       this._set({ data, missingIds: [], status: "ready" });
       if (!drawn.length) this.painted(); // no chart to wait for
+      if (compared) void this._addCompared(seq, compared, { present, currencies: currencies.size, buckets, drawn, view });
     } catch (err) {
       if (seq !== this._seq) return;
       this._set({ status: "error", error: errorMessage(err) });
     }
+  }
+
+  /** Starts fetching the compared period of `range` (its rejection is kept for `_addCompared`). */
+  private _fetchCompared(range: ViewRange, mode: CompareMode, ids: string[]): { range: CompareRange; stats: Promise<Statistics | undefined> } {
+    const hass = this.host.hass as HomeAssistant;
+    const c = compareRange({ start: range.start, end: range.end, timeZone: range.timeZone, period: range.period }, mode);
+    const stats = fetchStatistics(hass, new Date(c.start), new Date(c.end - 1), ids, range.period, { energy: "kWh" }, ["change"]).catch(() => undefined);
+    return { range: c, stats };
+  }
+
+  /** The compared period's statistics are in: line them up with the shown columns (a failed fetch shows no comparison). */
+  private async _addCompared(
+    seq: number,
+    compared: { range: CompareRange; stats: Promise<Statistics | undefined> },
+    shown: { present: DiscoveredAccount[]; currencies: number; buckets: Bucket[]; drawn: Bucket[]; view: View },
+  ): Promise<void> {
+    const stats = await compared.stats;
+    const hass = this.host.hass;
+    const data = this.data;
+    if (seq !== this._seq || !stats || !hass || !data) return;
+    const range = data.range;
+    const before = sumBuckets(shown.present.map((a) => toBuckets(stats, shown.currencies > 1 ? { ...a.ids, paid_cost: undefined } : a.ids)));
+    // A day (month) held only as a total is no ghost column: spread as the shown range is, its slots are left out.
+    const spread = spreadTotals(before, shown.view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: compared.range.end });
+    const cmp = compareBuckets(shown.drawn.map((b) => b.start), shown.buckets, spread, compared.range, range.period, range.timeZone);
+    this._set({ data: { ...data, compare: { ...cmp, range: compared.range } } });
   }
 
   /** Configured carbon ids; else the emissions beside the energy ids and the backend's intensity statistic, where the catalog has them. */
