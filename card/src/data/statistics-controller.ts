@@ -303,8 +303,9 @@ export class StatisticsController implements ReactiveController {
         );
       // The compared period is asked for beside the shown one (never before it): the chart is drawn first, the ghosts join it.
       const comparing = (r: ViewRange) => (request.compare && request.stack !== "device" ? this._fetchCompared(r, request.compare, list) : undefined);
+      const asking = fetchRange(range);
       let compared = comparing(range);
-      let stats = await fetchRange(range);
+      let stats = await asking;
       if (seq !== this._seq) return;
       const energyIn = (answer: Statistics) => shown.some((a) => [a.ids.paid_energy, a.ids.free_energy].some((id) => id && answer[id]?.length));
       if (request.openOnData && offset === 0 && !energyIn(stats)) {
