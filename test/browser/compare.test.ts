@@ -55,7 +55,10 @@ describe("compare", () => {
     expect(calls).to.have.length(2);
     expect(calls[1]!.period).to.equal("day");
     expect(calls[1]!.statistic_ids).to.deep.equal(calls[0]!.statistic_ids);
-    expect(Date.parse(calls[1]!.end_time as string)).to.equal(data.range.start - 1);
+    // 7 Feb – 8 Mar, asked for in whole months (1 Feb – 31 Mar), so a month HA holds only as a total is found as one.
+    expect(Date.parse(calls[1]!.start_time as string)).to.equal(localMidnight(2026, 2, 1, TZ));
+    expect(Date.parse(calls[1]!.end_time as string)).to.equal(localMidnight(2026, 4, 1, TZ) - 1);
+    expect(data.compare!.range).to.deep.include({ start: localMidnight(2026, 2, 7, TZ), end: data.range.start });
 
     const ghost = ghostSeries(card)!;
     expect(ghost.name).to.equal("Previous period");
@@ -108,6 +111,18 @@ describe("compare", () => {
     expect(yOf(ghost.data[i])).to.be.closeTo(kwh(fake.options.statistics, start, start + 3_600_000), 0.001);
     expect(text(card, "[data-compare]")).to.match(/^[+−]?\d+% vs a year ago$|^Same as a year ago$/);
     expect(shadow(card).querySelectorAll(".apexcharts-canvas")).to.have.length(1);
+  });
+
+  it("daily, year, where a year ago HA only has month totals: no ghost spikes (gaps), and no figure", async () => {
+    // A year before 4 Mar – 7 Apr 2026 the fixture has one row per month (in the month's first hour).
+    const fake = makeFakeHass({ statistics, timeZone: TZ });
+    const card = await mount(fake, { ...CONFIG, view: "daily", compare: "year" });
+    await waitUntil(() => card.data.data?.compare, "no comparison", { timeout: 10_000 });
+    await card.updateComplete;
+    const ghost = ghostSeries(card)!;
+    expect(ghost.data.map(yOf).filter((y) => y !== null)).to.deep.equal([]);
+    expect(card.data.data!.compare!.energy.change).to.equal(null);
+    expect(shadow(card).querySelector("[data-compare]")).to.equal(null);
   });
 
   it("without compare: no second call, no ghost, no figure", async () => {

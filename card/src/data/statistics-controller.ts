@@ -21,7 +21,7 @@ import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
 import { compareBuckets, compareRange, type ComparedBuckets, type CompareMode, type CompareRange } from "../common/compare.js";
 import { PERIOD_OF, viewRange, type ViewRange } from "../common/range.js";
-import { zonedInstant } from "../common/time.js";
+import { addDays, addMonths, civilDateOf, zonedInstant } from "../common/time.js";
 import { KINDS, MARK_DATA_READY, MAX_DEVICE_SERIES, type Kind, type Stack, type View } from "../const.js";
 import type { ResolvedCardConfig } from "../energy-insights-card-config.js";
 import type { HomeAssistant } from "../ha-types.js";
@@ -375,18 +375,31 @@ export class StatisticsController implements ReactiveController {
     }
   }
 
-  /** Starts fetching the compared period of `range` (its rejection is kept for `_addCompared`). */
-  private _fetchCompared(range: ViewRange, mode: CompareMode, ids: string[]): { range: CompareRange; stats: Promise<Statistics | undefined> } {
+  /**
+   * Starts fetching the compared period of `range` (a failure is kept for `_addCompared`). It is
+   * fetched out to whole days (hourly view) or months (daily view) of the server's zone, so that a
+   * day or month HA only holds as a total is found as one (chart/totals.ts) and is no ghost column.
+   */
+  private _fetchCompared(range: ViewRange, mode: CompareMode, ids: string[]): { range: CompareRange; fetched: { start: number; end: number }; stats: Promise<Statistics | undefined> } {
     const hass = this.host.hass as HomeAssistant;
     const c = compareRange({ start: range.start, end: range.end, timeZone: range.timeZone, period: range.period }, mode);
-    const stats = fetchStatistics(hass, new Date(c.start), new Date(c.end - 1), ids, range.period, { energy: "kWh" }, ["change"]).catch(() => undefined);
-    return { range: c, stats };
+    const zone = serverTimeZone(hass);
+    const first = civilDateOf(c.start, zone);
+    const last = civilDateOf(c.end - 1, zone);
+    const fetched =
+      range.view === "hourly"
+        ? { start: zonedInstant(first, zone), end: zonedInstant(addDays(last, 1), zone) }
+        : range.view === "daily"
+          ? { start: zonedInstant({ ...first, day: 1 }, zone), end: zonedInstant(addMonths({ ...last, day: 1 }, 1), zone) }
+          : { start: c.start, end: c.end };
+    const stats = fetchStatistics(hass, new Date(fetched.start), new Date(fetched.end - 1), ids, range.period, { energy: "kWh" }, ["change"]).catch(() => undefined);
+    return { range: c, fetched, stats };
   }
 
   /** The compared period's statistics are in: line them up with the shown columns (a failed fetch shows no comparison). */
   private async _addCompared(
     seq: number,
-    compared: { range: CompareRange; stats: Promise<Statistics | undefined> },
+    compared: { range: CompareRange; fetched: { start: number; end: number }; stats: Promise<Statistics | undefined> },
     shown: { present: DiscoveredAccount[]; currencies: number; buckets: Bucket[]; drawn: Bucket[]; view: View },
   ): Promise<void> {
     const stats = await compared.stats;
@@ -396,7 +409,7 @@ export class StatisticsController implements ReactiveController {
     const range = data.range;
     const before = sumBuckets(shown.present.map((a) => toBuckets(stats, shown.currencies > 1 ? { ...a.ids, paid_cost: undefined } : a.ids)));
     // A day (month) held only as a total is no ghost column: spread as the shown range is, its slots are left out.
-    const spread = spreadTotals(before, shown.view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: compared.range.end });
+    const spread = spreadTotals(before, shown.view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: compared.fetched.end });
     const cmp = compareBuckets(shown.drawn.map((b) => b.start), shown.buckets, spread, compared.range, range.period, range.timeZone);
     this._set({ data: { ...data, compare: { ...cmp, range: compared.range } } });
   }
