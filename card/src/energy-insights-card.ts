@@ -31,7 +31,7 @@ import { localizer, type LocalizeFunc } from "./localize/localize.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
-import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote } from "./header-extras.js";
+import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
 import { renderAccounts, renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
@@ -377,22 +377,19 @@ export class EnergyInsightsCard extends LitElement {
     const loading = this.data.status === "loading";
     const rangeText = data && hass ? rangeLabel(data.range.start, data.range.end, data.range.view, data.range.timeZone, fmt) : loading ? t("state.loading") : "";
     const locale = hass?.locale ?? { language: "en" };
-    const following = this._following;
-    const step = (cls: string, label: string, disabled: boolean, by: number, path: string) =>
-      following
-        ? nothing
-        : html`<button class=${cls} aria-label=${label} title=${label} ?disabled=${disabled} @click=${() => this._move(by)}>
-            <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${path} /></svg>
-          </button>`;
     return html`
-      <div class="nav">
-        ${step("prev", t("header.previous"), false, 1, "M15.4 16.6 10.8 12l4.6-4.6L14 6l-6 6 6 6z")}
-        <span class="range" data-range title=${following ? t("energy_date.following") : nothing}>${rangeText}</span>
-        ${step("next", t("header.next"), this._offset === 0, -1, "M8.6 16.6 13.2 12 8.6 7.4 10 6l6 6-6 6z")}
-        ${loading ? html`<span class="spinner" role="progressbar" aria-label=${t("state.loading")}></span>` : nothing}
-        ${data ? renderCompareFigure(data.compare, locale, t) : nothing}
-        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => this._downloadCsv()) : nothing}
-      </div>
+      ${renderNav({
+        rangeText,
+        // The date picker moves the dates: no previous and next of the card's own.
+        steps: !this._following,
+        atPresent: this._offset === 0,
+        loading,
+        following: this._following,
+        t,
+        move: (by) => this._move(by),
+        extras: html`${data ? renderCompareFigure(data.compare, locale, t) : nothing}
+        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => this._downloadCsv()) : nothing}`,
+      })}
       ${this._config?.backendUrl ? renderBill(this.backendPanel.status?.bills, this._accountName(data), locale, t) : nothing}
       ${renderDateNote(this.energyDate.state, t)}
       ${this.data.status === "error" ? renderError(this.data.error ?? "", t, () => this.refresh()) : nothing}

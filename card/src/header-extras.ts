@@ -1,5 +1,5 @@
 /**
- * The header's optional parts: the comparison's figure ("+12 % vs last week"), the date picker's
+ * The header's date row and its optional parts: the comparison's figure ("+12 % vs last week"), the date picker's
  * note, the "Download CSV" button and the bill ("This bill so far NZ$84.20 · projected NZ$131 ·
  * next bill in 12 days"). Templates only; the figures come from common/compare.ts and common/bill.ts.
  */
@@ -12,6 +12,37 @@ import type { FrontendLocaleData } from "./ha-types.js";
 import type { LocalizeFunc } from "./localize/localize.js";
 
 const DOWNLOAD_ICON = "M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7 7-7z";
+const PREVIOUS_ICON = "M15.4 16.6 10.8 12l4.6-4.6L14 6l-6 6 6 6z";
+const NEXT_ICON = "M8.6 16.6 13.2 12 8.6 7.4 10 6l6 6-6 6z";
+
+/** The date row: previous, the range, next (`steps`), the spinner while loading, then `extras` (the comparison, the CSV button). */
+export function renderNav(ctx: {
+  rangeText: string;
+  steps: boolean;
+  /** The present range is shown: nothing after it. */
+  atPresent: boolean;
+  loading: boolean;
+  /** The dates are the Energy dashboard's picker's (the range says so when hovered). */
+  following: boolean;
+  t: LocalizeFunc;
+  move: (by: number) => void;
+  extras: TemplateResult;
+}): TemplateResult {
+  const { t } = ctx;
+  const step = (cls: string, label: string, disabled: boolean, by: number, path: string) =>
+    ctx.steps
+      ? html`<button class=${cls} aria-label=${label} title=${label} ?disabled=${disabled} @click=${() => ctx.move(by)}>
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${path} /></svg>
+        </button>`
+      : nothing;
+  return html`<div class="nav">
+    ${step("prev", t("header.previous"), false, 1, PREVIOUS_ICON)}
+    <span class="range" data-range title=${ctx.following ? t("energy_date.following") : nothing}>${ctx.rangeText}</span>
+    ${step("next", t("header.next"), ctx.atPresent, -1, NEXT_ICON)}
+    ${ctx.loading ? html`<span class="spinner" role="progressbar" aria-label=${t("state.loading")}></span>` : nothing}
+    ${ctx.extras}
+  </div>`;
+}
 
 /** "+12 % vs last week" once the compared period is in; nothing when there is nothing to compare. */
 export function renderCompareFigure(compare: ShownCompare | undefined, locale: FrontendLocaleData, t: LocalizeFunc): TemplateResult | typeof nothing {

@@ -19,13 +19,14 @@ import { stackByDevice, type DeviceStack, type DeviceStatistic } from "../chart/
 import { withPendingSlots, type PendingSlots } from "../chart/pending.js";
 import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
-import { compareBuckets, compareRange, type ComparedBuckets, type CompareMode, type CompareRange } from "../common/compare.js";
+import type { CompareMode } from "../common/compare.js";
 import { PERIOD_OF, viewRange, type ViewRange } from "../common/range.js";
-import { addDays, addMonths, civilDateOf, zonedInstant } from "../common/time.js";
+import { zonedInstant } from "../common/time.js";
 import { KINDS, MARK_DATA_READY, MAX_DEVICE_SERIES, type Kind, type Stack, type View } from "../const.js";
 import type { ResolvedCardConfig } from "../energy-insights-card-config.js";
 import type { HomeAssistant } from "../ha-types.js";
 import type { BackendPanelController } from "../panel/controller.js";
+import { fetchCompared, shownCompare, type ComparedFetch, type ShownCompare } from "./compared.js";
 import { carbonFrom, emissionsIdFor, pickIntensity, type CarbonStatistics } from "./carbon.js";
 import { findDeviceStatistics } from "./devices.js";
 import { accountKeyOf, groupAccounts, type DiscoveredAccount } from "./discovery.js";
@@ -59,11 +60,6 @@ export interface LoadedRange {
   pending?: PendingSlots;
   /** The comparison (`compare`, or the date picker's), once its statistics are in: drawn after the current period. */
   compare?: ShownCompare;
-}
-
-/** The compared period lined up with the shown columns (ghosts) and its totals. */
-export interface ShownCompare extends ComparedBuckets {
-  range: CompareRange;
 }
 
 /** A range given from outside (the Energy dashboard's date picker) instead of the view's own. */
@@ -102,6 +98,8 @@ function errorMessage(err: unknown): string {
   if (err && typeof err === "object" && "message" in err && typeof err.message === "string") return err.message;
   return String(err);
 }
+
+export type { ShownCompare };
 
 export class StatisticsController implements ReactiveController {
   status: CardStatus = "loading";
@@ -302,7 +300,7 @@ export class StatisticsController implements ReactiveController {
           carbonIds.intensity ? ["change", "mean"] : ["change"],
         );
       // The compared period is asked for beside the shown one (never before it): the chart is drawn first, the ghosts join it.
-      const comparing = (r: ViewRange) => (request.compare && request.stack !== "device" ? this._fetchCompared(r, request.compare, list) : undefined);
+      const comparing = (r: ViewRange) => (request.compare && request.stack !== "device" ? fetchCompared(hass, r, request.compare, list, serverTimeZone(hass)) : undefined);
       const asking = fetchRange(range);
       let compared = comparing(range);
       let stats = await asking;
@@ -368,50 +366,29 @@ export class StatisticsController implements ReactiveController {
       this.host.backendPanel.rangeChanged(range.start);
       this._set({ data, missingIds: [], status: "ready" });
       if (!drawn.length) this.painted(); // no chart to wait for
-      if (compared) void this._addCompared(seq, compared, { present, currencies: currencies.size, buckets, drawn, view });
+      if (compared) void this._addCompared(seq, compared, { present, withoutCost: currencies.size > 1, buckets, drawn });
     } catch (err) {
       if (seq !== this._seq) return;
       this._set({ status: "error", error: errorMessage(err) });
     }
   }
 
-  /**
-   * Starts fetching the compared period of `range` (a failure is kept for `_addCompared`). It is
-   * fetched out to whole days (hourly view) or months (daily view) of the server's zone, so that a
-   * day or month HA only holds as a total is found as one (chart/totals.ts) and is no ghost column.
-   */
-  private _fetchCompared(range: ViewRange, mode: CompareMode, ids: string[]): { range: CompareRange; fetched: { start: number; end: number }; stats: Promise<Statistics | undefined> } {
-    const hass = this.host.hass as HomeAssistant;
-    const c = compareRange({ start: range.start, end: range.end, timeZone: range.timeZone, period: range.period }, mode);
-    const zone = serverTimeZone(hass);
-    const first = civilDateOf(c.start, zone);
-    const last = civilDateOf(c.end - 1, zone);
-    const fetched =
-      range.view === "hourly"
-        ? { start: zonedInstant(first, zone), end: zonedInstant(addDays(last, 1), zone) }
-        : range.view === "daily"
-          ? { start: zonedInstant({ ...first, day: 1 }, zone), end: zonedInstant(addMonths({ ...last, day: 1 }, 1), zone) }
-          : { start: c.start, end: c.end };
-    const stats = fetchStatistics(hass, new Date(fetched.start), new Date(fetched.end - 1), ids, range.period, { energy: "kWh" }, ["change"]).catch(() => undefined);
-    return { range: c, fetched, stats };
-  }
-
   /** The compared period's statistics are in: line them up with the shown columns (a failed fetch shows no comparison). */
-  private async _addCompared(
-    seq: number,
-    compared: { range: CompareRange; fetched: { start: number; end: number }; stats: Promise<Statistics | undefined> },
-    shown: { present: DiscoveredAccount[]; currencies: number; buckets: Bucket[]; drawn: Bucket[]; view: View },
-  ): Promise<void> {
+  private async _addCompared(seq: number, compared: ComparedFetch, shown: { present: DiscoveredAccount[]; withoutCost: boolean; buckets: Bucket[]; drawn: Bucket[] }): Promise<void> {
     const stats = await compared.stats;
     const hass = this.host.hass;
     const data = this.data;
     if (seq !== this._seq || !stats || !hass || !data) return;
-    const range = data.range;
-    const before = sumBuckets(shown.present.map((a) => toBuckets(stats, shown.currencies > 1 ? { ...a.ids, paid_cost: undefined } : a.ids)));
-    // A day (month) held only as a total is no ghost column: spread as the shown range is, its slots are left out.
-    const spread = spreadTotals(before, shown.view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: compared.fetched.end });
-    const cmp = compareBuckets(shown.drawn.map((b) => b.start), shown.buckets, spread, compared.range, range.period, range.timeZone);
-    this._set({ data: { ...data, compare: { ...cmp, range: compared.range } } });
+    const compare = shownCompare(stats, compared, {
+      range: data.range,
+      accounts: shown.present.map((a) => a.ids),
+      withoutCost: shown.withoutCost,
+      buckets: shown.buckets,
+      slots: shown.drawn.map((b) => b.start),
+      now: this.host.clock(),
+      serverZone: serverTimeZone(hass),
+    });
+    this._set({ data: { ...data, compare } });
   }
 
   /** Configured carbon ids; else the emissions beside the energy ids and the backend's intensity statistic, where the catalog has them. */
