@@ -125,6 +125,21 @@ describe("compare", () => {
     expect(shadow(card).querySelector("[data-compare]")).to.equal(null);
   });
 
+  it("at 390 px the figure and the CSV button stay inside the card, the figure whole", async () => {
+    const cut = localMidnight(2026, 3, 9, TZ);
+    const grown = statistics.map((s) => ({ ...s, rows: s.rows.map((r) => (r.start < cut ? { ...r, change: r.change * 0.8 } : r)) }));
+    const card = await mount(makeFakeHass({ statistics: grown, timeZone: TZ }), { ...CONFIG, view: "daily", daily_days: 30, compare: "previous" }, { width: 390 });
+    await waitUntil(() => shadow(card).querySelector("[data-compare]"), "no figure", { timeout: 10_000 });
+    const box = shadow(card).querySelector("ha-card")!.getBoundingClientRect();
+    for (const selector of ["[data-compare]", "[data-csv]", "[data-range]"]) {
+      const el = shadow(card).querySelector<HTMLElement>(selector)!;
+      const r = el.getBoundingClientRect();
+      expect(r.left, selector).to.be.at.least(box.left - 0.5);
+      expect(r.right, selector).to.be.at.most(box.right + 0.5);
+      expect(el.scrollWidth, `${selector} not cut short`).to.be.at.most(el.clientWidth + 1);
+    }
+  });
+
   it("without compare: no second call, no ghost, no figure", async () => {
     const fake = makeFakeHass({ statistics, timeZone: TZ });
     const card = await mount(fake, { ...CONFIG, view: "daily" });

@@ -116,6 +116,24 @@ describe("date picker (period: energy)", () => {
     expect(mine.subscribers.size).to.equal(0);
   });
 
+  it("the card's compare wins over the picker's: none turns the picker's comparison off, year replaces it", async () => {
+    const collection = new FakeEnergyCollection(day(2026, 3, 30), lastMs(2026, 4, 6), "previous");
+    const fake = withCollection("_energy", collection);
+    const off = await mount(fake, { ...CONFIG, compare: "none" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(off.data.data!.compare).to.equal(undefined);
+    expect(statisticsCalls(fake)).to.have.length(1);
+    unmountAll();
+    const year = await mount(withCollection("_energy", collection), { ...CONFIG, compare: "year" });
+    await waitUntil(() => year.data.data?.compare, "no comparison", { timeout: 10_000 });
+    expect(year.data.data!.compare!.range).to.deep.include({ mode: "year", start: day(2025, 3, 30).getTime(), end: day(2025, 4, 6).getTime() });
+    // Without its own compare the card follows the picker's.
+    unmountAll();
+    const follows = await mount(withCollection("_energy", collection), CONFIG);
+    await waitUntil(() => follows.data.data?.compare, "no comparison", { timeout: 10_000 });
+    expect(follows.data.data!.compare!.range.mode).to.equal("previous");
+  });
+
   it("no date picker on the dashboard: 'waiting', then the note naming the collection looked for, and the card's own dates", async () => {
     const fake = withCollection("_energy", undefined);
     // Mounted as mount() does, without waiting for the chart.

@@ -80,7 +80,7 @@ export const en = {
   energy_date: {
     following: "Dates from the Energy dashboard's date picker",
     waiting: "Waiting for the Energy dashboard's date picker…",
-    missing: "No energy date picker on this dashboard (collection {key}): add HA's Energy date selection card, or set period to hourly, daily or monthly. Showing the card's own dates.",
+    missing: "No energy date picker on this dashboard (collection {key}): add Home Assistant's Energy date selection card, or leave out period: energy. Showing the card's own dates.",
   },
   bill: {
     so_far: "This bill so far {amount}",
