@@ -167,6 +167,8 @@ export function renderChartFooter(ctx: {
         ...(data.carbonShown && config.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
           ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
           : []),
+        // The compared period's faint area (chart/ghosts.ts draws it in the theme's secondary text colour).
+        ...(data.compare ? [[t(data.compare.range.mode === "year" ? "compare.year" : "compare.previous"), "var(--secondary-text-color, #727272)"]] : []),
       ];
   const excess = stack ? stack.excess.filter((x) => x > 0).length : 0;
   return html`<div class="legend">

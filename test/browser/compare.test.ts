@@ -82,6 +82,7 @@ describe("compare", () => {
     // The ghosts are drawn: an area path on the chart, behind nothing else changing (35 columns still).
     expect(shadow(card).querySelectorAll(".apexcharts-area-series path").length).to.be.greaterThan(0);
     expect(shadow(card).querySelectorAll(".apexcharts-bar-area").length).to.equal(60);
+    expect([...shadow(card).querySelectorAll(".legend .key")].map((k) => k.textContent!.trim())).to.deep.equal(["Free", "Paid", "Previous period"]);
     // The tooltip names the compared day's energy.
     const tooltip = card.chartOptions!.tooltip!.custom as (a: { dataPointIndex: number }) => string;
     expect(tooltip({ dataPointIndex: 3 })).to.contain("Previous period");

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Bucket } from "../../card/src/chart/buckets.js";
-import { ghostValues, withGhosts } from "../../card/src/chart/ghosts.js";
+import { ghostValues, niceTop, stackedMax, withGhosts } from "../../card/src/chart/ghosts.js";
 import type { ApexOptions } from "../../card/src/chart/options.js";
 
 const b = (start: number, free: number, paid: number, total = false): Bucket => ({
@@ -26,6 +26,7 @@ test("stacked columns and a cost line: the ghost area goes last, on the energy a
       { name: "Paid", type: "bar", data: [3, 4] },
       { name: "Cost", type: "line", data: [0.5, 0.6] },
     ],
+    chart: { stacked: true },
     colors: ["#0f0", "#f00", "#00f"],
     stroke: { width: [0, 0, 2], curve: "straight" },
     fill: { opacity: 1 },
@@ -42,6 +43,8 @@ test("stacked columns and a cost line: the ghost area goes last, on the energy a
   assert.deepEqual(out.fill?.opacity, [1, 1, 1, 0.18]);
   const axes = out.yaxis as { seriesName: string | string[] }[];
   assert.deepEqual(axes[0]?.seriesName, ["Free", "Paid", "Previous period"]);
+  // Stacked: the top is set from the highest stack (2 + 4 = 6) or ghost, so ApexCharts does not stack the ghosts on it.
+  assert.equal((axes[0] as { max?: number }).max, 8);
   assert.equal(axes[1]?.seriesName, "Cost");
   const custom = out.tooltip?.custom as typeof tooltip;
   assert.match(custom({ dataPointIndex: 0 }), /^<div class="ei-tt">column 0<div class="ei-tt-row" data-ghost>.*Previous period.*2 kWh<\/span><\/div><\/div>$/);
@@ -60,4 +63,9 @@ test("the merged hourly series (points with x): the ghosts are points too; a sin
   assert.deepEqual((out.series as { data: unknown[] }[])[1]?.data, [{ x: "0", y: null }, { x: "1", y: 4 }]);
   assert.deepEqual(out.stroke?.width, [0, 1.5]);
   assert.deepEqual((out.yaxis as { seriesName: string[] }).seriesName, ["Total", "Same period last year"]);
+});
+
+test("the axis top: the highest stack or ghost, on a nice scale", () => {
+  assert.equal(stackedMax([{ name: "a", type: "bar", data: [1, 2] }, { name: "b", type: "bar", data: [{ x: "0", y: 3 }, { x: "1", y: null }] }, { name: "c", type: "line", data: [100, 100] }]), 4);
+  assert.deepEqual([15.2, 20, 0.7, 4.1, 130, 0].map((v) => niceTop(v, 4)), [20, 20, 0.8, 8, 200, 4]);
 });

@@ -40,7 +40,10 @@ export function withGhosts(options: ApexOptions, input: GhostInput): ApexOptions
   // The energy axis (the first) carries the ghosts, so they share the columns' scale.
   const [energy, ...rest] = axes;
   const names = energy?.seriesName === undefined ? [] : Array.isArray(energy.seriesName) ? energy.seriesName : [energy.seriesName];
-  const energyAxis = energy ? { ...energy, seriesName: [...names, input.name] } : undefined;
+  // Stacked columns: ApexCharts counts every series of the axis in the stack's height when it scales
+  // it (with a cost or carbon axis beside it, the ghosts doubled the energy axis), so its top is set.
+  const top = options.chart?.stacked ? niceTop(Math.max(stackedMax(existing), ...values.map((v) => v ?? 0)), typeof energy?.tickAmount === "number" ? energy.tickAmount : 4) : undefined;
+  const energyAxis = energy ? { ...energy, seriesName: [...names, input.name], ...(top !== undefined ? { max: top } : {}) } : undefined;
   const yaxis = energyAxis ? (Array.isArray(options.yaxis) ? [energyAxis, ...rest] : energyAxis) : options.yaxis;
   const tooltip = options.tooltip?.custom;
   return {
@@ -70,6 +73,28 @@ export function withGhosts(options: ApexOptions, input: GhostInput): ApexOptions
         }
       : {}),
   };
+}
+
+/** The highest stack of the column series (their values added up per column). */
+export function stackedMax(series: ApexAxisChartSeries): number {
+  const sums: number[] = [];
+  for (const s of series) {
+    if (s.type !== "bar") continue;
+    s.data.forEach((p, i) => {
+      const y = p !== null && typeof p === "object" ? (p as { y?: unknown }).y : p;
+      if (typeof y === "number") sums[i] = (sums[i] ?? 0) + y;
+    });
+  }
+  return Math.max(0, ...sums.filter((v) => v !== undefined));
+}
+
+/** The axis top a nice scale of `ticks` steps (1, 2, 2.5 or 5 × 10ⁿ each) gives for `value`. */
+export function niceTop(value: number, ticks: number): number {
+  if (!(value > 0)) return ticks;
+  const raw = value / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * magnitude;
+  return Math.round(step * ticks * 1e9) / 1e9;
 }
 
 function escape(text: string): string {
