@@ -10,6 +10,7 @@ import { accountStatisticId, slug } from "../../server/src/statistics/ids.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
+import { isOptionProblem, readEnergyOptions, type EnergyCardOptions } from "./data/energy-date.js";
 
 export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   type: string;
@@ -45,6 +46,12 @@ export interface EnergyInsightsCardConfig extends LovelaceCardConfig {
   carbon_overlay?: CarbonOverlay;
   /** How many of the next 24 hours' cleanest forecast hours to highlight (needs `backend_url`); 0: none. */
   cleanest_hours?: number;
+  /** `energy`: follow the Energy dashboard's date picker instead of the card's own ranges. */
+  period?: "energy";
+  /** With `period: energy`: which date picker (its collection key); default the dashboard's own. */
+  collection_key?: string;
+  /** Ghost columns and a header figure against the previous period or the same period a year earlier; `none` turns off the picker's comparison. */
+  compare?: "previous" | "year" | "none";
 }
 
 /** The config with every default applied: what the card renders from. */
@@ -64,6 +71,8 @@ export interface ResolvedCardConfig {
   carbon: { intensity: string | undefined; emissions: string | undefined };
   carbonOverlay: CarbonOverlay;
   cleanestHours: number;
+  /** `period`, `collection_key` and `compare` (data/energy-date.ts). */
+  energy: EnergyCardOptions;
 }
 
 export const CLEANEST_HOURS = { default: 3, min: 0, max: 12 } as const;
@@ -159,6 +168,8 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   }
   optionalString(config, "backend_url", BACKEND_URL_OR_INGRESS, `"${INGRESS_BACKEND}" (the Energy Insights add-on) or a ws://, wss://, http:// or https:// URL such as "ws://homeassistant.local:8099"`);
   optionalString(config, "backend_addon", ADDON_SLUG, 'an add-on slug such as "fc6063be_energy_insights" (lowercase letters, digits and "_")');
+  const energy = readEnergyOptions(config);
+  if (isOptionProblem(energy)) throw new ConfigError(energy.field, energy.message);
   if (config.show_cost !== undefined && typeof config.show_cost !== "boolean") {
     throw new ConfigError("show_cost", `"show_cost" must be true or false (got ${show(config.show_cost)}).`);
   }
@@ -203,5 +214,12 @@ export function resolveConfig(config: EnergyInsightsCardConfig): ResolvedCardCon
     carbon: { intensity: config.carbon_intensity?.trim() || undefined, emissions: config.emissions?.trim() || undefined },
     carbonOverlay: config.carbon_overlay ?? DEFAULTS.carbonOverlay,
     cleanestHours: config.cleanest_hours ?? CLEANEST_HOURS.default,
+    energy: energyOptionsOf(config),
   };
+}
+
+/** `period`, `collection_key` and `compare` of a config `validateConfig` accepted. */
+function energyOptionsOf(config: EnergyInsightsCardConfig): EnergyCardOptions {
+  const options = readEnergyOptions(config);
+  return isOptionProblem(options) ? { followEnergy: false, collectionKey: undefined, compare: undefined } : options;
 }

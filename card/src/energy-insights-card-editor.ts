@@ -62,6 +62,9 @@ const EDITOR_FIELDS = [
   "emissions",
   "carbon_overlay",
   "cleanest_hours",
+  "period",
+  "collection_key",
+  "compare",
 ] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];
 
@@ -92,6 +95,16 @@ export function editorSchema(language = editorLanguage(), accounts: readonly Dis
   return [
     { name: "title", selector: { text: {} }, default: accounts.length > 1 ? t("accounts.all_title", { count: String(accounts.length) }) : t("card.default_title") },
     { name: "view", selector: { select: { mode: "dropdown", options: VIEWS.map((v) => ({ value: v, label: t(`view.${v}`) })) } }, default: DEFAULTS.view },
+    {
+      type: "grid",
+      name: "",
+      schema: [
+        // Not required: HA's dropdown then offers an empty choice, which is the card's own dates.
+        { name: "period", selector: { select: { mode: "dropdown", options: [{ value: "energy", label: t("editor.period_energy") }] } } },
+        { name: "collection_key", selector: { text: {} } },
+      ],
+    },
+    { name: "compare", selector: { select: { mode: "dropdown", options: COMPARE_CHOICES.map((v) => ({ value: v, label: t(`editor.compare_${v}`) })) } } },
     { name: "stack", selector: { select: { mode: "dropdown", options: STACKS.map((v) => ({ value: v, label: t(`editor.stack_${v}`) })) } }, default: DEFAULTS.stack },
     { type: "grid", name: "", schema: [span("hourly"), span("daily"), span("monthly")] },
     { name: "paid_energy", selector: { statistic: {} } },
@@ -130,6 +143,9 @@ export function editorSchema(language = editorLanguage(), accounts: readonly Dis
   ];
 }
 
+/** `compare`'s choices; empty follows the date picker's comparison. */
+const COMPARE_CHOICES = ["previous", "year", "none"] as const;
+
 /** The whole-number fields with a range, as the form shows them. */
 const RANGES: Record<string, { min: number; max: number; default: number }> = {
   ...Object.fromEntries(Object.values(VIEW_LIMITS).map((l) => [l.key, l])),
@@ -166,7 +182,13 @@ export function getConfigForm(accounts: readonly DiscoveredAccount[] = []): Love
             ? t("editor.carbon_helper")
             : name === "cleanest_hours"
               ? t("editor.cleanest_helper")
-              : undefined;
+              : name === "period"
+                ? `${t("editor.default", { value: t("editor.period_own") })} ${t("editor.period_helper")}`
+                : name === "collection_key"
+                  ? t("editor.collection_key_helper")
+                  : name === "compare"
+                    ? `${t("editor.compare_default")} ${t("editor.compare_helper")}`
+                    : undefined;
   return {
     schema,
     // HA falls back to YAML when this throws: only for what the form cannot show. A whole number out of

@@ -19,7 +19,10 @@ import { eventX } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
 import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
+import { downloadCsv } from "./common/csv.js";
+import { shownCsv } from "./csv-export.js";
 import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
+import { EnergyDateController } from "./data/energy-date-controller.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
@@ -28,6 +31,7 @@ import { localizer, type LocalizeFunc } from "./localize/localize.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
+import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
 import { renderAccounts, renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
@@ -66,6 +70,8 @@ export class EnergyInsightsCard extends LitElement {
   readonly backendPanel = new BackendPanelController(this);
   /** The statistics of the shown view. */
   readonly data = new StatisticsController(this);
+  /** The Energy dashboard's date picker, followed with `period: energy`. */
+  readonly energyDate = new EnergyDateController(this);
 
   private _rawConfig?: EnergyInsightsCardConfig;
   private _needsLoad = false;
@@ -105,7 +111,7 @@ export class EnergyInsightsCard extends LitElement {
       this._offset = 0;
     }
     if (!same((c) => c.stack)) this._stack = resolved.stack;
-    if (!same((c) => [c.ids, c.provider, c.carbon, c.stack]) || viewChanged || !this.data.data) this._needsLoad = true;
+    if (!same((c) => [c.ids, c.provider, c.carbon, c.stack, c.energy]) || viewChanged || !this.data.data) this._needsLoad = true;
     else this.data.reconfigure(resolved);
     this._optionsKey = undefined;
   }
@@ -152,7 +158,10 @@ export class EnergyInsightsCard extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("hass") && this.hass && !changed.get("hass")) this._needsLoad = true;
-    if (this._config) this.backendPanel.configure(this._config.backendUrl);
+    if (this._config) {
+      this.backendPanel.configure(this._config.backendUrl);
+      this.energyDate.configure(this._config.energy);
+    }
     if (this._needsLoad && this.hass && this._config) {
       this._needsLoad = false;
       this._load(false, true);
@@ -168,13 +177,54 @@ export class EnergyInsightsCard extends LitElement {
     this.data.refresh();
   }
 
+  /** The date picker's dates changed, or it was found missing: load what it says (the card's own range when missing). */
+  energyDateChanged(): void {
+    if (!this._config || !this.hass) return;
+    this._offset = 0;
+    this._needsLoad = false;
+    this._load(false, true);
+  }
+
+  /** Following the date picker (`period: energy`) and it gave dates: the view and range are its. */
+  private get _following(): boolean {
+    return this.energyDate.state?.status === "following";
+  }
+
   /** `opening`: the card or a view is opened, so a present range without data yet gives way to the one before. */
   private _load(clear = false, opening = false): void {
     const config = this._config;
     if (!config) return;
+    // Waiting for the date picker: the card stays "loading" until it gives dates or is found missing.
+    if (config.energy.followEnergy && this.energyDate.waiting) return;
+    const picked = this.energyDate.pickedRange(this.clock());
+    if (picked) this._view = picked.view;
     if (clear) this.data.clear();
-    const request: ViewRequest = { config, view: this._view, offset: this._offset, stack: this._stack, account: this._account, openOnData: opening && this._offset === 0 };
+    const request: ViewRequest = {
+      config,
+      view: this._view,
+      offset: picked ? 0 : this._offset,
+      stack: this._stack,
+      account: this._account,
+      openOnData: !picked && opening && this._offset === 0,
+      compare: this.energyDate.compareMode(),
+      ...(picked ? { range: picked } : {}),
+    };
     void this.data.load(request);
+  }
+
+  /** Saves the shown columns as a CSV file. */
+  private _downloadCsv(): void {
+    const data = this.data.data;
+    if (!data) return;
+    const csv = shownCsv(data, this._accountName(data));
+    downloadCsv(csv.text, csv.filename);
+  }
+
+  /** The shown account (the configured one, or the one its statistic ids name); undefined for several summed. */
+  private _accountName(data: LoadedRange | undefined): string | undefined {
+    if (this._rawConfig?.account) return this._rawConfig.account;
+    const key = data ? accountKeyOf(data.ids) : undefined;
+    return key ? splitAccountKey(key).account || undefined : undefined;
   }
 
   /** The data controller opened an older range (the present one has no data yet). */
@@ -285,7 +335,7 @@ export class EnergyInsightsCard extends LitElement {
           <div class="title">${this._config.title ?? this._defaultTitle(t)}</div>
           ${empty
             ? nothing
-            : renderViews({ view: this._view, byDevice: this._stack === "device", devices: this.data.deviceStats.length > 0, t, select: (v) => this._select(v), toggleDevices: () => this._toggleStack() })}
+            : renderViews({ view: this._view, fixed: this._following, byDevice: this._stack === "device", devices: this.data.deviceStats.length > 0, t, select: (v) => this._select(v), toggleDevices: () => this._toggleStack() })}
         </div>
         ${accounts.length > 1 && !empty ? renderAccounts({ accounts, chosen: this._account, t, select: (key) => this._selectAccount(key) }) : nothing}
         ${empty
@@ -326,17 +376,22 @@ export class EnergyInsightsCard extends LitElement {
     const fmt = makeFormatters(hass?.locale ?? { language: "en" });
     const loading = this.data.status === "loading";
     const rangeText = data && hass ? rangeLabel(data.range.start, data.range.end, data.range.view, data.range.timeZone, fmt) : loading ? t("state.loading") : "";
+    const locale = hass?.locale ?? { language: "en" };
     return html`
-      <div class="nav">
-        <button class="prev" aria-label=${t("header.previous")} title=${t("header.previous")} @click=${() => this._move(1)}>
-          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15.4 16.6 10.8 12l4.6-4.6L14 6l-6 6 6 6z" /></svg>
-        </button>
-        <span class="range" data-range>${rangeText}</span>
-        <button class="next" aria-label=${t("header.next")} title=${t("header.next")} ?disabled=${this._offset === 0} @click=${() => this._move(-1)}>
-          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8.6 16.6 13.2 12 8.6 7.4 10 6l6 6-6 6z" /></svg>
-        </button>
-        ${loading ? html`<span class="spinner" role="progressbar" aria-label=${t("state.loading")}></span>` : nothing}
-      </div>
+      ${renderNav({
+        rangeText,
+        // The date picker moves the dates: no previous and next of the card's own.
+        steps: !this._following,
+        atPresent: this._offset === 0,
+        loading,
+        following: this._following,
+        t,
+        move: (by) => this._move(by),
+        extras: html`${data ? renderCompareFigure(data.compare, locale, t) : nothing}
+        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => this._downloadCsv()) : nothing}`,
+      })}
+      ${this._config?.backendUrl ? renderBill(this.backendPanel.status?.bills, this._accountName(data), locale, t) : nothing}
+      ${renderDateNote(this.energyDate.state, t)}
       ${this.data.status === "error" ? renderError(this.data.error ?? "", t, () => this.refresh()) : nothing}
       ${data ? renderTotals(data, fmt, t) : nothing}
       ${data && hass ? renderPendingNote(data, { provider: splitAccountKey(accountKeyOf(data.ids) ?? this._config?.provider ?? "").provider || this._config?.provider, fmt, t, timeZone: displayTimeZone(hass) }) : nothing}

@@ -80,6 +80,40 @@ export const cardStyles = css`
     height: 22px;
     fill: currentColor;
   }
+  /* The comparison's figure and the CSV button sit at the nav's end. */
+  .compare-figure {
+    margin-left: auto;
+    font-size: 0.9em;
+    font-weight: 500;
+    color: var(--primary-text-color);
+  }
+  .nav .csv {
+    margin-left: auto;
+  }
+  .compare-figure + .csv {
+    margin-left: 0;
+  }
+  .nav .csv svg {
+    width: 20px;
+    height: 20px;
+  }
+  /* The bill: each figure an item that wraps as a whole on a narrow card. */
+  .bill {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 2px 12px;
+    margin-top: 4px;
+    font-size: 0.9em;
+    cursor: help;
+  }
+  .bill-part {
+    white-space: nowrap;
+  }
+  .bill-part:not(:last-child)::after {
+    content: "·";
+    margin-left: 12px;
+    color: var(--secondary-text-color);
+  }
   .spinner {
     width: 14px;
     height: 14px;

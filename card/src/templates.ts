@@ -18,15 +18,15 @@ import type { LocalizeFunc } from "./localize/localize.js";
 
 const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z";
 
-/** The view buttons (hourly, daily, monthly) and, once there are learned devices, "By device". */
-export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void }): TemplateResult {
+/** The view buttons (hourly, daily, monthly; none when the date picker sets the view: `fixed`) and, once there are learned devices, "By device". */
+export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void; fixed?: boolean }): TemplateResult {
   const { t } = ctx;
   const button = (active: boolean, attrs: { view?: View; stack?: string }, label: string, onClick: () => void, title?: string) =>
     html`<button class="view ${active ? "active" : ""}" data-view=${attrs.view ?? nothing} data-stack=${attrs.stack ?? nothing} aria-pressed=${active ? "true" : "false"} title=${title ?? nothing} @click=${onClick}>
       ${label}
     </button>`;
   return html`<div class="views" role="group">
-    ${VIEWS.map((v) => button(v === ctx.view, { view: v }, t(`view.${v}`), () => ctx.select(v)))}
+    ${ctx.fixed ? nothing : VIEWS.map((v) => button(v === ctx.view, { view: v }, t(`view.${v}`), () => ctx.select(v)))}
     ${ctx.byDevice || ctx.devices ? button(ctx.byDevice, { stack: "device" }, t("devices.toggle"), ctx.toggleDevices, t("devices.toggle_hint")) : nothing}
   </div>`;
 }
@@ -167,6 +167,8 @@ export function renderChartFooter(ctx: {
         ...(data.carbonShown && config.carbonOverlay === "line" && data.carbonShown.series.intensity.some((v) => v !== null)
           ? [[t(data.carbonShown.series.signal === "percentile" ? "carbon.signal" : "carbon.intensity"), CARBON_COLOR]]
           : []),
+        // The compared period's faint area (chart/ghosts.ts draws it in the theme's secondary text colour).
+        ...(data.compare ? [[t(data.compare.range.mode === "year" ? "compare.year" : "compare.previous"), "var(--secondary-text-color, #727272)"]] : []),
       ];
   const excess = stack ? stack.excess.filter((x) => x > 0).length : 0;
   return html`<div class="legend">

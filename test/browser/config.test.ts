@@ -39,6 +39,9 @@ const INVALID: [string, Record<string, unknown>, RegExp][] = [
   ["carbon_overlay", { carbon_overlay: "area" }, /"carbon_overlay" must be one of "line", "bands", "none" \(got "area"\)/],
   ["cleanest_hours", { cleanest_hours: 13 }, /"cleanest_hours" must be a whole number from 0 to 12 \(got 13\)/],
   ["stack", { stack: "devices" }, /"stack" must be one of "tariff", "device" \(got "devices"\)/],
+  ["period", { period: "week" }, /"period" must be "energy"/],
+  ["collection_key", { collection_key: "energy_upstairs" }, /"collection_key" only applies with period: energy/],
+  ["compare", { compare: "yoy" }, /"compare" must be one of "previous", "year", "none" \(got "yoy"\)/],
 ];
 
 function leaves(schema: HaFormSchema[]): Extract<HaFormSchema, { selector: unknown }>[] {
@@ -90,7 +93,7 @@ describe("energy-insights-card config", () => {
     expect(fields).to.have.members([
       "title", "view", "stack", "hourly_days", "daily_days", "monthly_months", "provider", "account",
       "paid_energy", "free_energy", "paid_cost", "free_color", "paid_color", "cost_color", "show_cost", "backend_url", "backend_addon",
-      "carbon_intensity", "emissions", "carbon_overlay", "cleanest_hours",
+      "carbon_intensity", "emissions", "carbon_overlay", "cleanest_hours", "period", "collection_key", "compare",
     ]);
     // hui-form-editor hands ha-form the whole config and emits what comes back: simulate a user editing every field.
     let config: Record<string, unknown> = { type: TYPE, ...IDS, view_layout: { position: "main" } };
@@ -101,6 +104,7 @@ describe("energy-insights-card config", () => {
       backend_url: "ingress", backend_addon: "fc6063be_energy_insights",
       carbon_intensity: "energy_insights:watttime_caiso_north_carbon_intensity",
       emissions: "energy_insights:contact_0000012345abc_emissions", carbon_overlay: "bands", cleanest_hours: 0,
+      period: "energy", collection_key: "energy_upstairs", compare: "year",
     };
     for (const leaf of leaves(form.schema)) {
       config = { ...config, [leaf.name]: values[leaf.name] };
@@ -148,8 +152,13 @@ describe("energy-insights-card config", () => {
     });
     // The rest are found by the card when empty, and their helper says so.
     for (const name of Object.keys(defaults).filter((n) => defaults[n] === undefined)) {
-      expect(["provider", "account", "paid_energy", "free_energy", "paid_cost", "backend_url", "backend_addon", "carbon_intensity", "emissions"], name).to.include(name);
+      expect(["provider", "account", "paid_energy", "free_energy", "paid_cost", "backend_url", "backend_addon", "carbon_intensity", "emissions", "period", "collection_key", "compare"], name).to.include(name);
     }
+    // The date picker and the comparison: empty is the card's own dates, and the picker's comparison (none without it).
+    expect(card.energy).to.deep.equal({ followEnergy: false, collectionKey: undefined, compare: undefined });
+    expect(form.computeHelper!({ name: "period" })).to.contain("Empty: The card's own");
+    expect(form.computeHelper!({ name: "compare" })).to.contain("Empty: as the date picker compares");
+    expect(form.computeHelper!({ name: "collection_key" })).to.contain("Empty: the dashboard's own");
     expect(form.computeHelper!({ name: "paid_energy" })).to.contain("Leave empty");
     expect(form.computeHelper!({ name: "view" })).to.contain("Empty: Hourly");
     expect(form.computeHelper!({ name: "stack" })).to.contain("Empty: Free and paid");

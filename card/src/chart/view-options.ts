@@ -8,6 +8,7 @@ import type { ResolvedCardConfig } from "../energy-insights-card-config.js";
 import type { LoadedRange } from "../data/statistics-controller.js";
 import type { LocalizeFunc } from "../localize/localize.js";
 import { eventAnnotations } from "./annotations.js";
+import { withGhosts } from "./ghosts.js";
 import { deviceChartOptions } from "./devices.js";
 import type { PlotArea } from "./energy-insights-chart.js";
 import { bucketLabels, type LabelGroup } from "./labels.js";
@@ -84,5 +85,16 @@ export function viewOptions(input: ViewOptionsInput): { options: ApexOptions; gr
   const overlaid = carbon
     ? chartWithCarbon(options, carbon, { overlay: config.carbonOverlay, hourly: data.range.view === "hourly", width: plotWidth, t, fmt, axisLabelColor: input.theme.secondaryText })
     : options;
-  return { options: overlaid, groups: labels.groups };
+  // The compared period: faint, behind the columns, on their axis (chart/ghosts.ts).
+  const compare = data.compare;
+  const withCompare =
+    compare && !data.stack
+      ? withGhosts(overlaid, {
+          ghosts: compare.ghosts,
+          name: t(compare.range.mode === "year" ? "compare.year" : "compare.previous"),
+          color: input.theme.secondaryText,
+          format: { energy: (kwh) => fmt.energy(kwh) },
+        })
+      : overlaid;
+  return { options: withCompare, groups: labels.groups };
 }

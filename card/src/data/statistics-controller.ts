@@ -19,12 +19,14 @@ import { stackByDevice, type DeviceStack, type DeviceStatistic } from "../chart/
 import { withPendingSlots, type PendingSlots } from "../chart/pending.js";
 import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
-import { viewRange, type ViewRange } from "../common/range.js";
+import type { CompareMode } from "../common/compare.js";
+import { PERIOD_OF, viewRange, type ViewRange } from "../common/range.js";
 import { zonedInstant } from "../common/time.js";
 import { KINDS, MARK_DATA_READY, MAX_DEVICE_SERIES, type Kind, type Stack, type View } from "../const.js";
 import type { ResolvedCardConfig } from "../energy-insights-card-config.js";
 import type { HomeAssistant } from "../ha-types.js";
 import type { BackendPanelController } from "../panel/controller.js";
+import { fetchCompared, shownCompare, type ComparedFetch, type ShownCompare } from "./compared.js";
 import { carbonFrom, emissionsIdFor, pickIntensity, type CarbonStatistics } from "./carbon.js";
 import { findDeviceStatistics } from "./devices.js";
 import { accountKeyOf, groupAccounts, type DiscoveredAccount } from "./discovery.js";
@@ -56,6 +58,16 @@ export interface LoadedRange {
   stack?: DeviceStack;
   /** The slots after the last data up to now: the provider has not published them yet (`buckets` run on to the range's end). */
   pending?: PendingSlots;
+  /** The comparison (`compare`, or the date picker's), once its statistics are in: drawn after the current period. */
+  compare?: ShownCompare;
+}
+
+/** A range given from outside (the Energy dashboard's date picker) instead of the view's own. */
+export interface FixedRange {
+  view: View;
+  start: number;
+  end: number;
+  timeZone: string;
 }
 
 /** What the card shows: a load is for exactly this. */
@@ -67,6 +79,10 @@ export interface ViewRequest {
   account: string;
   /** Opening the card (or a view): when the present range has no data yet, show the one before if it has. */
   openOnData?: boolean;
+  /** These dates instead of the view's range at `offset` (`period: energy`). */
+  range?: FixedRange;
+  /** Compare with this period (ghost columns and a header figure); none when absent or null. */
+  compare?: CompareMode | null;
 }
 
 export interface StatisticsHost extends ReactiveControllerHost {
@@ -82,6 +98,8 @@ function errorMessage(err: unknown): string {
   if (err && typeof err === "object" && "message" in err && typeof err.message === "string") return err.message;
   return String(err);
 }
+
+export type { ShownCompare };
 
 export class StatisticsController implements ReactiveController {
   status: CardStatus = "loading";
@@ -264,7 +282,7 @@ export class StatisticsController implements ReactiveController {
       }
       const ids: Partial<Record<Kind, string>> = shown.length === 1 ? (shown[0] as DiscoveredAccount).ids : {};
       const rangeAt = (at: number) => viewRange(view, config.spans[view], at, this.host.clock(), displayTimeZone(hass), serverTimeZone(hass));
-      let range = rangeAt(offset);
+      let range: ViewRange = request.range ? { ...request.range, period: PERIOD_OF[request.range.view] } : rangeAt(offset);
       const list = shown.flatMap((a) => KINDS.map((k) => a.ids[k]).filter((id): id is string => Boolean(id)));
       const devices = request.stack === "device" ? devicesFound : [];
       // The by-device view has no carbon overlay: its statistics are not fetched.
@@ -281,7 +299,11 @@ export class StatisticsController implements ReactiveController {
           { energy: "kWh" },
           carbonIds.intensity ? ["change", "mean"] : ["change"],
         );
-      let stats = await fetchRange(range);
+      // The compared period is asked for beside the shown one (never before it): the chart is drawn first, the ghosts join it.
+      const comparing = (r: ViewRange) => (request.compare && request.stack !== "device" ? fetchCompared(hass, r, request.compare, list, serverTimeZone(hass)) : undefined);
+      const asking = fetchRange(range);
+      let compared = comparing(range);
+      let stats = await asking;
       if (seq !== this._seq) return;
       const energyIn = (answer: Statistics) => shown.some((a) => [a.ids.paid_energy, a.ids.free_energy].some((id) => id && answer[id]?.length));
       if (request.openOnData && offset === 0 && !energyIn(stats)) {
@@ -292,6 +314,7 @@ export class StatisticsController implements ReactiveController {
         if (energyIn(olderStats)) {
           range = older;
           stats = olderStats;
+          compared = comparing(range);
           this._request = { ...request, offset: 1, openOnData: false };
           this.host.openedOn?.(1);
         }
@@ -343,10 +366,29 @@ export class StatisticsController implements ReactiveController {
       this.host.backendPanel.rangeChanged(range.start);
       this._set({ data, missingIds: [], status: "ready" });
       if (!drawn.length) this.painted(); // no chart to wait for
+      if (compared) void this._addCompared(seq, compared, { present, withoutCost: currencies.size > 1, buckets, drawn });
     } catch (err) {
       if (seq !== this._seq) return;
       this._set({ status: "error", error: errorMessage(err) });
     }
+  }
+
+  /** The compared period's statistics are in: line them up with the shown columns (a failed fetch shows no comparison). */
+  private async _addCompared(seq: number, compared: ComparedFetch, shown: { present: DiscoveredAccount[]; withoutCost: boolean; buckets: Bucket[]; drawn: Bucket[] }): Promise<void> {
+    const stats = await compared.stats;
+    const hass = this.host.hass;
+    const data = this.data;
+    if (seq !== this._seq || !stats || !hass || !data) return;
+    const compare = shownCompare(stats, compared, {
+      range: data.range,
+      accounts: shown.present.map((a) => a.ids),
+      withoutCost: shown.withoutCost,
+      buckets: shown.buckets,
+      slots: shown.drawn.map((b) => b.start),
+      now: this.host.clock(),
+      serverZone: serverTimeZone(hass),
+    });
+    this._set({ data: { ...data, compare } });
   }
 
   /** Configured carbon ids; else the emissions beside the energy ids and the backend's intensity statistic, where the catalog has them. */

@@ -80,7 +80,7 @@ export const en = {
   energy_date: {
     following: "Dates from the Energy dashboard's date picker",
     waiting: "Waiting for the Energy dashboard's date picker…",
-    missing: "No energy date picker on this dashboard (collection {key}): add HA's Energy date selection card, or set period to hourly, daily or monthly. Showing the card's own dates.",
+    missing: "No energy date picker on this dashboard (collection {key}): add Home Assistant's Energy date selection card, or leave out period: energy. Showing the card's own dates.",
   },
   bill: {
     so_far: "This bill so far {amount}",
@@ -129,6 +129,18 @@ export const en = {
     out_of_range: "{value} is outside {min} to {max}: the card does not draw with it. Use a number from {min} to {max}.",
     default: "Empty: {value}.",
     cleanest_helper: "From the backend's forecast of the next 24 hours (needs the backend API URL); 0 turns it off.",
+    period: "Dates",
+    period_energy: "From the Energy dashboard's date picker",
+    period_own: "The card's own (views with previous and next)",
+    period_helper: "With the Energy dashboard's date picker, the card shows the picked dates beside HA's energy cards.",
+    collection_key: "Date picker's collection key",
+    collection_key_helper: "Only with the Energy dashboard's date picker, when the dashboard has several: the picker card's collection_key (such as energy_upstairs). Empty: the dashboard's own.",
+    compare: "Compare with",
+    compare_previous: "The previous period",
+    compare_year: "The same period last year",
+    compare_none: "Nothing",
+    compare_helper: "Faint columns of the earlier period behind the chart and a figure such as \"+12 % vs last week\" in the header.",
+    compare_default: "Empty: as the date picker compares (nothing without it).",
   },
   devices: {
     toggle: "By device",
