@@ -61,6 +61,18 @@ export function demoViews(ids: DemoStatistics, backendUrl: string): DemoView[] {
       what: "a card with nothing configured: every contract the two logins have, with All summing them",
       cards: [{ type: "custom:energy-insights-card", view: "daily" }],
     },
+    {
+      path: "compare",
+      title: "Compare",
+      what: "35 days against the 35 before (a faint area, and the change in the header), this bill so far and projected, and Download CSV",
+      cards: [{ ...home, title: "Home against the period before", view: "daily", compare: "previous", backend_url: backendUrl }],
+    },
+    {
+      path: "picker",
+      title: "Date picker",
+      what: "Home Assistant's energy date picker, with the card following the dates it picks (try Week or Month)",
+      cards: [{ type: "energy-date-selection" }, { ...home, title: "Following the date picker", period: "energy" }],
+    },
   ];
 }
 

@@ -26,7 +26,7 @@ const NZ = "Pacific/Auckland";
 const READY_TIMEOUT_MS = 300_000;
 const WAIT_MS = 60_000;
 /** The screenshots the README shows (docs/demo-<name>.png). */
-const README_SHOTS = ["hourly", "devices", "carbon", "energy", "contracts"];
+const README_SHOTS = ["hourly", "devices", "carbon", "energy", "contracts", "compare"];
 
 interface SeriesSummary {
   name: string;
@@ -207,6 +207,52 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     assert.equal(card!.accounts[0], "All");
     assert.match(card!.title, /All 3 contracts/);
     assert.ok(seriesSum(card!, ENERGY) > 100, JSON.stringify(card!.series));
+    await page.close();
+  });
+
+  test("compare: the period before as ghosts with the change in the header, the bill from the backend, Download CSV", async () => {
+    const view = info.views.find((v) => v.path === "compare");
+    assert.ok(view, JSON.stringify(info.views));
+    const page = await newPage();
+    await page.goto(view.url, { waitUntil: "load" });
+    // The ghosts and the bill arrive after the first paint (the compared period and the backend's status are asked beside it).
+    await page.waitForFunction(
+      () => {
+        const card = (window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") as CardElement | null;
+        const root = card?.shadowRoot;
+        return Boolean(root?.querySelector("[data-compare]") && root.querySelector("[data-bill]") && root.querySelector("[data-csv]"));
+      },
+      { timeout: WAIT_MS, polling: 250 },
+    );
+    const [card] = await readCards(page);
+    await screenshot(page, "compare");
+    assert.equal(card!.status, "ready");
+    assert.match(card!.text, /[+−-]\d+\s?% vs/, `the change against the period before: ${card!.text.slice(0, 400)}`);
+    assert.match(card!.text, /This bill so far NZ\$\d[\d,.]* · projected NZ\$\d[\d,.]* · next bill in \d+ days?/, `the bill: ${card!.text.slice(0, 400)}`);
+    assert.ok(card!.series.some((s) => /previous|before|vs|compared/i.test(s.name) && s.sum > 10), `a ghost series with the period before: ${JSON.stringify(card!.series)}`);
+    await page.close();
+  });
+
+  test("date picker: the card follows HA's energy date picker on the same dashboard", async () => {
+    const view = info.views.find((v) => v.path === "picker");
+    assert.ok(view, JSON.stringify(info.views));
+    const page = await newPage();
+    await page.goto(view.url, { waitUntil: "load" });
+    const followed = await page.waitForFunction(
+      `(() => {
+        const card = window.__deepQuery("energy-insights-card");
+        const state = card && card.energyDate && card.energyDate.state;
+        if (!state || state.status === "waiting") return false;
+        if (state.status !== "following") return { status: state.status, keys: state.keys };
+        const range = card.data && card.data.data && card.data.data.range;
+        return range ? { status: state.status, pickerStart: state.selection.start, cardStart: range.start } : false;
+      })()`,
+      { timeout: WAIT_MS, polling: 250 },
+    );
+    const got = (await followed.jsonValue()) as { status: string; pickerStart?: number; cardStart?: number; keys?: string[] };
+    await screenshot(page, "picker");
+    assert.equal(got.status, "following", JSON.stringify(got));
+    assert.equal(got.cardStart, got.pickerStart, "the card shows the picker's dates");
     await page.close();
   });
 

@@ -79,8 +79,8 @@ test("keys: a configured collection_key as HA names it; else the dashboard's def
     panels: { "dashboard-power": { url_path: "dashboard-power", title: "Power" }, energy: { url_path: "energy", title: "energy" } },
     localize: (k) => (k === "panel.energy" ? "Energy" : ""),
   };
-  assert.deepEqual(energyCollectionKeys(hass), ["_energy_ui_Power", "_energy"]);
-  assert.deepEqual(energyCollectionKeys({ ...hass, panelUrl: "energy" }), ["_energy_ui_Energy", "_energy"]);
+  assert.deepEqual(energyCollectionKeys(hass), ["_energy_dashboard-power", "_energy_ui_Power", "_energy"]);
+  assert.deepEqual(energyCollectionKeys({ ...hass, panelUrl: "energy" }), ["_energy_energy", "_energy_ui_Energy", "_energy"]);
   assert.deepEqual(energyCollectionKeys({}), ["_energy"]);
 });
 

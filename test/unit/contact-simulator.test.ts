@@ -332,7 +332,7 @@ const FAULT_CASES: FaultCase[] = [
   { name: "429 on every call", faults: { rateLimit: { retryAfterSec: 1 } }, expect: { kind: "rate_limited", message: /limiting requests/ } },
   { name: "two 503s", faults: { serverError: { status: 503, count: 2 } }, expect: { ok: true } },
   { name: "500 on every call", faults: { serverError: { status: 500 } }, expect: { kind: "server", message: /HTTP 500.*provider's side/ } },
-  { name: "one slow answer", faults: { timeout: { delayMs: 1000, count: 1 } }, options: { timeoutMs: 150 }, expect: { ok: true } },
+  { name: "one slow answer", faults: { timeout: { delayMs: 60_000, count: 1 } }, options: { timeoutMs: 2000 }, expect: { ok: true } },
   { name: "no answer in time", faults: { timeout: { delayMs: 60_000 } }, options: { timeoutMs: 150 }, expect: { kind: "timeout", message: /within 150 ms/ } },
   { name: "a cut-off body", faults: { malformedBody: { count: 1, on: "usage" } }, expect: { kind: "bad_response", message: /not JSON.*\[\{"currency"/ } },
   { name: "a cut-off login answer", faults: { malformedBody: { count: 1, on: "login" } }, expect: { kind: "bad_response", message: /POST \/login\/v2 is not JSON/ } },

@@ -149,7 +149,8 @@ test("each attempt has its own timeout, and timeouts are retried", async () => {
     // The first two calls are never answered (the server drops them at the end), so no delay can make one arrive in time.
     (_req, res, call) => (call < 3 ? undefined : reply(res, 200, "[]")),
     async (url, calls) => {
-      const { client, sleeps, attempts } = testClient({ timeoutMs: 200 });
+      // Long enough that the third call's answer arrives on a busy machine; the first two never do.
+      const { client, sleeps, attempts } = testClient({ timeoutMs: 2000 });
       const res = await client.request({ method: "GET", url });
       assert.equal(res.text, "[]");
       assert.equal(calls(), 3);

@@ -6,8 +6,9 @@
  *
  * Which key: the card's `collection_key` when set (HA's convention: keys start with "energy_"; a
  * bare name gets "energy_ui_", as `createEnergyCollectionKey` does); otherwise the dashboard's
- * default collection (HA 2025.x and later: "energy_ui_<dashboard title>") and then the historical
- * "_energy" (older HA, the Energy panel). The card never creates a collection (that needs HA's
+ * default collection: "energy_<dashboard url>" (HA 2026.11's frontend 20261028.4 keys a picker without
+ * `collection_key` by the panel's URL), "energy_ui_<dashboard title>" (as the reference describes
+ * for 2025.x), and then the historical "_energy" (older HA, the Energy panel). The card never creates a collection (that needs HA's
  * own loader); the date picker card on the dashboard does. Until one appears the state is
  * "waiting", after `waitMs` "missing" (the card then shows its own dates and says why), and it
  * keeps looking, more slowly, so a picker that loads late is still followed.
@@ -89,6 +90,7 @@ export function normalizeCollectionKey(key: string): string {
 export function energyCollectionKeys(hass: EnergyHass, collectionKey?: string): string[] {
   if (collectionKey) return [`_${normalizeCollectionKey(collectionKey)}`];
   const keys: string[] = [];
+  if (hass.panelUrl) keys.push(`_${PREFIX}${hass.panelUrl}`);
   const title = dashboardTitle(hass);
   if (title) keys.push(`_${UI_PREFIX}${title}`);
   keys.push(DEFAULT_KEY);
