@@ -253,7 +253,8 @@ function demoConfig(ha: RunningHa, runDir: string, contact: ContactSimulator, on
     {
       home_assistant: { url: ha.url, token: ha.token },
       store: { path: join(runDir, "energy-insights.db") },
-      sync: { check_interval: "1h" },
+      // 100 days of daily totals: the Compare view's 35 days and the 35 before them, day by day.
+      sync: { check_interval: "1h", daily_days: 100 },
       api: { host: "127.0.0.1", port: 0 },
       // The simulator's plans charge 2.30 a day per contract, so the bill projection matches its invoices.
       contact: { base_url: contact.url, daily_fixed_charge: 2.3, accounts: [{ username: user.username, password: user.password }] },
