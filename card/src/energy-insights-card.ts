@@ -13,14 +13,14 @@ import "./chart/energy-insights-chart.js";
 import type { ChartDrawn, EnergyInsightsChart, PlotArea } from "./chart/energy-insights-chart.js";
 import { viewOptions } from "./chart/view-options.js";
 import { rangeLabel, type LabelGroup } from "./chart/labels.js";
+import { chartOptionsKey, sameLabelGroups } from "./chart/options-key.js";
 import type { ApexOptions } from "./chart/options.js";
 import { chartTheme, resolvedColor } from "./chart/theme.js";
 import { eventX } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
 import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
-import { downloadCsv } from "./common/csv.js";
-import { shownCsv } from "./csv-export.js";
+import { downloadShownCsv, shownAccountName } from "./csv-export.js";
 import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
 import { EnergyDateController } from "./data/energy-date-controller.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
@@ -32,7 +32,7 @@ import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
 import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
-import { renderAccounts, renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
+import { renderAccounts, renderBackendNote, renderEmpty, renderError, renderChartArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
 
@@ -212,19 +212,9 @@ export class EnergyInsightsCard extends LitElement {
     void this.data.load(request);
   }
 
-  /** Saves the shown columns as a CSV file. */
-  private _downloadCsv(): void {
-    const data = this.data.data;
-    if (!data) return;
-    const csv = shownCsv(data, this._accountName(data));
-    downloadCsv(csv.text, csv.filename);
-  }
-
   /** The shown account (the configured one, or the one its statistic ids name); undefined for several summed. */
   private _accountName(data: LoadedRange | undefined): string | undefined {
-    if (this._rawConfig?.account) return this._rawConfig.account;
-    const key = data ? accountKeyOf(data.ids) : undefined;
-    return key ? splitAccountKey(key).account || undefined : undefined;
+    return shownAccountName(this._rawConfig?.account, data);
   }
 
   /** The data controller opened an older range (the present one has no data yet). */
@@ -267,22 +257,10 @@ export class EnergyInsightsCard extends LitElement {
     const config = this._config;
     if (!chart || !data || !data.buckets.length || !hass || !config || this.data.status !== "ready") return;
     const locale = hass.locale ?? { language: "en" };
-    const shown = data.carbonShown;
-    const placedInPx = (shown && (config.carbonOverlay === "bands" || shown.cleanest.length > 0)) || data.buckets.some((b) => b.total) || this.backendPanel.marksKey;
-    const key = [
-      JSON.stringify(locale),
-      hass.themes?.darkMode,
-      hass.themes?.theme,
-      JSON.stringify(config.colors),
-      config.showCost,
-      config.carbonOverlay,
-      this.backendPanel.marksKey,
-      placedInPx ? this._plot?.width : "",
-    ].join("|");
+    const key = chartOptionsKey({ data, config, hass, marksKey: this.backendPanel.marksKey, plotWidth: this._plot?.width });
     if (key === this._optionsKey && data === this._optionsData) return;
     this._optionsKey = key;
     this._optionsData = data;
-    const fmt = makeFormatters(locale);
     const { options, groups } = viewOptions({
       data,
       config,
@@ -297,11 +275,11 @@ export class EnergyInsightsCard extends LitElement {
         accent: resolvedColor(this, "var(--accent-color)", "#ff5722"),
       },
       events: this.backendPanel.selectedEvents ?? [],
-      fmt,
+      fmt: makeFormatters(locale),
       t: localizer(locale.language),
       serverZone: serverTimeZone(hass),
     });
-    if (groups.length !== this._groups.length || groups.some((g, i) => g.first !== this._groups[i]?.first || g.text !== this._groups[i]?.text)) {
+    if (!sameLabelGroups(groups, this._groups)) {
       this._groups = groups;
       this.requestUpdate();
     }
@@ -388,42 +366,27 @@ export class EnergyInsightsCard extends LitElement {
         t,
         move: (by) => this._move(by),
         extras: html`${data ? renderCompareFigure(data.compare, locale, t) : nothing}
-        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => this._downloadCsv()) : nothing}`,
+        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => downloadShownCsv(data, this._accountName(data))) : nothing}`,
       })}
       ${this._config?.backendUrl ? renderBill(this.backendPanel.status?.bills, this._accountName(data), locale, t) : nothing}
       ${renderDateNote(this.energyDate.state, t)}
       ${this.data.status === "error" ? renderError(this.data.error ?? "", t, () => this.refresh()) : nothing}
       ${data ? renderTotals(data, fmt, t) : nothing}
       ${data && hass ? renderPendingNote(data, { provider: splitAccountKey(accountKeyOf(data.ids) ?? this._config?.provider ?? "").provider || this._config?.provider, fmt, t, timeZone: displayTimeZone(hass) }) : nothing}
-      ${this._renderChartArea(data, t)}
-    `;
-  }
-
-  /** The chart element stays in place while another view loads (hidden), so its ApexCharts chart is updated, not created again. */
-  private _renderChartArea(data: LoadedRange | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
-    if (this.data.status === "error" && !data) return nothing;
-    const shown = data && data.buckets.length > 0 ? data : undefined;
-    const fmt = makeFormatters(this.hass?.locale ?? { language: "en" });
-    const label = shown ? `${t(`view.${shown.range.view}`)}: ${t("series.free")} ${fmt.energy(shown.totals.free)}, ${t("series.paid")} ${fmt.energy(shown.totals.paid)}` : "";
-    return html`
-      ${!data ? html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>` : nothing}
-      ${data && !shown ? html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>` : nothing}
-      <div class="chart-box" ?hidden=${!shown}>
-        <energy-insights-chart
-          class="chart"
-          data-state=${this.data.status}
-          role="img"
-          aria-label=${label}
-          @energy-insights-chart-drawn=${this._onDrawn}
-          @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => (this._plot = ev.detail)}
-          @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => this.data.fail(ev.detail.message)}
-        ></energy-insights-chart>
-        ${shown ? renderPendingArea(shown, this._plot, t) : nothing}
-      </div>
-      ${shown
-        ? html`${renderDayLabels(shown.range.view === "hourly" ? this._groups : [], this._plot, shown.buckets.length)}
-          ${renderChartFooter({ data: shown, config: this._config as ResolvedCardConfig, byDevice: this._stack === "device", fmt, t, timeZone: this.hass ? displayTimeZone(this.hass) : "UTC" })}`
-        : nothing}
+      ${renderChartArea({
+        data,
+        status: this.data.status,
+        plot: this._plot,
+        groups: this._groups,
+        config: this._config as ResolvedCardConfig,
+        byDevice: this._stack === "device",
+        fmt,
+        t,
+        timeZone: hass ? displayTimeZone(hass) : "UTC",
+        onDrawn: (ev) => this._onDrawn(ev),
+        onPlot: (plot) => (this._plot = plot),
+        onError: (message) => this.data.fail(message),
+      })}
     `;
   }
 
