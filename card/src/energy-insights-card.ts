@@ -11,17 +11,15 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, state } from "lit/decorators.js";
 import "./chart/energy-insights-chart.js";
 import type { ChartDrawn, EnergyInsightsChart, PlotArea } from "./chart/energy-insights-chart.js";
-import { viewOptions } from "./chart/view-options.js";
 import { rangeLabel, type LabelGroup } from "./chart/labels.js";
-import { chartOptionsKey, sameLabelGroups } from "./chart/options-key.js";
+import { cardChartOptions, chartOptionsKey, sameLabelGroups } from "./chart/card-options.js";
 import type { ApexOptions } from "./chart/options.js";
-import { chartTheme, resolvedColor } from "./chart/theme.js";
 import { eventX } from "./chart/annotations.js";
-import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
-import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
+import { makeFormatters, displayTimeZone } from "./common/format.js";
+import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
 import { downloadShownCsv, shownAccountName } from "./csv-export.js";
-import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
+import { accountKeyOf, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
 import { EnergyDateController } from "./data/energy-date-controller.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
@@ -32,7 +30,7 @@ import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
 import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
-import { renderAccounts, renderBackendNote, renderEmpty, renderError, renderChartArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
+import { defaultTitle, renderAccounts, renderBackendNote, renderEmpty, renderError, renderChartArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
 
@@ -256,29 +254,11 @@ export class EnergyInsightsCard extends LitElement {
     const hass = this.hass;
     const config = this._config;
     if (!chart || !data || !data.buckets.length || !hass || !config || this.data.status !== "ready") return;
-    const locale = hass.locale ?? { language: "en" };
     const key = chartOptionsKey({ data, config, hass, marksKey: this.backendPanel.marksKey, plotWidth: this._plot?.width });
     if (key === this._optionsKey && data === this._optionsData) return;
     this._optionsKey = key;
     this._optionsData = data;
-    const { options, groups } = viewOptions({
-      data,
-      config,
-      width: chart.clientWidth,
-      plot: this._plot,
-      height: CHART_HEIGHT,
-      theme: chartTheme(this, Boolean(hass.themes?.darkMode)),
-      colors: {
-        free: resolvedColor(this, config.colors.free, DEFAULT_COLORS.free),
-        paid: resolvedColor(this, config.colors.paid, DEFAULT_COLORS.paid),
-        cost: resolvedColor(this, config.colors.cost, DEFAULT_COLORS.cost),
-        accent: resolvedColor(this, "var(--accent-color)", "#ff5722"),
-      },
-      events: this.backendPanel.selectedEvents ?? [],
-      fmt: makeFormatters(locale),
-      t: localizer(locale.language),
-      serverZone: serverTimeZone(hass),
-    });
+    const { options, groups } = cardChartOptions(this, { data, config, hass, width: chart.clientWidth, plot: this._plot, height: CHART_HEIGHT, events: this.backendPanel.selectedEvents ?? [] });
     if (!sameLabelGroups(groups, this._groups)) {
       this._groups = groups;
       this.requestUpdate();
@@ -310,7 +290,7 @@ export class EnergyInsightsCard extends LitElement {
     return html`
       <ha-card>
         <div class="header">
-          <div class="title">${this._config.title ?? this._defaultTitle(t)}</div>
+          <div class="title">${this._config.title ?? defaultTitle(accounts, this._account, t)}</div>
           ${empty
             ? nothing
             : renderViews({ view: this._view, fixed: this._following, byDevice: this._stack === "device", devices: this.data.deviceStats.length > 0, t, select: (v) => this._select(v), toggleDevices: () => this._toggleStack() })}
@@ -336,16 +316,6 @@ export class EnergyInsightsCard extends LitElement {
         })}
       </ha-card>
     `;
-  }
-
-  /** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
-  private _defaultTitle(t: LocalizeFunc): string {
-    const accounts = this.data.accounts;
-    if (accounts.length > 1) {
-      const chosen = accounts.find((a) => a.key === this._account);
-      return chosen ? accountLabel(chosen) : t("accounts.all_title", { count: String(accounts.length) });
-    }
-    return t("card.default_title");
   }
 
   private _renderBody(t: LocalizeFunc): TemplateResult {

@@ -18,6 +18,15 @@ import type { LocalizeFunc } from "./localize/localize.js";
 
 const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z";
 
+/** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
+export function defaultTitle(accounts: DiscoveredAccount[], chosen: string, t: LocalizeFunc): string {
+  if (accounts.length > 1) {
+    const account = accounts.find((a) => a.key === chosen);
+    return account ? accountLabel(account) : t("accounts.all_title", { count: String(accounts.length) });
+  }
+  return t("card.default_title");
+}
+
 /** The view buttons (hourly, daily, monthly; none when the date picker sets the view: `fixed`) and, once there are learned devices, "By device". */
 export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void; fixed?: boolean }): TemplateResult {
   const { t } = ctx;
