@@ -16,10 +16,10 @@ import { cardChartOptions, chartOptionsKey, sameLabelGroups } from "./chart/card
 import type { ApexOptions } from "./chart/options.js";
 import { eventX } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone } from "./common/format.js";
-import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
+import { CARD_ELEMENT, CARD_VERSION, DOCS_URL, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
 import { downloadShownCsv, shownAccountName } from "./csv-export.js";
-import { accountKeyOf, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
+import { accountKeyOf, discoverAccounts, splitAccountKey, stubCardConfig, type DiscoveredAccount } from "./data/discovery.js";
 import { EnergyDateController } from "./data/energy-date-controller.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
@@ -88,12 +88,8 @@ export class EnergyInsightsCard extends LitElement {
   }
 
   /** A config that shows the backend's account, found from HA's statistics; with several, none is fixed (the card shows them all). */
-  static async getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
-    const config: LovelaceCardConfig = { type: CARD_TYPE };
-    const accounts = await discoverAccounts(hass).catch(() => [] as DiscoveredAccount[]); // the card discovers again when it runs
-    const account = accounts.length === 1 ? accounts[0] : undefined;
-    if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
-    return config;
+  static getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
+    return stubCardConfig(hass);
   }
 
   setConfig(config: LovelaceCardConfig): void {
