@@ -2,7 +2,8 @@
  * "Download CSV" of what the card shows: the loaded range's columns (common/csv.ts writes the file).
  * A column after the last data (not in yet, or still to come) has empty fields, not zeros.
  */
-import { csvFilename, csvRowsFromBuckets, toCsv, type CsvRow } from "./common/csv.js";
+import { csvFilename, csvRowsFromBuckets, downloadCsv, toCsv, type CsvRow } from "./common/csv.js";
+import { accountKeyOf, splitAccountKey } from "./data/discovery.js";
 import type { LoadedRange } from "./data/statistics-controller.js";
 
 export interface ShownCsv {
@@ -35,4 +36,17 @@ export function shownCsv(data: LoadedRange, account: string | undefined): ShownC
   const text = toCsv(rows, { timeZone: range.timeZone, currency: data.currency, carbonUnit });
   const filename = csvFilename({ account, view: range.view, start: range.start, end: range.end, timeZone: range.timeZone });
   return { text, filename, carbonUnit };
+}
+
+/** The shown account's name: the configured one, or the one its statistic ids name; undefined for several summed. */
+export function shownAccountName(configured: string | undefined, data: LoadedRange | undefined): string | undefined {
+  if (configured) return configured;
+  const key = data ? accountKeyOf(data.ids) : undefined;
+  return key ? splitAccountKey(key).account || undefined : undefined;
+}
+
+/** Saves the shown columns as a CSV file. */
+export function downloadShownCsv(data: LoadedRange, account: string | undefined): void {
+  const csv = shownCsv(data, account);
+  downloadCsv(csv.text, csv.filename);
 }

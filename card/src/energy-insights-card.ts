@@ -11,17 +11,15 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, state } from "lit/decorators.js";
 import "./chart/energy-insights-chart.js";
 import type { ChartDrawn, EnergyInsightsChart, PlotArea } from "./chart/energy-insights-chart.js";
-import { viewOptions } from "./chart/view-options.js";
 import { rangeLabel, type LabelGroup } from "./chart/labels.js";
+import { cardChartOptions, chartOptionsKey, sameLabelGroups } from "./chart/card-options.js";
 import type { ApexOptions } from "./chart/options.js";
-import { chartTheme, resolvedColor } from "./chart/theme.js";
 import { eventX } from "./chart/annotations.js";
-import { makeFormatters, displayTimeZone, serverTimeZone } from "./common/format.js";
-import { CARD_ELEMENT, CARD_TYPE, CARD_VERSION, DEFAULT_COLORS, DOCS_URL, KINDS, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
+import { makeFormatters, displayTimeZone } from "./common/format.js";
+import { CARD_ELEMENT, CARD_VERSION, DOCS_URL, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
-import { downloadCsv } from "./common/csv.js";
-import { shownCsv } from "./csv-export.js";
-import { accountKeyOf, accountLabel, discoverAccounts, splitAccountKey, type DiscoveredAccount } from "./data/discovery.js";
+import { downloadShownCsv, shownAccountName } from "./csv-export.js";
+import { accountKeyOf, discoverAccounts, splitAccountKey, stubCardConfig, type DiscoveredAccount } from "./data/discovery.js";
 import { EnergyDateController } from "./data/energy-date-controller.js";
 import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
@@ -32,7 +30,7 @@ import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
 import { CHART_HEIGHT, cardStyles } from "./styles.js";
 import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
-import { renderAccounts, renderBackendNote, renderChartFooter, renderDayLabels, renderEmpty, renderError, renderPendingArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
+import { defaultTitle, renderAccounts, renderBackendNote, renderEmpty, renderError, renderChartArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
 export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
 
@@ -90,12 +88,8 @@ export class EnergyInsightsCard extends LitElement {
   }
 
   /** A config that shows the backend's account, found from HA's statistics; with several, none is fixed (the card shows them all). */
-  static async getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
-    const config: LovelaceCardConfig = { type: CARD_TYPE };
-    const accounts = await discoverAccounts(hass).catch(() => [] as DiscoveredAccount[]); // the card discovers again when it runs
-    const account = accounts.length === 1 ? accounts[0] : undefined;
-    if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
-    return config;
+  static getStubConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
+    return stubCardConfig(hass);
   }
 
   setConfig(config: LovelaceCardConfig): void {
@@ -212,19 +206,9 @@ export class EnergyInsightsCard extends LitElement {
     void this.data.load(request);
   }
 
-  /** Saves the shown columns as a CSV file. */
-  private _downloadCsv(): void {
-    const data = this.data.data;
-    if (!data) return;
-    const csv = shownCsv(data, this._accountName(data));
-    downloadCsv(csv.text, csv.filename);
-  }
-
   /** The shown account (the configured one, or the one its statistic ids name); undefined for several summed. */
   private _accountName(data: LoadedRange | undefined): string | undefined {
-    if (this._rawConfig?.account) return this._rawConfig.account;
-    const key = data ? accountKeyOf(data.ids) : undefined;
-    return key ? splitAccountKey(key).account || undefined : undefined;
+    return shownAccountName(this._rawConfig?.account, data);
   }
 
   /** The data controller opened an older range (the present one has no data yet). */
@@ -266,42 +250,12 @@ export class EnergyInsightsCard extends LitElement {
     const hass = this.hass;
     const config = this._config;
     if (!chart || !data || !data.buckets.length || !hass || !config || this.data.status !== "ready") return;
-    const locale = hass.locale ?? { language: "en" };
-    const shown = data.carbonShown;
-    const placedInPx = (shown && (config.carbonOverlay === "bands" || shown.cleanest.length > 0)) || data.buckets.some((b) => b.total) || this.backendPanel.marksKey;
-    const key = [
-      JSON.stringify(locale),
-      hass.themes?.darkMode,
-      hass.themes?.theme,
-      JSON.stringify(config.colors),
-      config.showCost,
-      config.carbonOverlay,
-      this.backendPanel.marksKey,
-      placedInPx ? this._plot?.width : "",
-    ].join("|");
+    const key = chartOptionsKey({ data, config, hass, marksKey: this.backendPanel.marksKey, plotWidth: this._plot?.width });
     if (key === this._optionsKey && data === this._optionsData) return;
     this._optionsKey = key;
     this._optionsData = data;
-    const fmt = makeFormatters(locale);
-    const { options, groups } = viewOptions({
-      data,
-      config,
-      width: chart.clientWidth,
-      plot: this._plot,
-      height: CHART_HEIGHT,
-      theme: chartTheme(this, Boolean(hass.themes?.darkMode)),
-      colors: {
-        free: resolvedColor(this, config.colors.free, DEFAULT_COLORS.free),
-        paid: resolvedColor(this, config.colors.paid, DEFAULT_COLORS.paid),
-        cost: resolvedColor(this, config.colors.cost, DEFAULT_COLORS.cost),
-        accent: resolvedColor(this, "var(--accent-color)", "#ff5722"),
-      },
-      events: this.backendPanel.selectedEvents ?? [],
-      fmt,
-      t: localizer(locale.language),
-      serverZone: serverTimeZone(hass),
-    });
-    if (groups.length !== this._groups.length || groups.some((g, i) => g.first !== this._groups[i]?.first || g.text !== this._groups[i]?.text)) {
+    const { options, groups } = cardChartOptions(this, { data, config, hass, width: chart.clientWidth, plot: this._plot, height: CHART_HEIGHT, events: this.backendPanel.selectedEvents ?? [] });
+    if (!sameLabelGroups(groups, this._groups)) {
       this._groups = groups;
       this.requestUpdate();
     }
@@ -332,7 +286,7 @@ export class EnergyInsightsCard extends LitElement {
     return html`
       <ha-card>
         <div class="header">
-          <div class="title">${this._config.title ?? this._defaultTitle(t)}</div>
+          <div class="title">${this._config.title ?? defaultTitle(accounts, this._account, t)}</div>
           ${empty
             ? nothing
             : renderViews({ view: this._view, fixed: this._following, byDevice: this._stack === "device", devices: this.data.deviceStats.length > 0, t, select: (v) => this._select(v), toggleDevices: () => this._toggleStack() })}
@@ -360,16 +314,6 @@ export class EnergyInsightsCard extends LitElement {
     `;
   }
 
-  /** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
-  private _defaultTitle(t: LocalizeFunc): string {
-    const accounts = this.data.accounts;
-    if (accounts.length > 1) {
-      const chosen = accounts.find((a) => a.key === this._account);
-      return chosen ? accountLabel(chosen) : t("accounts.all_title", { count: String(accounts.length) });
-    }
-    return t("card.default_title");
-  }
-
   private _renderBody(t: LocalizeFunc): TemplateResult {
     const hass = this.hass;
     const data = this.data.data;
@@ -388,42 +332,27 @@ export class EnergyInsightsCard extends LitElement {
         t,
         move: (by) => this._move(by),
         extras: html`${data ? renderCompareFigure(data.compare, locale, t) : nothing}
-        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => this._downloadCsv()) : nothing}`,
+        ${data && data.buckets.length ? renderCsvButton(t, t("csv.download_hint", { carbon: data.carbonShown ? `, ${t("carbon.intensity")}` : "" }), () => downloadShownCsv(data, this._accountName(data))) : nothing}`,
       })}
       ${this._config?.backendUrl ? renderBill(this.backendPanel.status?.bills, this._accountName(data), locale, t) : nothing}
       ${renderDateNote(this.energyDate.state, t)}
       ${this.data.status === "error" ? renderError(this.data.error ?? "", t, () => this.refresh()) : nothing}
       ${data ? renderTotals(data, fmt, t) : nothing}
       ${data && hass ? renderPendingNote(data, { provider: splitAccountKey(accountKeyOf(data.ids) ?? this._config?.provider ?? "").provider || this._config?.provider, fmt, t, timeZone: displayTimeZone(hass) }) : nothing}
-      ${this._renderChartArea(data, t)}
-    `;
-  }
-
-  /** The chart element stays in place while another view loads (hidden), so its ApexCharts chart is updated, not created again. */
-  private _renderChartArea(data: LoadedRange | undefined, t: LocalizeFunc): TemplateResult | typeof nothing {
-    if (this.data.status === "error" && !data) return nothing;
-    const shown = data && data.buckets.length > 0 ? data : undefined;
-    const fmt = makeFormatters(this.hass?.locale ?? { language: "en" });
-    const label = shown ? `${t(`view.${shown.range.view}`)}: ${t("series.free")} ${fmt.energy(shown.totals.free)}, ${t("series.paid")} ${fmt.energy(shown.totals.paid)}` : "";
-    return html`
-      ${!data ? html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>` : nothing}
-      ${data && !shown ? html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>` : nothing}
-      <div class="chart-box" ?hidden=${!shown}>
-        <energy-insights-chart
-          class="chart"
-          data-state=${this.data.status}
-          role="img"
-          aria-label=${label}
-          @energy-insights-chart-drawn=${this._onDrawn}
-          @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => (this._plot = ev.detail)}
-          @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => this.data.fail(ev.detail.message)}
-        ></energy-insights-chart>
-        ${shown ? renderPendingArea(shown, this._plot, t) : nothing}
-      </div>
-      ${shown
-        ? html`${renderDayLabels(shown.range.view === "hourly" ? this._groups : [], this._plot, shown.buckets.length)}
-          ${renderChartFooter({ data: shown, config: this._config as ResolvedCardConfig, byDevice: this._stack === "device", fmt, t, timeZone: this.hass ? displayTimeZone(this.hass) : "UTC" })}`
-        : nothing}
+      ${renderChartArea({
+        data,
+        status: this.data.status,
+        plot: this._plot,
+        groups: this._groups,
+        config: this._config as ResolvedCardConfig,
+        byDevice: this._stack === "device",
+        fmt,
+        t,
+        timeZone: hass ? displayTimeZone(hass) : "UTC",
+        onDrawn: (ev) => this._onDrawn(ev),
+        onPlot: (plot) => (this._plot = plot),
+        onError: (message) => this.data.fail(message),
+      })}
     `;
   }
 

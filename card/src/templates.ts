@@ -6,10 +6,10 @@ import { html, nothing, type TemplateResult } from "lit";
 import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
-import type { PlotArea } from "./chart/energy-insights-chart.js";
+import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
 import { dayLabelStride, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
-import { ALL_ACCOUNTS, type LoadedRange } from "./data/statistics-controller.js";
+import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
 import { accountLabel, type DiscoveredAccount } from "./data/discovery.js";
 import type { StatusResult } from "./data/backend.js";
@@ -17,6 +17,15 @@ import type { ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { LocalizeFunc } from "./localize/localize.js";
 
 const INFO_ICON = "M11 9h2V7h-2m1 13c-4.4 0-8-3.6-8-8s3.6-8 8-8 8 3.6 8 8-3.6 8-8 8m0-18A10 10 0 0 0 2 12a10 10 0 0 0 10 10 10 10 0 0 0 10-10A10 10 0 0 0 12 2m-1 15h2v-6h-2v6z";
+
+/** With several accounts: the chosen account's name, or "All 3 contracts"; with one, "Energy" as before. */
+export function defaultTitle(accounts: DiscoveredAccount[], chosen: string, t: LocalizeFunc): string {
+  if (accounts.length > 1) {
+    const account = accounts.find((a) => a.key === chosen);
+    return account ? accountLabel(account) : t("accounts.all_title", { count: String(accounts.length) });
+  }
+  return t("card.default_title");
+}
 
 /** The view buttons (hourly, daily, monthly; none when the date picker sets the view: `fixed`) and, once there are learned devices, "By device". */
 export function renderViews(ctx: { view: View; byDevice: boolean; devices: boolean; t: LocalizeFunc; select: (view: View) => void; toggleDevices: () => void; fixed?: boolean }): TemplateResult {
@@ -177,4 +186,49 @@ export function renderChartFooter(ctx: {
     ${renderCleanest(data.carbonShown, ctx.fmt, t, ctx.timeZone)}
     ${excess ? html`<div class="chart-note" data-excess-note>${t("devices.excess_note", { count: String(excess) })}</div>` : nothing}
     ${ctx.byDevice && !stack ? html`<div class="chart-note" data-no-devices>${t("devices.none")}</div>` : nothing}`;
+}
+
+/**
+ * The chart area: a placeholder while loading or without data, the chart element, and under it the
+ * day labels and the footer. The chart element stays in place while another view loads (hidden), so
+ * its ApexCharts chart is updated, not created again.
+ */
+export function renderChartArea(ctx: {
+  data: LoadedRange | undefined;
+  status: CardStatus;
+  plot: PlotArea | undefined;
+  groups: LabelGroup[];
+  config: ResolvedCardConfig;
+  byDevice: boolean;
+  fmt: Formatters;
+  t: LocalizeFunc;
+  timeZone: string;
+  onDrawn: (ev: CustomEvent<ChartDrawn>) => void;
+  onPlot: (plot: PlotArea) => void;
+  onError: (message: string) => void;
+}): TemplateResult | typeof nothing {
+  const { data, fmt, t, plot } = ctx;
+  if (ctx.status === "error" && !data) return nothing;
+  const shown = data && data.buckets.length > 0 ? data : undefined;
+  const label = shown ? `${t(`view.${shown.range.view}`)}: ${t("series.free")} ${fmt.energy(shown.totals.free)}, ${t("series.paid")} ${fmt.energy(shown.totals.paid)}` : "";
+  return html`
+    ${!data ? html`<div class="placeholder" data-state="loading">${t("state.loading")}</div>` : nothing}
+    ${data && !shown ? html`<div class="placeholder" data-state="no-data">${t("state.no_data")}</div>` : nothing}
+    <div class="chart-box" ?hidden=${!shown}>
+      <energy-insights-chart
+        class="chart"
+        data-state=${ctx.status}
+        role="img"
+        aria-label=${label}
+        @energy-insights-chart-drawn=${ctx.onDrawn}
+        @energy-insights-chart-plot=${(ev: CustomEvent<PlotArea>) => ctx.onPlot(ev.detail)}
+        @energy-insights-chart-error=${(ev: CustomEvent<{ message: string }>) => ctx.onError(ev.detail.message)}
+      ></energy-insights-chart>
+      ${shown ? renderPendingArea(shown, plot, t) : nothing}
+    </div>
+    ${shown
+      ? html`${renderDayLabels(shown.range.view === "hourly" ? ctx.groups : [], plot, shown.buckets.length)}
+        ${renderChartFooter({ data: shown, config: ctx.config, byDevice: ctx.byDevice, fmt, t, timeZone: ctx.timeZone })}`
+      : nothing}
+  `;
 }

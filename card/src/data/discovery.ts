@@ -4,8 +4,8 @@
  * `<provider>_<account>` part of `energy_insights:<provider>_<account>_<kind>`.
  */
 import { parseStatisticId } from "../../../server/src/statistics/ids.js";
-import { KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
-import type { HomeAssistant } from "../ha-types.js";
+import { CARD_TYPE, KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
+import type { HomeAssistant, LovelaceCardConfig } from "../ha-types.js";
 import type { StatisticsMetaData } from "./recorder.js";
 import { catalog } from "./statistics-catalog.js";
 
@@ -75,4 +75,13 @@ export function splitAccountKey(key: string): { provider: string; account: strin
 /** The accounts of the page's statistics catalog (asked from HA when there is none yet). */
 export async function discoverAccounts(hass: HomeAssistant): Promise<DiscoveredAccount[]> {
   return groupAccounts((await catalog(hass)).rows);
+}
+
+/** The card picker's config: the backend's account, found from HA's statistics; with several (or none found), none is fixed (the card shows them all). */
+export async function stubCardConfig(hass: HomeAssistant): Promise<LovelaceCardConfig> {
+  const config: LovelaceCardConfig = { type: CARD_TYPE };
+  const accounts = await discoverAccounts(hass).catch(() => [] as DiscoveredAccount[]); // the card discovers again when it runs
+  const account = accounts.length === 1 ? accounts[0] : undefined;
+  if (account) for (const kind of KINDS) if (account.ids[kind]) config[kind] = account.ids[kind];
+  return config;
 }
