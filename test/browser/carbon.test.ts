@@ -116,6 +116,20 @@ describe("carbon overlay", () => {
     expect(total(second, "emissions")).to.contain("kg CO2eq");
   });
 
+  it("a card that loaded before another card checked the catalog still gets the carbon once it paints (two cards on a page opened for the first time)", async () => {
+    const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
+    // The first card's statistics answer is slow: it was asked before any catalog was in hand.
+    fake.options.delayMs = 1500;
+    const slow = mount(fake, CONFIG);
+    await waitUntil(() => fake.calls.length >= 1, "the first card asked nothing", { timeout: 10_000 });
+    fake.options.delayMs = 0;
+    // The second card loads, paints and checks the catalog while the first one still waits.
+    const quick = await mountWithCarbon(fake, CONFIG);
+    expect(quick.data.data?.carbon, "the second card has the carbon").to.not.equal(undefined);
+    const first = await slow;
+    await waitUntil(() => Boolean(first.data.data?.carbon) && seriesNamed(first, "Carbon intensity") !== undefined, "the first card never got the carbon", { timeout: 15_000 });
+  });
+
   it("tooltip: each hour's emissions and intensity", async () => {
     const fake = makeFakeHass({ statistics: [...energy, ...carbon], timeZone: TZ });
     const card = await mountWithCarbon(fake, CONFIG);

@@ -165,7 +165,14 @@ export class StatisticsController implements ReactiveController {
   painted(): void {
     const hass = this.host.hass;
     const request = this._request;
-    if (!hass || !request || catalogChecked(hass)) return;
+    if (!hass || !request) return;
+    if (catalogChecked(hass)) {
+      // Another card checked the catalog while this one loaded without it (two cards on a page
+      // opened for the first time): load again when its answer changes what this card fetches.
+      const known = knownCatalog(hass);
+      if (known && this._decisions(known.rows, request) !== this._catalogKey) void this.load(request);
+      return;
+    }
     freshCatalog(hass).then(
       (catalog) => {
         if (request !== this._request) return;
