@@ -98,6 +98,22 @@ describe("date picker (period: energy)", () => {
     expect(collection.subscribers.size).to.equal(0);
   });
 
+  it("today picked before the provider has published it: the whole day's axis, the hours up to now not in yet, the last data named, totals so far", async () => {
+    // NOW is 7 April 10:00 NZST; the fixture's data ends 6 April 23:00 (Contact publishes days late).
+    const collection = new FakeEnergyCollection(day(2026, 4, 7), lastMs(2026, 4, 8));
+    const fake = withCollection("_energy", collection);
+    const card = await mount(fake, CONFIG);
+    const data = card.data.data!;
+    expect(data.range).to.deep.include({ view: "hourly", start: day(2026, 4, 7).getTime(), end: day(2026, 4, 8).getTime() });
+    expect(data.buckets, "an empty slot for each hour of the day").to.have.length(24);
+    expect(data.pending).to.deep.include({ first: 0, count: 10 });
+    expect(text(card, "[data-pending]")).to.equal("Contact publishes 1–3 days late; last data Apr 6, 23:00");
+    expect(text(card, '[data-total="energy"] .label')).to.equal("Used so far");
+    await waitUntil(() => shadow(card).querySelector("[data-pending-area]"), "no hatched area", { timeout: 5_000 });
+    // One more call than a range with data: the week before, for the last hour.
+    expect(statisticsCalls(fake)).to.have.length(2);
+  });
+
   it("a year picked: monthly columns; 'until now' ends with today; collection_key picks that dashboard's picker; leaving the page unsubscribes", async () => {
     const mine = new FakeEnergyCollection(day(2025, 1, 1), lastMs(2026, 1, 1));
     const other = new FakeEnergyCollection(day(2026, 4, 1), undefined);

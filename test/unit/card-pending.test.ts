@@ -67,6 +67,21 @@ test("no pending slots when the data reaches now, or the range is over and compl
   assert.equal(buckets.at(-1)!.end, present.end);
 });
 
+test("a recent range without data: not in yet from its start when the provider's last hour before it is known; else simply empty", () => {
+  // Today (7 Apr NZST) picked at 10:00; the last data is 6 Apr 22:00–23:00 NZST.
+  const now = Date.parse("2026-04-06T22:00:00Z");
+  const today = viewRange("hourly", 1, 0, now, TZ, TZ);
+  const before = { start: today.start - 2 * H, end: today.start - H };
+  const { buckets, pending } = withPendingSlots([], today, now, before);
+  assert.equal(buckets.length, 24, "the whole day as slots");
+  assert.equal(buckets[0]!.start, today.start, "the slots begin at the range, not at the last data");
+  assert.deepEqual(pending, { first: 0, count: 10, lastDataEnd: before.end, lastDataStart: before.start });
+  assert.deepEqual(withPendingSlots([], today, now), { buckets: [] }, "no known last data: nothing to call late");
+  // With data in the range, the last data is the range's own (what came before is not used).
+  const { pending: own } = withPendingSlots(bucketsOf([today.start], (s) => s + H), today, now, before);
+  assert.deepEqual(own, { first: 1, count: 9, lastDataEnd: today.start + H });
+});
+
 test("property: slots are contiguous, end at the range's end, and the pending ones are exactly those starting before now after the data", () => {
   const now = Date.parse("2026-04-06T22:00:00Z");
   fc.assert(

@@ -16,6 +16,14 @@ export interface PendingSlots {
   count: number;
   /** Exclusive end of the last bucket with data (undefined: nothing in the range yet). */
   lastDataEnd: number | undefined;
+  /** Start of the last hour with data, when it is before the range (the range has none yet). */
+  lastDataStart?: number;
+}
+
+/** The provider's last hour with data before the range, for a range that has none yet. */
+export interface LastDataBefore {
+  start: number;
+  end: number;
 }
 
 function nextStart(start: number, range: ViewRange): number {
@@ -27,11 +35,14 @@ function nextStart(start: number, range: ViewRange): number {
 /**
  * The buckets with empty slots from the last one to the range's end, and which slots are waiting for
  * data (from the last data up to `now`); no pending slots when the data reaches now or the range's end.
+ * A range without any data is "not in yet" from its start only when the provider's last data is known
+ * (`before`, the last hour before the range); without it the range is simply empty.
  */
-export function withPendingSlots(buckets: readonly Bucket[], range: ViewRange, now: number): { buckets: Bucket[]; pending?: PendingSlots } {
+export function withPendingSlots(buckets: readonly Bucket[], range: ViewRange, now: number, before?: LastDataBefore): { buckets: Bucket[]; pending?: PendingSlots } {
+  if (!buckets.length && !before) return { buckets: [] };
   const out = [...buckets];
-  const lastDataEnd = out.at(-1)?.end;
-  let start = lastDataEnd ?? range.start;
+  const lastDataEnd = out.at(-1)?.end ?? before?.end;
+  let start = out.at(-1)?.end ?? range.start;
   while (start < range.end) {
     const end = Math.min(nextStart(start, range), range.end);
     out.push({ start, end, free: 0, paid: 0, cost: null });
@@ -40,5 +51,6 @@ export function withPendingSlots(buckets: readonly Bucket[], range: ViewRange, n
   const first = buckets.length;
   let count = 0;
   while (first + count < out.length && (out[first + count] as Bucket).start < now) count += 1;
-  return count > 0 ? { buckets: out, pending: { first, count, lastDataEnd } } : { buckets: out };
+  if (count === 0) return { buckets: out };
+  return { buckets: out, pending: !buckets.length && before ? { first, count, lastDataEnd, lastDataStart: before.start } : { first, count, lastDataEnd } };
 }

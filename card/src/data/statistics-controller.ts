@@ -16,7 +16,7 @@ import { shownCarbon, type CarbonShown } from "../carbon-view.js";
 import { sumBuckets, toBuckets, totalsOf, type Bucket, type Totals } from "../chart/buckets.js";
 import type { CarbonIds } from "../chart/carbon.js";
 import { stackByDevice, type DeviceStack, type DeviceStatistic } from "../chart/devices.js";
-import { withPendingSlots, type PendingSlots } from "../chart/pending.js";
+import { withPendingSlots, type LastDataBefore, type PendingSlots } from "../chart/pending.js";
 import { spreadTotals } from "../chart/totals.js";
 import { displayTimeZone, serverTimeZone } from "../common/format.js";
 import type { CompareMode } from "../common/compare.js";
@@ -35,6 +35,8 @@ import { catalogChecked, forgetCatalogCheck, freshCatalog, knownCatalog, pending
 
 export type CardStatus = "loading" | "ready" | "empty" | "error";
 
+/** How far back a range without data looks for the provider's last hour. */
+const WEEK = 7 * 24 * 3_600_000;
 /** The accounts chip that sums every account. */
 export const ALL_ACCOUNTS = "all";
 /** The one account of a card configured with statistic ids or `account`. */
@@ -359,7 +361,10 @@ export class StatisticsController implements ReactiveController {
       const finerFrom = this._finerFrom(view, ids);
       const spread = stack?.buckets ?? spreadTotals(buckets, view, serverTimeZone(hass), { now: this.host.clock(), rangeEnd: range.end, finerFrom });
       // The axis spans the whole range: after the last data, empty slots; those up to now are "not in yet".
-      const { buckets: drawn, pending } = spread.length && !stack ? withPendingSlots(spread, range, this.host.clock()) : { buckets: spread, pending: undefined };
+      // A recent range without any data yet (a picked day, today): "not in yet" from its start when HA has the provider's last hour from the week before.
+      const before = !spread.length && !stack ? await this._lastDataBefore(range, present) : undefined;
+      if (seq !== this._seq) return;
+      const { buckets: drawn, pending } = !stack ? withPendingSlots(spread, range, this.host.clock(), before) : { buckets: spread, pending: undefined };
       const data = this._withCarbonShown({
         range,
         buckets: drawn,
@@ -396,6 +401,15 @@ export class StatisticsController implements ReactiveController {
       serverZone: serverTimeZone(hass),
     });
     this._set({ data: { ...data, compare } });
+  }
+
+  /** The last hour with energy in the week before a range that has none and is recent (ends within a week of now). */
+  private async _lastDataBefore(range: ViewRange, accounts: DiscoveredAccount[]): Promise<LastDataBefore | undefined> {
+    const hass = this.host.hass;
+    const ids = accounts.flatMap((a) => [a.ids.paid_energy, a.ids.free_energy]).filter((id): id is string => Boolean(id));
+    if (!hass || !ids.length || range.end < this.host.clock() - WEEK || range.start > this.host.clock()) return undefined;
+    const rows = await fetchStatistics(hass, new Date(range.start - WEEK), new Date(range.start - 1), ids, "hour", { energy: "kWh" }, ["change"]);
+    return Object.values(rows).flat().reduce<LastDataBefore | undefined>((a, row) => (!a || row.start > a.start ? { start: row.start, end: row.end } : a), undefined);
   }
 
   /** Configured carbon ids; else the emissions beside the energy ids and the backend's intensity statistic, where the catalog has them. */
