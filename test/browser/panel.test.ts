@@ -47,10 +47,11 @@ function withAuth(fake: FakeHass, token = "token"): FakeHass {
   });
 }
 
-async function mountWith(options: Partial<FakeBackendOptions> & { config?: Record<string, unknown>; language?: string } = {}) {
+async function mountWith(options: Partial<FakeBackendOptions> & { config?: Record<string, unknown>; language?: string; width?: number } = {}) {
   const backend = new FakeBackend({ devices: DEVICES, correlations: CORRELATIONS, ...options });
   const fake = withAuth(makeFakeHass({ statistics, timeZone: TZ, ...(options.language ? { language: options.language } : {}) }));
   const card = await mount(fake, (options.config ?? CONFIG) as { type: string }, {
+    ...(options.width ? { width: options.width } : {}),
     prepare: (c) => {
       c.backendSocket = backend.factory;
     },
@@ -77,6 +78,23 @@ function annotations(card: EnergyInsightsCard): { x?: unknown; strokeDashArray?:
 
 describe("correlations panel", () => {
   afterEach(() => unmountAll());
+
+  it("at phone width (390 px) each device is a block with its figures labelled, inside the card; wider, a table with a header row", async () => {
+    const { card } = await mountWith({ width: 390 });
+    await panelReady(card);
+    const box = shadow(card).querySelector("ha-card")!.getBoundingClientRect();
+    const cells = [...shadow(card).querySelectorAll<HTMLElement>("tr.device td")];
+    expect(cells.length).to.equal(DEVICES.length * 7);
+    const outside = cells.filter((c) => c.getBoundingClientRect().right > box.right + 0.5 || c.getBoundingClientRect().left < box.left - 0.5).map((c) => c.dataset.col);
+    expect(outside, "cells outside the card").to.deep.equal([]);
+    expect(getComputedStyle(shadow(card).querySelector(".devices thead")!).display).to.equal("none");
+    expect(getComputedStyle(shadow(card).querySelector('[data-col="power"]')!, "::before").content).to.equal('"Power "');
+    unmountAll();
+    const { card: wide } = await mountWith({ width: 1000 });
+    await panelReady(wide);
+    expect(getComputedStyle(shadow(wide).querySelector(".devices thead")!).display).to.equal("table-header-group");
+    expect(getComputedStyle(shadow(wide).querySelector('[data-col="power"]')!, "::before").content).to.equal("none");
+  });
 
   it("logs in with the HA token and lists devices with learned power, confidence, events, energy and cost", async () => {
     const { backend, card } = await mountWith();

@@ -166,11 +166,11 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
               </button>
               ${d.status === "learning" ? html`<span class="sub">${t("panel.learning")}</span>` : nothing}
             </td>
-            <td data-col="power">${f.power}</td>
-            <td data-col="confidence">${f.confidence}</td>
-            <td data-col="events">${f.events}</td>
-            <td data-col="energy">${f.energy}</td>
-            <td data-col="cost">${f.cost}</td>
+            <td data-col="power" data-label=${t("panel.power")}>${f.power}</td>
+            <td data-col="confidence" data-label=${t("panel.confidence")}>${f.confidence}</td>
+            <td data-col="events" data-label=${t("panel.events")}>${f.events}</td>
+            <td data-col="energy" data-label=${periodDays ? t("panel.energy_day") : t("panel.energy_total")}>${f.energy}</td>
+            <td data-col="cost" data-label=${periodDays ? t("panel.cost_day") : t("panel.cost_total")}>${f.cost}</td>
             <td data-col="summary" class="summary">${deviceSummary(d, fmt, t)}</td>
           </tr>`;
         })}
@@ -213,6 +213,7 @@ function renderEvents(events: readonly CorrelationView[], ctx: PanelContext): Te
 
 export const panelStyles = css`
   .panel {
+    container-type: inline-size;
     margin-top: 8px;
     border-top: 1px solid var(--divider-color, rgba(127, 127, 127, 0.3));
     padding-top: 6px;
@@ -263,6 +264,37 @@ export const panelStyles = css`
   .devices th:first-child,
   .devices td:first-child {
     text-align: left;
+  }
+  /* Narrower than the table's seven columns (a phone): each device a block, its figures labelled and wrapping. */
+  @container (max-width: 560px) {
+    .devices thead {
+      display: none;
+    }
+    .devices,
+    .devices tbody {
+      display: block;
+    }
+    .devices tr {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 12px;
+      padding: 4px 0;
+      border-bottom: 1px solid var(--divider-color, rgba(127, 127, 127, 0.3));
+    }
+    .devices td {
+      display: block;
+      text-align: left;
+      padding: 0;
+    }
+    .devices td:first-child,
+    .devices td.summary {
+      flex-basis: 100%;
+    }
+    .devices td[data-label]::before {
+      content: attr(data-label) " ";
+      font-size: 0.85em;
+      color: var(--secondary-text-color);
+    }
   }
   .device.selected td {
     background: rgba(127, 127, 127, 0.12);
