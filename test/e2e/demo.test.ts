@@ -26,7 +26,7 @@ const NZ = "Pacific/Auckland";
 const READY_TIMEOUT_MS = 300_000;
 const WAIT_MS = 60_000;
 /** The screenshots the README shows (docs/demo-<name>.png). */
-const README_SHOTS = ["hourly", "devices", "carbon", "energy", "contracts", "compare"];
+const README_SHOTS = ["hourly", "devices", "carbon", "energy", "contracts", "compare", "picker", "phone"];
 
 interface SeriesSummary {
   name: string;
@@ -147,14 +147,40 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     }
   }
 
-  async function openView(path: string): Promise<{ page: Page; cards: CardSummary[] }> {
+  /**
+   * Opens a view of the demo's dashboard, waits for `ready` (what must be on the page besides the
+   * drawn cards) and for the cards, then screenshots it as `shot` (the view's path by default).
+   */
+  async function openView<T = undefined>(path: string, opts: { ready?: (page: Page) => Promise<T>; width?: number; shot?: string } = {}): Promise<{ page: Page; cards: CardSummary[]; ready: T }> {
     const view = info.views.find((v) => v.path === path);
     assert.ok(view, `the demo has a ${path} view: ${JSON.stringify(info.views)}`);
     const page = await newPage();
+    if (opts.width) await page.setViewport({ width: opts.width, height: 844 });
     await page.goto(view.url, { waitUntil: "load" });
+    const ready = (await opts.ready?.(page)) as T;
     const cards = await readCards(page);
-    await screenshot(page, path);
-    return { page, cards };
+    await screenshot(page, opts.shot ?? path);
+    return { page, cards, ready };
+  }
+
+  /** Waits until the compare view's ghosts, bill and CSV button are there (they arrive after the first paint). */
+  async function comparePartsShown(page: Page): Promise<void> {
+    const present = () =>
+      page.evaluate(() => {
+        const root = ((window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") as CardElement | null)?.shadowRoot;
+        return { compare: Boolean(root?.querySelector("[data-compare]")), bill: Boolean(root?.querySelector("[data-bill]")), csv: Boolean(root?.querySelector("[data-csv]")) };
+      });
+    const deadline = Date.now() + WAIT_MS;
+    let parts = await present();
+    while (!(parts.compare && parts.bill && parts.csv) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      parts = await present();
+    }
+    if (!(parts.compare && parts.bill && parts.csv)) {
+      await screenshot(page, "compare-failed");
+      const [card] = await readCards(page);
+      assert.fail(`after ${WAIT_MS / 1000} s: ${JSON.stringify(parts)}; the card says: ${card?.text.slice(0, 600)}`);
+    }
   }
 
   test("the console says what is where", () => {
@@ -211,29 +237,8 @@ describe("npm run demo", { timeout: 600_000 }, () => {
   });
 
   test("compare: the period before as ghosts with the change in the header, the bill from the backend, Download CSV", async () => {
-    const view = info.views.find((v) => v.path === "compare");
-    assert.ok(view, JSON.stringify(info.views));
-    const page = await newPage();
-    await page.goto(view.url, { waitUntil: "load" });
-    // The ghosts and the bill arrive after the first paint (the compared period and the backend's status are asked beside it).
-    const present = () =>
-      page.evaluate(() => {
-        const root = ((window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") as CardElement | null)?.shadowRoot;
-        return { compare: Boolean(root?.querySelector("[data-compare]")), bill: Boolean(root?.querySelector("[data-bill]")), csv: Boolean(root?.querySelector("[data-csv]")) };
-      });
-    const deadline = Date.now() + WAIT_MS;
-    let parts = await present();
-    while (!(parts.compare && parts.bill && parts.csv) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      parts = await present();
-    }
-    if (!(parts.compare && parts.bill && parts.csv)) {
-      await screenshot(page, "compare-failed");
-      const [card] = await readCards(page);
-      assert.fail(`after ${WAIT_MS / 1000} s: ${JSON.stringify(parts)}; the card says: ${card?.text.slice(0, 600)}`);
-    }
-    const [card] = await readCards(page);
-    await screenshot(page, "compare");
+    const { page, cards } = await openView("compare", { ready: comparePartsShown });
+    const [card] = cards;
     assert.equal(card!.status, "ready");
     assert.match(card!.text, /[+−-]\d+\s?% vs/, `the change against the period before: ${card!.text.slice(0, 400)}`);
     const bill = await page.evaluate(() => {
@@ -245,26 +250,47 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     await page.close();
   });
 
-  test("date picker: the card follows HA's energy date picker on the same dashboard", async () => {
-    const view = info.views.find((v) => v.path === "picker");
-    assert.ok(view, JSON.stringify(info.views));
-    const page = await newPage();
-    await page.goto(view.url, { waitUntil: "load" });
-    const followed = await page.waitForFunction(
-      `(() => {
-        const card = window.__deepQuery("energy-insights-card");
-        const state = card && card.energyDate && card.energyDate.state;
-        if (!state || state.status === "waiting") return false;
-        if (state.status !== "following") return { status: state.status, keys: state.keys };
-        const range = card.data && card.data.data && card.data.data.range;
-        return range ? { status: state.status, pickerStart: state.selection.start, cardStart: range.start } : false;
-      })()`,
-      { timeout: WAIT_MS, polling: 250 },
-    );
-    const got = (await followed.jsonValue()) as { status: string; pickerStart?: number; cardStart?: number; keys?: string[] };
-    await screenshot(page, "picker");
+  test("date picker: the card follows HA's energy date picker on the same dashboard, today's hours not in yet", async () => {
+    const followedPicker = async (page: Page) => {
+      const followed = await page.waitForFunction(
+        `(() => {
+          const card = window.__deepQuery("energy-insights-card");
+          const state = card && card.energyDate && card.energyDate.state;
+          if (!state || state.status === "waiting") return false;
+          if (state.status !== "following") return { status: state.status, keys: state.keys };
+          const range = card.data && card.data.data && card.data.data.range;
+          return range ? { status: state.status, pickerStart: state.selection.start, cardStart: range.start } : false;
+        })()`,
+        { timeout: WAIT_MS, polling: 250 },
+      );
+      return (await followed.jsonValue()) as { status: string; pickerStart?: number; cardStart?: number; keys?: string[] };
+    };
+    const { page, cards, ready: got } = await openView("picker", { ready: followedPicker });
     assert.equal(got.status, "following", JSON.stringify(got));
     assert.equal(got.cardStart, got.pickerStart, "the card shows the picker's dates");
+    // HA's picker opens on today, which Contact has not published yet: the card says so.
+    assert.match(cards[0]!.text, /Contact publishes 1–3 days late; last data/, cards[0]!.text.slice(0, 400));
+    assert.match(cards[0]!.text, /Used so far/, "the totals are so far");
+    await page.close();
+  });
+
+  test("phone width (390 px): the compare view's card inside the screen, its header figures wrapped onto several rows", async () => {
+    const { page } = await openView("compare", { ready: comparePartsShown, width: 390, shot: "phone" });
+    const layout = await page.evaluate(() => {
+      const card = (window as unknown as DeepQueryWindow).__deepQuery("energy-insights-card") as HTMLElement;
+      const root = card.shadowRoot!;
+      const box = card.getBoundingClientRect();
+      const inside = [...root.querySelectorAll<HTMLElement>("[data-total], [data-bill-part], [data-compare], [data-csv], energy-insights-chart")].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { what: el.dataset.total ?? el.dataset.billPart ?? el.tagName.toLowerCase(), left: r.left - box.left, right: box.right - r.right };
+      });
+      const rows = new Set([...root.querySelectorAll<HTMLElement>("[data-total]")].map((el) => Math.round(el.getBoundingClientRect().top)));
+      return { cardRight: box.right, screen: window.innerWidth, inside, rows: rows.size, scrolls: root.querySelector(".card, ha-card")!.scrollWidth > root.querySelector(".card, ha-card")!.clientWidth };
+    });
+    assert.ok(layout.cardRight <= layout.screen, `the card within the 390 px screen: ${JSON.stringify(layout)}`);
+    for (const part of layout.inside) assert.ok(part.left >= -0.5 && part.right >= -0.5, `${part.what} inside the card: ${JSON.stringify(part)}`);
+    assert.equal(layout.scrolls, false, "nothing clipped or scrolled sideways");
+    assert.ok(layout.rows > 1, `the header figures wrap: ${layout.rows} row(s)`);
     await page.close();
   });
 
