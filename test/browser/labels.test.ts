@@ -90,6 +90,22 @@ describe("x axis labels", () => {
   }
 
   for (const width of [390, 500, 1000]) {
+    it(`at ${width} px, one and two days hourly (a day picked on the date picker): the day and every six hours labelled, whole, apart`, async () => {
+      const found: string[] = [];
+      for (const days of [1, 2]) {
+        const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), { ...CONFIG, hourly_days: days }, { width });
+        await waitUntil(() => labelBoxes(card).length > 0, "no labels", { timeout: 5_000 });
+        await new Promise((r) => requestAnimationFrame(r));
+        const texts = labelBoxes(card).map((b) => b.text);
+        if (!texts.includes("12:00")) found.push(`${days} d: no hour labels (${texts.join(", ")})`);
+        found.push(...problems(card).map((p) => `${days} d: ${p}`));
+        unmountAll();
+      }
+      expect(found).to.deep.equal([]);
+    });
+  }
+
+  for (const width of [390, 500, 1000]) {
     it(`at ${width} px, the hourly view's last day with only some of its hours yet: its label is shown whole or not at all`, async () => {
       const found: string[] = [];
       const lastDay = Date.parse("2026-04-05T12:00:00Z"); // 6 Apr 00:00 NZST

@@ -209,6 +209,19 @@ describe("discovery, ids and languages", () => {
 });
 
 describe("hourly day labels", () => {
+  const hourFmt = makeFormatters({ language: "en", number_format: "language", time_format: "24" });
+  it("a range of up to two days is also labelled every six hours (the DST day's first group holds its extra hour); longer ranges by day only", () => {
+    const zone = "Pacific/Auckland";
+    const hoursOf = (start: number, n: number) => Array.from({ length: n }, (_, i) => ({ start: start + i * 3_600_000, end: start + (i + 1) * 3_600_000, free: 0, paid: 1, cost: null }));
+    const apr7 = zonedInstant({ year: 2026, month: 4, day: 7 }, zone);
+    const day = bucketLabels(hoursOf(apr7, 24), "hourly", zone, hourFmt);
+    expect(day.groups.map((g) => [g.text, g.first, g.count])).to.deep.equal([["Apr 7", 0, 6], ["06:00", 6, 6], ["12:00", 12, 6], ["18:00", 18, 6]]);
+    const apr5 = zonedInstant({ year: 2026, month: 4, day: 5 }, zone);
+    const dst = bucketLabels(hoursOf(apr5, 25 + 24), "hourly", zone, hourFmt);
+    expect(dst.groups.map((g) => [g.text, g.count])).to.deep.equal([["Apr 5", 7], ["06:00", 6], ["12:00", 6], ["18:00", 6], ["Apr 6", 6], ["06:00", 6], ["12:00", 6], ["18:00", 6]]);
+    const three = bucketLabels(hoursOf(apr5, 25 + 48), "hourly", zone, hourFmt);
+    expect(three.groups.map((g) => g.text)).to.deep.equal(["Apr 5", "Apr 6", "Apr 7"]);
+  });
   it("a wide day gets its own label; narrow days are labelled every k-th day, k the fewest whose width holds a label", () => {
     expect(dayLabelStride(40)).to.deep.equal({ every: 1, widthPx: 40 });
     expect(dayLabelStride(28)).to.deep.equal({ every: 1, widthPx: 28 });

@@ -18,7 +18,11 @@ export interface LabelGroup {
 export interface BucketLabels {
   /** One per bucket; empty where the axis shows no label (hours other than midnight). */
   axis: string[];
-  /** Hourly view: one group per local day, labelled under the chart by the card itself. */
+  /**
+   * Hourly view: one group per local day, labelled under the chart by the card itself; a range of
+   * at most two days (a day picked on the date picker) also gets a group every six hours, named by
+   * its hour, so that its axis says when, not only which day.
+   */
   groups: LabelGroup[];
   /** One per bucket: the whole period, e.g. "Sun 5 Apr, 02:00–03:00". */
   tooltip: string[];
@@ -42,8 +46,12 @@ function sparseAxis(buckets: Bucket[], view: View, timeZone: string, maxLabels: 
   return parts.map((p) => (p.month - 1) % k === 0);
 }
 
+/** Hourly ranges up to this many hours (two days, one of them 25 hours long) are labelled every six hours. */
+const SHORT_HOURLY = 49;
+
 export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fmt: Formatters, maxLabels = 12): BucketLabels {
   const labelled = view === "hourly" ? [] : sparseAxis(buckets, view, timeZone, Math.max(2, maxLabels));
+  const short = buckets.length <= SHORT_HOURLY;
   const axis: string[] = [];
   const tooltip: string[] = [];
   const groups: LabelGroup[] = [];
@@ -54,6 +62,7 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
       const day = `${p.year}-${p.month}-${p.day}`;
       const startsDay = p.hour === 0 && p.minute === 0;
       if (day !== lastDay) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { day: "numeric", month: "short" }) });
+      else if (short && p.hour % 6 === 0 && p.minute === 0) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { hour: "2-digit", minute: "2-digit" }) });
       axis.push(startsDay ? (groups[groups.length - 1] as LabelGroup).text : "");
       (groups[groups.length - 1] as LabelGroup).count += 1;
       lastDay = day;
