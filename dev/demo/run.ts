@@ -25,8 +25,8 @@ import { DEFAULT_SIM_METERS } from "../../server/src/simulate/onemeter/data.js";
 import { startOneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
 import { startWattTimeSimulator, WATTTIME_SIM_USER } from "../../server/src/simulate/watttime/server.js";
 import type { SyncSummary } from "../../server/src/service.js";
-import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
-import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
+import { contactStatistics } from "../../server/src/statistics/contact.js";
+import { oneMeterStatistics } from "../../server/src/statistics/onemeter.js";
 
 import { statisticId, carbonSeries } from "../../server/src/statistics/ids.js";
 import { systemClock } from "../../server/src/time/clock.js";

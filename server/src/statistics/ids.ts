@@ -46,8 +46,13 @@ export function seriesKey(provider: string, account: string, kind: StatisticKind
   return join([slug(provider), slug(account), kind], `provider "${provider}" and account "${account}"`);
 }
 
+/** The carbon-intensity providers. */
+export type CarbonProviderId = typeof PROVIDER.watttime | typeof PROVIDER.electricityMaps;
+/** What a carbon provider gives: an intensity in gCO2eq/kWh, or WattTime's percentile (0 cleanest … 100 dirtiest). */
+export type CarbonSignal = "intensity" | "percentile";
+
 /** A carbon series (`<provider>_<account>_carbon_intensity` or `_signal_index`) and its stored minimum and maximum beside it. */
-export function carbonSeries(provider: string, account: string, signal: "intensity" | "percentile"): { mean: string; min: string; max: string } {
+export function carbonSeries(provider: string, account: string, signal: CarbonSignal): { mean: string; min: string; max: string } {
   const mean = seriesKey(provider, account, signal === "intensity" ? "carbon_intensity" : "signal_index");
   return { mean, min: `${mean}_min`, max: `${mean}_max` };
 }
