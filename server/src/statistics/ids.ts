@@ -142,6 +142,9 @@ export function deviceSlugOf(id: string): string | null {
   return parsed?.family === "device" ? parsed.owner.slice("device_".length) : null;
 }
 
+/** What a card option naming a statistic accepts: an external statistic's id (`source:id`, any integration's) or an entity's (`sensor.x`). */
+export const STATISTIC_OR_ENTITY_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
+
 /** HA's own rule for external statistic ids (recorder/statistics.py). */
 export const EXTERNAL_STATISTIC_ID = /^(?!.+__)(?!_)[\da-z_]+(?<!_):(?!_)[\da-z_]+(?<!_)$/;
 
