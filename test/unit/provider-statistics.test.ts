@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { carbonSeries, seriesKey } from "../../server/src/statistics/ids.js";
-import { carbonStatisticRows } from "../../server/src/statistics/carbon.js";
+import { carbonStatisticRows, emissionsIntensity } from "../../server/src/statistics/carbon.js";
 import { contactStatisticRows } from "../../server/src/statistics/contact.js";
 import { openStore, type Store } from "../../server/src/store/store.js";
 import { publishStatistics } from "../../server/src/sync/publish.js";
@@ -64,7 +64,7 @@ test("a Contact contract's statistics: paid and free kWh and the paid cost, each
 
 test("carbon: the intensity as mean/min/max hours, and emissions only from an intensity (never a percentile)", () => {
   const db = store();
-  const stats = carbonStatisticRows(db, [ZONE], { icps: [ICP], zone: NZ, emissionsFrom: ZONE });
+  const stats = carbonStatisticRows(db, [ZONE], { icps: [ICP], zone: NZ });
   assert.deepEqual(stats.map((s) => s.stat.statisticId), ["energy_insights:electricity_maps_nz_nzn_carbon_intensity", "energy_insights:contact_0000012345abc_emissions"]);
   const [intensity, emissions] = stats;
   assert.ok(intensity && "means" in intensity && emissions && "rows" in emissions);
@@ -73,14 +73,19 @@ test("carbon: the intensity as mean/min/max hours, and emissions only from an in
   assert.deepEqual(emissions.rows[0], { start: dayStart("2026-06-01", NZ), end: DAY, value: 2.23 });
   assert.deepEqual(emissions.rows[1], { start: DAY, end: DAY + 3600, value: 0.05 });
   const percentile = { provider: "watttime", account: "PSCO", signal: "percentile" } as const;
-  assert.deepEqual(carbonStatisticRows(db, [percentile], { icps: [ICP], zone: NZ, emissionsFrom: percentile }).map((s) => s.stat.statisticId), ["energy_insights:watttime_psco_signal_index"]);
+  assert.deepEqual(carbonStatisticRows(db, [percentile], { icps: [ICP], zone: NZ }).map((s) => s.stat.statisticId), ["energy_insights:watttime_psco_signal_index"]);
+  // With both providers, emissions follow Electricity Maps' average intensity, not WattTime's marginal one.
+  const moer = { provider: "watttime", account: "CAISO_NORTH", signal: "intensity" } as const;
+  assert.deepEqual(emissionsIntensity([moer, ZONE]), ZONE);
+  assert.deepEqual(emissionsIntensity([percentile, moer]), moer);
+  assert.equal(emissionsIntensity([percentile]), undefined);
 });
 
 test("publishing a provider's statistics: continuous sums, mean hours with their extremes, nothing twice, a revised hour re-sent from it on", async () => {
   const db = store();
   const ha = new FakeRecorder();
   const conn = ha.connection();
-  const all = () => [...contactStatisticRows(db, ICP, { zone: NZ, currency: "NZD" }), ...carbonStatisticRows(db, [ZONE], { icps: [ICP], zone: NZ, emissionsFrom: ZONE })];
+  const all = () => [...contactStatisticRows(db, ICP, { zone: NZ, currency: "NZD" }), ...carbonStatisticRows(db, [ZONE], { icps: [ICP], zone: NZ })];
   const first = await publishStatistics(conn, db, all(), { publish: { readBackTimeoutMs: 0 } });
   assert.deepEqual(first.map((r) => r.rowsSent), [25, 24, 24, 48, 25]);
   const paid = ha.series("energy_insights:contact_0000012345abc_paid_energy");

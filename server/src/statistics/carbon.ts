@@ -91,14 +91,16 @@ export function contractUsage(store: Store, icp: string, zone: string): Composed
   return composeHourly({ hour: at("hour"), day: at("day"), month: at("month") }, zone);
 }
 
-/**
- * Every intensity statistic of `targets` with its hours, then each contract's emissions from
- * `emissionsFrom` (an intensity provider, never a percentile).
- */
-export function carbonStatisticRows(store: Store, targets: readonly CarbonTarget[], opts: { icps: readonly string[]; zone: string; emissionsFrom?: CarbonTarget }): StatisticRows[] {
+/** The intensity emissions are computed from: an average one (Electricity Maps) before a marginal one (WattTime MOER); never a percentile. */
+export function emissionsIntensity(targets: readonly CarbonTarget[]): CarbonTarget | undefined {
+  return targets.find((t) => t.provider === PROVIDER.electricityMaps && t.signal === "intensity") ?? targets.find((t) => t.signal === "intensity");
+}
+
+/** Every intensity statistic of `targets` with its hours, then each contract's emissions (from `emissionsIntensity`). */
+export function carbonStatisticRows(store: Store, targets: readonly CarbonTarget[], opts: { icps: readonly string[]; zone: string }): StatisticRows[] {
   const out: StatisticRows[] = targets.map((t) => ({ ...intensityStatistic(t.provider, t.account, t.signal), means: intensityRows(store, t) }));
-  const source = opts.emissionsFrom;
-  if (source && source.signal === "intensity") {
+  const source = emissionsIntensity(targets);
+  if (source) {
     const intensity = intensityRows(store, source);
     for (const icp of opts.icps) out.push({ ...emissionsStatistic(icp), rows: emissionsOfPeriods(contractUsage(store, icp, opts.zone), intensity) });
   }

@@ -69,11 +69,9 @@ export class CarbonSync {
       if (scope) targets.push({ provider: job.source.provider, account: scope.account, signal: scope.signal });
     }
     if (!this.deps.ha || targets.length === 0) return out;
-    // Emissions use an average intensity (Electricity Maps) before a marginal one (WattTime MOER); never a percentile.
-    const emissionsFrom = targets.find((t) => t.provider === "electricity_maps" && t.signal === "intensity") ?? targets.find((t) => t.signal === "intensity");
     try {
       const conn = await this.deps.ha();
-      const statistics = carbonStatisticRows(this.deps.store, targets, { icps: this.icps(), zone: this.deps.config.contact?.timeZone ?? "Pacific/Auckland", ...(emissionsFrom ? { emissionsFrom } : {}) });
+      const statistics = carbonStatisticRows(this.deps.store, targets, { icps: this.icps(), zone: this.deps.config.contact?.timeZone ?? "Pacific/Auckland" });
       out.published.push(...(await publishStatistics(conn, this.deps.store, statistics, { log: this.deps.log })));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
