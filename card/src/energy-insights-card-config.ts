@@ -6,7 +6,7 @@
  * Keys the card does not know are kept (Home Assistant adds its own, e.g. `grid_options`, `visibility`).
  */
 import { CARD_TYPE, DEFAULT_PROVIDER, THEME_COLORS, KINDS, STACKS, VIEWS, VIEW_LIMITS, type Kind, type Stack, type View } from "./const.js";
-import { accountStatisticId, slug } from "../../server/src/statistics/ids.js";
+import { accountStatisticId, slug, STATISTIC_OR_ENTITY_ID } from "../../server/src/statistics/ids.js";
 import { INGRESS_BACKEND, ingressTarget } from "./data/ingress.js";
 import type { LovelaceCardConfig } from "./ha-types.js";
 import { CARBON_OVERLAYS, type CarbonOverlay } from "./chart/carbon.js";
@@ -95,7 +95,6 @@ export class ConfigError extends Error {
   }
 }
 
-const STATISTIC_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
 /** ws://, wss://, http:// or https://, a host, then an optional port and path (no spaces). */
 const BACKEND_URL_OR_INGRESS = new RegExp(`^(?:${INGRESS_BACKEND}|(?:wss?|https?)://[^\\s/?#@]+(?:[/?#]\\S*)?)$`, "i");
 const ADDON_SLUG = /^[a-z0-9_]+$/;
@@ -154,10 +153,10 @@ export function validateConfig(input: unknown): EnergyInsightsCardConfig {
   optionalString(config, "provider", /^[A-Za-z0-9_ -]+$/, "letters, digits, spaces, \"-\" or \"_\"");
   optionalString(config, "account", /[A-Za-z0-9]/, 'an account or ICP such as "0000012345ABC"');
   for (const kind of KINDS) {
-    optionalString(config, kind, STATISTIC_ID, 'a statistic id such as "energy_insights:contact_0000012345abc_' + kind + '"');
+    optionalString(config, kind, STATISTIC_OR_ENTITY_ID, 'a statistic id such as "energy_insights:contact_0000012345abc_' + kind + '"');
   }
   for (const field of ["carbon_intensity", "emissions"]) {
-    optionalString(config, field, STATISTIC_ID, `a statistic id such as "energy_insights:${field === "emissions" ? "contact_0000012345abc_emissions" : "electricity_maps_nz_carbon_intensity"}"`);
+    optionalString(config, field, STATISTIC_OR_ENTITY_ID, `a statistic id such as "energy_insights:${field === "emissions" ? "contact_0000012345abc_emissions" : "electricity_maps_nz_carbon_intensity"}"`);
   }
   if (config.carbon_overlay !== undefined && !(CARBON_OVERLAYS as readonly unknown[]).includes(config.carbon_overlay)) {
     throw new ConfigError("carbon_overlay", `"carbon_overlay" must be one of ${CARBON_OVERLAYS.map((v) => `"${v}"`).join(", ")} (got ${show(config.carbon_overlay)}).`);

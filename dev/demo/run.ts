@@ -25,8 +25,9 @@ import { DEFAULT_SIM_METERS } from "../../server/src/simulate/onemeter/data.js";
 import { startOneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
 import { startWattTimeSimulator, WATTTIME_SIM_USER } from "../../server/src/simulate/watttime/server.js";
 import type { SyncSummary } from "../../server/src/service.js";
-import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
-import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
+import { emissionsStatistic } from "../../server/src/statistics/carbon.js";
+import { contactStatistics } from "../../server/src/statistics/contact.js";
+import { oneMeterStatistics } from "../../server/src/statistics/onemeter.js";
 
 import { statisticId, carbonSeries } from "../../server/src/statistics/ids.js";
 import { systemClock } from "../../server/src/time/clock.js";
@@ -275,7 +276,7 @@ function demoStatistics(currency: string): DemoStatistics {
     paid: paid!,
     free: free!,
     cost: cost!,
-    emissions: paid!.replace(/_paid_energy$/, "_emissions"),
+    emissions: emissionsStatistic(HOME_CONTRACT.icp).stat.statisticId,
     electricityMaps: statisticId(carbonSeries("electricity_maps", EM_ZONE, "intensity").mean),
     // WattTime's region is looked up from Home Assistant's location (Auckland).
     wattTime: statisticId(carbonSeries("watttime", WATTTIME_REGION, "intensity").mean),

@@ -7,10 +7,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { connectToHa } from "../../server/src/ha/connection.js";
-import { publishMeanStatistic, publishStatistic, type MeanRow } from "../../server/src/ha/publisher.js";
+import { publishMeanStatistic, publishStatistic } from "../../server/src/ha/publisher.js";
+import type { MeanRow } from "../../server/src/statistics/compose.js";
 import { getStatisticsMetadata, statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import { openStore } from "../../server/src/store/store.js";
-import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
+import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
 import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const START = Date.UTC(2026, 3, 1) / 1000;

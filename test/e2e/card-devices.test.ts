@@ -24,7 +24,7 @@ import { publishDeviceStatistics } from "../../server/src/sync/power-collector.j
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import type { ComposedRow } from "../../server/src/statistics/compose.js";
-import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
+import { contactStatistics } from "../../server/src/statistics/contact.js";
 import { systemClock } from "../../server/src/time/clock.js";
 import { LogCapture, testBackend, type TestBackend } from "../helpers/backend.js";
 import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";

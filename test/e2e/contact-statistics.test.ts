@@ -13,7 +13,7 @@ import { connectToHa, whenRunning, type Connection } from "../../server/src/ha/c
 import { addGridImports, validateEnergy } from "../../server/src/ha/energy.js";
 import { publishStatistic } from "../../server/src/ha/publisher.js";
 import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
-import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
+import { contactStatistics } from "../../server/src/statistics/contact.js";
 import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, revisionKey, sumAmounts, type SimContract } from "../../server/src/simulate/contact/data.js";
 import type { ContactSimulator } from "../../server/src/simulate/contact/server.js";
 import { parseConfig } from "../../server/src/config/index.js";

@@ -16,7 +16,7 @@ import { getPrefs, validateEnergy } from "../../server/src/ha/energy.js";
 import { getStatisticsMetadata, statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha/recorder.js";
 import { DEFAULT_SIM_METERS } from "../../server/src/simulate/onemeter/data.js";
 import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
-import { oneMeterStatistics } from "../../server/src/sync/onemeter-statistics.js";
+import { oneMeterStatistics } from "../../server/src/statistics/onemeter.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { LogCapture, testBackend, type TestBackend } from "../helpers/backend.js";
 import { HA_VERSIONS, startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";

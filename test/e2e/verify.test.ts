@@ -17,7 +17,7 @@ import { importMetadata } from "../../server/src/ha/metadata.js";
 import { importStatistics, statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { createLogger } from "../../server/src/log.js";
-import { contactStatistics } from "../../server/src/sync/contact-statistics.js";
+import { contactStatistics } from "../../server/src/statistics/contact.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { SIM_USER, simulator, testBackend } from "../helpers/backend.js";
 import { startHomeAssistant, type RunningHa } from "../../dev/harness/ha.js";

@@ -6,7 +6,7 @@ import { planMeanPublish } from "../../server/src/ha/publisher.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { planPublish } from "../../server/src/statistics/sums.js";
 import { hourlyAggregates } from "../../server/src/sync/carbon-job.js";
-import { emissionsOfPeriods, emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/sync/carbon-statistics.js";
+import { emissionsOfPeriods, emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
 
 test("statistic ids: <provider>_<region or zone>_carbon_intensity, the percentile labelled signal_index, contact_<icp>_emissions", () => {
   assert.equal(intensityStatistic("electricity_maps", "NZ-NZN", "intensity").stat.statisticId, "energy_insights:electricity_maps_nz_nzn_carbon_intensity");

@@ -13,6 +13,7 @@ import {
   parseStatisticId,
   seriesKey,
   slug,
+  STATISTIC_OR_ENTITY_ID,
   statisticId,
 } from "../../server/src/statistics/ids.js";
 
@@ -82,4 +83,9 @@ test("ids that are not ours, or of a kind this version does not know, are not re
   }
   assert.equal(parseStatisticId(statisticId(oneMeterRegisterSeries("m1", "1_8_0"))), null, "a register series is stored only");
   assert.equal(deviceSlugOf("energy_insights:contact_1_paid_energy"), null);
+});
+
+test("a card option naming a statistic takes any integration's external statistic id or an entity id, nothing else", () => {
+  for (const ok of ["energy_insights:contact_0000012345abc_paid_energy", "opower:pge_elec_energy", "sensor.kitchen_energy"]) assert.match(ok, STATISTIC_OR_ENTITY_ID);
+  for (const bad of ["energy_insights:", "Energy Insights", "sensor.Kitchen", "energy_insights:contact paid", "kitchen"]) assert.doesNotMatch(bad, STATISTIC_OR_ENTITY_ID);
 });

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { hourlyFromRegister, oneMeterGridImport, oneMeterStatistics, registerKind } from "../../server/src/sync/onemeter-statistics.js";
+import { hourlyFromRegister, oneMeterStatistics, registerKind } from "../../server/src/statistics/onemeter.js";
+import { oneMeterGridImport } from "../../server/src/sync/onemeter-source.js";
 import { EXTERNAL_STATISTIC_ID } from "../../server/src/statistics/ids.js";
 import { nextOneMeterPollAt, oneMeterBackoffMs } from "../../server/src/sync/onemeter-poller.js";
 
@@ -57,12 +58,19 @@ test("statistic ids and units per register: import, export, tariffs, reactive kv
     "energy_insights:onemeter_03b38411_d37b_4957_8d5b_641db7bde29a_reactive_energy_q4",
   ]);
   for (const id of ids) assert.match(id, EXTERNAL_STATISTIC_ID);
-  const q1 = stats.find((s) => s.register === "5_8_0")!.stat;
-  assert.equal(q1.unit, "kvarh");
-  assert.equal(q1.unitClass, null);
-  assert.equal(stats[0]!.stat.unitClass, "energy");
+  assert.deepEqual(
+    stats.map((s) => [s.register, s.stat.unit, s.stat.unitClass]),
+    [
+      ["1_8_0", "kWh", "energy"],
+      ["1_8_1", "kWh", "energy"],
+      ["1_8_2", "kWh", "energy"],
+      ["2_8_0", "kWh", "energy"],
+      ["5_8_0", "kvarh", null],
+      ["8_8_0", "kvarh", null],
+    ],
+  );
   const blink = oneMeterStatistics(dev, ["15_8_0"]);
-  assert.deepEqual(blink.map((s) => [s.register, s.series.endsWith("_import_energy")]), [["15_8_0", true]]);
+  assert.deepEqual(blink.map((s) => [s.register, s.series.endsWith("_import_energy"), s.stat.unit]), [["15_8_0", true, "kWh"]]);
   assert.equal(registerKind("2_8_3"), "export_energy_t3");
   assert.equal(registerKind("16_7_0"), undefined);
 });

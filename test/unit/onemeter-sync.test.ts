@@ -19,7 +19,7 @@ import { DEFAULT_SIM_METERS, FULL_REGISTERS } from "../../server/src/simulate/on
 import { startOneMeterSimulator, type OneMeterSimulator } from "../../server/src/simulate/onemeter/server.js";
 import { createHttpClient } from "../../server/src/providers/http.js";
 import { oneMeterRegisterSeries } from "../../server/src/statistics/ids.js";
-import { hourlyFromRegister } from "../../server/src/sync/onemeter-statistics.js";
+import { hourlyFromRegister } from "../../server/src/statistics/onemeter.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { runOneMeterBackend, type OneMeterRun } from "../helpers/onemeter.js";
 

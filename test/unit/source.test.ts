@@ -1,8 +1,11 @@
 /**
  * The Source interface: a provider is one Source the service loops over. A small fake provider
- * ("acme", hourly kWh from an in-process API) is wired here with nothing but its Source, and the
- * service fetches it at every check, reports its failures by name, and lets only the check
- * interval's sources decide when the next check comes.
+ * ("acme", hourly kWh from an in-process API) is written here the way a real one is laid out: its
+ * client (what would be `providers/acme/`), its statistics module (`statistics/acme.ts`: store
+ * readings to statistics with their rows, pure) and its Source (`sync/acme-source.ts`: fetch into
+ * the store, publish through `sync/publish.ts`), and nothing else of the backend changes: the
+ * service fetches it at every check, HA gets its statistics with continuous sums, its failures are
+ * reported by name, and only the check interval's sources decide when the next check comes.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,13 +17,18 @@ import type { Connection } from "../../server/src/ha/connection.js";
 import type { PublishResult } from "../../server/src/ha/publisher.js";
 import { createLogger } from "../../server/src/log.js";
 import { SyncService, FIRST_RETRY_MS } from "../../server/src/service.js";
-import { parseStatisticId, seriesKey, statisticId } from "../../server/src/statistics/ids.js";
+import { composeHourly, type StatisticRows } from "../../server/src/statistics/compose.js";
+import { parseStatisticId, seriesKey, statisticId, STATISTICS_SOURCE } from "../../server/src/statistics/ids.js";
 import { openStore, type Store } from "../../server/src/store/store.js";
+import { publishStatistics } from "../../server/src/sync/publish.js";
 import type { CheckOptions, FetchOutcome, Source } from "../../server/src/sync/source.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { LogCapture } from "../helpers/backend.js";
+import { FakeRecorder } from "../helpers/fake-recorder.js";
 
 const START = Date.parse("2026-06-01T00:00:00Z");
+
+// ── providers/acme/: the provider's client. ──
 
 /** The fake provider's cloud: hourly kWh of one account, and a switch to make it fail. */
 class AcmeApi {
@@ -35,10 +43,20 @@ class AcmeApi {
   }
 }
 
-/** The whole provider as the service sees it. */
+// ── statistics/acme.ts: its readings as statistics (pure). ──
+
+const ACCOUNT = "Account 7";
+
+function acmeStatisticRows(store: Store, account: string): StatisticRows[] {
+  const series = seriesKey("acme", account, "paid_energy");
+  const stat = { statisticId: statisticId(series), source: STATISTICS_SOURCE, name: `Acme Power ${account} energy`, unit: "kWh", unitClass: "energy" as const, hasSum: true, hasMean: false };
+  return [{ series, stat, rows: composeHourly({ hour: store.readings(series, "hour"), day: [], month: [] }, "UTC") }];
+}
+
+// ── sync/acme-source.ts: the provider as the service sees it. ──
+
 class AcmeSource implements Source {
   readonly name = "Acme Power";
-  published: string[] = [];
   constructor(
     private readonly api: AcmeApi,
     private readonly store: Store,
@@ -46,7 +64,7 @@ class AcmeSource implements Source {
     readonly onCheckInterval: boolean,
   ) {}
   async fetch(_opts: CheckOptions): Promise<FetchOutcome> {
-    const series = seriesKey("acme", "Account 7", "paid_energy");
+    const series = seriesKey("acme", ACCOUNT, "paid_energy");
     const to = Math.floor(this.clock.now() / 3_600_000) * 3600;
     try {
       const rows = this.api.hourly(to - 6 * 3600, to);
@@ -56,10 +74,8 @@ class AcmeSource implements Source {
       return { errors: [`Acme Power: ${err instanceof Error ? err.message : String(err)}`] };
     }
   }
-  async publish(_conn: Connection): Promise<PublishResult[]> {
-    const id = statisticId(seriesKey("acme", "Account 7", "paid_energy"));
-    this.published.push(id);
-    return [{ statisticId: id, rowsSent: this.store.readings(seriesKey("acme", "Account 7", "paid_energy"), "hour").length, firstChanged: undefined, lastStart: undefined, lastSum: undefined }];
+  publish(conn: Connection): Promise<PublishResult[]> {
+    return publishStatistics(conn, this.store, acmeStatisticRows(this.store, ACCOUNT), { publish: { readBackTimeoutMs: 0 } });
   }
 }
 
@@ -68,6 +84,7 @@ function service(onCheckInterval: boolean, haUp: () => boolean) {
   const { store } = openStore(join(mkdtempSync(join(tmpdir(), "ei-source-")), "cache.db"));
   const api = new AcmeApi();
   const acme = new AcmeSource(api, store, clock, onCheckInterval);
+  const recorder = new FakeRecorder();
   const config = parseConfig({ home_assistant: { token: "t" } }, {});
   const logs = new LogCapture();
   const svc = new SyncService({
@@ -80,21 +97,31 @@ function service(onCheckInterval: boolean, haUp: () => boolean) {
     },
     ha: async () => {
       if (!haUp()) throw new Error("connection refused");
-      return {} as Connection;
+      return recorder.connection();
     },
     sources: [acme],
   });
-  return { svc, store, api, acme, clock };
+  return { svc, store, api, recorder, clock };
 }
 
 test("a provider added as a Source is fetched and published at every check, with ids read back as its own", async () => {
-  const { svc, store, acme } = service(true, () => true);
+  const { svc, store, recorder, clock } = service(true, () => true);
   assert.deepEqual(svc.sources.map((s) => s.name), ["Acme Power"]);
   const summary = await svc.syncOnce();
   assert.deepEqual(summary.errors, []);
   assert.equal(store.readings("acme_account_7_paid_energy", "hour").length, 6);
   assert.deepEqual(summary.published.map((p) => [p.statisticId, p.rowsSent]), [["energy_insights:acme_account_7_paid_energy", 6]]);
-  assert.deepEqual(parseStatisticId(acme.published[0]!), { family: "account", series: "acme_account_7_paid_energy", owner: "acme_account_7", kind: "paid_energy" });
+  const id = summary.published[0]!.statisticId;
+  assert.deepEqual(parseStatisticId(id), { family: "account", series: "acme_account_7_paid_energy", owner: "acme_account_7", kind: "paid_energy" });
+  const inHa = () => recorder.series(id).map((r) => r.sum);
+  const first = inHa();
+  assert.equal(first.length, 6);
+  // Three hours later the next check adds only the new hours, their sums continuing HA's.
+  clock.advance(3 * 3600_000);
+  assert.deepEqual((await svc.syncOnce()).published.map((p) => p.rowsSent), [3]);
+  assert.deepEqual(inHa().slice(0, 6), first);
+  const kwh = store.readings("acme_account_7_paid_energy", "hour").map((r) => r.value);
+  assert.ok(Math.abs(inHa().at(-1)! - kwh.reduce((a, b) => a + b, 0)) < 1e-9, "the last sum is the total of every hour");
 });
 
 test("a failing source on the check interval brings the next check forward; its failures are reported by name", async () => {

@@ -9,6 +9,7 @@
  * hour), so a spreadsheet and a script both read them unambiguously.
  */
 import type { Bucket } from "../chart/buckets.js";
+import { slug } from "../../../server/src/statistics/ids.js";
 import { zonedParts } from "./time.js";
 
 /** One column of the chart. */
@@ -58,10 +59,9 @@ export function localIso(ms: number, timeZone: string): string {
 
 /** The header: start, paid_kwh, free_kwh, cost_<currency>, and carbon_<unit> when shown. */
 export function csvHeader(options: CsvOptions): string[] {
-  const unit = (u: string) => u.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
-  const cost = options.currency ? `cost_${unit(options.currency)}` : "cost";
+  const cost = options.currency ? `cost_${slug(options.currency)}` : "cost";
   const header = ["start", "paid_kwh", "free_kwh", cost];
-  if (options.carbonUnit !== undefined) header.push(options.carbonUnit ? `carbon_${unit(options.carbonUnit)}` : "carbon");
+  if (options.carbonUnit !== undefined) header.push(options.carbonUnit ? `carbon_${slug(options.carbonUnit)}` : "carbon");
   return header;
 }
 

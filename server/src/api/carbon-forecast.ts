@@ -4,7 +4,7 @@
  */
 import { statisticId, carbonSeries } from "../statistics/ids.js";
 import { forecastKey, hourlyAggregates, type CarbonHealth } from "../sync/carbon-job.js";
-import { INTENSITY_UNIT } from "../sync/carbon-statistics.js";
+import { INTENSITY_UNIT } from "../statistics/carbon.js";
 import type { CarbonPoint } from "../sync/carbon-sources.js";
 import type { CarbonForecastView } from "./protocol.js";
 

@@ -7,7 +7,7 @@ import { isOurStatisticId, parseStatisticId, STATISTICS_SOURCE } from "../statis
 import { verifyMetadata, verifySumStatistic, type MetadataFacts, type VerifyProblem } from "../statistics/verify.js";
 import { markForReimport } from "../store/state.js";
 import type { Store } from "../store/store.js";
-import { EMISSIONS_UNIT, INTENSITY_UNIT } from "../sync/carbon-statistics.js";
+import { EMISSIONS_UNIT, INTENSITY_UNIT } from "../statistics/carbon.js";
 import type { Clock } from "../time/clock.js";
 
 export interface StatisticVerdict {

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { Logger } from "pino";
-import type { ComposedRow } from "../statistics/compose.js";
+import type { ComposedRow, MeanRow } from "../statistics/compose.js";
 import { planPublish, type PublishedRow } from "../statistics/sums.js";
 import { isMarkedForReimport, reimported } from "../store/state.js";
 import type { Store } from "../store/store.js";
@@ -174,14 +174,6 @@ async function withReconnect<T>(conn: Connection, opts: PublishOptions, what: st
 
 function iso(epochSec: number): string {
   return DateTime.fromSeconds(epochSec, { zone: "utc" }).toISO({ suppressMilliseconds: true })!;
-}
-
-/** One hour of a mean statistic (carbon intensity): no state or sum. */
-export interface MeanRow {
-  start: number;
-  mean: number;
-  min: number;
-  max: number;
 }
 
 /** How many hours of what was sent are remembered to skip unchanged rows (older rows are never re-sent). */

@@ -1,5 +1,6 @@
 import type { Reading } from "../store/rows.js";
 import { dayEnd, dayStart, hoursInDay, localDay, monthEnd, monthStart } from "../time/local.js";
+import type { SeriesStatistic } from "./ids.js";
 
 export type { Reading };
 
@@ -10,6 +11,21 @@ export interface ComposedRow {
   end: number;
   value: number;
 }
+
+/** One hour of a mean statistic (carbon intensity): no state or sum. */
+export interface MeanRow {
+  start: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * A statistic with the rows HA should have of it: what a provider's module under `statistics/`
+ * makes of the store's readings, and all the publisher needs. A sum statistic (energy, cost,
+ * emissions) has `rows`; a mean statistic (carbon intensity) has `means`.
+ */
+export type StatisticRows = SeriesStatistic & ({ rows: ComposedRow[] } | { means: MeanRow[] });
 
 export interface SeriesAtResolutions {
   hour: Reading[];

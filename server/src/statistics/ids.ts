@@ -46,8 +46,13 @@ export function seriesKey(provider: string, account: string, kind: StatisticKind
   return join([slug(provider), slug(account), kind], `provider "${provider}" and account "${account}"`);
 }
 
+/** The carbon-intensity providers. */
+export type CarbonProviderId = typeof PROVIDER.watttime | typeof PROVIDER.electricityMaps;
+/** What a carbon provider gives: an intensity in gCO2eq/kWh, or WattTime's percentile (0 cleanest … 100 dirtiest). */
+export type CarbonSignal = "intensity" | "percentile";
+
 /** A carbon series (`<provider>_<account>_carbon_intensity` or `_signal_index`) and its stored minimum and maximum beside it. */
-export function carbonSeries(provider: string, account: string, signal: "intensity" | "percentile"): { mean: string; min: string; max: string } {
+export function carbonSeries(provider: string, account: string, signal: CarbonSignal): { mean: string; min: string; max: string } {
   const mean = seriesKey(provider, account, signal === "intensity" ? "carbon_intensity" : "signal_index");
   return { mean, min: `${mean}_min`, max: `${mean}_max` };
 }
@@ -136,6 +141,9 @@ export function deviceSlugOf(id: string): string | null {
   const parsed = parseStatisticId(id);
   return parsed?.family === "device" ? parsed.owner.slice("device_".length) : null;
 }
+
+/** What a card option naming a statistic accepts: an external statistic's id (`source:id`, any integration's) or an entity's (`sensor.x`). */
+export const STATISTIC_OR_ENTITY_ID = /^(?:[a-z0-9_]+:[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)$/;
 
 /** HA's own rule for external statistic ids (recorder/statistics.py). */
 export const EXTERNAL_STATISTIC_ID = /^(?!.+__)(?!_)[\da-z_]+(?<!_):(?!_)[\da-z_]+(?<!_)$/;

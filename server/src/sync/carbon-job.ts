@@ -8,10 +8,10 @@ import { z } from "zod";
 import { stateCell } from "../store/state.js";
 import type { Logger } from "pino";
 import { ProviderError } from "../providers/errors.js";
-import { carbonSeries } from "../statistics/ids.js";
+import { carbonSeries, type CarbonProviderId } from "../statistics/ids.js";
 import type { SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
-import type { CarbonFetch, CarbonPoint, CarbonProviderId, CarbonScope, CarbonSource, GeoLocation } from "./carbon-sources.js";
+import type { CarbonFetch, CarbonPoint, CarbonScope, CarbonSource, GeoLocation } from "./carbon-sources.js";
 
 const HOUR = 3600;
 

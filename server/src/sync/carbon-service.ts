@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import { sendCommand, type Connection } from "../ha/connection.js";
 import type { PublishResult } from "../ha/publisher.js";
+import { carbonStatisticRows, type CarbonTarget } from "../statistics/carbon.js";
 import { slug } from "../statistics/ids.js";
 import { ProviderError } from "../providers/errors.js";
 import { storedContracts } from "./contact-job.js";
@@ -14,7 +15,7 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { CarbonJob, type CarbonHealth } from "./carbon-job.js";
 import type { CarbonSource, GeoLocation } from "./carbon-sources.js";
-import { publishCarbon, type CarbonPublishTarget } from "./carbon-statistics.js";
+import { publishStatistics } from "./publish.js";
 
 export interface CarbonSyncDeps {
   config: EnergyInsightsConfig;
@@ -62,17 +63,16 @@ export class CarbonSync {
       if (res.error) out.errors.push(`${job.source.label}: ${res.error}`);
     }
     if (!ran && !opts.force) return out;
-    const targets: CarbonPublishTarget[] = [];
+    const targets: CarbonTarget[] = [];
     for (const job of this.jobs) {
       const scope = job.current();
       if (scope) targets.push({ provider: job.source.provider, account: scope.account, signal: scope.signal });
     }
     if (!this.deps.ha || targets.length === 0) return out;
-    // Emissions use an average intensity (Electricity Maps) before a marginal one (WattTime MOER); never a percentile.
-    const emissionsFrom = targets.find((t) => t.provider === "electricity_maps" && t.signal === "intensity") ?? targets.find((t) => t.signal === "intensity");
     try {
       const conn = await this.deps.ha();
-      out.published.push(...(await publishCarbon(conn, this.deps.store, targets, { icps: this.icps(), zone: this.deps.config.contact?.timeZone ?? "Pacific/Auckland", ...(emissionsFrom ? { emissionsFrom } : {}), log: this.deps.log })));
+      const statistics = carbonStatisticRows(this.deps.store, targets, { icps: this.icps(), zone: this.deps.config.contact?.timeZone ?? "Pacific/Auckland" });
+      out.published.push(...(await publishStatistics(conn, this.deps.store, statistics, { log: this.deps.log })));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       out.errors.push(`Home Assistant (carbon statistics): ${message}`);

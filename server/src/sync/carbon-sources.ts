@@ -7,17 +7,13 @@ import { ProviderError } from "../providers/errors.js";
 import { ELECTRICITY_MAPS_HISTORY_HOURS } from "../providers/electricitymaps/constants.js";
 import { WATTTIME_HISTORICAL_MAX_DAYS } from "../providers/watttime/constants.js";
 import { describeAccess, type WattTimeClient } from "../providers/watttime/client.js";
-
-export type CarbonProviderId = "watttime" | "electricity_maps";
+import type { CarbonProviderId, CarbonSignal } from "../statistics/ids.js";
 
 /** A latitude/longitude, from the config or from Home Assistant's `get_config`. */
 export interface GeoLocation {
   latitude: number;
   longitude: number;
 }
-
-/** What a provider gives: an intensity in gCO2eq/kWh, or WattTime's percentile (0 cleanest … 100 dirtiest). */
-export type CarbonSignal = "intensity" | "percentile";
 
 export interface CarbonScope {
   /** The WattTime region or Electricity Maps zone. */

@@ -4,12 +4,13 @@ import type { ContactAccountConfig, EnergyInsightsConfig } from "../config/index
 import type { Connection } from "../ha/connection.js";
 import type { PublishResult } from "../ha/publisher.js";
 import type { ContactContract } from "../providers/contact/client.js";
+import { contactStatisticRows } from "../statistics/contact.js";
 import { slug } from "../statistics/ids.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./contact-job.js";
-import { publishContract } from "./contact-statistics.js";
 import type { PlannerSettings } from "./planner.js";
+import { publishStatistics } from "./publish.js";
 import type { CheckOptions, FetchOutcome, Source } from "./source.js";
 
 export interface ContactSourceDeps {
@@ -58,7 +59,7 @@ export class ContactSource implements Source {
     if (!contact) return [];
     const published: PublishResult[] = [];
     for (const login of this.results) {
-      for (const c of login.contracts) published.push(...(await publishContract(conn, store, c.icp, { zone: contact.timeZone, currency: contact.currency, log })));
+      for (const c of login.contracts) published.push(...(await publishStatistics(conn, store, contactStatisticRows(store, c.icp, { zone: contact.timeZone, currency: contact.currency }), { log })));
     }
     return published;
   }

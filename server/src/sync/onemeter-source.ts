@@ -7,15 +7,16 @@ import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "../config/index.js";
 import type { PowerSample } from "../correlate/types.js";
 import type { Connection } from "../ha/connection.js";
-import { addGridImports } from "../ha/energy.js";
+import { addGridImports, type GridImport } from "../ha/energy.js";
 import { lastRowInHa, type PublishResult } from "../ha/publisher.js";
 import { parseHaVersion } from "../ha/version.js";
 import { oneMeterSeries, statisticId } from "../statistics/ids.js";
+import { oneMeterStatisticRows, oneMeterStatistics } from "../statistics/onemeter.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./onemeter-job.js";
 import { OneMeterPoller, type OneMeterPollExtra } from "./onemeter-poller.js";
-import { oneMeterGridImport, publishOneMeterDevice } from "./onemeter-statistics.js";
+import { publishStatistics } from "./publish.js";
 import type { CheckOptions, FetchOutcome, Source } from "./source.js";
 
 export interface OneMeterSourceDeps {
@@ -68,8 +69,9 @@ export class OneMeterSource implements Source {
   /** Publishes the device's statistics, then (with `onemeter.add_to_energy_prefs`) puts it in the Energy prefs once per run. */
   async publish(conn: Connection): Promise<PublishResult[]> {
     const { store, log, config } = this.deps;
-    const results = await publishOneMeterDevice(conn, store, this.deviceId, { log });
-    const grid = config.onemeter.addToEnergyPrefs ? oneMeterGridImport(this.deviceId, storedRegisters(store, this.deviceId)) : undefined;
+    const registers = storedRegisters(store, this.deviceId);
+    const results = await publishStatistics(conn, store, oneMeterStatisticRows(store, this.deviceId, registers), { log });
+    const grid = config.onemeter.addToEnergyPrefs ? oneMeterGridImport(this.deviceId, registers) : undefined;
     const key = grid ? JSON.stringify(grid) : undefined;
     if (grid && key && this.inPrefs !== key) {
       // Replaces only grid sources that already point at this device's statistics; the user's own stay.
@@ -125,4 +127,15 @@ export class OneMeterSource implements Source {
       return undefined;
     }
   }
+}
+
+/**
+ * The device as a grid source for the Energy prefs: its import as consumption and its export (when
+ * the meter has one) as return to grid; undefined until it has delivered an import register.
+ */
+export function oneMeterGridImport(deviceId: string, registers: readonly string[]): GridImport | undefined {
+  const stats = oneMeterStatistics(deviceId, registers);
+  const of = (kind: string) => stats.find((s) => s.series === oneMeterSeries(deviceId, kind))?.stat.statisticId;
+  const energy = of("import_energy");
+  return energy ? { energyStatisticId: energy, costStatisticId: null, returnStatisticId: of("export_energy") ?? null } : undefined;
 }

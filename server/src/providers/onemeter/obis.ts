@@ -39,11 +39,6 @@ export function isEnergyRegister(key: string): boolean {
   return /^(1|2|5|8|15)_8_[0-4]$/.test(key);
 }
 
-/** kvarh for reactive registers, kWh for active ones. */
-export function registerUnit(key: string): "kWh" | "kvarh" {
-  return /^(5|8)_8_/.test(key) ? "kvarh" : "kWh";
-}
-
 /** Writes a normalised key the way hex-speaking firmware does (`15_8_0` → `F_8_0`). */
 export function hexObis(key: string): string {
   const parts = key.split("_");

@@ -1,40 +1,39 @@
 /**
  * The carbon statistics: `energy_insights:<provider>_<region or zone>_carbon_intensity` (hourly
  * mean/min/max, gCO2eq/kWh, no sum; WattTime's percentile as `..._signal_index`, unit %), and
- * `energy_insights:contact_<icp>_emissions` (hourly kWh × intensity, kg CO2eq, continuous sums
- * through the same publisher as energy).
+ * `energy_insights:contact_<icp>_emissions` (kWh × intensity, kg CO2eq, continuous sums through
+ * the same publisher as energy). Pure: reading the providers and publishing are the carbon sync's.
  */
-import type { Logger } from "pino";
-import type { Connection } from "../ha/connection.js";
-import type { SeriesStatistic } from "../statistics/ids.js";
-import { publishMeanStatistic, publishStatistic, type MeanRow, type PublishOptions, type PublishResult } from "../ha/publisher.js";
-import { seriesKey, statisticId, STATISTICS_SOURCE, carbonSeries } from "../statistics/ids.js";
-import type { ComposedRow } from "../statistics/compose.js";
-import { composeHourly, roundTo } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
-
-import type { CarbonProviderId, CarbonScope } from "./carbon-sources.js";
-import { CONTACT } from "./contact-job.js";
+import { composeHourly, roundTo, type ComposedRow, type MeanRow, type StatisticRows } from "./compose.js";
+import { carbonSeries, PROVIDER, seriesKey, statisticId, STATISTICS_SOURCE, type CarbonProviderId, type CarbonSignal, type SeriesStatistic } from "./ids.js";
 
 export const INTENSITY_UNIT = "gCO2eq/kWh";
 export const EMISSIONS_UNIT = "kg CO2eq";
 const LABEL: Record<CarbonProviderId, string> = { watttime: "WattTime", electricity_maps: "Electricity Maps" };
 
+/** A carbon provider's region or zone and what it gives there: one intensity statistic. */
+export interface CarbonTarget {
+  provider: CarbonProviderId;
+  account: string;
+  signal: CarbonSignal;
+}
+
 /** The intensity statistic of a region or zone. HA has no unit converter for gCO2eq/kWh (nor %), so unit_class is null. */
-export function intensityStatistic(provider: CarbonProviderId, account: string, signal: CarbonScope["signal"]): SeriesStatistic {
+export function intensityStatistic(provider: CarbonProviderId, account: string, signal: CarbonSignal): SeriesStatistic {
   const { mean } = carbonSeries(provider, account, signal);
   const name = signal === "intensity" ? `${LABEL[provider]} ${account} carbon intensity` : `${LABEL[provider]} ${account} carbon signal index (percentile, not gCO2eq/kWh)`;
   return { series: mean, stat: { statisticId: statisticId(mean), source: STATISTICS_SOURCE, name, unit: signal === "intensity" ? INTENSITY_UNIT : "%", unitClass: null, hasSum: false, hasMean: true } };
 }
 
 export function emissionsStatistic(icp: string): SeriesStatistic {
-  const series = seriesKey(CONTACT, icp, "emissions");
+  const series = seriesKey(PROVIDER.contact, icp, "emissions");
   return { series, stat: { statisticId: statisticId(series), source: STATISTICS_SOURCE, name: `Contact Energy ${icp} emissions`, unit: EMISSIONS_UNIT, unitClass: null, hasSum: true, hasMean: false } };
 }
 
 /** The stored hourly mean/min/max of an intensity series. */
-export function intensityRows(store: Store, provider: CarbonProviderId, account: string, signal: CarbonScope["signal"]): MeanRow[] {
-  const s = carbonSeries(provider, account, signal);
+export function intensityRows(store: Store, target: CarbonTarget): MeanRow[] {
+  const s = carbonSeries(target.provider, target.account, target.signal);
   const min = new Map(store.readings(s.min, "hour").map((r) => [r.start, r.value]));
   const max = new Map(store.readings(s.max, "hour").map((r) => [r.start, r.value]));
   return store.readings(s.mean, "hour").map((r) => ({ start: r.start, mean: r.value, min: min.get(r.start) ?? r.value, max: max.get(r.start) ?? r.value }));
@@ -85,56 +84,25 @@ export function contractUsage(store: Store, icp: string, zone: string): Composed
   const at = (resolution: "hour" | "day" | "month") => {
     const out = new Map<number, number>();
     for (const kind of ["paid_energy", "free_energy"] as const) {
-      for (const r of store.readings(seriesKey(CONTACT, icp, kind), resolution)) out.set(r.start, roundTo((out.get(r.start) ?? 0) + r.value));
+      for (const r of store.readings(seriesKey(PROVIDER.contact, icp, kind), resolution)) out.set(r.start, roundTo((out.get(r.start) ?? 0) + r.value));
     }
     return [...out].sort((a, b) => a[0] - b[0]).map(([start, value]) => ({ start, value }));
   };
   return composeHourly({ hour: at("hour"), day: at("day"), month: at("month") }, zone);
 }
 
-/** A contract's stored hourly usage (paid + free), by hour start. */
-export function contractKwhByHour(store: Store, icp: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const kind of ["paid_energy", "free_energy"] as const) {
-    for (const r of store.readings(seriesKey(CONTACT, icp, kind), "hour")) out.set(r.start, roundTo((out.get(r.start) ?? 0) + r.value));
+/** The intensity emissions are computed from: an average one (Electricity Maps) before a marginal one (WattTime MOER); never a percentile. */
+export function emissionsIntensity(targets: readonly CarbonTarget[]): CarbonTarget | undefined {
+  return targets.find((t) => t.provider === PROVIDER.electricityMaps && t.signal === "intensity") ?? targets.find((t) => t.signal === "intensity");
+}
+
+/** Every intensity statistic of `targets` with its hours, then each contract's emissions (from `emissionsIntensity`). */
+export function carbonStatisticRows(store: Store, targets: readonly CarbonTarget[], opts: { icps: readonly string[]; zone: string }): StatisticRows[] {
+  const out: StatisticRows[] = targets.map((t) => ({ ...intensityStatistic(t.provider, t.account, t.signal), means: intensityRows(store, t) }));
+  const source = emissionsIntensity(targets);
+  if (source) {
+    const intensity = intensityRows(store, source);
+    for (const icp of opts.icps) out.push({ ...emissionsStatistic(icp), rows: emissionsOfPeriods(contractUsage(store, icp, opts.zone), intensity) });
   }
   return out;
-}
-
-export interface CarbonPublishTarget {
-  provider: CarbonProviderId;
-  account: string;
-  signal: CarbonScope["signal"];
-}
-
-/**
- * Publishes every intensity statistic, and each contract's emissions from `emissionsFrom` (an
- * intensity provider, never a percentile).
- */
-export async function publishCarbon(
-  conn: Connection,
-  store: Store,
-  targets: readonly CarbonPublishTarget[],
-  opts: { icps: readonly string[]; zone: string; emissionsFrom?: CarbonPublishTarget; log?: Logger; publish?: PublishOptions },
-): Promise<PublishResult[]> {
-  const results: PublishResult[] = [];
-  const publish = { ...opts.publish, ...(opts.log ? { log: opts.log } : {}) };
-  for (const t of targets) {
-    const { series, stat } = intensityStatistic(t.provider, t.account, t.signal);
-    const res = await publishMeanStatistic(conn, store, series, stat, intensityRows(store, t.provider, t.account, t.signal), publish);
-    if (res.rowsSent > 0) opts.log?.info({ statistic: stat.statisticId, rows: res.rowsSent }, "published statistics");
-    results.push(res);
-  }
-  const source = opts.emissionsFrom;
-  if (source && source.signal === "intensity") {
-    const intensity = intensityRows(store, source.provider, source.account, source.signal);
-    for (const icp of opts.icps) {
-      const { series, stat } = emissionsStatistic(icp);
-      const rows = emissionsOfPeriods(contractUsage(store, icp, opts.zone), intensity);
-      const res = await publishStatistic(conn, store, series, stat, rows, publish);
-      if (res.rowsSent > 0) opts.log?.info({ statistic: stat.statisticId, rows: res.rowsSent }, "published statistics");
-      results.push(res);
-    }
-  }
-  return results;
 }

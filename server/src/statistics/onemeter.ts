@@ -1,20 +1,17 @@
 /**
- * OneMeter's cumulative registers as hourly statistics: each hour gets the register's increase
- * over it. Consecutive snapshots inside one hour (the reader's 15-minute readouts) give exact
- * register differences; an increase across a gap of missing readings is spread over the gap's
- * hours in proportion to time, so the total is kept and no hour spikes; when the missing readings
- * arrive later, those hours are recomputed and the publisher re-sends every later sum.
+ * OneMeter's statistics: per device `energy_insights:onemeter_<device>_<kind>`, one per energy
+ * register it has delivered (import, export and reactive energy, in all and per tariff), built from
+ * the register's cumulative snapshots in the store. Pure: publishing is the OneMeter source's.
+ *
+ * Each hour gets the register's increase over it. Consecutive snapshots inside one hour (the
+ * reader's 15-minute readouts) give exact register differences; an increase across a gap of missing
+ * readings is spread over the gap's hours in proportion to time, so the total is kept and no hour
+ * spikes; when the missing readings arrive later, those hours are recomputed and the publisher
+ * re-sends every later sum.
  */
-import type { Logger } from "pino";
-import type { Connection } from "../ha/connection.js";
-import type { GridImport } from "../ha/energy.js";
-import type { SeriesStatistic } from "../statistics/ids.js";
-import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
-import { oneMeterRegisterSeries, oneMeterSeries, statisticId, STATISTICS_SOURCE } from "../statistics/ids.js";
-import { registerUnit } from "../providers/onemeter/obis.js";
-import { roundTo, type ComposedRow, type Reading } from "../statistics/compose.js";
 import type { Store } from "../store/store.js";
-import { storedRegisters } from "./onemeter-job.js";
+import { roundTo, type ComposedRow, type Reading, type StatisticRows } from "./compose.js";
+import { oneMeterRegisterSeries, oneMeterSeries, statisticId, STATISTICS_SOURCE, type SeriesStatistic } from "./ids.js";
 
 const HOUR = 3600;
 
@@ -49,7 +46,8 @@ export function oneMeterStatistics(deviceId: string, registers: readonly string[
     const series = oneMeterSeries(deviceId, kind);
     const base = kind.replace(/_t\d$/, "");
     const tariff = /_t(\d)$/.exec(kind)?.[1];
-    const unit = registerUnit(register);
+    // Reactive energy (5.8.x, 8.8.x) is counted in kvarh, active energy in kWh.
+    const unit = base.startsWith("reactive_") ? "kvarh" : "kWh";
     out.push({
       register,
       series,
@@ -73,15 +71,9 @@ export function oneMeterStatistics(deviceId: string, registers: readonly string[
   return out;
 }
 
-/**
- * The device as a grid source for the Energy prefs: its import as consumption and its export (when
- * the meter has one) as return to grid; undefined until it has delivered an import register.
- */
-export function oneMeterGridImport(deviceId: string, registers: readonly string[]): GridImport | undefined {
-  const stats = oneMeterStatistics(deviceId, registers);
-  const of = (kind: string) => stats.find((s) => s.series === oneMeterSeries(deviceId, kind))?.stat.statisticId;
-  const energy = of("import_energy");
-  return energy ? { energyStatisticId: energy, costStatisticId: null, returnStatisticId: of("export_energy") ?? null } : undefined;
+/** A device's statistics with their hourly rows, from the stored snapshots of the registers it has delivered. */
+export function oneMeterStatisticRows(store: Store, deviceId: string, registers: readonly string[]): (OneMeterStatistic & StatisticRows)[] {
+  return oneMeterStatistics(deviceId, registers).map((s) => ({ ...s, rows: hourlyFromRegister(store.readings(oneMeterRegisterSeries(deviceId, s.register), "hour")) }));
 }
 
 /**
@@ -106,16 +98,4 @@ export function hourlyFromRegister(snapshots: readonly Reading[]): ComposedRow[]
     }
   }
   return [...byHour.entries()].sort((x, y) => x[0] - y[0]).map(([start, value]) => ({ start, end: start + HOUR, value: roundTo(value) }));
-}
-
-/** Composes every statistic of a device from the store and brings HA in line. */
-export async function publishOneMeterDevice(conn: Connection, store: Store, deviceId: string, opts: { log?: Logger; publish?: PublishOptions } = {}): Promise<PublishResult[]> {
-  const results: PublishResult[] = [];
-  for (const { register, series, stat } of oneMeterStatistics(deviceId, storedRegisters(store, deviceId))) {
-    const composed = hourlyFromRegister(store.readings(oneMeterRegisterSeries(deviceId, register), "hour"));
-    const res = await publishStatistic(conn, store, series, stat, composed, { ...opts.publish, ...(opts.log ? { log: opts.log } : {}) });
-    if (res.rowsSent > 0) opts.log?.info({ statistic: stat.statisticId, rows: res.rowsSent }, "published statistics");
-    results.push(res);
-  }
-  return results;
 }
