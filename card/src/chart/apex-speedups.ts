@@ -1,7 +1,7 @@
 /**
- * Two places where ApexCharts (4.7.0, pinned) repeats DOM work whose answer it already has; each is
- * wrapped on its (unexported) prototype, reached through a chart's own instances, once per page. What
- * ApexCharts ends up drawing is unchanged.
+ * Three places where ApexCharts (4.7.0, pinned) repeats DOM work whose answer it already has or does
+ * not use; each is wrapped on its (unexported) prototype, reached through a chart's own instances, once
+ * per page. What ApexCharts ends up drawing is unchanged.
  *
  * 1. It measures every x-axis label before it decides which to draw, hidden labels included: it draws
  *    each one as an SVG text, reads its getBBox (a layout each time) and removes it. The hourly view has
@@ -12,6 +12,13 @@
  *    from and adds a class to every data-label and shadow group of the chart, 217 times for 9 hourly
  *    days (the DOM re-runs style invalidation for each even when nothing changes). Now an element that
  *    is already shown is left alone.
+ * 3. Its SVG library (svg.js) lays out a text's lines again ("rebuild") each time the text is written
+ *    and each time its `x` or font size is set: three times for every axis label. Each time it reads
+ *    every line's computed font size (a style recalculation, as the text was just changed) although it
+ *    only uses it for the lines after the first of a multi-line text. The daily view's 35 axis labels
+ *    cost ~100 style recalculations that way, the biggest single cost of its render. A text with no
+ *    second line is now left as it is (the "rebuild" event still fires); multi-line texts are laid
+ *    out as before.
  */
 import type ApexCharts from "apexcharts";
 
@@ -25,6 +32,23 @@ interface GraphicsPrototype {
 interface AnimationsPrototype {
   showDelayedElements?: (this: { w: { globals: { delayedElements: { el: Element }[] } } }) => void;
   __eiSpedUp?: boolean;
+}
+
+interface SvgText {
+  _rebuild?: boolean;
+  each(block: (this: { dom?: { newLined?: boolean } }) => void): unknown;
+  fire(event: string): unknown;
+}
+
+interface TextPrototype {
+  rebuild?: (this: SvgText, rebuild?: unknown) => SvgText;
+  __eiSpedUp?: boolean;
+}
+
+interface DrawingPrototype {
+  drawText?: (this: unknown, ...args: unknown[]) => object;
+  /** (The prototype is getTextRects' too: its own mark.) */
+  __eiDrawText?: boolean;
 }
 
 const HIDDEN = "apexcharts-element-hidden";
@@ -67,8 +91,40 @@ function showDelayedOnce(chart: ApexCharts): void {
   proto.__eiSpedUp = true;
 }
 
-/** Applies both, for every chart of the page (call with a new chart before its first render). */
+function patchRebuild(proto: TextPrototype): void {
+  const original = proto.rebuild;
+  if (typeof original !== "function" || proto.__eiSpedUp) return;
+  proto.rebuild = function (this: SvgText, rebuild?: unknown) {
+    if (typeof rebuild === "boolean") this._rebuild = rebuild;
+    if (!this._rebuild) return this;
+    let newLined = false;
+    this.each(function () {
+      if (this.dom?.newLined) newLined = true;
+    });
+    if (newLined) return original.call(this);
+    this.fire("rebuild");
+    return this;
+  };
+  proto.__eiSpedUp = true;
+}
+
+/** svg.js's text class is not exported: its prototype is reached through the first text ApexCharts draws. */
+function rebuildMultiLineOnly(chart: ApexCharts): void {
+  const proto = prototypeOf<DrawingPrototype>(chart, "graphics");
+  const original = proto?.drawText;
+  if (!proto || typeof original !== "function" || proto.__eiDrawText) return;
+  proto.drawText = function (this: unknown, ...args: unknown[]) {
+    const text = original.apply(this, args);
+    const textProto = Object.getPrototypeOf(text) as TextPrototype;
+    if (!textProto.__eiSpedUp) patchRebuild(textProto);
+    return text;
+  };
+  proto.__eiDrawText = true;
+}
+
+/** Applies all three, for every chart of the page (call with a new chart before its first render). */
 export function applyApexSpeedups(chart: ApexCharts): void {
   measureEmptyTextOnce(chart);
   showDelayedOnce(chart);
+  rebuildMultiLineOnly(chart);
 }
