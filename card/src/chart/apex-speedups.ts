@@ -1,5 +1,5 @@
 /**
- * Three places where ApexCharts (4.7.0, pinned) repeats DOM work whose answer it already has or does
+ * Four places where ApexCharts (4.7.0, pinned) repeats DOM work whose answer it already has or does
  * not use; each is wrapped on its (unexported) prototype, reached through a chart's own instances, once
  * per page. What ApexCharts ends up drawing is unchanged.
  *
@@ -19,6 +19,10 @@
  *    cost ~100 style recalculations that way, the biggest single cost of its render. A text with no
  *    second line is now left as it is (the "rebuild" event still fires); multi-line texts are laid
  *    out as before.
+ * 4. It measures every y-axis label (a layout each) to shorten it with "..." when it is wider than the
+ *    axis' `labels.maxWidth` (160 px). A label of n characters in a px font size is at most n × 1.5 em
+ *    wide (no glyph of a UI font is wider), so one that short enough is returned as it is without
+ *    being measured; longer ones, and sizes not in px, are measured as before.
  */
 import type ApexCharts from "apexcharts";
 
@@ -45,8 +49,16 @@ interface TextPrototype {
   __eiSpedUp?: boolean;
 }
 
+interface MaxWidthArgs {
+  text?: unknown;
+  maxWidth?: unknown;
+  fontSize?: unknown;
+}
+
 interface DrawingPrototype {
   drawText?: (this: unknown, ...args: unknown[]) => object;
+  getTextBasedOnMaxWidth?: (this: unknown, args: MaxWidthArgs) => unknown;
+  __eiMaxWidth?: boolean;
   /** (The prototype is getTextRects' too: its own mark.) */
   __eiDrawText?: boolean;
 }
@@ -122,9 +134,30 @@ function rebuildMultiLineOnly(chart: ApexCharts): void {
   proto.__eiDrawText = true;
 }
 
-/** Applies all three, for every chart of the page (call with a new chart before its first render). */
+/** The widest a glyph of a UI font is, in em (a bound: wider text is measured). */
+const MAX_GLYPH_EM = 1.5;
+
+/** Whether `text` surely fits `maxWidth` px in `fontSize` (px) without measuring it. */
+export function surelyFits(text: unknown, maxWidth: unknown, fontSize: unknown): boolean {
+  if (typeof text !== "string" || typeof maxWidth !== "number" || !(maxWidth > 0)) return false;
+  const px = typeof fontSize === "number" ? fontSize : typeof fontSize === "string" && /^\d+(\.\d+)?px$/.test(fontSize) ? parseFloat(fontSize) : NaN;
+  return px > 0 && [...text].length * px * MAX_GLYPH_EM <= maxWidth;
+}
+
+function shortLabelsUnmeasured(chart: ApexCharts): void {
+  const proto = prototypeOf<DrawingPrototype>(chart, "graphics");
+  const original = proto?.getTextBasedOnMaxWidth;
+  if (!proto || typeof original !== "function" || proto.__eiMaxWidth) return;
+  proto.getTextBasedOnMaxWidth = function (this: unknown, args: MaxWidthArgs) {
+    return surelyFits(args.text, args.maxWidth, args.fontSize) ? args.text : original.call(this, args);
+  };
+  proto.__eiMaxWidth = true;
+}
+
+/** Applies all four, for every chart of the page (call with a new chart before its first render). */
 export function applyApexSpeedups(chart: ApexCharts): void {
   measureEmptyTextOnce(chart);
   showDelayedOnce(chart);
   rebuildMultiLineOnly(chart);
+  shortLabelsUnmeasured(chart);
 }
