@@ -17,8 +17,9 @@
  *    every line's computed font size (a style recalculation, as the text was just changed) although it
  *    only uses it for the lines after the first of a multi-line text. The daily view's 35 axis labels
  *    cost ~100 style recalculations that way, the biggest single cost of its render. A text with no
- *    second line is now left as it is (the "rebuild" event still fires); multi-line texts are laid
- *    out as before.
+ *    second line is now left as it is, and its "rebuild" event (one new DOM event each time) is not
+ *    sent: it does not bubble, and neither ApexCharts nor svg.js listens to it. Multi-line texts are
+ *    laid out (and the event sent) as before.
  * 4. It measures every y-axis label (a layout each) to shorten it with "..." when it is wider than the
  *    axis' `labels.maxWidth` (160 px). A label of n characters in a px font size is at most n × 1.5 em
  *    wide (no glyph of a UI font is wider), so one that short enough is returned as it is without
@@ -41,7 +42,6 @@ interface AnimationsPrototype {
 interface SvgText {
   _rebuild?: boolean;
   each(block: (this: { dom?: { newLined?: boolean } }) => void): unknown;
-  fire(event: string): unknown;
 }
 
 interface TextPrototype {
@@ -113,9 +113,7 @@ function patchRebuild(proto: TextPrototype): void {
     this.each(function () {
       if (this.dom?.newLined) newLined = true;
     });
-    if (newLined) return original.call(this);
-    this.fire("rebuild");
-    return this;
+    return newLined ? original.call(this) : this;
   };
   proto.__eiSpedUp = true;
 }
