@@ -2,7 +2,8 @@
  * chart/apex-speedups.ts wraps parts of ApexCharts' prototypes to skip DOM work whose answer is
  * known or unused. It must not change what is drawn: the same chart drawn without them (first, before
  * any chart of this page has them) and with them has the same texts, lines and positions, multi-line
- * labels included; and with them, svg.js no longer reads a computed style for each single-line text.
+ * labels included; and with them, svg.js no longer reads a computed style for each single-line text,
+ * short y labels are not measured, and the x labels are measured together (one layout).
  */
 import ApexCharts from "apexcharts";
 import { expect } from "@open-wc/testing";
@@ -42,7 +43,7 @@ function texts(host: HTMLElement): string[] {
 }
 
 /** Draws a chart in a new element of fixed size; counts getComputedStyle calls, and which texts were measured (getBBox), during the render. */
-async function draw(speedUp: boolean): Promise<{ texts: string[]; styleReads: number; energyLabelsMeasured: number }> {
+async function draw(speedUp: boolean): Promise<{ texts: string[]; styleReads: number; energyLabelsMeasured: number; measuredTogether: number }> {
   const host = document.createElement("div");
   host.style.width = "700px";
   document.body.appendChild(host);
@@ -52,12 +53,15 @@ async function draw(speedUp: boolean): Promise<{ texts: string[]; styleReads: nu
   const getBBox = SVGGraphicsElement.prototype.getBBox;
   let styleReads = 0;
   const measured: string[] = [];
+  // The most hidden measuring texts (drawn at -200,-200) in the chart at one measurement.
+  let measuredTogether = 0;
   window.getComputedStyle = function (this: Window, ...args: Parameters<typeof getComputedStyle>) {
     styleReads += 1;
     return original.apply(this, args);
   };
   SVGGraphicsElement.prototype.getBBox = function (this: SVGGraphicsElement, ...args: Parameters<typeof getBBox>) {
     measured.push(this.textContent ?? "");
+    measuredTogether = Math.max(measuredTogether, host.querySelectorAll('text[x="-200"]').length);
     return getBBox.apply(this, args);
   };
   try {
@@ -67,7 +71,7 @@ async function draw(speedUp: boolean): Promise<{ texts: string[]; styleReads: nu
     SVGGraphicsElement.prototype.getBBox = getBBox;
   }
   const energyLabels = new Set([...host.querySelectorAll(".apexcharts-yaxis[rel='0'] .apexcharts-yaxis-label tspan")].map((t) => t.textContent ?? ""));
-  const result = { texts: texts(host), styleReads, energyLabelsMeasured: measured.filter((t) => energyLabels.has(t)).length };
+  const result = { texts: texts(host), styleReads, energyLabelsMeasured: measured.filter((t) => energyLabels.has(t)).length, measuredTogether };
   chart.destroy();
   host.remove();
   return result;
@@ -76,7 +80,7 @@ async function draw(speedUp: boolean): Promise<{ texts: string[]; styleReads: nu
 describe("ApexCharts speed-ups", () => {
   afterEach(() => document.body.replaceChildren());
 
-  it("draw the same texts in the same places, a two-line label's second line and shortened labels included, with fewer style and box reads", async () => {
+  it("draw the same texts in the same places, a two-line label's second line and shortened labels included, with fewer style and box reads and the x labels measured together", async () => {
     const plain = await draw(false);
     const fast = await draw(true);
     const twoLine = plain.texts.find((t) => t.includes("[Sun") && t.includes("[1 Mar"));
@@ -91,6 +95,9 @@ describe("ApexCharts speed-ups", () => {
     // The energy axis' five short labels: each measured when drawn without; with, only its widest, once, to size the axis.
     expect(plain.energyLabelsMeasured).to.be.at.least(5);
     expect(fast.energyLabelsMeasured).to.be.at.most(1);
+    // Without, one text at a time (a layout each); with, the x-axis' four one-line labels together.
+    expect(plain.measuredTogether).to.equal(1);
+    expect(fast.measuredTogether).to.be.at.least(4);
   });
 
   it("a label surely fits its width only when its characters at 1.5 em each do, in a px font size", () => {

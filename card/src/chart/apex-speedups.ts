@@ -7,7 +7,11 @@
  *    each one as an SVG text, reads its getBBox (a layout each time) and removes it. The hourly view has
  *    one label per hour, all empty but the midnights (the card writes its own day labels), so 9 days
  *    cost 217 layouts. An empty label is now measured once per font and transform, and that answer
- *    reused (the same text in the same font has the same box); any other text is measured as before.
+ *    reused (the same text in the same font has the same box). The others are drawn in between, so
+ *    each measurement lays the chart out again (5 in the daily view, 9 in the monthly one): the first
+ *    time one of them is measured, all the axis' labels are drawn as the same hidden texts at once,
+ *    read, and removed, so one layout serves them all; the answers are kept for that SVG only (one
+ *    render; an update draws a new SVG and measures again). Other texts are measured as before.
  * 2. Without animations, every column it draws "shows the delayed elements" again: it removes a class
  *    from and adds a class to every data-label and shadow group of the chart, 217 times for 9 hourly
  *    days (the DOM re-runs style invalidation for each even when nothing changes). Now an element that
@@ -28,6 +32,19 @@
 import type ApexCharts from "apexcharts";
 
 type TextRects = (this: unknown, text: unknown, fontSize?: unknown, fontFamily?: unknown, transform?: unknown, useBBox?: unknown) => { width: number; height: number };
+
+interface SvgElement {
+  node: Element;
+  attr(name: string, value: string): unknown;
+  bbox(): { width: number; height: number };
+  remove(): unknown;
+}
+
+/** A Graphics instance, as getTextRects sees it. */
+interface GraphicsThis {
+  w?: { globals?: { labels?: unknown[]; dom?: { Paper?: { add(el: SvgElement): unknown } } } };
+  drawText(opts: Record<string, unknown>): SvgElement;
+}
 
 interface GraphicsPrototype {
   getTextRects?: TextRects;
@@ -73,13 +90,50 @@ function prototypeOf<T>(chart: ApexCharts, member: string): T | undefined {
   return instance && typeof instance === "object" ? (Object.getPrototypeOf(instance) as T) : undefined;
 }
 
+type Rect = { width: number; height: number };
+
+/**
+ * Measures `texts` as ApexCharts' getTextRects does one (a hidden text at -200,-200 in the chart's SVG,
+ * its bbox, or its client rect when `useBBox` is false), all drawn before the first is read.
+ */
+function measureTogether(g: GraphicsThis, paper: { add(el: SvgElement): unknown }, texts: string[], fontSize: unknown, fontFamily: unknown, transform: unknown, useBBox: unknown): Rect[] {
+  const drawn = texts.map((text) => {
+    const el = g.drawText({ x: -200, y: -200, text, textAnchor: "start", fontSize, fontFamily, foreColor: "#fff", opacity: 0 });
+    if (transform) el.attr("transform", String(transform));
+    paper.add(el);
+    return el;
+  });
+  const rects = drawn.map((el) => {
+    const r = useBBox === false ? el.node.getBoundingClientRect() : el.bbox();
+    return { width: r.width, height: r.height };
+  });
+  for (const el of drawn) el.remove();
+  return rects;
+}
+
 function measureEmptyTextOnce(chart: ApexCharts): void {
   const proto = prototypeOf<GraphicsPrototype>(chart, "graphics");
   const original = proto?.getTextRects;
   if (!proto || !original || proto.__eiSpedUp) return;
-  const measured = new Map<string, { width: number; height: number }>();
+  const measured = new Map<string, Rect>();
+  /** Per SVG (one render): the axis labels measured together. */
+  const perSvg = new WeakMap<object, Map<string, Rect>>();
   proto.getTextRects = function (this: unknown, text, fontSize, fontFamily, transform, useBBox) {
-    if (!isEmpty(text)) return original.call(this, text, fontSize, fontFamily, transform, useBBox);
+    if (!isEmpty(text)) {
+      const g = this as GraphicsThis;
+      const labels = g.w?.globals?.labels;
+      const paper = g.w?.globals?.dom?.Paper;
+      if (typeof text !== "string" || !paper || !Array.isArray(labels) || !labels.includes(text)) return original.call(this, text, fontSize, fontFamily, transform, useBBox);
+      const keyOf = (t: string) => JSON.stringify([t, fontSize, fontFamily, transform, useBBox]);
+      let known = perSvg.get(paper);
+      if (!known) perSvg.set(paper, (known = new Map()));
+      const hit = known.get(keyOf(text));
+      if (hit) return { ...hit };
+      const missing = [...new Set(labels.filter((l): l is string => typeof l === "string" && l !== "" && !known.has(keyOf(l))))];
+      const rects = measureTogether(g, paper, missing, fontSize, fontFamily, transform, useBBox);
+      missing.forEach((l, i) => known.set(keyOf(l), rects[i] as Rect));
+      return { ...(known.get(keyOf(text)) as Rect) };
+    }
     const key = JSON.stringify([text, fontSize, fontFamily, transform, useBBox]);
     let rect = measured.get(key);
     if (!rect) {
