@@ -4,47 +4,37 @@
  *
  * The card element is its config, its layout and its templates. Loading and caching:
  * data/statistics-controller.ts (one websocket round trip when the ids are known). The chart:
- * `<energy-insights-chart>` (chart/energy-insights-chart.ts), created once and updated in place.
- * Styles: styles.ts. The editor (an ha-form schema) is imported when HA asks for it.
+ * `<energy-insights-chart>` (chart/energy-insights-chart.ts), created once and updated in place, fed
+ * by chart/chart-controller.ts. Styles: styles.ts. The editor (an ha-form schema) is imported when HA
+ * asks for it.
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { property, state } from "lit/decorators.js";
 import "./chart/energy-insights-chart.js";
-import type { ChartDrawn, EnergyInsightsChart, PlotArea } from "./chart/energy-insights-chart.js";
-import { rangeLabel, type LabelGroup } from "./chart/labels.js";
-import { cardChartOptions, chartOptionsKey, sameLabelGroups } from "./chart/card-options.js";
+import { CardChartController, type RenderedDetail } from "./chart/chart-controller.js";
+import { rangeLabel } from "./chart/labels.js";
 import type { ApexOptions } from "./chart/options.js";
-import { eventX } from "./chart/annotations.js";
+import { markedCount } from "./chart/annotations.js";
 import { makeFormatters, displayTimeZone } from "./common/format.js";
-import { CARD_ELEMENT, CARD_VERSION, DOCS_URL, MARK_CHART_PAINTED, REFRESH_MS, RENDERED_EVENT, type Stack, type View } from "./const.js";
+import { registerCustomCard } from "./common/register.js";
+import { CARD_ELEMENT, CARD_VERSION, DOCS_URL, REFRESH_MS, type Stack, type View } from "./const.js";
 import type { SocketFactory } from "./data/backend.js";
 import { downloadShownCsv, shownAccountName } from "./csv-export.js";
 import { accountKeyOf, discoverAccounts, splitAccountKey, stubCardConfig, type DiscoveredAccount } from "./data/discovery.js";
 import { EnergyDateController } from "./data/energy-date-controller.js";
-import { ALL_ACCOUNTS, StatisticsController, type CardStatus, type LoadedRange, type ViewRequest } from "./data/statistics-controller.js";
+import { RefreshTimer } from "./data/refresh-timer.js";
+import { ALL_ACCOUNTS, StatisticsController, viewRequest, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import type { LovelaceConfigForm } from "./energy-insights-card-editor.js";
 import { resolveConfig, validateConfig, type EnergyInsightsCardConfig, type ResolvedCardConfig } from "./energy-insights-card-config.js";
 import type { HomeAssistant, LovelaceCardConfig, LovelaceGridOptions } from "./ha-types.js";
 import { localizer, type LocalizeFunc } from "./localize/localize.js";
 import { BackendPanelController } from "./panel/controller.js";
 import { panelStyles, renderPanel } from "./panel/panel.js";
-import { CHART_HEIGHT, cardStyles } from "./styles.js";
+import { cardStyles } from "./styles.js";
 import { renderBill, renderCompareFigure, renderCsvButton, renderDateNote, renderNav } from "./header-extras.js";
 import { defaultTitle, renderAccounts, renderBackendNote, renderEmpty, renderError, renderChartArea, renderPendingNote, renderTotals, renderViews } from "./templates.js";
 
-export { ALL_ACCOUNTS, type CardStatus, type LoadedRange };
-
-/** Detail of the `energy-insights-rendered` event (and of the bench's measurements). */
-export interface RenderedDetail {
-  view: View;
-  bars: number;
-  /** From the statistics answer being in hand to the chart painted, in ms. */
-  ms: number;
-  /** Of which: until the chart got its options (card update, labels, options), inside ApexCharts, waiting for paint. */
-  prepareMs: number;
-  apexMs: number;
-  paintMs: number;
-}
+export { ALL_ACCOUNTS, type CardStatus, type LoadedRange, type RenderedDetail };
 
 export class EnergyInsightsCard extends LitElement {
   @property({ attribute: false }) hass?: HomeAssistant;
@@ -55,13 +45,9 @@ export class EnergyInsightsCard extends LitElement {
   @state() private _offset = 0;
   /** The chosen account's key, or ALL_ACCOUNTS (their sum). */
   @state() private _account: string = ALL_ACCOUNTS;
-  /** Where ApexCharts put its plot area (the hourly view's day labels go under it). */
-  @state() private _plot?: PlotArea;
 
   /** The card's clock; tests and the bench set it to show a fixed "now". */
   clock: () => number = () => Date.now();
-  /** The ApexCharts options of the chart on screen (for tests and debugging). */
-  chartOptions?: ApexOptions;
   /** Opens the backend API's socket (tests set a fake); default: the browser's WebSocket. */
   backendSocket?: SocketFactory;
   /** The correlations panel's data (shown when `backend_url` is set). */
@@ -70,14 +56,14 @@ export class EnergyInsightsCard extends LitElement {
   readonly data = new StatisticsController(this);
   /** The Energy dashboard's date picker, followed with `period: energy`. */
   readonly energyDate = new EnergyDateController(this);
+  /** The chart's options, plot area and day labels. */
+  readonly chart = new CardChartController(this, () => this._config);
 
   private _rawConfig?: EnergyInsightsCardConfig;
   private _needsLoad = false;
-  private _groups: LabelGroup[] = [];
-  private _optionsKey?: string;
-  private _optionsData?: LoadedRange;
-  private _optionsAt = 0;
-  private _timer?: ReturnType<typeof setInterval>;
+  private readonly _timer = new RefreshTimer(this, REFRESH_MS, () => {
+    if (this._offset === 0 && this.data.status !== "loading") this.refresh();
+  });
 
   /** HA awaits this (hui-element-editor) and gives it no `hass`: the page's `<home-assistant>` has it, and with it the editor offers the accounts. */
   static async getConfigForm(): Promise<LovelaceConfigForm> {
@@ -107,7 +93,7 @@ export class EnergyInsightsCard extends LitElement {
     if (!same((c) => c.stack)) this._stack = resolved.stack;
     if (!same((c) => [c.ids, c.provider, c.carbon, c.stack, c.energy]) || viewChanged || !this.data.data) this._needsLoad = true;
     else this.data.reconfigure(resolved);
-    this._optionsKey = undefined;
+    this.chart.reset();
   }
 
   /** In rows of 50 px: header and totals, then the chart. */
@@ -137,17 +123,9 @@ export class EnergyInsightsCard extends LitElement {
     return this._view;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._timer = setInterval(() => {
-      if (this._offset === 0 && this.data.status !== "loading") this.refresh();
-    }, REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this._timer) clearInterval(this._timer);
-    this._timer = undefined;
+  /** The ApexCharts options of the chart on screen (for tests and debugging). */
+  get chartOptions(): ApexOptions | undefined {
+    return this.chart.options;
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -160,10 +138,6 @@ export class EnergyInsightsCard extends LitElement {
       this._needsLoad = false;
       this._load(false, true);
     }
-  }
-
-  protected override updated(): void {
-    this._giveChartOptions();
   }
 
   /** Fetch the shown range again (the timer does this every 30 minutes while the present is shown). */
@@ -193,17 +167,8 @@ export class EnergyInsightsCard extends LitElement {
     const picked = this.energyDate.pickedRange(this.clock());
     if (picked) this._view = picked.view;
     if (clear) this.data.clear();
-    const request: ViewRequest = {
-      config,
-      view: this._view,
-      offset: picked ? 0 : this._offset,
-      stack: this._stack,
-      account: this._account,
-      openOnData: !picked && opening && this._offset === 0,
-      compare: this.energyDate.compareMode(),
-      ...(picked ? { range: picked } : {}),
-    };
-    void this.data.load(request);
+    const nav = { view: this._view, offset: this._offset, stack: this._stack, account: this._account };
+    void this.data.load(viewRequest(config, nav, { picked, compare: this.energyDate.compareMode() }, opening));
   }
 
   /** The shown account (the configured one, or the one its statistic ids name); undefined for several summed. */
@@ -241,40 +206,6 @@ export class EnergyInsightsCard extends LitElement {
     this._load(true);
   }
 
-  // ---- chart -------------------------------------------------------------------------------
-
-  /** Gives the chart new options when what it shows changed (data, locale, theme, colours, the plot's width where marks are placed in px). */
-  private _giveChartOptions(): void {
-    const chart = this.renderRoot.querySelector<EnergyInsightsChart>("energy-insights-chart");
-    const data = this.data.data;
-    const hass = this.hass;
-    const config = this._config;
-    if (!chart || !data || !data.buckets.length || !hass || !config || this.data.status !== "ready") return;
-    const key = chartOptionsKey({ data, config, hass, marksKey: this.backendPanel.marksKey, plotWidth: this._plot?.width });
-    if (key === this._optionsKey && data === this._optionsData) return;
-    this._optionsKey = key;
-    this._optionsData = data;
-    const { options, groups } = cardChartOptions(this, { data, config, hass, width: chart.clientWidth, plot: this._plot, height: CHART_HEIGHT, events: this.backendPanel.selectedEvents ?? [] });
-    if (!sameLabelGroups(groups, this._groups)) {
-      this._groups = groups;
-      this.requestUpdate();
-    }
-    this.chartOptions = options;
-    this._optionsAt = performance.now();
-    chart.options = options;
-  }
-
-  private _onDrawn(ev: CustomEvent<ChartDrawn>): void {
-    performance.mark(MARK_CHART_PAINTED);
-    const data = this.data.data;
-    if (!data) return;
-    const readyAt = this.data.dataReadyAt;
-    const { apexMs, paintMs } = ev.detail;
-    const detail: RenderedDetail = { view: data.range.view, bars: data.buckets.length, ms: performance.now() - readyAt, prepareMs: this._optionsAt - readyAt, apexMs, paintMs };
-    this.dispatchEvent(new CustomEvent<RenderedDetail>(RENDERED_EVENT, { detail, bubbles: true, composed: true }));
-    this.data.painted();
-  }
-
   // ---- rendering ---------------------------------------------------------------------------
 
   protected override render(): TemplateResult | typeof nothing {
@@ -307,7 +238,7 @@ export class EnergyInsightsCard extends LitElement {
           timeZone: hass ? displayTimeZone(hass) : "UTC",
           hourly: this._view === "hourly",
           // Events in hours without a column (the meter's data is late) are not marked, so not counted.
-          marked: this.backendPanel.selectedEvents?.filter((e) => this.data.data && eventX(this.data.data.buckets, Date.parse(e.time), 1) !== null).length,
+          marked: markedCount(this.data.data?.buckets, this.backendPanel.selectedEvents),
           onSelect: (entity) => this.backendPanel.select(entity, this.data.data?.range.start),
         })}
       </ha-card>
@@ -342,15 +273,15 @@ export class EnergyInsightsCard extends LitElement {
       ${renderChartArea({
         data,
         status: this.data.status,
-        plot: this._plot,
-        groups: this._groups,
+        plot: this.chart.plot,
+        groups: this.chart.groups,
         config: this._config as ResolvedCardConfig,
         byDevice: this._stack === "device",
         fmt,
         t,
         timeZone: hass ? displayTimeZone(hass) : "UTC",
-        onDrawn: (ev) => this._onDrawn(ev),
-        onPlot: (plot) => (this._plot = plot),
+        onDrawn: (ev) => this.chart.drawn(ev),
+        onPlot: (plot) => this.chart.placed(plot),
         onError: (message) => this.data.fail(message),
       })}
     `;
@@ -362,18 +293,7 @@ export class EnergyInsightsCard extends LitElement {
 /** The card picker shows the page's language (HA sets `<html lang>`). */
 const registration = localizer(typeof document !== "undefined" ? document.documentElement.lang : undefined);
 
-if (!customElements.get(CARD_ELEMENT)) {
-  customElements.define(CARD_ELEMENT, EnergyInsightsCard);
-  window.customCards = window.customCards ?? [];
-  if (!window.customCards.some((c) => c.type === CARD_ELEMENT)) {
-    window.customCards.push({
-      type: CARD_ELEMENT,
-      name: registration("card.name"),
-      description: registration("card.description"),
-      preview: true,
-      documentationURL: DOCS_URL,
-    });
-  }
+if (registerCustomCard(EnergyInsightsCard, { type: CARD_ELEMENT, name: registration("card.name"), description: registration("card.description"), preview: true, documentationURL: DOCS_URL })) {
   console.info(`%c ENERGY-INSIGHTS-CARD %c ${CARD_VERSION} `, "color:#fff;background:#008FFB;font-weight:700", "color:#008FFB");
 }
 

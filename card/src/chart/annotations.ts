@@ -35,6 +35,11 @@ export function eventX(buckets: readonly Bucket[], time: number, width: number):
   return null;
 }
 
+/** How many of `events` fall in one of `buckets` (those are the ones marked); undefined without events. */
+export function markedCount(buckets: readonly Bucket[] | undefined, events: readonly { time: string }[] | undefined): number | undefined {
+  return events?.filter((e) => buckets !== undefined && eventX(buckets, Date.parse(e.time), 1) !== null).length;
+}
+
 export function eventAnnotations(buckets: readonly Bucket[], events: readonly MarkedEvent[], width: number, color: string): XAxisAnnotation[] {
   const out: XAxisAnnotation[] = [];
   for (const e of events) {

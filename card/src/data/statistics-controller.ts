@@ -87,6 +87,30 @@ export interface ViewRequest {
   compare?: CompareMode | null;
 }
 
+/**
+ * The request for what the card shows: its own view at `offset`, or the date picker's dates when it
+ * gives some. `opening`: the card or a view is opened, so a present range without data yet gives way
+ * to the one before.
+ */
+export function viewRequest(
+  config: ResolvedCardConfig,
+  nav: { view: View; offset: number; stack: Stack; account: string },
+  picker: { picked: FixedRange | undefined; compare: CompareMode | null },
+  opening: boolean,
+): ViewRequest {
+  const { picked } = picker;
+  return {
+    config,
+    view: nav.view,
+    offset: picked ? 0 : nav.offset,
+    stack: nav.stack,
+    account: nav.account,
+    openOnData: !picked && opening && nav.offset === 0,
+    compare: picker.compare,
+    ...(picked ? { range: picked } : {}),
+  };
+}
+
 export interface StatisticsHost extends ReactiveControllerHost {
   hass?: HomeAssistant;
   clock: () => number;
