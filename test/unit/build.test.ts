@@ -103,7 +103,7 @@ test("the Docker image, the add-on and npm start run the service with the node f
   assert.deepEqual(JSON.parse(`[${cmd}]`), ["node", ...SERVICE_NODE_FLAGS, "bin/energy-insights.js", "start"], "Dockerfile CMD");
   const runSh = readFileSync(join(root, "addon/run.sh"), "utf8");
   assert.ok(runSh.includes(`exec node ${flags} "\${ENERGY_INSIGHTS:-$(command -v energy-insights)}" addon`), "add-on run.sh runs node with the flags");
-  assert.doesNotMatch(runSh, /NODE_OPTIONS=.*--(single-threaded|optimize-for-size)/, "V8 flags that node refuses in NODE_OPTIONS");
+  assert.doesNotMatch(runSh, /NODE_OPTIONS=.*--(single-threaded|optimize-for-size|no-opt)/, "V8 flags that node refuses in NODE_OPTIONS");
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
   assert.equal(pkg.scripts.start, `node ${flags} bin/energy-insights.js start`);
   const accepted = spawnSync(process.execPath, [...SERVICE_NODE_FLAGS, "-e", "process.exit(0)"], { encoding: "utf8" });
