@@ -5,8 +5,6 @@
 // ENERGY_INSIGHTS_FROM_SOURCES=1, it runs the sources through tsx instead: a checkout never runs stale code.
 import { existsSync, readdirSync, statSync } from "node:fs";
 
-process.setSourceMapsEnabled(true);
-
 const compiled = new URL("../dist/server/main.js", import.meta.url);
 const built = new URL("../dist/server/BUILT", import.meta.url);
 const sources = new URL("../server/src/", import.meta.url);

@@ -16,6 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   time: [],
   store: [],
   "package-root": [],
+  "stack-traces": [],
   correlate: ["store"],
   bill: ["store", "time"],
   statistics: ["correlate", "store", "time"],

@@ -50,7 +50,7 @@ export function checkTokenWithHa(haUrl: string, token: string, timeoutMs = 10_00
   return new Promise((resolve, reject) => {
     let haVersion: string | null = null;
     let settled = false;
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: 1024 * 1024 });
+    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: 1024 * 1024, perMessageDeflate: false });
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;

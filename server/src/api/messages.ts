@@ -2,7 +2,7 @@
  * Reading the client's messages (shape checks with clear errors) and building the server's. Pure:
  * no sockets, so every rule here is tested without a server.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type {
   ApiCommand,
   ApiCommandType,

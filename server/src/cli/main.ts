@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { DateTime } from "luxon";
 import type { EnergyInsightsConfig } from "../config/index.js";
+import { translateStackTraces } from "../stack-traces.js";
 import { offsetClock, systemClock, type Clock } from "../time/clock.js";
 
 // Every command loads what it needs when it runs (`import()` below): `--help` and `health` start in a
@@ -45,6 +46,9 @@ async function setup(opts: CommonOptions, logOpts: { toStderr?: boolean } = {}) 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The compiled backend (dist/server/main.js, not main.ts through tsx): stack traces name the .ts
+  // line through the maps beside it, read only when a stack is printed (unless Node reads them itself).
+  if (import.meta.url.endsWith(".js") && !process.sourceMapsEnabled) translateStackTraces();
   const program = new Command("energy-insights")
     .description("Electricity usage, cost, free hours and grid carbon from your providers into Home Assistant's long-term statistics.")
     .exitOverride()

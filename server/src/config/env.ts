@@ -20,7 +20,7 @@
  * Other variables read: ENERGY_INSIGHTS_CONFIG (path of the file, when --config is not given) and
  * SUPERVISOR_TOKEN (set by Home Assistant for add-ons; used when no token is configured).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { child, defOf, listElement, objectFields, rootNode, secretKeys, type PathSegment, type SchemaNode } from "./walk.js";
 import { formatPath } from "./errors.js";
 import { RESERVED_SECTIONS } from "./schema.js";

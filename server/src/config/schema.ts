@@ -15,7 +15,7 @@ import { DEFAULT_ELECTRICITY_MAPS_BASE_URL } from "../providers/electricitymaps/
 import { DEFAULT_ONEMETER_BASE_URL } from "../providers/onemeter/constants.js";
 import { DEFAULT_WATTTIME_BASE_URL } from "../providers/watttime/constants.js";
 import { IANAZone } from "luxon";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Documentation attached to a schema field; read by `describeConfigSchema()`. */
 export interface FieldInfo {

@@ -8,9 +8,21 @@ import {
 } from "home-assistant-js-websocket";
 import WebSocket from "ws";
 
+/**
+ * ws's WebSocket without per-message compression. HA accepts it when offered, and then the
+ * connection, open for the life of the service, keeps a zlib deflate and inflate context (~0.4 MB
+ * of the idle service, issue 19) to compress JSON that mostly crosses loopback or the Supervisor's
+ * network.
+ */
+export class UncompressedWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { perMessageDeflate: false });
+  }
+}
+
 // home-assistant-js-websocket opens sockets with the global WebSocket, which Node 20 lacks.
 if (typeof globalThis.WebSocket === "undefined") {
-  (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+  (globalThis as { WebSocket?: unknown }).WebSocket = UncompressedWebSocket;
 }
 
 export type { Connection } from "home-assistant-js-websocket";

@@ -4,7 +4,7 @@
  * Electricity Maps' free tier keeps only 24 hours), its points stored as hourly mean/min/max, and
  * its health kept for `status`. A failure is recorded and logged, never thrown: other providers go on.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { stateCell } from "../store/state.js";
 import type { Logger } from "pino";
 import { ProviderError } from "../providers/errors.js";

@@ -11,7 +11,7 @@
  * - once after its invoice's payment due date (the balance after the direct debit).
  * About two requests a month per account, none on a restart.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ContactAccountFacts } from "../providers/contact/client.js";
 import { stateCell } from "../store/state.js";
 import type { Store } from "../store/store.js";

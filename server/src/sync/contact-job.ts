@@ -4,7 +4,7 @@ import { ProviderError } from "../providers/errors.js";
 import { PROVIDER, seriesKey } from "../statistics/ids.js";
 import type { Resolution, SeriesReading, Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
-import { z } from "zod";
+import * as z from "zod";
 import { stateCell } from "../store/state.js";
 import { billsToRefresh, recordBills, storedBills } from "./contact-bills.js";
 import { holesInAnswer, planContract, updateLag, type ContractCoverage, type PeriodCoverage, type PlannerSettings, type UsageRequest } from "./planner.js";

@@ -6,7 +6,7 @@
  * a phone or a gateway, in bursts) are upserted and the sums recomputed from them.
  */
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { stateCell } from "../store/state.js";
 import { oneMeterRegisterSeries, PROVIDER } from "../statistics/ids.js";
 import { ProviderError, type ProviderErrorKind } from "../providers/errors.js";

@@ -5,7 +5,7 @@
  * and reject only what we could not map without guessing.
  */
 import { DateTime } from "luxon";
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError, bodyExcerpt } from "../errors.js";
 import { CONTACT_CURRENCY, CONTACT_TIME_ZONE } from "./constants.js";
 import type { ContactAccountFacts, ContactContract, ContactUsage } from "./types.js";

@@ -1,5 +1,5 @@
 /** Parsers of Electricity Maps' answers (shared/reference/providers.md §4). The unit is always gCO2eq/kWh. */
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError } from "../errors.js";
 
 const itemSchema = z

@@ -3,7 +3,7 @@
  * Only what the statistics and diagnostics need is required; every other field may be missing,
  * null or of another type than the OpenAPI copy says (shared/reference/providers.md §2).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError, bodyExcerpt } from "../errors.js";
 import { isEnergyRegister, normaliseObis, OBIS } from "./obis.js";
 import type { OneMeterDevice, OneMeterReading } from "./types.js";

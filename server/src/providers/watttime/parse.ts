@@ -2,7 +2,7 @@
  * Parsers of WattTime's answers, one per route, over the shapes in shared/reference/providers.md §3.
  * Unknown extra keys are ignored; missing or mistyped ones are `bad_response`s naming the field.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError } from "../errors.js";
 import { lbsPerMwhToGPerKwh } from "./constants.js";
 
