@@ -7,7 +7,7 @@ import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
 import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
-import { dayLabelStride, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
+import { dayLabelStride, hourLabelPx, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
 import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
@@ -151,7 +151,8 @@ export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined
     ${groups.map((g, i) => {
       if (i % stride.every !== 0) return nothing;
       const width = stride.every > 1 ? Math.min(stride.every * 24, columns - g.first) * step : g.count * step;
-      return html`<span class="xlabel" style="left:${plot.left + g.first * step}px;width:${width}px">${width >= MIN_DAY_LABEL_PX ? g.text : ""}</span>`;
+      const fits = width >= (g.hour ? hourLabelPx(g.text) : MIN_DAY_LABEL_PX);
+      return html`<span class="xlabel" style="left:${plot.left + g.first * step}px;width:${width}px">${fits ? g.text : ""}</span>`;
     })}
   </div>`;
 }

@@ -13,6 +13,8 @@ export interface LabelGroup {
   /** Number of buckets in the group (24 hours, or 23/25 on a DST day). */
   count: number;
   text: string;
+  /** A six-hour mark inside a day (short hourly ranges), not a day's own label. */
+  hour?: true;
 }
 
 export interface BucketLabels {
@@ -62,7 +64,7 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
       const day = `${p.year}-${p.month}-${p.day}`;
       const startsDay = p.hour === 0 && p.minute === 0;
       if (day !== lastDay) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { day: "numeric", month: "short" }) });
-      else if (short && p.hour % 6 === 0 && p.minute === 0) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { hour: "2-digit", minute: "2-digit" }) });
+      else if (short && p.hour % 6 === 0 && p.minute === 0) groups.push({ first: index, count: 0, text: fmt.date(b.start, timeZone, { hour: "numeric", minute: "2-digit" }), hour: true });
       axis.push(startsDay ? (groups[groups.length - 1] as LabelGroup).text : "");
       (groups[groups.length - 1] as LabelGroup).count += 1;
       lastDay = day;
@@ -88,6 +90,11 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
 
 /** A day label needs about this many px. */
 export const MIN_DAY_LABEL_PX = 28;
+
+/** About the px an hour label ("18:00", "12:00 PM") needs at the labels' 11 px: its characters, its padding and border. */
+export function hourLabelPx(text: string): number {
+  return text.length * 6.5 + 4;
+}
 
 /**
  * Which hourly day groups get their label when the plot is narrow: every k-th day, k the fewest days
