@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { meanOfBursts } from "../../server/src/correlate/attribution.js";
+import { meanOfBursts, meanOfRuns } from "../../server/src/correlate/attribution.js";
 import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -144,6 +144,24 @@ test("a bursty device's switch-offs and runs are weighed by their errors, and th
   assert.equal(meanOfBursts({ ...edges, standardErrorW: 30 }, 80, { meanW: 80, standardErrorW: 1 }), null, "runs that see nothing, precisely");
   // A TV whose switch-offs caught a fridge's cycles: 112 ± 12 W against runs of 68 ± 17 W.
   assert.equal(meanOfBursts({ meanW: 112, standardErrorW: 12, baseW: 86 }, 86, { meanW: 68, standardErrorW: 17 }), null, "they disagree");
+});
+
+test("a device whose switch-offs are above its switch-ons, too coarse to count its bursts, draws its step plus the median residual of all its runs", () => {
+  // A PC read every 60 s: switch-ons at 80 W, switch-offs scattered above (no clear burst level), runs saying +36 ± 14 W.
+  const pc = learning([80, 79, 81, 80, 80, 82], [80, 95, 79, 130, 82, 160, 110, 150, 85, 176]);
+  assert.equal(meanOfRuns(pc, 80, { middleW: 36, standardErrorW: 14 }), 116);
+  // Runs within 1.28 standard errors of nothing, or too noisy for the device (an error over half its step), say nothing.
+  assert.equal(meanOfRuns(pc, 80, { middleW: 36, standardErrorW: 30 }), null, "36 W is 1.2 standard errors");
+  assert.equal(meanOfRuns(pc, 20, { middleW: 36, standardErrorW: 11 }), null, "an error over half the step");
+  assert.equal(meanOfRuns(pc, 80, { middleW: 6, standardErrorW: 1 }), null, "within 10 % of the step");
+  assert.equal(meanOfRuns(pc, 80, { middleW: 200, standardErrorW: 30 }), null, "above nearly every level it was switched off at");
+  assert.equal(meanOfRuns(pc, 80, null), null, "too few runs");
+  // Edges that agree (a steady light), or switch-offs below the switch-ons, keep the step whatever the runs say.
+  const steady = learning([80, 79, 81, 80, 80, 82], [80, 81, 79, 80, 82, 78, 80, 81]);
+  assert.equal(meanOfRuns(steady, 80, { middleW: 36, standardErrorW: 14 }), null, "edges that agree");
+  const lower = learning([80, 79, 81, 80, 80, 82], [80, 40, 79, 30, 82, 35, 45, 81]);
+  assert.equal(meanOfRuns(lower, 80, { middleW: 36, standardErrorW: 14 }), null, "switch-offs below");
+  assert.equal(meanOfRuns(learning([80], [130]), 80, { middleW: 36, standardErrorW: 14 }), null, "too few events to publish");
 });
 
 /**

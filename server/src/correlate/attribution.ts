@@ -11,7 +11,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import { powerOf, type LearnedState } from "./entity-learning.js";
-import { edgeMean, isPublishable, isRepresentative, type EdgeMean } from "./learn.js";
+import { edgeMean, isPublishable, isRepresentative, trimmedMean, type EdgeMean, type StateLearning } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -268,14 +268,33 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
-  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual), fewCertainRuns };
+  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
 }
 
 /** The runs' median residual against the steps, and its standard error, W. */
-interface Residual {
+export interface Residual {
   middleW: number;
   standardErrorW: number;
+}
+
+/** Runs needed for the median residual over all runs (`broadResidual`) to say anything. */
+export const BROAD_MIN_RUNS = 8;
+
+/**
+ * The median residual against the step over every integrable run of a one-state device, however
+ * uncertain the devices around each run (a PC is on for hours beside everything, so none of its
+ * runs is clear of them), with the standard error of that median from the runs' spread. Each run's
+ * error is large, but others' loads start and stop inside a run as often as around it, so they move
+ * the median little. Null for devices with more than one state, or with fewer than `BROAD_MIN_RUNS` runs.
+ */
+function broadResidual(all: readonly MeasuredRun[], input: EntityInput, stepOf: (s: string) => number | null, stepEnergy: (m: MeasuredRun) => number): Residual | null {
+  if (input.learned.size !== 1) return null;
+  const runs = all.filter((m) => m.totalOnMs > 0 && [...m.onMs.keys()].every((s) => stepOf(s) !== null));
+  if (runs.length < BROAD_MIN_RUNS) return null;
+  const residualW = runs.map((m) => (m.total - stepEnergy(m)) / m.totalOnMs);
+  const middle = median(residualW);
+  return { middleW: middle, standardErrorW: standardErrorOfMedian(medianAbsoluteDeviation(residualW, middle), residualW.length) };
 }
 
 /**
@@ -304,6 +323,35 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: numb
   return mean > 0 && Math.abs(mean - stepW) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * Math.abs(stepW)) ? mean : null;
 }
 
+/** The broad residual must be this many of its standard errors above zero (one-sided 90 %: the edges have already said the device draws more). */
+const BROAD_SIGMAS = 1.28;
+/**
+ * ...and its standard error at most this share of the step: runs only speak for a device they
+ * resolve (an 8 or 12 W light's runs at 30 s scatter by ±15 W around its step; a PC's by ±15-30 W
+ * around its 80 W).
+ */
+const BROAD_MAX_RELATIVE_SE = 0.5;
+
+/**
+ * The mean power of a one-state device whose edges say its step is not what it draws all the time
+ * it is on, and say it draws more (its switch-offs, on their trimmed mean, above its switch-ons: a
+ * PC switched on at idle and off at any of its levels): its step plus the median residual of all its
+ * runs (`broadResidual`), when that is clearly above zero, more than max(2 W, 10 %) of the step, and
+ * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
+ * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W).
+ * Null otherwise: the step stands. With a 60 s sensor, the switch-offs' levels cannot be trusted
+ * (`switchOffsSampleLevels`), and a PC's few runs clear of other devices were too few to say (three
+ * of 13–22), so it was learned at its idle level, a third below its mean.
+ */
+export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
+  if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
+  if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
+  if (broad.middleW <= Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW)) return null;
+  if (broad.middleW <= BROAD_SIGMAS * broad.standardErrorW || broad.standardErrorW > BROAD_MAX_RELATIVE_SE * stepW) return null;
+  const mean = stepW + broad.middleW;
+  return mean <= quantile(l.offValues, 0.9) ? mean : null;
+}
+
 /**
  * Energy = step × on-time; the runs' integrals only describe it. A device whose switch-offs catch
  * bursts its switch-ons do not (`edgeMean`) draws its mean while on instead, from two independent
@@ -312,14 +360,16 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: numb
  * show nothing above its step, and they outweigh the switch-offs; a PC whose runs overlap everything
  * has runs too noisy to say much, and its switch-offs carry it.
  */
-function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residual: Residual | null): EntityEnergy {
+function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residual: Residual | null, broad: Residual | null = null): EntityEnergy {
   const states = new Map<string, StateEnergy>();
   for (const [state, l] of input.learned) {
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
     const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
-    const bursty = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    // Without that (switch-offs too coarse or too few to show the bursts' share), all its runs together.
+    const bursty = fromEdges ?? (step === null ? null : meanOfRuns(l, step, broad));
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
     const intervals = input.stepIntervals.filter((iv) => iv.state === state);
