@@ -155,6 +155,10 @@ test("a device whose switch-offs are above its switch-ons, too coarse to count i
   assert.equal(meanOfRuns(pc, 20, { middleW: 36, standardErrorW: 11 }), null, "an error over half the step");
   assert.equal(meanOfRuns(pc, 80, { middleW: 6, standardErrorW: 1 }), null, "within 10 % of the step");
   assert.equal(meanOfRuns(pc, 80, { middleW: 200, standardErrorW: 30 }), null, "above nearly every level it was switched off at");
+  // Runs saying over twice its switch-on level (80 W), when its switch-offs reach far above that too: other loads in its runs.
+  const wide = learning([80, 79, 81, 80, 80, 82], [80, 95, 79, 130, 82, 160, 110, 350, 400, 1800]);
+  assert.equal(meanOfRuns(wide, 80, { middleW: 70, standardErrorW: 20 }), 150);
+  assert.equal(meanOfRuns(wide, 80, { middleW: 90, standardErrorW: 20 }), null, "170 W is over twice 80 W");
   assert.equal(meanOfRuns(pc, 80, null), null, "too few runs");
   // Edges that agree (a steady light), or switch-offs below the switch-ons, keep the step whatever the runs say.
   const steady = learning([80, 79, 81, 80, 80, 82], [80, 81, 79, 80, 82, 78, 80, 81]);

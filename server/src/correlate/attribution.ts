@@ -331,6 +331,13 @@ const BROAD_SIGMAS = 1.28;
  * around its 80 W).
  */
 const BROAD_MAX_RELATIVE_SE = 0.5;
+/**
+ * ...and the mean it gives at most this many times the level the device's switch-ons see. Twenty
+ * simulated households' PCs (80 W idle, a third of the time at 150-200 W) came out at 1.4-1.7 times
+ * it where the rule applied; the one household whose PC runs said 2.1-2.2 times (190 W, true 116 W)
+ * had other loads in them, which a PC's hours-long runs gather.
+ */
+const BROAD_MAX_RATIO = 2;
 
 /**
  * The mean power of a one-state device whose edges say its step is not what it draws all the time
@@ -338,7 +345,8 @@ const BROAD_MAX_RELATIVE_SE = 0.5;
  * PC switched on at idle and off at any of its levels): its step plus the median residual of all its
  * runs (`broadResidual`), when that is clearly above zero, more than max(2 W, 10 %) of the step, and
  * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
- * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W).
+ * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W) nor
+ * above `BROAD_MAX_RATIO` times its switch-on level.
  * Null otherwise: the step stands. With a 60 s sensor, the switch-offs' levels cannot be trusted
  * (`switchOffsSampleLevels`), and a PC's few runs clear of other devices were too few to say (three
  * of 13–22), so it was learned at its idle level, a third below its mean.
@@ -349,7 +357,7 @@ export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | nu
   if (broad.middleW <= Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW)) return null;
   if (broad.middleW <= BROAD_SIGMAS * broad.standardErrorW || broad.standardErrorW > BROAD_MAX_RELATIVE_SE * stepW) return null;
   const mean = stepW + broad.middleW;
-  return mean <= quantile(l.offValues, 0.9) ? mean : null;
+  return mean <= quantile(l.offValues, 0.9) && mean <= BROAD_MAX_RATIO * median(l.onValues) ? mean : null;
 }
 
 /**
