@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { meanOfBursts, meanOfRuns } from "../../server/src/correlate/attribution.js";
+import { meanOfBursts, meanOfRuns, runsContradict } from "../../server/src/correlate/attribution.js";
 import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -166,6 +166,16 @@ test("a device whose switch-offs are above its switch-ons, too coarse to count i
   const lower = learning([80, 79, 81, 80, 80, 82], [80, 40, 79, 30, 82, 35, 45, 81]);
   assert.equal(meanOfRuns(lower, 80, { middleW: 36, standardErrorW: 14 }), null, "switch-offs below");
   assert.equal(meanOfRuns(learning([80], [130]), 80, { middleW: 36, standardErrorW: 14 }), null, "too few events to publish");
+});
+
+test("a level that all the device's runs together clearly contradict is never confident", () => {
+  // A PC whose switch-ons and switch-offs all caught it idle at 81 W; its runs say 35 ± 10 W more.
+  assert.equal(runsContradict(81, { middleW: 35, standardErrorW: 10 }), true);
+  assert.equal(runsContradict(81, { middleW: -35, standardErrorW: 10 }), true, "runs saying less contradict it too");
+  assert.equal(runsContradict(81, { middleW: 12, standardErrorW: 10 }), false, "within 1.28 standard errors");
+  assert.equal(runsContradict(81, { middleW: 6, standardErrorW: 1 }), false, "within 10 %");
+  assert.equal(runsContradict(12, { middleW: 30, standardErrorW: 15 }), false, "runs too noisy for a 12 W light");
+  assert.equal(runsContradict(81, null), false, "too few runs");
 });
 
 /**

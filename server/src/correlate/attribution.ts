@@ -37,6 +37,8 @@ export interface StateEnergy {
   energyRelativeError: number | null;
   /** Step model: the power is a bursty device's mean from its switch-offs and runs (`meanOfBursts`), not the step. */
   fromSwitchOffs: boolean;
+  /** Step model: all the device's runs together say it draws clearly other than the power charged (`runsContradict`); it is then never confident. */
+  runsDisagree: boolean;
 }
 
 /** A stretch of time over which an entity drew a known energy in one state (spread evenly over it). */
@@ -351,6 +353,19 @@ const BROAD_MAX_RATIO = 2;
  * (`switchOffsSampleLevels`), and a PC's few runs clear of other devices were too few to say (three
  * of 13–22), so it was learned at its idle level, a third below its mean.
  */
+/**
+ * Whether all of a one-state device's runs together (`broadResidual`) say it draws clearly other than
+ * `powerW`: by more than max(2 W, 10 %), by more than `BROAD_SIGMAS` standard errors, with an error
+ * under half of it. A PC whose switch-ons and switch-offs both caught it idle (a report-on-change
+ * sensor) was labelled confident at 81 W, its runs saying about 35 W more (true 118 W): a level its
+ * runs contradict is at most "estimated".
+ */
+export function runsContradict(powerW: number, broad: Residual | null): boolean {
+  if (broad === null || !(powerW > 0)) return false;
+  const gap = Math.abs(broad.middleW);
+  return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
+}
+
 export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
   if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
   if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
@@ -405,6 +420,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       kwhPerRun: null,
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
+      runsDisagree: bursty === null && step !== null && runsContradict(step, broad),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
@@ -470,6 +486,7 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       kwhPerRun: energies.length > 0 ? median(energies) / 3_600_000 / 1000 : null,
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
       fromSwitchOffs: false,
+      runsDisagree: false,
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
