@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { meanOfBursts, meanOfRuns, runsContradict } from "../../server/src/correlate/attribution.js";
+import { meanOfBursts, meanOfRuns, runsContradict, unattributable } from "../../server/src/correlate/attribution.js";
 import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -56,6 +56,20 @@ test("a washer whose edges are quiet is charged what it used while on: its heate
   assert.ok(Math.abs(p.energyKwh! - 6 * perRunKwh) / (6 * perRunKwh) < 0.03, `energy ${p.energyKwh} kWh`);
   assert.ok(Math.abs(p.powerW! - (perRunKwh * 1000) / (40 / 60)) < 20, `mean ${p.powerW} W`);
   assert.equal(p.status, "estimated");
+});
+
+test("an oven whose thermostat draws a bit under half its step is charged what it used, from five runs that each show it", () => {
+  // 2400 W for 12 of every 25 minutes of a one-hour run (34 of 60 minutes): 1.36 kWh a run, its mean 1360 W, 43 % below the step.
+  const oven = device("switch.oven", 5, HOUR, (s) => [
+    { from: s, to: s + 12 * MINUTE, w: 2400 },
+    { from: s + 25 * MINUTE, to: s + 37 * MINUTE, w: 2400 },
+    { from: s + 50 * MINUTE, to: s + HOUR, w: 2400 },
+  ]);
+  const until = T0 + 12 * HOUR;
+  const p = on(correlate(readings(oven.loads, until), oven.events, { now: until }).profiles, "switch.oven");
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.energyKwh! - 5 * 1.36) / (5 * 1.36) < 0.03, `energy ${p.energyKwh} kWh`);
+  assert.ok(Math.abs(p.powerW! - 1360) < 40, `mean ${p.powerW} W`);
 });
 
 test("a steady light whose edges agree keeps its steps when its runs' excess is small beside their own noise", () => {
@@ -176,6 +190,17 @@ test("a level that all the device's runs together clearly contradict is never co
   assert.equal(runsContradict(81, { middleW: 6, standardErrorW: 1 }), false, "within 10 %");
   assert.equal(runsContradict(12, { middleW: 30, standardErrorW: 15 }), false, "runs too noisy for a 12 W light");
   assert.equal(runsContradict(81, null), false, "too few runs");
+});
+
+test("a device whose edges say its step is not its level, and whose runs say far more without agreeing how much, is not attributable", () => {
+  // A dishwasher whose edges are its 8 W fill pump: switch-ons at 8 W, switch-offs scattered; runs saying +356 ± 57 W.
+  const dishwasher = learning([8, 7, 8, 9, 8], [8, 30, 7, 45, 9, 60]);
+  assert.equal(unattributable(dishwasher, 8, { middleW: 356, standardErrorW: 57 }), true);
+  assert.equal(unattributable(dishwasher, 8, { middleW: 356, standardErrorW: 20 }), false, "runs that agree say how much");
+  assert.equal(unattributable(dishwasher, 8, { middleW: 30, standardErrorW: 57 }), false, "runs near the step");
+  assert.equal(unattributable(dishwasher, 8, null), false, "no runs");
+  const steady = learning([8, 7, 8, 9, 8], [8, 8, 7, 9, 9, 8]);
+  assert.equal(unattributable(steady, 8, { middleW: 356, standardErrorW: 57 }), false, "edges that agree");
 });
 
 /**

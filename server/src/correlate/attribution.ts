@@ -39,6 +39,8 @@ export interface StateEnergy {
   fromSwitchOffs: boolean;
   /** Step model: all the device's runs together say it draws clearly other than the power charged (`runsContradict`); it is then never confident. */
   runsDisagree: boolean;
+  /** Step model: the step cannot stand for the device's energy and the runs cannot say what does (`unattributable`): not published. */
+  unattributable: boolean;
 }
 
 /** A stretch of time over which an entity drew a known energy in one state (spread evenly over it). */
@@ -239,11 +241,12 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // that really differ from each other, as an EV charger's do with how full the car was, widen the median's error).
     const seOf = (values: readonly number[], middle: number) =>
       Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length), RESIDUAL_SE_FLOOR_W / Math.sqrt(values.length));
+    const eachClearOf = (values: readonly number[], middle: number) =>
+      values.every((v) => Math.sign(v) === Math.sign(middle)) && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
     const significant = (values: readonly number[], middle: number) => {
       const se = seOf(values, middle);
       const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
-      const eachClear = sameSign && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
-      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClear;
+      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClearOf(values, middle);
     };
     if (stepsKnown) {
       const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
@@ -252,7 +255,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
       // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
       const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
-      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (residualW.length >= SUBTLE_RESIDUAL_RUNS && share >= MIN_RESIDUAL_SHARE));
+      // ...or, when the runs say the device draws less than its step, in a few runs that each show it clear of their own
+      // noise (an oven's thermostat cutting its 2.4 kW to 1.2 kW in each of five runs: 0.2 % short of the large share, it
+      // was charged 82 % too much). A device drawing more than its step has its switch-offs to show its bursts (a PC).
+      const subtleShown = residualW.length >= SUBTLE_RESIDUAL_RUNS || (middle < 0 && eachClearOf(residualW, middle));
+      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (subtleShown && share >= MIN_RESIDUAL_SHARE));
       // Edges that agree speak for a steady device: only a large excess over the runs' own noise says otherwise.
       const steadyEdges = [...input.learned.values()].every((l) => !isPublishable(l) || isRepresentative(l));
       if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
@@ -368,6 +375,24 @@ export function runsContradict(powerW: number, broad: Residual | null): boolean 
   return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
 }
 
+/** How many times the step the runs' median residual and its standard error must both exceed for `unattributable`. */
+const UNATTRIBUTABLE_MULTIPLE = 5;
+
+/**
+ * Whether a one-state device's energy cannot be attributed at all: its edges say the step is not what
+ * it draws while on (`isRepresentative` fails), and its runs say it draws far more or less, by over
+ * `UNATTRIBUTABLE_MULTIPLE` times the step, but too scattered (a standard error of as much again) to
+ * say how much. A dishwasher whose edges are its 8 W fill pump, read every second, had runs of
+ * +409, +356 and −226 W against it (true mean 450 W): learned at 8 W, its 10.6 kWh came out as
+ * 0.18 kWh. Such a device is not published (the issue's rule: a device whose energy cannot be
+ * attributed reliably is not published as statistics).
+ */
+export function unattributable(l: StateLearning, stepW: number, residual: Residual | null): boolean {
+  if (residual === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const limit = UNATTRIBUTABLE_MULTIPLE * stepW;
+  return Math.abs(residual.middleW) > limit && residual.standardErrorW > limit;
+}
+
 export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
   if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
   if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
@@ -423,6 +448,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
       runsDisagree: bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && runsContradict(step, residual))),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && unattributable(l, step, residual),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
@@ -489,6 +515,7 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
       fromSwitchOffs: false,
       runsDisagree: false,
+      unattributable: false,
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
