@@ -356,9 +356,9 @@ const BROAD_MAX_RATIO = 2;
  * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
  * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W) nor
  * above `BROAD_MAX_RATIO` times its switch-on level.
- * Null otherwise: the step stands. With a 60 s sensor, the switch-offs' levels cannot be trusted
- * (`switchOffsSampleLevels`), and a PC's few runs clear of other devices were too few to say (three
- * of 13–22), so it was learned at its idle level, a third below its mean.
+ * Null otherwise: the step stands. A PC read every 30 s or on change whose switch-offs showed no
+ * clear burst level, and whose runs clear of other devices were too few to say (three of 13–22), was
+ * learned at its idle level, a third below its mean. Not used at 60 s (`switchOffsSampleLevels`).
  */
 /**
  * Whether a one-state device's runs (all of them, `broadResidual`, or the ones clear of uncertain
@@ -381,8 +381,9 @@ const UNATTRIBUTABLE_MULTIPLE = 5;
 /**
  * Whether a one-state device's energy cannot be attributed at all: its edges say the step is not what
  * it draws while on (`isRepresentative` fails), and its runs say it draws far more or less, by over
- * `UNATTRIBUTABLE_MULTIPLE` times the step, but too scattered (a standard error of as much again) to
- * say how much. A dishwasher whose edges are its 8 W fill pump, read every second, had runs of
+ * `UNATTRIBUTABLE_MULTIPLE` times the step and by `RESIDUAL_SIGMAS` standard errors, but too scattered
+ * (a standard error of over that multiple too) to say how much; an 8 W light whose runs at 60 s said
+ * −45 ± 62 W is no such case. A dishwasher whose edges are its 8 W fill pump, read every second, had runs of
  * +409, +356 and −226 W against it (true mean 450 W): learned at 8 W, its 10.6 kWh came out as
  * 0.18 kWh. Such a device is not published (the issue's rule: a device whose energy cannot be
  * attributed reliably is not published as statistics).
@@ -390,12 +391,17 @@ const UNATTRIBUTABLE_MULTIPLE = 5;
 export function unattributable(l: StateLearning, stepW: number, residual: Residual | null): boolean {
   if (residual === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
   const limit = UNATTRIBUTABLE_MULTIPLE * stepW;
-  return Math.abs(residual.middleW) > limit && residual.standardErrorW > limit;
+  const gap = Math.abs(residual.middleW);
+  return gap > limit && gap > RESIDUAL_SIGMAS * residual.standardErrorW && residual.standardErrorW > limit;
 }
 
 export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
   if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
   if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
+  // Its step is the level it is switched on at (a PC's idle), not one its switch-offs pulled up (a porch light's
+  // switch-ons at 41 W, its step 63 W from switch-offs at the busy hour, its runs saying 91 W: true 60 W).
+  const onLevel = median(l.onValues);
+  if (Math.abs(stepW - onLevel) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * onLevel)) return null;
   if (broad.middleW <= Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW)) return null;
   if (broad.middleW <= BROAD_SIGMAS * broad.standardErrorW || broad.standardErrorW > BROAD_MAX_RELATIVE_SE * stepW) return null;
   const mean = stepW + broad.middleW;
@@ -418,8 +424,9 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
     const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
     const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
-    // Without that (switch-offs too coarse or too few to show the bursts' share), all its runs together.
-    const bursty = fromEdges ?? (step === null ? null : meanOfRuns(l, step, broad));
+    // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together.
+    // Not at 60 s: there a porch light's runs at the busy hour look like a PC's bursts (63 W learned as 91 W).
+    const bursty = fromEdges ?? (step === null || !input.switchOffsSampleLevels ? null : meanOfRuns(l, step, broad));
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
     const intervals = input.stepIntervals.filter((iv) => iv.state === state);
