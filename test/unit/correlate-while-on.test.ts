@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { meanOfBursts } from "../../server/src/correlate/attribution.js";
+import { meanOfBursts, meanOfRuns, runsContradict, unattributable } from "../../server/src/correlate/attribution.js";
 import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -56,6 +56,20 @@ test("a washer whose edges are quiet is charged what it used while on: its heate
   assert.ok(Math.abs(p.energyKwh! - 6 * perRunKwh) / (6 * perRunKwh) < 0.03, `energy ${p.energyKwh} kWh`);
   assert.ok(Math.abs(p.powerW! - (perRunKwh * 1000) / (40 / 60)) < 20, `mean ${p.powerW} W`);
   assert.equal(p.status, "estimated");
+});
+
+test("an oven whose thermostat draws a bit under half its step is charged what it used, from five runs that each show it", () => {
+  // 2400 W for 12 of every 25 minutes of a one-hour run (34 of 60 minutes): 1.36 kWh a run, its mean 1360 W, 43 % below the step.
+  const oven = device("switch.oven", 5, HOUR, (s) => [
+    { from: s, to: s + 12 * MINUTE, w: 2400 },
+    { from: s + 25 * MINUTE, to: s + 37 * MINUTE, w: 2400 },
+    { from: s + 50 * MINUTE, to: s + HOUR, w: 2400 },
+  ]);
+  const until = T0 + 12 * HOUR;
+  const p = on(correlate(readings(oven.loads, until), oven.events, { now: until }).profiles, "switch.oven");
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.energyKwh! - 5 * 1.36) / (5 * 1.36) < 0.03, `energy ${p.energyKwh} kWh`);
+  assert.ok(Math.abs(p.powerW! - 1360) < 40, `mean ${p.powerW} W`);
 });
 
 test("a steady light whose edges agree keeps its steps when its runs' excess is small beside their own noise", () => {
@@ -144,6 +158,49 @@ test("a bursty device's switch-offs and runs are weighed by their errors, and th
   assert.equal(meanOfBursts({ ...edges, standardErrorW: 30 }, 80, { meanW: 80, standardErrorW: 1 }), null, "runs that see nothing, precisely");
   // A TV whose switch-offs caught a fridge's cycles: 112 ± 12 W against runs of 68 ± 17 W.
   assert.equal(meanOfBursts({ meanW: 112, standardErrorW: 12, baseW: 86 }, 86, { meanW: 68, standardErrorW: 17 }), null, "they disagree");
+});
+
+test("a device whose switch-offs are above its switch-ons, too coarse to count its bursts, draws its step plus the median residual of all its runs", () => {
+  // A PC read every 60 s: switch-ons at 80 W, switch-offs scattered above (no clear burst level), runs saying +36 ± 14 W.
+  const pc = learning([80, 79, 81, 80, 80, 82], [80, 95, 79, 130, 82, 160, 110, 150, 85, 176]);
+  assert.equal(meanOfRuns(pc, 80, { middleW: 36, standardErrorW: 14 }), 116);
+  // Runs within 1.28 standard errors of nothing, or too noisy for the device (an error over half its step), say nothing.
+  assert.equal(meanOfRuns(pc, 80, { middleW: 36, standardErrorW: 30 }), null, "36 W is 1.2 standard errors");
+  assert.equal(meanOfRuns(pc, 20, { middleW: 36, standardErrorW: 11 }), null, "an error over half the step");
+  assert.equal(meanOfRuns(pc, 80, { middleW: 6, standardErrorW: 1 }), null, "within 10 % of the step");
+  assert.equal(meanOfRuns(pc, 80, { middleW: 200, standardErrorW: 30 }), null, "above nearly every level it was switched off at");
+  // Runs saying over twice its switch-on level (80 W), when its switch-offs reach far above that too: other loads in its runs.
+  const wide = learning([80, 79, 81, 80, 80, 82], [80, 95, 79, 130, 82, 160, 110, 350, 400, 1800]);
+  assert.equal(meanOfRuns(wide, 80, { middleW: 70, standardErrorW: 20 }), 150);
+  assert.equal(meanOfRuns(wide, 80, { middleW: 90, standardErrorW: 20 }), null, "170 W is over twice 80 W");
+  assert.equal(meanOfRuns(pc, 80, null), null, "too few runs");
+  // Edges that agree (a steady light), or switch-offs below the switch-ons, keep the step whatever the runs say.
+  const steady = learning([80, 79, 81, 80, 80, 82], [80, 81, 79, 80, 82, 78, 80, 81]);
+  assert.equal(meanOfRuns(steady, 80, { middleW: 36, standardErrorW: 14 }), null, "edges that agree");
+  const lower = learning([80, 79, 81, 80, 80, 82], [80, 40, 79, 30, 82, 35, 45, 81]);
+  assert.equal(meanOfRuns(lower, 80, { middleW: 36, standardErrorW: 14 }), null, "switch-offs below");
+  assert.equal(meanOfRuns(learning([80], [130]), 80, { middleW: 36, standardErrorW: 14 }), null, "too few events to publish");
+});
+
+test("a level that all the device's runs together clearly contradict is never confident", () => {
+  // A PC whose switch-ons and switch-offs all caught it idle at 81 W; its runs say 35 ± 10 W more.
+  assert.equal(runsContradict(81, { middleW: 35, standardErrorW: 10 }), true);
+  assert.equal(runsContradict(81, { middleW: -35, standardErrorW: 10 }), true, "runs saying less contradict it too");
+  assert.equal(runsContradict(81, { middleW: 12, standardErrorW: 10 }), false, "within 1.28 standard errors");
+  assert.equal(runsContradict(81, { middleW: 6, standardErrorW: 1 }), false, "within 10 %");
+  assert.equal(runsContradict(12, { middleW: 30, standardErrorW: 15 }), false, "runs too noisy for a 12 W light");
+  assert.equal(runsContradict(81, null), false, "too few runs");
+});
+
+test("a device whose edges say its step is not its level, and whose runs say far more without agreeing how much, is not attributable", () => {
+  // A dishwasher whose edges are its 8 W fill pump: switch-ons at 8 W, switch-offs scattered; runs saying +356 ± 57 W.
+  const dishwasher = learning([8, 7, 8, 9, 8], [8, 30, 7, 45, 9, 60]);
+  assert.equal(unattributable(dishwasher, 8, { middleW: 356, standardErrorW: 57 }), true);
+  assert.equal(unattributable(dishwasher, 8, { middleW: 356, standardErrorW: 20 }), false, "runs that agree say how much");
+  assert.equal(unattributable(dishwasher, 8, { middleW: 30, standardErrorW: 57 }), false, "runs near the step");
+  assert.equal(unattributable(dishwasher, 8, null), false, "no runs");
+  const steady = learning([8, 7, 8, 9, 8], [8, 8, 7, 9, 9, 8]);
+  assert.equal(unattributable(steady, 8, { middleW: 356, standardErrorW: 57 }), false, "edges that agree");
 });
 
 /**

@@ -11,7 +11,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import { powerOf, type LearnedState } from "./entity-learning.js";
-import { edgeMean, isPublishable, isRepresentative, type EdgeMean } from "./learn.js";
+import { edgeMean, isPublishable, isRepresentative, trimmedMean, type EdgeMean, type StateLearning } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -37,6 +37,10 @@ export interface StateEnergy {
   energyRelativeError: number | null;
   /** Step model: the power is a bursty device's mean from its switch-offs and runs (`meanOfBursts`), not the step. */
   fromSwitchOffs: boolean;
+  /** Step model: all the device's runs together say it draws clearly other than the power charged (`runsContradict`); it is then never confident. */
+  runsDisagree: boolean;
+  /** Step model: the step cannot stand for the device's energy and the runs cannot say what does (`unattributable`): not published. */
+  unattributable: boolean;
 }
 
 /** A stretch of time over which an entity drew a known energy in one state (spread evenly over it). */
@@ -237,11 +241,12 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // that really differ from each other, as an EV charger's do with how full the car was, widen the median's error).
     const seOf = (values: readonly number[], middle: number) =>
       Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length), (MEDIAN_SE_FACTOR * noiseW) / Math.sqrt(values.length), RESIDUAL_SE_FLOOR_W / Math.sqrt(values.length));
+    const eachClearOf = (values: readonly number[], middle: number) =>
+      values.every((v) => Math.sign(v) === Math.sign(middle)) && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
     const significant = (values: readonly number[], middle: number) => {
       const se = seOf(values, middle);
       const sameSign = values.every((v) => Math.sign(v) === Math.sign(middle));
-      const eachClear = sameSign && values.every((v, i) => Math.abs(v) > measured[i]!.baselineGapW + measured[i]!.uncertaintyW);
-      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClear;
+      return (Math.abs(middle) > RESIDUAL_SIGMAS * se && (values.length >= SUBTLE_RESIDUAL_RUNS || sameSign)) || eachClearOf(values, middle);
     };
     if (stepsKnown) {
       const residualW = measured.map((m) => (m.total - stepEnergy(m)) / Math.max(1, m.totalOnMs));
@@ -250,7 +255,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       const stepMeanW = measured.reduce((s, m) => s + stepEnergy(m), 0) / Math.max(1, measured.reduce((s, m) => s + m.totalOnMs, 0));
       // A large residual (a washer's 2 kW heater behind 15 W edges) shows in a few runs; a subtle one needs more of them.
       const share = Math.abs(middle) / Math.max(1e-9, Math.abs(stepMeanW));
-      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (residualW.length >= SUBTLE_RESIDUAL_RUNS && share >= MIN_RESIDUAL_SHARE));
+      // ...or, when the runs say the device draws less than its step, in a few runs that each show it clear of their own
+      // noise (an oven's thermostat cutting its 2.4 kW to 1.2 kW in each of five runs: 0.2 % short of the large share, it
+      // was charged 82 % too much). A device drawing more than its step has its switch-offs to show its bursts (a PC).
+      const subtleShown = residualW.length >= SUBTLE_RESIDUAL_RUNS || (middle < 0 && eachClearOf(residualW, middle));
+      variable = significant(residualW, middle) && (share >= LARGE_RESIDUAL_SHARE || (subtleShown && share >= MIN_RESIDUAL_SHARE));
       // Edges that agree speak for a steady device: only a large excess over the runs' own noise says otherwise.
       const steadyEdges = [...input.learned.values()].every((l) => !isPublishable(l) || isRepresentative(l));
       if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
@@ -268,14 +277,33 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
-  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual), fewCertainRuns };
+  if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
 }
 
 /** The runs' median residual against the steps, and its standard error, W. */
-interface Residual {
+export interface Residual {
   middleW: number;
   standardErrorW: number;
+}
+
+/** Runs needed for the median residual over all runs (`broadResidual`) to say anything. */
+export const BROAD_MIN_RUNS = 8;
+
+/**
+ * The median residual against the step over every integrable run of a one-state device, however
+ * uncertain the devices around each run (a PC is on for hours beside everything, so none of its
+ * runs is clear of them), with the standard error of that median from the runs' spread. Each run's
+ * error is large, but others' loads start and stop inside a run as often as around it, so they move
+ * the median little. Null for devices with more than one state, or with fewer than `BROAD_MIN_RUNS` runs.
+ */
+function broadResidual(all: readonly MeasuredRun[], input: EntityInput, stepOf: (s: string) => number | null, stepEnergy: (m: MeasuredRun) => number): Residual | null {
+  if (input.learned.size !== 1) return null;
+  const runs = all.filter((m) => m.totalOnMs > 0 && [...m.onMs.keys()].every((s) => stepOf(s) !== null));
+  if (runs.length < BROAD_MIN_RUNS) return null;
+  const residualW = runs.map((m) => (m.total - stepEnergy(m)) / m.totalOnMs);
+  const middle = median(residualW);
+  return { middleW: middle, standardErrorW: standardErrorOfMedian(medianAbsoluteDeviation(residualW, middle), residualW.length) };
 }
 
 /**
@@ -304,6 +332,82 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: numb
   return mean > 0 && Math.abs(mean - stepW) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * Math.abs(stepW)) ? mean : null;
 }
 
+/** The broad residual must be this many of its standard errors above zero (one-sided 90 %: the edges have already said the device draws more). */
+const BROAD_SIGMAS = 1.28;
+/**
+ * ...and its standard error at most this share of the step: runs only speak for a device they
+ * resolve (an 8 or 12 W light's runs at 30 s scatter by ±15 W around its step; a PC's by ±15-30 W
+ * around its 80 W).
+ */
+const BROAD_MAX_RELATIVE_SE = 0.5;
+/**
+ * ...and the mean it gives at most this many times the level the device's switch-ons see. Twenty
+ * simulated households' PCs (80 W idle, a third of the time at 150-200 W) came out at 1.4-1.7 times
+ * it where the rule applied; the one household whose PC runs said 2.1-2.2 times (190 W, true 116 W)
+ * had other loads in them, which a PC's hours-long runs gather.
+ */
+const BROAD_MAX_RATIO = 2;
+
+/**
+ * The mean power of a one-state device whose edges say its step is not what it draws all the time
+ * it is on, and say it draws more (its switch-offs, on their trimmed mean, above its switch-ons: a
+ * PC switched on at idle and off at any of its levels): its step plus the median residual of all its
+ * runs (`broadResidual`), when that is clearly above zero, more than max(2 W, 10 %) of the step, and
+ * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
+ * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W) nor
+ * above `BROAD_MAX_RATIO` times its switch-on level.
+ * Null otherwise: the step stands. A PC read every 30 s or on change whose switch-offs showed no
+ * clear burst level, and whose runs clear of other devices were too few to say (three of 13–22), was
+ * learned at its idle level, a third below its mean. Not used at 60 s (`switchOffsSampleLevels`).
+ */
+/**
+ * Whether a one-state device's runs (all of them, `broadResidual`, or the ones clear of uncertain
+ * neighbours, `Residual`) say it draws clearly other than
+ * `powerW`: by more than max(2 W, 10 %), by more than `BROAD_SIGMAS` standard errors, with an error
+ * under half of it. A PC whose switch-ons and switch-offs both caught it idle (a report-on-change
+ * sensor) was labelled confident at 81 W, its runs saying about 35 W more (true 118 W): a level its
+ * runs contradict is at most "estimated"; so was one read every second whose switch-offs caught it
+ * idle 11 times in 12 (80 W, true 115 W), its five clear runs saying 22 ± 16 W more.
+ */
+export function runsContradict(powerW: number, broad: Residual | null): boolean {
+  if (broad === null || !(powerW > 0)) return false;
+  const gap = Math.abs(broad.middleW);
+  return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
+}
+
+/** How many times the step the runs' median residual and its standard error must both exceed for `unattributable`. */
+const UNATTRIBUTABLE_MULTIPLE = 5;
+
+/**
+ * Whether a one-state device's energy cannot be attributed at all: its edges say the step is not what
+ * it draws while on (`isRepresentative` fails), and its runs say it draws far more or less, by over
+ * `UNATTRIBUTABLE_MULTIPLE` times the step and by `RESIDUAL_SIGMAS` standard errors, but too scattered
+ * (a standard error of over that multiple too) to say how much; an 8 W light whose runs at 60 s said
+ * −45 ± 62 W is no such case. A dishwasher whose edges are its 8 W fill pump, read every second, had runs of
+ * +409, +356 and −226 W against it (true mean 450 W): learned at 8 W, its 10.6 kWh came out as
+ * 0.18 kWh. Such a device is not published (the issue's rule: a device whose energy cannot be
+ * attributed reliably is not published as statistics).
+ */
+export function unattributable(l: StateLearning, stepW: number, residual: Residual | null): boolean {
+  if (residual === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const limit = UNATTRIBUTABLE_MULTIPLE * stepW;
+  const gap = Math.abs(residual.middleW);
+  return gap > limit && gap > RESIDUAL_SIGMAS * residual.standardErrorW && residual.standardErrorW > limit;
+}
+
+export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
+  if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
+  if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
+  // Its step is the level it is switched on at (a PC's idle), not one its switch-offs pulled up (a porch light's
+  // switch-ons at 41 W, its step 63 W from switch-offs at the busy hour, its runs saying 91 W: true 60 W).
+  const onLevel = median(l.onValues);
+  if (Math.abs(stepW - onLevel) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * onLevel)) return null;
+  if (broad.middleW <= Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW)) return null;
+  if (broad.middleW <= BROAD_SIGMAS * broad.standardErrorW || broad.standardErrorW > BROAD_MAX_RELATIVE_SE * stepW) return null;
+  const mean = stepW + broad.middleW;
+  return mean <= quantile(l.offValues, 0.9) && mean <= BROAD_MAX_RATIO * median(l.onValues) ? mean : null;
+}
+
 /**
  * Energy = step × on-time; the runs' integrals only describe it. A device whose switch-offs catch
  * bursts its switch-ons do not (`edgeMean`) draws its mean while on instead, from two independent
@@ -312,14 +416,17 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: numb
  * show nothing above its step, and they outweigh the switch-offs; a PC whose runs overlap everything
  * has runs too noisy to say much, and its switch-offs carry it.
  */
-function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residual: Residual | null): EntityEnergy {
+function stepModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], residual: Residual | null, broad: Residual | null = null): EntityEnergy {
   const states = new Map<string, StateEnergy>();
   for (const [state, l] of input.learned) {
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
     const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
-    const bursty = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together.
+    // Not at 60 s: there a porch light's runs at the busy hour look like a PC's bursts (63 W learned as 91 W).
+    const bursty = fromEdges ?? (step === null || !input.switchOffsSampleLevels ? null : meanOfRuns(l, step, broad));
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
     const intervals = input.stepIntervals.filter((iv) => iv.state === state);
@@ -347,6 +454,8 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       kwhPerRun: null,
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
+      runsDisagree: bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && runsContradict(step, residual))),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && unattributable(l, step, residual),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
@@ -412,6 +521,8 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
       kwhPerRun: energies.length > 0 ? median(energies) / 3_600_000 / 1000 : null,
       energyRelativeError: mean !== null && mean > 0 && sd !== null ? sd / Math.sqrt(meanPerRunW.length) / mean : null,
       fromSwitchOffs: false,
+      runsDisagree: false,
+      unattributable: false,
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };

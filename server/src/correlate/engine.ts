@@ -176,8 +176,10 @@ export class CorrelationEngine {
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
         const e = energy?.states.get(state);
         const power = e?.powerW ?? powerOf(l);
-        // A power that is not above zero says the energy could not be attributed: it is not published.
-        const published = power !== null && power > 0;
+        // A power that is not above zero says the energy could not be attributed: it is not published; nor is a
+        // step the runs say is far off without saying by how much.
+        const shown = power !== null && power > 0;
+        const published = shown && !e?.unattributable;
         const onS = seconds.get(state) ?? 0;
         const pieces = whileOn ? energy!.pieces.filter((p) => p.state === state) : [];
         const { state: haState, level } = splitPowerStateKey(state);
@@ -185,17 +187,17 @@ export class CorrelationEngine {
           entityId,
           state: haState,
           level,
-          powerW: published ? power : null,
+          powerW: shown ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn || !isPublishable(l) || !this.trusted(l) ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
-          status: !published ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l) ? "estimated" : statusOf(l),
+          confidence: whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree || e?.unattributable ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
           onTimeH: onS / 3600,
           ghostRuns: whileOn ? 0 : (ghostRuns.get(state) ?? 0),
-          energyKwh: !published ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
-          cost: !published || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
+          energyKwh: !shown ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
+          cost: !shown || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
           energyFrom: whileOn ? "while-on" : e?.fromSwitchOffs ? "switch-offs" : "steps",
           stepW: e?.stepW ?? (isPublishable(l) ? l.powerW : null),
           range: e?.range ?? null,
@@ -229,7 +231,7 @@ export class CorrelationEngine {
       const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil);
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
-        if (power === null || power <= 0) continue;
+        if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
         for (const [hourStart, value] of energyByHour(intervals, state, power, from, to)) out.push({ entityId, state, hourStart, kwh: value });
       }
     }
