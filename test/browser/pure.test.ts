@@ -146,10 +146,10 @@ describe("chart options", () => {
       { start: 1, end: 2, free: 1, paid: 0, cost: 0 },
     ];
     const groups = [{ first: 0, count: 2, text: "Apr 5" }];
-    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups } })).to.equal(true);
-    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups: [] } })).to.equal(false);
-    expect(canMergeSeries({ buckets: [...hourly, { start: 2, end: 3, free: 1, paid: 1, cost: 0 }], labels: { axis: [], tooltip: [], groups } })).to.equal(false);
-    const o = buildChartOptions(input({ buckets: hourly, labels: { axis: ["Apr 5", ""], tooltip: ["a", "b"], groups } }));
+    expect(canMergeSeries({ buckets: hourly, labels: { view: "hourly", axis: [], tooltip: [], groups, columns: [] } })).to.equal(true);
+    expect(canMergeSeries({ buckets: hourly, labels: { view: "daily", axis: [], tooltip: [], groups: [], columns: [] } })).to.equal(false);
+    expect(canMergeSeries({ buckets: [...hourly, { start: 2, end: 3, free: 1, paid: 1, cost: 0 }], labels: { view: "hourly", axis: [], tooltip: [], groups, columns: [] } })).to.equal(false);
+    const o = buildChartOptions(input({ buckets: hourly, labels: { view: "hourly", axis: ["Apr 5", ""], tooltip: ["a", "b"], groups, columns: [] } }));
     expect(o.series).to.deep.equal([
       {
         name: "Total",
