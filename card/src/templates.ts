@@ -165,7 +165,7 @@ export function renderColumnLabels(data: LoadedRange, names: string[], plot: Plo
   if (!plot || !names.length || names.length !== data.buckets.length) return nothing;
   const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4);
   return html`<div class="xlabels" aria-hidden="true">
-    ${picks.map((p) => html`<span class="xlabel column" style="left:${p.left}px;width:${COLUMN_LABEL_PX}px">${names[p.index]}</span>`)}
+    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${COLUMN_LABEL_PX}px">${names[p.index]}</span>`)}
   </div>`;
 }
 
