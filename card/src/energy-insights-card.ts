@@ -275,6 +275,7 @@ export class EnergyInsightsCard extends LitElement {
         status: this.data.status,
         plot: this.chart.plot,
         groups: this.chart.groups,
+        columns: this.chart.columns,
         config: this._config as ResolvedCardConfig,
         byDevice: this._stack === "device",
         fmt,

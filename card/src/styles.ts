@@ -233,6 +233,12 @@ export const cardStyles = css`
     white-space: nowrap;
     overflow: hidden;
   }
+  /* Daily and monthly: a column's name centred under it, as ApexCharts drew it. */
+  .xlabel.column {
+    border-left: none;
+    padding-left: 0;
+    text-align: center;
+  }
   .cleanest {
     margin-top: 4px;
     font-size: 0.85em;

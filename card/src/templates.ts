@@ -7,7 +7,7 @@ import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
 import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
-import { dayLabelStride, hourLabelPx, MIN_DAY_LABEL_PX, type LabelGroup } from "./chart/labels.js";
+import { COLUMN_LABEL_PX, dayLabelStride, hourLabelPx, MIN_DAY_LABEL_PX, pickColumnLabels, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
 import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
@@ -157,6 +157,19 @@ export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined
   </div>`;
 }
 
+/**
+ * The daily and monthly views' column names, each centred under its column (as ApexCharts placed them),
+ * as many as fit the plot's width without touching (labels.ts `pickColumnLabels`); none reaches past
+ * the plot's right padding (4 px), so none is cut at the card's edge.
+ */
+export function renderColumnLabels(data: LoadedRange, names: string[], plot: PlotArea | undefined): TemplateResult | typeof nothing {
+  if (!plot || !names.length || names.length !== data.buckets.length) return nothing;
+  const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4);
+  return html`<div class="xlabels" aria-hidden="true">
+    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${COLUMN_LABEL_PX}px">${names[p.index]}</span>`)}
+  </div>`;
+}
+
 /** The card's own legend, the cleanest hours ahead, and the by-device view's notes. */
 export function renderChartFooter(ctx: {
   data: LoadedRange;
@@ -199,6 +212,8 @@ export function renderChartArea(ctx: {
   status: CardStatus;
   plot: PlotArea | undefined;
   groups: LabelGroup[];
+  /** The daily and monthly views' column names (empty for hourly). */
+  columns: string[];
   config: ResolvedCardConfig;
   byDevice: boolean;
   fmt: Formatters;
@@ -228,7 +243,7 @@ export function renderChartArea(ctx: {
       ${shown ? renderPendingArea(shown, plot, t) : nothing}
     </div>
     ${shown
-      ? html`${renderDayLabels(shown.range.view === "hourly" ? ctx.groups : [], plot, shown.buckets.length)}
+      ? html`${shown.range.view === "hourly" ? renderDayLabels(ctx.groups, plot, shown.buckets.length) : renderColumnLabels(shown, ctx.columns, plot)}
         ${renderChartFooter({ data: shown, config: ctx.config, byDevice: ctx.byDevice, fmt, t, timeZone: ctx.timeZone })}`
       : nothing}
   `;

@@ -1,6 +1,8 @@
 /**
  * X axis labels measured in Chromium: at card widths of 390, 500 and 1,000 px, in every view, every
- * label's box lies inside the card, its text is not cut, and no two labels intersect.
+ * label's box lies inside the card, its text is not cut, and no two labels intersect. The card writes
+ * them itself in every view: day spans under the hourly chart, and each column's name centred under
+ * its column in the daily and monthly views.
  */
 import { expect, waitUntil } from "@open-wc/testing";
 import type { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
@@ -67,8 +69,45 @@ function problems(card: EnergyInsightsCard): string[] {
   return out;
 }
 
+/** Daily and monthly: each named column's label is centred under that column's bar (within 1 px); none from ApexCharts. */
+function offCentre(card: EnergyInsightsCard): string[] {
+  const root = shadow(card);
+  const out: string[] = [];
+  if (root.querySelectorAll(".apexcharts-xaxis-label").length) out.push("ApexCharts drew x axis labels too");
+  const bars = [...(root.querySelector(".apexcharts-bar-series .apexcharts-series")?.querySelectorAll<SVGPathElement>(".apexcharts-bar-area") ?? [])];
+  const columns = [...root.querySelectorAll<HTMLElement>(".xlabel.column")];
+  if (columns.length < 2) out.push(`only ${columns.length} column labels`);
+  for (const label of columns) {
+    const bar = bars[Number(label.dataset.column)]?.getBoundingClientRect();
+    if (!bar || !(bar.width > 0)) {
+      out.push(`"${label.textContent}": no bar ${label.dataset.column}`);
+      continue;
+    }
+    const l = label.getBoundingClientRect();
+    const [labelCentre, barCentre] = [l.left + l.width / 2, bar.left + bar.width / 2];
+    if (Math.abs(labelCentre - barCentre) > 1) out.push(`"${label.textContent}" centred at ${labelCentre.toFixed(1)}, its column at ${barCentre.toFixed(1)}`);
+  }
+  return out;
+}
+
 describe("x axis labels", () => {
   afterEach(unmountAll);
+
+  for (const width of [390, 500, 1000]) {
+    it(`at ${width} px, daily and monthly: the card's own labels, each centred under its column, none from ApexCharts`, async () => {
+      const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), CONFIG, { width });
+      const found: string[] = [];
+      for (const view of ["daily", "monthly"]) {
+        const rendered = nextRender(card);
+        await click(card, `[data-view="${view}"]`);
+        await rendered;
+        await waitUntil(() => shadow(card).querySelectorAll(".xlabel.column").length > 0, `${view}: no labels`, { timeout: 5_000 });
+        await new Promise((r) => requestAnimationFrame(r));
+        found.push(...offCentre(card).map((p) => `${view}: ${p}`));
+      }
+      expect(found).to.deep.equal([]);
+    });
+  }
 
   for (const width of [390, 500, 1000]) {
     it(`at ${width} px: inside the card, not cut, not overlapping, in every view`, async () => {

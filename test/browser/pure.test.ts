@@ -7,7 +7,7 @@ import { addDays, addMonths, civilDateOf, zonedInstant, zonedParts } from "../..
 import { viewRange } from "../../card/src/common/range.js";
 import { makeFormatters } from "../../card/src/common/format.js";
 import { toBuckets, totalsOf } from "../../card/src/chart/buckets.js";
-import { bucketLabels, dayLabelStride } from "../../card/src/chart/labels.js";
+import { bucketLabels, dayLabelStride, pickColumnLabels } from "../../card/src/chart/labels.js";
 import { buildChartOptions, canMergeSeries, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
 import { groupAccounts } from "../../card/src/data/discovery.js";
 import { resolveConfig, slug, statisticIdFor } from "../../card/src/energy-insights-card-config.js";
@@ -146,10 +146,10 @@ describe("chart options", () => {
       { start: 1, end: 2, free: 1, paid: 0, cost: 0 },
     ];
     const groups = [{ first: 0, count: 2, text: "Apr 5" }];
-    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups } })).to.equal(true);
-    expect(canMergeSeries({ buckets: hourly, labels: { axis: [], tooltip: [], groups: [] } })).to.equal(false);
-    expect(canMergeSeries({ buckets: [...hourly, { start: 2, end: 3, free: 1, paid: 1, cost: 0 }], labels: { axis: [], tooltip: [], groups } })).to.equal(false);
-    const o = buildChartOptions(input({ buckets: hourly, labels: { axis: ["Apr 5", ""], tooltip: ["a", "b"], groups } }));
+    expect(canMergeSeries({ buckets: hourly, labels: { view: "hourly", axis: [], tooltip: [], groups, columns: [] } })).to.equal(true);
+    expect(canMergeSeries({ buckets: hourly, labels: { view: "daily", axis: [], tooltip: [], groups: [], columns: [] } })).to.equal(false);
+    expect(canMergeSeries({ buckets: [...hourly, { start: 2, end: 3, free: 1, paid: 1, cost: 0 }], labels: { view: "hourly", axis: [], tooltip: [], groups, columns: [] } })).to.equal(false);
+    const o = buildChartOptions(input({ buckets: hourly, labels: { view: "hourly", axis: ["Apr 5", ""], tooltip: ["a", "b"], groups, columns: [] } }));
     expect(o.series).to.deep.equal([
       {
         name: "Total",
@@ -230,5 +230,25 @@ describe("hourly day labels", () => {
     expect(dayLabelStride(22.6)).to.deep.equal({ every: 2, widthPx: 45.2 });
     expect(dayLabelStride(9)).to.deep.equal({ every: 4, widthPx: 36 });
     expect(dayLabelStride(0)).to.deep.equal({ every: 1, widthPx: 0 });
+  });
+});
+
+describe("daily and monthly column labels", () => {
+  const zone = "Pacific/Auckland";
+  const daysOf = (n: number) => {
+    const mar2 = zonedInstant({ year: 2026, month: 3, day: 2 }, zone); // a Monday
+    return Array.from({ length: n }, (_, i) => ({ start: mar2 + i * 86_400_000 + 3_600_000, end: mar2 + (i + 1) * 86_400_000, free: 0, paid: 1, cost: null }));
+  };
+  it("every day when the plot holds them, else Mondays; centred under their column, 48 px apart or more, none past the right edge", () => {
+    const wide = pickColumnLabels(daysOf(14), "daily", zone, { left: 40, width: 14 * 50 }, 40 + 14 * 50 + 4);
+    expect(wide.map((p) => p.index)).to.deep.equal([...Array(14).keys()]);
+    expect(wide[0]!.left).to.equal(40 + 25 - 24);
+    const narrow = pickColumnLabels(daysOf(35), "daily", zone, { left: 40, width: 330 }, 374);
+    expect(narrow.map((p) => p.index)).to.deep.equal([0, 7, 14, 21, 28]);
+    // The last Monday's label would reach past the right edge when the plot ends at its column.
+    const tight = pickColumnLabels(daysOf(29), "daily", zone, { left: 40, width: 290 }, 334);
+    expect(tight.map((p) => p.index)).to.deep.equal([0, 7, 14, 21]);
+    for (const picks of [wide, narrow, tight]) picks.slice(1).forEach((p, i) => expect(p.left - picks[i]!.left).to.be.at.least(48));
+    expect(pickColumnLabels(daysOf(3), "hourly", zone, { left: 0, width: 300 }, 300)).to.deep.equal([]);
   });
 });

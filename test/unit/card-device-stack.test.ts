@@ -159,7 +159,7 @@ test("chart options: one stacked bar series per stack series, their colours, no 
 
 test("hourly chart options: a stacked area flat across each hour's slot [i, i + 1] of a numeric axis; the tooltip reads the hour of either point", () => {
   const stack = stackByDevice(whole([[0, 2], [1, 0], [0, 0.5]]), [device("kettle", [0.5, 0.2, 0], "Kettle")], { maxDevices: 4 });
-  const input = { ...chartInput(stack), labels: { ...chartInput(stack).labels, groups: [{ first: 0, count: 3, text: "Apr 6" }] } };
+  const input = { ...chartInput(stack), labels: { ...chartInput(stack).labels, view: "hourly" as const, columns: [], groups: [{ first: 0, count: 3, text: "Apr 6" }] } };
   const options = deviceChartOptions({ chart: { type: "bar", animations: { enabled: false } }, xaxis: { type: "category", categories: ["Apr 6", "", ""] }, tooltip: {} }, input);
   assert.equal(options.chart?.type, "area");
   assert.equal(options.chart?.stacked, true);
@@ -197,7 +197,7 @@ test("device statistics are found by id and source, named by the entity's friend
 function chartInput(stack: ReturnType<typeof stackByDevice>): DeviceChartInput {
   return {
     stack,
-    labels: { axis: stack.buckets.map(() => ""), groups: [], tooltip: stack.buckets.map((_, i) => `hour ${i}`) },
+    labels: { view: "daily", axis: stack.buckets.map(() => ""), groups: [], columns: stack.buckets.map(() => ""), tooltip: stack.buckets.map((_, i) => `hour ${i}`) },
     names: { untracked: "Untracked", other: "Other devices", wholeHome: "Whole home" },
     format: { energy: (kwh) => `${Math.round(kwh * 1000) / 1000} kWh` },
     notes: { excess: (kwh) => `Learned devices exceed the meter by ${kwh}`, unmetered: "No meter data for this hour yet" },

@@ -42,7 +42,7 @@ export function sameLabelGroups(a: readonly LabelGroup[], b: readonly LabelGroup
 export function cardChartOptions(
   host: Element,
   ctx: { data: LoadedRange; config: ResolvedCardConfig; hass: HomeAssistant; width: number; plot: PlotArea | undefined; height: number; events: { time: string; kind: string }[] },
-): { options: ApexOptions; groups: LabelGroup[] } {
+): { options: ApexOptions; groups: LabelGroup[]; columns: string[] } {
   const { config, hass } = ctx;
   const locale = hass.locale ?? { language: "en" };
   return viewOptions({

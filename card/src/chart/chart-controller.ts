@@ -42,6 +42,8 @@ export class CardChartController implements ReactiveController {
   plot?: PlotArea;
   /** The hourly view's day labels, written by the card under the plot. */
   groups: LabelGroup[] = [];
+  /** The daily and monthly views' column names, written by the card under the plot (as many as fit). */
+  columns: string[] = [];
 
   private _key?: string;
   private _data?: LoadedRange;
@@ -93,9 +95,10 @@ export class CardChartController implements ReactiveController {
     if (key === this._key && data === this._data) return;
     this._key = key;
     this._data = data;
-    const { options, groups } = cardChartOptions(host, { data, config, hass, width: chart.clientWidth, plot: this.plot, height: CHART_HEIGHT, events: host.backendPanel.selectedEvents ?? [] });
-    if (!sameLabelGroups(groups, this.groups)) {
+    const { options, groups, columns } = cardChartOptions(host, { data, config, hass, width: chart.clientWidth, plot: this.plot, height: CHART_HEIGHT, events: host.backendPanel.selectedEvents ?? [] });
+    if (!sameLabelGroups(groups, this.groups) || columns.join("\n") !== this.columns.join("\n")) {
       this.groups = groups;
+      this.columns = columns;
       host.requestUpdate();
     }
     this.options = options;

@@ -225,7 +225,7 @@ export function deviceChartOptions(base: ApexOptions, input: DeviceChartInput): 
   const { stack, names } = input;
   const baseAxis = (Array.isArray(base.yaxis) ? base.yaxis[0] : base.yaxis) ?? {};
   const { seriesName: _ignored, ...axis } = baseAxis;
-  const hourly = input.labels.groups.length > 0;
+  const hourly = input.labels.view === "hourly";
   const common: ApexOptions = {
     ...base,
     colors: stack.series.map((s) => s.color),

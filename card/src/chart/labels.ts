@@ -18,6 +18,8 @@ export interface LabelGroup {
 }
 
 export interface BucketLabels {
+  /** The view the labels are for (the hourly view labels days, the others columns). */
+  view: View;
   /** One per bucket; empty where the axis shows no label (hours other than midnight). */
   axis: string[];
   /**
@@ -26,6 +28,11 @@ export interface BucketLabels {
    * its hour, so that its axis says when, not only which day.
    */
   groups: LabelGroup[];
+  /**
+   * Daily and monthly views: every bucket's name ("5 Apr", "Apr 26"), which the card writes centred
+   * under its column, as many as fit the plot's width (`pickColumnLabels`). Empty for hourly.
+   */
+  columns: string[];
   /** One per bucket: the whole period, e.g. "Sun 5 Apr, 02:00–03:00". */
   tooltip: string[];
 }
@@ -34,7 +41,7 @@ export interface BucketLabels {
  * Which day or month buckets get an axis label when not all fit in `maxLabels`: every day, else
  * Mondays, else first days of months (daily); every k-th month from January (monthly).
  */
-function sparseAxis(buckets: Bucket[], view: View, timeZone: string, maxLabels: number): boolean[] {
+export function sparseAxis(buckets: Bucket[], view: View, timeZone: string, maxLabels: number): boolean[] {
   const parts = buckets.map((b) => zonedParts(b.start, timeZone));
   if (buckets.length <= maxLabels) return parts.map(() => true);
   if (view === "daily") {
@@ -57,6 +64,7 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
   const axis: string[] = [];
   const tooltip: string[] = [];
   const groups: LabelGroup[] = [];
+  const columns: string[] = [];
   let lastDay = "";
   buckets.forEach((b, index) => {
     if (view === "hourly") {
@@ -78,14 +86,18 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
       const to = fmt.date(b.end, timeZone, time);
       tooltip.push(`${fmt.date(b.start, timeZone, { weekday: "short", day: "numeric", month: "short" })}, ${from}–${to}`);
     } else if (view === "daily") {
-      axis.push(labelled[index] ? fmt.date(b.start, timeZone, { day: "numeric", month: "short" }) : "");
+      const name = fmt.date(b.start, timeZone, { day: "numeric", month: "short" });
+      columns.push(name);
+      axis.push(labelled[index] ? name : "");
       tooltip.push(fmt.date(b.start, timeZone, { weekday: "long", day: "numeric", month: "long", year: "numeric" }));
     } else {
-      axis.push(labelled[index] ? fmt.date(b.start, timeZone, { month: "short", year: "2-digit" }) : "");
+      const name = fmt.date(b.start, timeZone, { month: "short", year: "2-digit" });
+      columns.push(name);
+      axis.push(labelled[index] ? name : "");
       tooltip.push(fmt.date(b.start, timeZone, { month: "long", year: "numeric" }));
     }
   });
-  return { axis, tooltip, groups };
+  return { view, axis, tooltip, groups, columns };
 }
 
 /** A day label needs about this many px. */
@@ -105,6 +117,39 @@ export function dayLabelStride(dayWidthPx: number, minPx = MIN_DAY_LABEL_PX): { 
   if (!(dayWidthPx > 0)) return { every: 1, widthPx: 0 };
   const every = Math.max(1, Math.ceil(minPx / dayWidthPx));
   return { every, widthPx: every * dayWidthPx };
+}
+
+/** A column label ("30 Sept", "Sept 26", in 11 px) gets this many px, centred under its column. */
+export const COLUMN_LABEL_PX = 48;
+
+/**
+ * Daily and monthly views: which columns get their name under them, and where (the label's left edge,
+ * `widthPx` wide, centred under the column). `sparseAxis`' rules pick by how many `widthPx` labels the
+ * plot's width holds; then a label is dropped if it would come closer than `widthPx` to the previous
+ * one or reach past `right` (the px where the labels' box ends) or left of 0, so none overlap or are cut.
+ */
+export function pickColumnLabels(
+  buckets: Bucket[],
+  view: View,
+  timeZone: string,
+  plot: { left: number; width: number },
+  right: number,
+  widthPx = COLUMN_LABEL_PX,
+): { index: number; left: number }[] {
+  if (view === "hourly" || !buckets.length || !(plot.width > 0)) return [];
+  const step = plot.width / buckets.length;
+  const picks = sparseAxis(buckets, view, timeZone, Math.max(1, Math.floor(plot.width / widthPx)));
+  const out: { index: number; left: number }[] = [];
+  let lastCentre = -Infinity;
+  picks.forEach((picked, index) => {
+    if (!picked) return;
+    const centre = plot.left + (index + 0.5) * step;
+    const left = centre - widthPx / 2;
+    if (centre - lastCentre < widthPx || left < 0 || left + widthPx > right) return;
+    out.push({ index, left });
+    lastCentre = centre;
+  });
+  return out;
 }
 
 /** "Mar 30 – Apr 7, 2026" (in the user's language) for the header; `end` is exclusive, so the last day shown is the one before it. */

@@ -86,7 +86,7 @@ export function tooltipHtml(input: ChartInput, index: number): string {
  * because ApexCharts then takes categories from the points.
  */
 export function canMergeSeries(input: Pick<ChartInput, "buckets" | "labels">): boolean {
-  return input.labels.groups.length > 0 && input.buckets.every((b) => round(b.free) === 0 || round(b.paid) === 0);
+  return input.labels.view === "hourly" && input.buckets.every((b) => round(b.free) === 0 || round(b.paid) === 0);
 }
 
 export function buildChartOptions(input: ChartInput): ApexOptions {
@@ -179,9 +179,9 @@ export function buildChartOptions(input: ChartInput): ApexOptions {
       // "on" the first and last columns were centred on the plot's edges, half cut off, and the first
       // one's outer half could not be hovered (its tooltip stayed on the previous column).
       tickPlacement: "between",
-      // Hourly: one SVG text per hour costs ~40 ms at 9 days; the card writes the day labels itself.
-      // `show` both ways: ApexCharts merges an update into the options it has, so an omitted key keeps the old value.
-      labels: input.labels.groups.length > 0 ? { show: false } : { show: true, rotate: 0, hideOverlappingLabels: true, trim: false, style: axisLabelStyle },
+      // The card writes the axis labels itself under the plot, in every view (templates.ts): one SVG
+      // text per hour cost ~40 ms at 9 days, and ApexCharts' label layout about a third of the daily render.
+      labels: { show: false },
       axisTicks: { show: false },
       axisBorder: { color: theme.grid },
       tooltip: { enabled: false },

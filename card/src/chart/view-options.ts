@@ -43,8 +43,8 @@ function totalTitle(total: PeriodTotal, fmt: Formatters, t: LocalizeFunc, zone: 
   return { title: t("totals.month_title", { period }), band: t("totals.month_band") };
 }
 
-/** The chart's options, and the day groups the card labels under an hourly chart. */
-export function viewOptions(input: ViewOptionsInput): { options: ApexOptions; groups: LabelGroup[] } {
+/** The chart's options, the day groups the card labels under an hourly chart, and the column names it labels under a daily or monthly one. */
+export function viewOptions(input: ViewOptionsInput): { options: ApexOptions; groups: LabelGroup[]; columns: string[] } {
   const { data, config, fmt, t } = input;
   const plotWidth = input.plot?.width ?? 0;
   const labels = bucketLabels(data.buckets, data.range.view, data.range.timeZone, fmt, Math.floor((input.width || 600) / 56));
@@ -96,5 +96,5 @@ export function viewOptions(input: ViewOptionsInput): { options: ApexOptions; gr
           format: { energy: (kwh) => fmt.energy(kwh) },
         })
       : overlaid;
-  return { options: withCompare, groups: labels.groups };
+  return { options: withCompare, groups: labels.groups, columns: labels.columns };
 }
