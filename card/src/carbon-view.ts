@@ -115,7 +115,7 @@ export function renderCarbonTotal(shown: CarbonShown | undefined, fmt: Formatter
 /** "Cleanest hours ahead: 01:00–04:00, 13:00–14:00" in the display zone. */
 export function renderCleanest(shown: CarbonShown | undefined, fmt: Formatters, t: LocalizeFunc, timeZone: string): TemplateResult | typeof nothing {
   if (!shown?.cleanest.length) return nothing;
-  const time = (ms: number) => fmt.date(ms, timeZone, { hour: "2-digit", minute: "2-digit" });
+  const time = (ms: number) => fmt.date(ms, timeZone, { hour: "numeric", minute: "2-digit" });
   const hours = shown.cleanest.map((r) => `${time(r.start)}–${time(r.end)}`).join(", ");
   return html`<div class="cleanest" data-cleanest>${t("carbon.cleanest_ahead", { hours })}</div>`;
 }

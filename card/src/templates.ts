@@ -87,7 +87,7 @@ export function renderPendingNote(data: LoadedRange, ctx: { provider: string | u
   // The last hour (or day, month) with data, named by its start.
   const lastStart = data.buckets[pending.first - 1]?.start ?? pending.lastDataStart ?? pending.lastDataEnd;
   const hourly = data.range.view === "hourly";
-  const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
+  const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
   const text = ctx.provider === "contact" ? ctx.t("header.pending_contact", { last }) : ctx.t("header.pending", { last });
   return html`<div class="pending-note" data-pending>${text}</div>`;
 }

@@ -218,6 +218,8 @@ describe("hourly day labels", () => {
     expect(day.groups.map((g) => [g.text, g.first, g.count])).to.deep.equal([["Apr 7", 0, 6], ["06:00", 6, 6], ["12:00", 12, 6], ["18:00", 18, 6]]);
     const amPm = bucketLabels(hoursOf(apr7, 24), "hourly", zone, makeFormatters({ language: "en", number_format: "language", time_format: "12" }));
     expect(amPm.groups.map((g) => g.text), "as HA writes hours in 12-hour time").to.deep.equal(["Apr 7", "6:00 AM", "12:00 PM", "6:00 PM"]);
+    expect(amPm.tooltip[6], "the tooltip's hours too").to.equal("Tue, Apr 7, 6:00 AM–7:00 AM");
+    expect(day.tooltip[6]).to.equal("Tue, Apr 7, 06:00–07:00");
     const apr5 = zonedInstant({ year: 2026, month: 4, day: 5 }, zone);
     const dst = bucketLabels(hoursOf(apr5, 25 + 24), "hourly", zone, hourFmt);
     expect(dst.groups.map((g) => [g.text, g.count])).to.deep.equal([["Apr 5", 7], ["06:00", 6], ["12:00", 6], ["18:00", 6], ["Apr 6", 6], ["06:00", 6], ["12:00", 6], ["18:00", 6]]);

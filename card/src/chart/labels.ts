@@ -81,7 +81,7 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
       const a = p;
       const z = zonedParts(b.end, timeZone);
       const wall = Date.UTC(z.year, z.month - 1, z.day, z.hour, z.minute) - Date.UTC(a.year, a.month - 1, a.day, a.hour, a.minute);
-      const time: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", ...(wall !== b.end - b.start ? { timeZoneName: "short" } : {}) };
+      const time: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit", ...(wall !== b.end - b.start ? { timeZoneName: "short" } : {}) };
       const from = fmt.date(b.start, timeZone, time);
       const to = fmt.date(b.end, timeZone, time);
       tooltip.push(`${fmt.date(b.start, timeZone, { weekday: "short", day: "numeric", month: "short" })}, ${from}–${to}`);
