@@ -7,7 +7,7 @@ import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
 import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
-import { COLUMN_LABEL_PX, dayLabelStride, hourLabelPx, MIN_DAY_LABEL_PX, pickColumnLabels, type LabelGroup } from "./chart/labels.js";
+import { COLUMN_LABEL_PX, dayLabelStride, labelPx, MIN_DAY_LABEL_PX, pickColumnLabels, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
 import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
@@ -146,12 +146,14 @@ export function renderError(message: string, t: LocalizeFunc, retry: () => void)
 export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined, columns: number): TemplateResult | typeof nothing {
   if (!groups.length || !plot || !columns) return nothing;
   const step = plot.width / columns;
-  const stride = dayLabelStride(24 * step);
+  // Days are labelled every k-th day, k from the widest day label ("Nov 27" needs more than "Apr 7").
+  const dayPx = Math.max(...groups.map((g) => (g.hour ? MIN_DAY_LABEL_PX : labelPx(g.text))));
+  const stride = dayLabelStride(24 * step, dayPx);
   return html`<div class="xlabels" aria-hidden="true">
     ${groups.map((g, i) => {
       if (i % stride.every !== 0) return nothing;
       const width = stride.every > 1 ? Math.min(stride.every * 24, columns - g.first) * step : g.count * step;
-      const fits = width >= (g.hour ? hourLabelPx(g.text) : MIN_DAY_LABEL_PX);
+      const fits = width >= labelPx(g.text);
       return html`<span class="xlabel" style="left:${plot.left + g.first * step}px;width:${width}px">${fits ? g.text : ""}</span>`;
     })}
   </div>`;

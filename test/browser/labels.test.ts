@@ -7,7 +7,7 @@
 import { expect, waitUntil } from "@open-wc/testing";
 import type { EnergyInsightsCard } from "../../card/src/energy-insights-card.js";
 import { makeFakeHass } from "./helpers/fake-hass.js";
-import { IDS, TZ, contactFixture } from "./helpers/fixture.js";
+import { CARBON_IDS, IDS, TZ, carbonFixture, contactFixture } from "./helpers/fixture.js";
 import { afterEach, describe, it } from "./helpers/mocha.js";
 import { click, mount, nextRender, shadow, unmountAll } from "./helpers/mount.js";
 
@@ -127,6 +127,25 @@ describe("x axis labels", () => {
       expect(found).to.deep.equal([]);
     });
   }
+
+  it("hourly days with two-digit dates ('Mar 27') at widths between 390 and 700 px: whole or left out, never cut", async () => {
+    // Nine days ending 29 March (NZ): every day label has two digits.
+    // With the cost line and carbon intensity, as in the demo: three y axes leave the plot narrowest.
+    const late = contactFixture({ from: [2026, 3, 15], to: [2026, 3, 30] });
+    const now = Date.parse("2026-03-29T22:00:00Z");
+    const carbon = carbonFixture(late, Date.parse("2026-03-15T11:00:00Z"), now);
+    const config = { ...CONFIG, show_cost: true, carbon_intensity: CARBON_IDS.intensity, emissions: CARBON_IDS.emissions };
+    const found: string[] = [];
+    for (let width = 390; width <= 700; width += 15) {
+      const card = await mount(makeFakeHass({ statistics: [...late, ...carbon], timeZone: TZ }), config, { width, now });
+      if (!card.data.data?.carbon) await nextRender(card, 15_000);
+      await waitUntil(() => labelBoxes(card).length > 0, "no labels", { timeout: 5_000 });
+      await new Promise((r) => requestAnimationFrame(r));
+      found.push(...problems(card).map((p) => `${width} px: ${p}`));
+      unmountAll();
+    }
+    expect(found).to.deep.equal([]);
+  });
 
   for (const width of [390, 500, 1000]) {
     it(`at ${width} px, one and two days hourly (a day picked on the date picker): the day and every six hours labelled, whole, apart`, async () => {

@@ -103,9 +103,9 @@ export function bucketLabels(buckets: Bucket[], view: View, timeZone: string, fm
 /** A day label needs about this many px. */
 export const MIN_DAY_LABEL_PX = 28;
 
-/** About the px an hour label ("18:00", "12:00 PM") needs at the labels' 11 px: its characters, its padding and border. */
-export function hourLabelPx(text: string): number {
-  return text.length * 6.5 + 4;
+/** About the px a label ("Nov 27", "18:00", "12:00 PM") needs at the labels' 11 px: its characters, its padding and border. */
+export function labelPx(text: string): number {
+  return Math.max(MIN_DAY_LABEL_PX, text.length * 6 + 4);
 }
 
 /**
