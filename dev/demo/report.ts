@@ -39,7 +39,7 @@ export class DemoConsole {
     const oneMeter = this.app.store.allSyncStates().filter((s) => s.provider === "onemeter");
     const lastPoll = Math.max(...oneMeter.map((s) => s.lastSuccess ?? 0));
     parts.push(`OneMeter: polled ${ago(lastPoll > 0 ? lastPoll : null, now)}`);
-    for (const h of this.app.service.carbonHealth()) parts.push(`${h.provider === "watttime" ? "WattTime" : "Electricity Maps"}: ${h.lastError ? `failing (${h.lastError})` : `read ${ago(h.lastSuccess, now)}`}`);
+    for (const h of this.app.service.health().flatMap((s) => s.carbon ?? [])) parts.push(`${h.provider === "watttime" ? "WattTime" : "Electricity Maps"}: ${h.lastError ? `failing (${h.lastError})` : `read ${ago(h.lastSuccess, now)}`}`);
     const profiles = this.app.collector?.engine.profiles() ?? [];
     const learned = new Set(profiles.filter((p) => p.powerW !== null).map((p) => p.entityId));
     parts.push(`devices learned: ${learned.size} of ${this.household.devices.length}`);

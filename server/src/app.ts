@@ -1,21 +1,16 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
-import { PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
-import { PushedPowerSource } from "./sync/power-source.js";
-import type { PowerSample } from "./correlate/types.js";
+import type { EnergyInsightsConfig } from "./config/index.js";
 import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
 import { currentUser } from "./ha/energy.js";
-import { ContactClient } from "./providers/contact/client.js";
-import { DEFAULT_CONTACT_API_KEY } from "./providers/contact/constants.js";
-import { OneMeterClient } from "./providers/onemeter/client.js";
-import { ElectricityMapsClient } from "./providers/electricitymaps/client.js";
-import { WattTimeClient } from "./providers/watttime/client.js";
-import { SyncService } from "./service.js";
-import { CarbonSync } from "./sync/carbon-service.js";
-import { electricityMapsSource, wattTimeSource, type CarbonSource } from "./sync/carbon-sources.js";
-import { openStore, type Store } from "./store/store.js";
 import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./providers/http.js";
+import { SyncService } from "./service.js";
+import { openStore, type Store } from "./store/store.js";
+import { DeviceStatisticsSource } from "./sync/device-source.js";
+import { PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
+import type { WholeHomePowerSource } from "./sync/power-source.js";
+import { PROVIDERS, type Provider, type SourceContext } from "./sync/providers.js";
+import type { Source } from "./sync/source.js";
 import type { Clock } from "./time/clock.js";
 
 export interface App {
@@ -48,6 +43,8 @@ export function createApp(
     connect?: () => Promise<Connection>;
     /** Aborts every provider request in flight when the service stops. */
     signal?: AbortSignal;
+    /** The providers to run when configured (default: `PROVIDERS`); tests add a fake one. */
+    providers?: readonly Provider[];
   },
 ): App {
   const { clock, log } = deps;
@@ -59,57 +56,18 @@ export function createApp(
   if (movedAside) log.warn({ movedAside }, "rebuilding the cache: statistics already in Home Assistant are kept and continued");
 
   const providerCalls: HttpAttempt[] = [];
-  const httpFor = (provider: string) =>
+  const http = (provider: string, opts: { retries?: number } = {}) =>
     createHttpClient({
       provider,
       clock,
       ...deps.http,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       onAttempt: (a) => {
         providerCalls.push(a);
         log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
       },
     });
-  const contactApi = (account: ContactAccountConfig) =>
-    new ContactClient({
-      baseUrl: config.contact?.baseUrl ?? "",
-      apiKey: config.contact?.apiKey ?? DEFAULT_CONTACT_API_KEY,
-      username: account.username,
-      password: account.password,
-      clock,
-      http: createHttpClient({
-        provider: "contact",
-        clock,
-        ...deps.http,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onAttempt: (a) => {
-          providerCalls.push(a);
-          log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
-        },
-      }),
-    });
-
-  // No retries inside a OneMeter request: its rate limit is unpublished and the poller's next,
-  // clock-aligned poll (with backoff after failures) is the retry, so a 429 never becomes a burst.
-  const oneMeter = config.onemeter;
-  const oneMeterApi = oneMeter
-    ? () =>
-        new OneMeterClient({
-          baseUrl: oneMeter.baseUrl,
-          apiKey: oneMeter.apiKey,
-          http: createHttpClient({
-            provider: "onemeter",
-            clock,
-            ...deps.http,
-            ...(deps.signal ? { signal: deps.signal } : {}),
-            retries: 0,
-            onAttempt: (a) => {
-              providerCalls.push(a);
-              log.debug({ provider: a.provider, method: a.method, path: a.path, status: a.status, failure: a.failure, attempt: a.attempt }, "provider request");
-            },
-          }),
-        })
-    : undefined;
 
   let connection: Promise<Connection> | undefined;
   const haConnection = () => {
@@ -119,26 +77,20 @@ export function createApp(
     });
     return connection;
   };
-
   const useHa = deps.connectHa !== false;
-  const carbonSources: CarbonSource[] = [];
-  const wt = config.watttime;
-  if (wt) {
-    const client = new WattTimeClient({ baseUrl: wt.baseUrl, username: wt.username, password: wt.password, clock, http: httpFor("watttime") });
-    carbonSources.push(wattTimeSource(client, { ...(wt.region ? { region: wt.region } : {}), ...(wt.latitude !== undefined ? { latitude: wt.latitude } : {}), ...(wt.longitude !== undefined ? { longitude: wt.longitude } : {}) }));
+
+  const context: SourceContext = { config, store, clock, log, http, ...(useHa ? { ha: haConnection } : {}), ...(deps.onOneMeterSleep ? { onSleep: deps.onOneMeterSleep } : {}) };
+  const sources: Source[] = [];
+  const wholeHomePower: WholeHomePowerSource[] = [];
+  for (const provider of deps.providers ?? PROVIDERS) {
+    const made = provider.create(context);
+    sources.push(...made.sources);
+    wholeHomePower.push(...(made.wholeHomePower ?? []));
   }
-  const em = config.electricityMaps;
-  if (em) {
-    const client = new ElectricityMapsClient({ baseUrl: em.baseUrl, token: em.token, emissionFactorType: em.emissionFactorType, http: httpFor("electricity_maps") });
-    carbonSources.push(electricityMapsSource(client, { ...(em.zone ? { zone: em.zone } : {}), ...(em.latitude !== undefined ? { latitude: em.latitude } : {}), ...(em.longitude !== undefined ? { longitude: em.longitude } : {}) }));
-  }
-  const carbon = carbonSources.length > 0 ? new CarbonSync({ config, store, clock, log, sources: carbonSources, ...(useHa ? { ha: haConnection } : {}) }) : undefined;
-  // Each OneMeter device's live power is a whole-home source the collector may learn from (power.whole_home).
-  const oneMeterPower = new Map((config.onemeter?.devices ?? []).map((id) => [id, new PushedPowerSource(`onemeter:${id}`, `OneMeter ${id}`)]));
   const collector =
-    useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, wholeHomeSources: [...oneMeterPower.values()], ...deps.collector }) : undefined;
-  const onOneMeterPower = collector ? (deviceId: string, sample: PowerSample) => oneMeterPower.get(deviceId)?.push([sample]) : undefined;
-  const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(onOneMeterPower ? { onOneMeterPower } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}), ...(carbon ? { carbon } : {}) });
+    useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, wholeHomeSources: wholeHomePower, ...deps.collector }) : undefined;
+  if (collector) sources.push(new DeviceStatisticsSource(collector, { clock, log }));
+  const service = new SyncService({ config, store, clock, log, sources, ...(useHa ? { ha: haConnection } : {}) });
   return {
     config,
     store,

@@ -21,6 +21,7 @@ import { startWattTimeSimulator, moerLbsPerMwh, WATTTIME_SIM_USER } from "../../
 import { ManualClock } from "../../server/src/time/clock.js";
 import { SIM_USER, simulator, testBackend } from "../helpers/backend.js";
 import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
+import { CarbonSync } from "../../server/src/sync/carbon-service.js";
 
 const HOUR_MS = 3600_000;
 const START = Date.parse("2026-05-10T00:00:00Z");
@@ -73,7 +74,7 @@ for (const version of HA_VERSIONS) {
       if (h === OUTAGE.from) wt.setFaults({ serverError: { count: 1_000_000, status: 502 } });
       if (h === OUTAGE.to) wt.clearFaults();
       // Contact's sync also reads the carbon providers (forced), so it reports WattTime's outage too.
-      const errors = h % 6 === 0 ? (await app.service.syncOnce()).errors : (await app.service.syncCarbon()).errors;
+      const errors = h % 6 === 0 ? (await app.service.syncOnce()).errors : (await app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors;
       if (h >= OUTAGE.from && h < OUTAGE.to) {
         assert.equal(errors.length, 1, `+${h} h: only WattTime fails: ${errors.join("; ")}`);
         assert.match(errors[0]!, /^WattTime: .*HTTP 502/);
@@ -130,7 +131,7 @@ for (const version of HA_VERSIONS) {
     }
 
     // status: each provider's health as the card and `status` show it.
-    const status = providerStatuses(app.store.allSyncStates(), app.service.carbonHealth());
+    const status = providerStatuses(app.store.allSyncStates(), app.service.health().flatMap((h) => h.carbon ?? []));
     const watttime = status.find((p) => p.provider === "watttime")?.health;
     const electricityMaps = status.find((p) => p.provider === "electricity_maps")?.health;
     assert.ok(watttime && electricityMaps, JSON.stringify(status));

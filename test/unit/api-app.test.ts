@@ -22,14 +22,14 @@ const NOW = Date.parse("2026-04-10T00:00:00Z");
 const users: Record<string, ApiUser> = { admin: { userId: "a", name: "Admin", isAdmin: true }, resident: { userId: "r", name: "Resident", isAdmin: false } };
 
 function fakeApp(store: Store, syncs: { count: number }, carbon: CarbonHealth[] = []): App {
-  const summary: SyncSummary = { startedAt: "2026-04-10T00:00:00.000Z", finishedAt: "2026-04-10T00:00:02.000Z", ok: true, contact: [], published: [{ statisticId: "energy_insights:contact_1_paid_energy", rowsSent: 24, firstChanged: undefined, lastStart: undefined, lastSum: undefined }], errors: [] };
+  const summary: SyncSummary = { startedAt: "2026-04-10T00:00:00.000Z", finishedAt: "2026-04-10T00:00:02.000Z", ok: true, fetched: [], published: [{ statisticId: "energy_insights:contact_1_paid_energy", rowsSent: 24, firstChanged: undefined, lastStart: undefined, lastSum: undefined }], errors: [] };
   return {
     config: { api: { host: "127.0.0.1", port: 0 }, homeAssistant: { websocketUrl: "ws://127.0.0.1:1/api/websocket" }, contact: { currency: "NZD", timeZone: "Pacific/Auckland", dailyFixedCharge: 0, accounts: [] } },
     store,
     service: {
       nextCheckAt: () => NOW + 6 * 3600_000,
       lastCheck: () => ({ at: NOW - 60_000, failures: 2, error: "Contact Energy contract 0000012345ABC: HTTP 502 from Contact" }),
-      carbonHealth: () => carbon,
+      health: () => [{ name: "carbon intensity", provider: "carbon", healthy: true, lastSuccess: null, lastError: null, carbon }],
       syncOnce: async () => {
         syncs.count += 1;
         // Long enough that the second admin's request, sent at the same moment, finds it running.

@@ -16,6 +16,7 @@ import { startElectricityMapsSimulator, intensityAt, ELECTRICITY_MAPS_SIM_TOKEN,
 
 import { ManualClock } from "../../server/src/time/clock.js";
 import { testBackend } from "../helpers/backend.js";
+import { CarbonSync } from "../../server/src/sync/carbon-service.js";
 
 const START = Date.parse("2026-04-10T00:00:00Z");
 
@@ -42,7 +43,7 @@ test("24 simulated hours with 30-minute tokens: no fetch fails on expiry, at mos
   try {
     for (let t = 0; t <= 24 * 60; t += 5) {
       clock.set(START + t * 60_000);
-      const res = await app.service.syncCarbon();
+      const res = await app.service.sourcesOf(CarbonSync)[0]!.readDue();
       assert.deepEqual(res.errors, [], `at +${t} min`);
     }
     const logins = wt.requestLog.filter((r) => r.path === "/login");
@@ -52,7 +53,7 @@ test("24 simulated hours with 30-minute tokens: no fetch fails on expiry, at mos
     assert.equal(data.filter((r) => r.expiredToken).length, 0, "no request carried an expired token");
     for (let i = 1; i < logins.length; i += 1) assert.ok(logins[i]!.at - logins[i - 1]!.at >= 25 * 60_000, `logins ${i - 1} and ${i} ${(logins[i]!.at - logins[i - 1]!.at) / 60_000} min apart`);
     assert.ok(logins.length <= Math.ceil((24 * 60) / 25) + 1, `${logins.length} logins`);
-    const health = app.service.carbonHealth();
+    const health = app.service.health().flatMap((h) => h.carbon ?? []);
     const w = health.find((h) => h.provider === "watttime")!;
     assert.equal(w.tokenRefreshes, logins.length - 1);
     assert.equal(w.consecutiveFailures, 0);
@@ -83,13 +84,13 @@ test("an expired token answered with nginx's HTML 403 (or 401) is renewed once a
   const { wt, em } = await sims(clock);
   const { app } = testBackend(config(wt, undefined), clock);
   try {
-    assert.deepEqual((await app.service.syncCarbon()).errors, []);
+    assert.deepEqual((await app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors, []);
     for (const as401 of [false, true]) {
       wt.setFaults({ expiredToken: { count: 1 }, expiredAs401: as401 });
       clock.advance(10 * 60_000);
-      assert.deepEqual((await app.service.syncCarbon()).errors, []);
+      assert.deepEqual((await app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors, []);
     }
-    assert.equal(app.service.carbonHealth()[0]!.tokenRefreshes, 2, JSON.stringify(wt.requestLog.map((r) => [r.path, r.status, (r.at - START) / 60000])));
+    assert.equal(app.service.health().flatMap((h) => h.carbon ?? [])[0]!.tokenRefreshes, 2, JSON.stringify(wt.requestLog.map((r) => [r.path, r.status, (r.at - START) / 60000])));
   } finally {
     app.close();
     await wt.close();
@@ -108,16 +109,16 @@ test("each fault gives its own message in the log and status, and never stops th
     ["stale forever", () => wt.setFaults({ expiredToken: { count: 10, on: "historical" } }), /kept answering HTTP 403 on GET \/v3\/historical even after logging in again/],
   ];
   try {
-    assert.deepEqual((await app.service.syncCarbon()).errors, []);
+    assert.deepEqual((await app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors, []);
     for (const [name, inject, message] of cases) {
       wt.clearFaults();
       inject();
       clock.advance(61 * 60_000);
-      const res = await app.service.syncCarbon();
+      const res = await app.service.sourcesOf(CarbonSync)[0]!.readDue();
       assert.equal(res.errors.length, 1, `${name}: ${res.errors.join("; ")}`);
       assert.match(res.errors[0]!, message, name);
       assert.match(logs.text, message, `${name} in the log`);
-      const status = providerStatuses(app.store.allSyncStates(), app.service.carbonHealth());
+      const status = providerStatuses(app.store.allSyncStates(), app.service.health().flatMap((h) => h.carbon ?? []));
       const w = status.find((p) => p.provider === "watttime")!;
       assert.equal(w.healthy, false);
       assert.match(w.health!.last_error!, message);
@@ -128,10 +129,10 @@ test("each fault gives its own message in the log and status, and never stops th
     wt.clearFaults();
     em.setFaults({ serverError: { count: 10, status: 503 } });
     clock.advance(61 * 60_000);
-    const res = await app.service.syncCarbon();
+    const res = await app.service.sourcesOf(CarbonSync)[0]!.readDue();
     assert.equal(res.errors.length, 1);
     assert.match(res.errors[0]!, /Electricity Maps: electricity_maps: the provider's server failed \(HTTP 503/);
-    const w = app.service.carbonHealth().find((h) => h.provider === "watttime")!;
+    const w = app.service.health().flatMap((h) => h.carbon ?? []).find((h) => h.provider === "watttime")!;
     assert.equal(w.consecutiveFailures, 0, "WattTime recovered and goes on");
     assert.ok(w.successes / w.attempts < 1 && w.successes >= 2);
   } finally {
@@ -146,8 +147,8 @@ test("start checks: a region outside the plan falls back to the labelled percent
   const { wt, em } = await sims(clock);
   const { app, logs } = testBackend(config(wt, undefined, { region: "PSCO" }), clock);
   try {
-    assert.deepEqual((await app.service.syncCarbon()).errors, []);
-    const h = app.service.carbonHealth()[0]!;
+    assert.deepEqual((await app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors, []);
+    const h = app.service.health().flatMap((h) => h.carbon ?? [])[0]!;
     assert.equal(h.signal, "percentile");
     assert.match(h.planScope!, /signal-index \(percentile\) only in PSCO.*Your plan allows: .*co2_moer in CAISO_NORTH \(v3\/historical, v3\/forecast, v3\/signal-index\).*Set watttime\.region to one of CAISO_NORTH/);
     assert.match(logs.text, /percentile statistic \(signal_index\), not as gCO2eq\/kWh/);
@@ -170,11 +171,11 @@ test("start checks: an unknown region or zone, a location without coverage, or a
   try {
     for (const [cfg, provider, message] of checks) {
       const { app, logs } = testBackend(cfg, clock);
-      const res = await app.service.syncCarbon();
+      const res = await app.service.sourcesOf(CarbonSync)[0]!.readDue();
       assert.equal(res.errors.length, 1, res.errors.join("; "));
       assert.match(res.errors[0]!, message);
       assert.match(logs.text, /cannot start: fix its settings and restart the backend/);
-      const health = app.service.carbonHealth();
+      const health = app.service.health().flatMap((h) => h.carbon ?? []);
       const bad = health.find((h) => h.provider === provider)!;
       assert.equal(bad.stopped, true);
       assert.match(bad.lastError!, message);
@@ -184,7 +185,7 @@ test("start checks: an unknown region or zone, a location without coverage, or a
       // Stopped: no further calls at later checks.
       const before = wt.requestLog.length + em.requestLog.length;
       clock.advance(2 * 3600_000);
-      await app.service.syncCarbon();
+      await app.service.sourcesOf(CarbonSync)[0]!.readDue();
       const calls = provider === "watttime" ? wt.requestLog.slice(before - em.requestLog.length) : [];
       assert.ok(calls.every((c) => c.path.startsWith("/v3/historical") || c.path === "/login" || c.path.startsWith("/v3/forecast")));
       app.close();
@@ -199,7 +200,7 @@ test("start checks: an unknown region or zone, a location without coverage, or a
       {},
     );
     const { app } = testBackend(noCoverage, clock);
-    const res = await app.service.syncCarbon();
+    const res = await app.service.sourcesOf(CarbonSync)[0]!.readDue();
     assert.match(res.errors[0]!, /WattTime has no co2_moer coverage at latitude 0, longitude 0 \(HTTP 404 on region-from-loc\).*set watttime\.region/);
     app.close();
     // Wrong password: nginx 403 on /login.
@@ -212,7 +213,7 @@ test("start checks: an unknown region or zone, a location without coverage, or a
       {},
     );
     const second = testBackend(badLogin, clock);
-    const res2 = await second.app.service.syncCarbon();
+    const res2 = await second.app.service.sourcesOf(CarbonSync)[0]!.readDue();
     assert.match(res2.errors[0]!, /WattTime refused the username and password \(HTTP 403 on GET \/login\)\. Check watttime\.username and watttime\.password/);
     assert.ok(!second.logs.text.includes("nope"), "the password never reaches the log");
     second.app.close();
@@ -228,8 +229,8 @@ test("Electricity Maps with a paid key: forecast kept; a restart inside the inte
   const cfg = config(undefined, em, { emToken: "em-paid-key" });
   const first = testBackend(cfg, clock);
   try {
-    assert.deepEqual((await first.app.service.syncCarbon()).errors, []);
-    const h = first.app.service.carbonHealth()[0]!;
+    assert.deepEqual((await first.app.service.sourcesOf(CarbonSync)[0]!.readDue()).errors, []);
+    const h = first.app.service.health().flatMap((h) => h.carbon ?? [])[0]!;
     assert.equal(h.forecast, true);
     assert.match(h.planScope!, /forecast in NZ-NZN/);
     assert.ok(first.app.store.get("carbon:forecast:electricity_maps_nz_nzn_carbon_intensity"));
@@ -237,7 +238,7 @@ test("Electricity Maps with a paid key: forecast kept; a restart inside the inte
     em.clearLog();
     clock.advance(20 * 60_000);
     const again = testBackend(cfg, clock);
-    await again.app.service.syncCarbon();
+    await again.app.service.sourcesOf(CarbonSync)[0]!.readDue();
     assert.equal(em.requestLog.length, 0);
     again.app.close();
   } finally {

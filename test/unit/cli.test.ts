@@ -50,10 +50,11 @@ test("sync --once --json --now against the simulator prints a summary and masks 
   );
   const res = await run(["sync", "--once", "--json", "--no-publish", "--now", now.toISO()!, "--config", path], { EI_CONTACT__ACCOUNTS__0__PASSWORD: SIM_USER.password });
   assert.equal(res.code, 0, res.stderr);
-  const summary = JSON.parse(res.stdout) as { ok: boolean; providerCalls: number; contact: { contracts: { icp: string; requests: unknown[] }[] }[] };
+  const summary = JSON.parse(res.stdout) as { ok: boolean; providerCalls: number; sources: { name: string; detail: { contracts: { icp: string; requests: unknown[] }[] }[] }[] };
   assert.equal(summary.ok, true);
   assert.ok(summary.providerCalls > 3 && summary.providerCalls <= 13);
-  assert.deepEqual(summary.contact[0]!.contracts.map((c) => c.icp), ["0000012345ABC"]);
+  assert.deepEqual(summary.sources.map((s) => s.name), ["Contact Energy"]);
+  assert.deepEqual(summary.sources[0]!.detail[0]!.contracts.map((c) => c.icp), ["0000012345ABC"]);
   assert.match(res.stderr, /fetched usage/);
   assert.ok(!res.stderr.includes(SIM_USER.password) && !res.stdout.includes(SIM_USER.password));
 

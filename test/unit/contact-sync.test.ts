@@ -13,6 +13,7 @@ import { contactBillStatuses, contractsDailyCosts } from "../../server/src/api/b
 import { projectBill } from "../../server/src/bill/projection.js";
 import { simBill } from "../../server/src/simulate/contact/data.js";
 import { slug } from "../../server/src/statistics/ids.js";
+import { contactLogins } from "../../server/src/sync/contact-source.js";
 
 const NZ = "Pacific/Auckland";
 const nz = (iso: string) => DateTime.fromISO(iso, { zone: NZ }).toMillis();
@@ -317,9 +318,9 @@ test("syncs never overlap: a second request waits for the first and then fetches
   t.after(() => app.close());
   const [a, b] = await Promise.all([app.service.syncOnce(), app.service.syncOnce()]);
   assert.equal(a.ok && b.ok, true);
-  assert.ok(a.contact[0]!.contracts.every((c) => c.requests.length > 0));
+  assert.ok(contactLogins(a.fetched)[0]!.contracts.every((c) => c.requests.length > 0));
   assert.ok(
-    b.contact[0]!.contracts.every((c) => c.requests.every((r) => r.interval === "daily")),
+    contactLogins(b.fetched)[0]!.contracts.every((c) => c.requests.every((r) => r.interval === "daily")),
     "the second sync ran after the first: it only asks whether the late days are in yet",
   );
   assert.ok(a.finishedAt <= b.startedAt);

@@ -25,6 +25,7 @@ import { startOneMeterSimulator } from "../../server/src/simulate/onemeter/serve
 import { oneMeterPowerW } from "../../server/src/sync/onemeter-job.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { asConnection, FakeHa } from "../helpers/fake-ha.js";
+import { oneMeterPolls } from "../../server/src/sync/onemeter-source.js";
 
 const MIN = 60_000;
 const DEVICE = DEFAULT_SIM_METERS[0]!.id;
@@ -134,7 +135,7 @@ test("live power: with no HA power sensor, a OneMeter reader's minute readings a
       }
       clock.set(now);
       const summary = await app.service.syncOnce();
-      assert.equal(summary.onemeter?.[0]?.ok, true, summary.onemeter?.[0]?.error);
+      assert.equal(oneMeterPolls(summary.fetched)[0]?.ok, true, oneMeterPolls(summary.fetched)[0]?.error);
       app.collector!.flush();
     }
 

@@ -22,6 +22,7 @@ import { oneMeterRegisterSeries } from "../../server/src/statistics/ids.js";
 import { hourlyFromRegister } from "../../server/src/statistics/onemeter.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { runOneMeterBackend, type OneMeterRun } from "../helpers/onemeter.js";
+import { oneMeterPolls } from "../../server/src/sync/onemeter-source.js";
 
 const DEVICE = DEFAULT_SIM_METERS[0]!.id;
 const START = Date.parse("2026-06-01T10:07:23Z");
@@ -259,7 +260,7 @@ test("sync --once backfills backfill_days on the first poll, and backfill --from
   t.after(() => app.close());
   let summary = await app.service.syncOnce();
   assert.equal(summary.ok, true, summary.errors.join("; "));
-  assert.equal(summary.onemeter?.[0]?.requests, 2, "the device, then one window of readings");
+  assert.equal(oneMeterPolls(summary.fetched)[0]?.requests, 2, "the device, then one window of readings");
   const first = app.store.readings(oneMeterRegisterSeries(DEVICE, "1_8_0"), "hour")[0]!;
   assert.equal(first.start * 1000, Date.parse("2026-05-30T10:15:00Z"));
 

@@ -94,8 +94,10 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
   const statusKey = (s: StatusResult) => JSON.stringify({ ...s, now: null, correlation: { ...s.correlation, recorded_until: null } });
   let lastStatus = "";
 
+  const carbonHealth = () => service.health().flatMap((h) => h.carbon ?? []);
   const status = (): StatusResult => {
     const profiles = source?.profiles() ?? [];
+    const health = service.health();
     return {
       backend_version: version,
       ha_version: validator?.haVersion() ?? null,
@@ -103,9 +105,9 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       next_check: isoOrNull(service.nextCheckAt()),
       ...lastCheckStatus(service.lastCheck()),
       sync_running: running !== undefined,
-      providers: providerStatuses(store.allSyncStates(), service.carbonHealth()),
+      providers: providerStatuses(store.allSyncStates(), health.flatMap((h) => h.carbon ?? [])),
       correlation: correlationStatus(source, profiles),
-      ...(config.onemeter ? { onemeter: service.oneMeterStatus().map((d) => oneMeterDeviceStatus(d.deviceId, d.diagnostics, d.nextPollAt)) } : {}),
+      ...(config.onemeter ? { onemeter: health.flatMap((h) => (h.oneMeter ? [oneMeterDeviceStatus(h.oneMeter.deviceId, h.oneMeter.diagnostics, h.oneMeter.nextPollAt)] : [])) } : {}),
       ...(config.contact ? { bills: contactBillStatuses(config.contact, store, clock.now()) } : {}),
     };
   };
@@ -117,7 +119,7 @@ export async function startAppApi(app: App, opts: AppApiOptions): Promise<ApiSer
       const periodDays = span ? (span.until - span.from) / 86_400_000 : null;
       return (source?.profiles() ?? []).map((p) => deviceView(p, currency, periodDays));
     },
-    carbonForecast: () => carbonForecastViews((key) => store.get(key), service.carbonHealth()),
+    carbonForecast: () => carbonForecastViews((key) => store.get(key), carbonHealth()),
     correlations: ({ entityId, since, limit }) => {
       const steps = source?.steps({ ...(entityId !== undefined ? { entityId } : {}), ...(since !== undefined ? { since } : {}) }) ?? [];
       return steps.slice(-limit).map(correlationView);

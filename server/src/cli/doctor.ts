@@ -8,6 +8,8 @@ import { isOurStatisticId, statisticId, STATISTICS_SOURCE } from "../statistics/
 import { ProviderError } from "../providers/errors.js";
 import type { OneMeterDevice } from "../providers/onemeter/client.js";
 import type { Clock } from "../time/clock.js";
+import { ContactSource } from "../sync/contact-source.js";
+import { OneMeterSource } from "../sync/onemeter-source.js";
 
 type Out = (line: string) => void;
 
@@ -31,7 +33,9 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
     if (!config.contact) out("- Contact Energy: not configured (add a contact: section to use it)");
     for (const account of config.contact?.accounts ?? []) {
       try {
-        const contracts = await app.service.contactContracts(account);
+        const contact = app.service.sourcesOf(ContactSource)[0];
+        if (!contact) throw new Error("contact is not configured");
+        const contracts = await contact.contracts(account);
         ok(`Contact Energy ${account.username}: logged in; contracts ${contracts.map((c) => `${c.contractId} (ICP ${c.icp}${c.product ? `, ${c.product}` : ""})`).join(", ") || "none"}`);
         if (contracts.length === 0) bad(`Contact Energy ${account.username} has no contracts`, "check the login in the Contact Energy app");
       } catch (e) {
@@ -41,7 +45,9 @@ export async function runDoctor(config: EnergyInsightsConfig, deps: { log: Logge
 
     for (const deviceId of config.onemeter?.devices ?? []) {
       try {
-        const d = await app.service.oneMeterDevice(deviceId);
+        const meter = app.service.sourcesOf(OneMeterSource).find((s) => s.deviceId === deviceId);
+        if (!meter) throw new Error("onemeter is not configured");
+        const d = await meter.describe();
         ok(`OneMeter ${deviceId}: ${oneMeterSummary(d)}`);
         if (d.disabled) bad(`OneMeter ${deviceId} is disabled in OneMeter's cloud`, "enable the device in the OneMeter app, or remove it from onemeter.devices");
       } catch (e) {

@@ -104,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
       const app = createApp(config, { clock, log, connectHa: opts.publish });
       try {
         const summary = await app.service.syncOnce();
-        const out = { ...summary, providerCalls: app.providerCalls.length };
+        const { fetched, ...rest } = summary;
+        const out = { ...rest, sources: fetched.map((f) => ({ name: f.name, provider: f.provider, errors: f.outcome.errors, detail: f.outcome.detail ?? null })), providerCalls: app.providerCalls.length };
         if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         else {
           const rows = summary.published.reduce((n, p) => n + p.rowsSent, 0);

@@ -10,14 +10,52 @@ import type { Connection } from "../ha/connection.js";
 import { addGridImports, type GridImport } from "../ha/energy.js";
 import { lastRowInHa, type PublishResult } from "../ha/publisher.js";
 import { parseHaVersion } from "../ha/version.js";
-import { oneMeterSeries, statisticId } from "../statistics/ids.js";
+import { OneMeterClient, type OneMeterDevice } from "../providers/onemeter/client.js";
+import { oneMeterSeries, PROVIDER, statisticId } from "../statistics/ids.js";
 import { oneMeterStatisticRows, oneMeterStatistics } from "../statistics/onemeter.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
-import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterDiagnostics, type OneMeterPollResult } from "./onemeter-job.js";
+import { hasReadings, pollOneMeterDevice, readDiagnostics, storedRegisters, type OneMeterApi, type OneMeterPollResult } from "./onemeter-job.js";
 import { OneMeterPoller, type OneMeterPollExtra } from "./onemeter-poller.js";
+import { PushedPowerSource } from "./power-source.js";
+import type { Provider } from "./providers.js";
 import { publishStatistics } from "./publish.js";
-import type { CheckOptions, FetchOutcome, Source } from "./source.js";
+import type { CheckOptions, Fetched, FetchOutcome, Source, SourceHealth } from "./source.js";
+
+/**
+ * OneMeter, when the config has an `onemeter` section: one source per device, and each device's live
+ * power as a whole-home power source for the device learner (`power.whole_home`).
+ */
+export const oneMeterProvider: Provider = {
+  id: PROVIDER.onemeter,
+  create(ctx) {
+    const { config, store, clock, log, ha, onSleep } = ctx;
+    const om = config.onemeter;
+    if (!om) return { sources: [] };
+    // No retries inside a OneMeter request: its rate limit is unpublished and the poller's next,
+    // clock-aligned poll (with backoff after failures) is the retry, so a 429 never becomes a burst.
+    const api = new OneMeterClient({ baseUrl: om.baseUrl, apiKey: om.apiKey, http: ctx.http(PROVIDER.onemeter, { retries: 0 }) });
+    const sources: OneMeterSource[] = [];
+    const wholeHomePower: PushedPowerSource[] = [];
+    for (const deviceId of om.devices) {
+      const power = new PushedPowerSource(`onemeter:${deviceId}`, `OneMeter ${deviceId}`);
+      wholeHomePower.push(power);
+      sources.push(
+        new OneMeterSource(deviceId, {
+          config: { ...config, onemeter: om },
+          store,
+          clock,
+          log,
+          api,
+          ...(ha ? { ha } : {}),
+          onPower: (_id, sample) => power.push([sample]),
+          ...(onSleep ? { onSleep } : {}),
+        }),
+      );
+    }
+    return { sources, wholeHomePower };
+  },
+};
 
 export interface OneMeterSourceDeps {
   config: EnergyInsightsConfig & { onemeter: NonNullable<EnergyInsightsConfig["onemeter"]> };
@@ -30,11 +68,15 @@ export interface OneMeterSourceDeps {
   onSleep?: (deviceId: string, untilMs: number) => void;
 }
 
+/** Each OneMeter device's poll at a check (none while the service polls on its own schedule), from its summary's `fetched`. */
+export function oneMeterPolls(fetched: readonly Fetched[]): OneMeterPollResult[] {
+  return fetched.flatMap((f) => (f.provider === PROVIDER.onemeter && f.outcome.detail ? [f.outcome.detail as OneMeterPollResult] : []));
+}
+
 export class OneMeterSource implements Source {
   readonly name: string;
+  readonly provider = PROVIDER.onemeter;
   readonly onCheckInterval = false;
-  /** The last poll made at a check (for the check's summary). */
-  lastPoll: OneMeterPollResult | undefined;
   private readonly poller: OneMeterPoller;
   /** Whether the device was put in the Energy prefs since start (once a run). */
   private inPrefs: string | undefined;
@@ -57,13 +99,11 @@ export class OneMeterSource implements Source {
   }
 
   async fetch(opts: CheckOptions): Promise<FetchOutcome> {
-    this.lastPoll = undefined;
     // While the service runs, the device is polled on its own schedule; a check only publishes.
     if (this.poller.running) return { errors: [] };
     const backfillFromMs = opts.backfillFrom ? Date.parse(`${opts.backfillFrom}T00:00:00Z`) : Number.NaN;
     const res = await this.poller.pollOnce(false, { ...(opts.onRequest ? { onRequest: opts.onRequest } : {}), ...(Number.isFinite(backfillFromMs) ? { backfillFromMs } : {}) });
-    this.lastPoll = res;
-    return { errors: res.error ? [`OneMeter device ${this.deviceId}: ${res.error}`] : [] };
+    return { errors: res.error ? [`OneMeter device ${this.deviceId}: ${res.error}`] : [], detail: res };
   }
 
   /** Publishes the device's statistics, then (with `onemeter.add_to_energy_prefs`) puts it in the Energy prefs once per run. */
@@ -86,9 +126,24 @@ export class OneMeterSource implements Source {
     return this.poller.run(signal);
   }
 
-  /** Diagnostics as of the last successful poll, and the next poll. */
-  status(): { deviceId: string; diagnostics: OneMeterDiagnostics | undefined; nextPollAt: number | undefined } {
-    return { deviceId: this.deviceId, diagnostics: readDiagnostics(this.deps.store, this.deviceId), nextPollAt: this.poller.nextPollAt() };
+  /** Healthy while its last poll succeeded; with its diagnostics as of the last successful poll, and its next poll. */
+  health(): SourceHealth {
+    const diagnostics = readDiagnostics(this.deps.store, this.deviceId);
+    const state = this.deps.store.allSyncStates().find((s) => s.provider === PROVIDER.onemeter && s.account === this.deviceId && s.failures > 0);
+    const lastSuccess = diagnostics?.fetchedAt ?? null;
+    return {
+      name: this.name,
+      provider: this.provider,
+      healthy: !state,
+      lastSuccess,
+      lastError: state?.lastError ?? null,
+      oneMeter: { deviceId: this.deviceId, diagnostics, nextPollAt: this.poller.nextPollAt() },
+    };
+  }
+
+  /** Reads the device as it describes itself (for `doctor`); not stored. */
+  describe(): Promise<OneMeterDevice> {
+    return this.deps.api.device(this.deviceId);
   }
 
   private async poll(extra: OneMeterPollExtra): Promise<OneMeterPollResult> {
