@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ContactAccountConfig, EnergyInsightsConfig } from "./config/index.js";
-import { PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
+import { POWER_RETENTION_MS, PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
+import { contactPriceSource } from "./sync/contact-price.js";
 import { PushedPowerSource } from "./sync/power-source.js";
 import type { PowerSample } from "./correlate/types.js";
 import { connectToHa, HaConnectionError, type Connection } from "./ha/connection.js";
@@ -135,8 +136,21 @@ export function createApp(
   const carbon = carbonSources.length > 0 ? new CarbonSync({ config, store, clock, log, sources: carbonSources, ...(useHa ? { ha: haConnection } : {}) }) : undefined;
   // Each OneMeter device's live power is a whole-home source the collector may learn from (power.whole_home).
   const oneMeterPower = new Map((config.onemeter?.devices ?? []).map((id) => [id, new PushedPowerSource(`onemeter:${id}`, `OneMeter ${id}`)]));
+  // Devices' cost is counted at Contact's own prices (contact-price.ts); without Contact it stays unknown.
+  const price = config.contact ? contactPriceSource(store, config.contact.timeZone, clock, POWER_RETENTION_MS) : undefined;
   const collector =
-    useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, wholeHomeSources: [...oneMeterPower.values()], ...deps.collector }) : undefined;
+    useHa && config.power.enabled
+      ? new PowerCollector({
+          ha: haConnection,
+          store,
+          clock,
+          log,
+          power: config.power,
+          wholeHomeSources: [...oneMeterPower.values()],
+          ...deps.collector,
+          ...(price || deps.collector?.engine ? { engine: { ...(price ? { price } : {}), ...deps.collector?.engine } } : {}),
+        })
+      : undefined;
   const onOneMeterPower = collector ? (deviceId: string, sample: PowerSample) => oneMeterPower.get(deviceId)?.push([sample]) : undefined;
   const service = new SyncService({ config, store, clock, log, contactApi, ...(oneMeterApi ? { oneMeterApi } : {}), ...(onOneMeterPower ? { onOneMeterPower } : {}), ...(deps.onOneMeterSleep ? { onOneMeterSleep: deps.onOneMeterSleep } : {}), ...(useHa ? { ha: haConnection } : {}), ...(collector ? { devices: collector } : {}), ...(carbon ? { carbon } : {}) });
   return {
