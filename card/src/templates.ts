@@ -7,7 +7,7 @@ import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
 import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
-import { COLUMN_LABEL_PX, dayLabelStride, labelPx, MIN_DAY_LABEL_PX, pickColumnLabels, type LabelGroup } from "./chart/labels.js";
+import { dayLabelStride, labelPx, pickColumnLabels, widestLabelPx, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
 import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
@@ -146,8 +146,8 @@ export function renderError(message: string, t: LocalizeFunc, retry: () => void)
 export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined, columns: number): TemplateResult | typeof nothing {
   if (!groups.length || !plot || !columns) return nothing;
   const step = plot.width / columns;
-  // Days are labelled every k-th day, k from the widest day label ("Nov 27" needs more than "Apr 7").
-  const dayPx = Math.max(...groups.map((g) => (g.hour ? MIN_DAY_LABEL_PX : labelPx(g.text))));
+  // Days are labelled every k-th day, k from the widest day label ("Nov 27" needs more than "Apr 7"); six-hour marks only where they fit.
+  const dayPx = widestLabelPx(groups.filter((g) => !g.hour).map((g) => g.text));
   const stride = dayLabelStride(24 * step, dayPx);
   return html`<div class="xlabels" aria-hidden="true">
     ${groups.map((g, i) => {
@@ -166,9 +166,9 @@ export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined
  */
 export function renderColumnLabels(data: LoadedRange, names: string[], plot: PlotArea | undefined): TemplateResult | typeof nothing {
   if (!plot || !names.length || names.length !== data.buckets.length) return nothing;
-  const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4);
+  const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4, names);
   return html`<div class="xlabels" aria-hidden="true">
-    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${COLUMN_LABEL_PX}px">${names[p.index]}</span>`)}
+    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${p.width}px">${names[p.index]}</span>`)}
   </div>`;
 }
 
