@@ -83,9 +83,9 @@ export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc
 /** "Contact publishes 1–3 days late; last data Dec 1, 23:00" when the shown range runs past the provider's last data. */
 export function renderPendingNote(data: LoadedRange, ctx: { provider: string | undefined; fmt: Formatters; t: LocalizeFunc; timeZone: string }): TemplateResult | typeof nothing {
   const pending = data.pending;
-  if (!pending || pending.lastDataEnd === undefined) return nothing;
+  if (!pending) return nothing;
   // The last hour (or day, month) with data, named by its start.
-  const lastStart = data.buckets[pending.first - 1]?.start ?? pending.lastDataStart ?? pending.lastDataEnd;
+  const lastStart = pending.lastDataStart;
   const hourly = data.range.view === "hourly";
   const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
   const text = ctx.provider === "contact" ? ctx.t("header.pending_contact", { last }) : ctx.t("header.pending", { last });
