@@ -7,7 +7,7 @@ import { accountIdPattern } from "../../server/src/statistics/ids.js";
 import { CARBON_COLOR, renderCarbonTotal, renderCleanest } from "./carbon-view.js";
 import { seriesName } from "./chart/devices.js";
 import type { ChartDrawn, PlotArea } from "./chart/energy-insights-chart.js";
-import { COLUMN_LABEL_PX, dayLabelStride, labelPx, MIN_DAY_LABEL_PX, pickColumnLabels, type LabelGroup } from "./chart/labels.js";
+import { dayLabelStride, labelPx, pickColumnLabels, widestLabelPx, type LabelGroup } from "./chart/labels.js";
 import type { Formatters } from "./common/format.js";
 import { ALL_ACCOUNTS, type CardStatus, type LoadedRange } from "./data/statistics-controller.js";
 import { SETUP_URL, TROUBLESHOOTING_URL, VIEWS, type View } from "./const.js";
@@ -83,9 +83,9 @@ export function renderTotals(data: LoadedRange, fmt: Formatters, t: LocalizeFunc
 /** "Contact publishes 1–3 days late; last data Dec 1, 23:00" when the shown range runs past the provider's last data. */
 export function renderPendingNote(data: LoadedRange, ctx: { provider: string | undefined; fmt: Formatters; t: LocalizeFunc; timeZone: string }): TemplateResult | typeof nothing {
   const pending = data.pending;
-  if (!pending || pending.lastDataEnd === undefined) return nothing;
+  if (!pending) return nothing;
   // The last hour (or day, month) with data, named by its start.
-  const lastStart = data.buckets[pending.first - 1]?.start ?? pending.lastDataStart ?? pending.lastDataEnd;
+  const lastStart = pending.lastDataStart;
   const hourly = data.range.view === "hourly";
   const last = ctx.fmt.date(lastStart, hourly ? ctx.timeZone : data.range.timeZone, hourly ? { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" } : data.range.view === "daily" ? { day: "numeric", month: "short" } : { month: "short", year: "numeric" });
   const text = ctx.provider === "contact" ? ctx.t("header.pending_contact", { last }) : ctx.t("header.pending", { last });
@@ -146,8 +146,8 @@ export function renderError(message: string, t: LocalizeFunc, retry: () => void)
 export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined, columns: number): TemplateResult | typeof nothing {
   if (!groups.length || !plot || !columns) return nothing;
   const step = plot.width / columns;
-  // Days are labelled every k-th day, k from the widest day label ("Nov 27" needs more than "Apr 7").
-  const dayPx = Math.max(...groups.map((g) => (g.hour ? MIN_DAY_LABEL_PX : labelPx(g.text))));
+  // Days are labelled every k-th day, k from the widest day label ("Nov 27" needs more than "Apr 7"); six-hour marks only where they fit.
+  const dayPx = widestLabelPx(groups.filter((g) => !g.hour).map((g) => g.text));
   const stride = dayLabelStride(24 * step, dayPx);
   return html`<div class="xlabels" aria-hidden="true">
     ${groups.map((g, i) => {
@@ -166,9 +166,9 @@ export function renderDayLabels(groups: LabelGroup[], plot: PlotArea | undefined
  */
 export function renderColumnLabels(data: LoadedRange, names: string[], plot: PlotArea | undefined): TemplateResult | typeof nothing {
   if (!plot || !names.length || names.length !== data.buckets.length) return nothing;
-  const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4);
+  const picks = pickColumnLabels(data.buckets, data.range.view, data.range.timeZone, plot, plot.left + plot.width + 4, names);
   return html`<div class="xlabels" aria-hidden="true">
-    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${COLUMN_LABEL_PX}px">${names[p.index]}</span>`)}
+    ${picks.map((p) => html`<span class="xlabel column" data-column=${p.index} style="left:${p.left}px;width:${p.width}px">${names[p.index]}</span>`)}
   </div>`;
 }
 

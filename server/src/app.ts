@@ -7,11 +7,12 @@ import { createHttpClient, type HttpAttempt, type HttpClientOptions } from "./pr
 import { SyncService } from "./service.js";
 import { openStore, type Store } from "./store/store.js";
 import { DeviceStatisticsSource } from "./sync/device-source.js";
-import { PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
+import { POWER_RETENTION_MS, PowerCollector, type CollectorDeps } from "./sync/power-collector.js";
 import type { WholeHomePowerSource } from "./sync/power-source.js";
 import { PROVIDERS, type Provider, type SourceContext } from "./sync/providers.js";
 import type { Source } from "./sync/source.js";
 import type { Clock } from "./time/clock.js";
+import type { PriceSource } from "./correlate/engine.js";
 
 export interface App {
   config: EnergyInsightsConfig;
@@ -82,13 +83,26 @@ export function createApp(
   const context: SourceContext = { config, store, clock, log, http, ...(useHa ? { ha: haConnection } : {}), ...(deps.onOneMeterSleep ? { onSleep: deps.onOneMeterSleep } : {}) };
   const sources: Source[] = [];
   const wholeHomePower: WholeHomePowerSource[] = [];
+  let price: PriceSource | undefined;
   for (const provider of deps.providers ?? PROVIDERS) {
     const made = provider.create(context);
     sources.push(...made.sources);
     wholeHomePower.push(...(made.wholeHomePower ?? []));
+    price ??= made.devicePrice?.(POWER_RETENTION_MS);
   }
   const collector =
-    useHa && config.power.enabled ? new PowerCollector({ ha: haConnection, store, clock, log, power: config.power, wholeHomeSources: wholeHomePower, ...deps.collector }) : undefined;
+    useHa && config.power.enabled
+      ? new PowerCollector({
+          ha: haConnection,
+          store,
+          clock,
+          log,
+          power: config.power,
+          wholeHomeSources: wholeHomePower,
+          ...deps.collector,
+          ...(price || deps.collector?.engine ? { engine: { ...(price ? { price } : {}), ...deps.collector?.engine } } : {}),
+        })
+      : undefined;
   if (collector) sources.push(new DeviceStatisticsSource(collector, { clock, log }));
   const service = new SyncService({ config, store, clock, log, sources, ...(useHa ? { ha: haConnection } : {}) });
   return {

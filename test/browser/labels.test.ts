@@ -128,6 +128,39 @@ describe("x axis labels", () => {
     });
   }
 
+  for (const width of [390, 700, 1000]) {
+    it(`at ${width} px, daily: the densest readable step (every day, every 2nd day, Mondays…), the labels whole and apart`, async () => {
+      // 35 days ending 6 April, with two-digit dates ("Mar 30") the widest.
+      const card = await mount(makeFakeHass({ statistics, timeZone: TZ }), CONFIG, { width });
+      const rendered = nextRender(card);
+      await click(card, '[data-view="daily"]');
+      await rendered;
+      await waitUntil(() => shadow(card).querySelectorAll(".xlabel.column").length > 1, "no labels", { timeout: 5_000 });
+      await new Promise((r) => requestAnimationFrame(r));
+      const labels = [...shadow(card).querySelectorAll<HTMLElement>(".xlabel.column")];
+      const columns = labels.map((l) => Number(l.dataset.column));
+      const strides = new Set(columns.slice(1).map((c, i) => c - columns[i]!));
+      expect(strides.size, `one step between labels: ${columns.join(", ")}`).to.equal(1);
+      const stride = [...strides][0]!;
+      // The widest label's text, measured, and the column's width in px.
+      const texts = labels.map((l) => {
+        const range = document.createRange();
+        range.selectNodeContents(l);
+        return range.getBoundingClientRect().width;
+      });
+      const widest = Math.max(...texts);
+      const centres = labels.map((l) => l.getBoundingClientRect().left + l.getBoundingClientRect().width / 2);
+      const columnPx = (centres[centres.length - 1]! - centres[0]!) / (columns[columns.length - 1]! - columns[0]!);
+      const steps = [1, 2, 7, 14];
+      expect(steps, `a step of ${stride} days`).to.include(stride);
+      // A denser step would have left less than a readable 10 px between the widest labels (the old rule named only Mondays at 1,000 px, where every 2nd day leaves 21 px).
+      for (const denser of steps.filter((s) => s < stride)) expect(denser * columnPx, `every ${denser} days would fit (${widest.toFixed(1)} px labels, ${columnPx.toFixed(1)} px a day)`).to.be.below(widest + 10);
+      expect(stride * columnPx, "apart").to.be.at.least(widest + 4);
+      if (width >= 1000) expect(stride, "a wide card names more than the Mondays").to.be.at.most(2);
+      expect(problems(card)).to.deep.equal([]);
+    });
+  }
+
   it("hourly days with two-digit dates ('Mar 27') at widths between 390 and 700 px: whole or left out, never cut", async () => {
     // Nine days ending 29 March (NZ): every day label has two digits.
     // With the cost line and carbon intensity, as in the demo: three y axes leave the plot narrowest.

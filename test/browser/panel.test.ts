@@ -142,6 +142,8 @@ describe("correlations panel", () => {
     expect(text(card, ".devices thead")).to.contain("kWh/day").and.contain("Cost/day");
     expect(cell(card, KETTLE, "energy")).to.equal("0.86 kWh"); // 3.456 kWh over 4 days
     expect(cell(card, KETTLE, "cost")).to.equal("NZ$0.26"); // 1.0368 over 4 days
+    const costCell = (c: typeof card, entity: string) => shadow(c).querySelector(`tr.device[data-entity="${entity}"] [data-col="cost"]`)!;
+    expect(costCell(card, KETTLE).hasAttribute("title"), "a known cost has no note").to.equal(false);
     expect(text(card, "[data-period-days]")).to.contain("4 days");
     expect(shadow(card).querySelector("[data-period-unknown]")).to.equal(null);
     unmountAll();
@@ -150,6 +152,14 @@ describe("correlations panel", () => {
     const noCurrency = await mountWith({ devices: over(4).map((d) => ({ ...d, currency: null })) });
     await panelReady(noCurrency.card);
     expect(cell(noCurrency.card, KETTLE, "cost")).to.equal("NZ$0.26");
+    unmountAll();
+
+    // Energy but no price (no Contact account, or none of its prices yet): "—" says why.
+    const noPrice = await mountWith({ devices: over(4).map((d) => ({ ...d, cost: null, currency: null })) });
+    await panelReady(noPrice.card);
+    expect(cell(noPrice.card, KETTLE, "cost")).to.equal("—");
+    expect(costCell(noPrice.card, KETTLE).getAttribute("title")).to.contain("No price known");
+    expect(costCell(noPrice.card, HEAT_PUMP).hasAttribute("title"), "a device still learning has no energy either: no note").to.equal(false);
     unmountAll();
 
     const young = await mountWith({ devices: over(0.25) });

@@ -33,7 +33,7 @@ describe("data not in yet", () => {
     expect(data.buckets).to.have.length(slots);
     expect(data.buckets.at(-1)!.end).to.equal(HOURLY.end);
     const first = (LAST_DATA_END - HOURLY.start) / HOUR;
-    expect(data.pending).to.deep.equal({ first, count: (NOW - LAST_DATA_END) / HOUR, lastDataEnd: LAST_DATA_END });
+    expect(data.pending).to.deep.equal({ first, count: (NOW - LAST_DATA_END) / HOUR, lastDataStart: LAST_DATA_END - HOUR, lastDataEnd: LAST_DATA_END });
     expect(text(card, "[data-pending]")).to.equal("Contact publishes 1–3 days late; last data Apr 6, 23:00");
     expect(text(card, '[data-total="energy"] .label')).to.equal("Used so far");
     expect(text(card, '[data-total="cost"] .label')).to.equal("Cost so far");

@@ -7,7 +7,7 @@ import { addDays, addMonths, civilDateOf, zonedInstant, zonedParts } from "../..
 import { viewRange } from "../../card/src/common/range.js";
 import { makeFormatters } from "../../card/src/common/format.js";
 import { toBuckets, totalsOf } from "../../card/src/chart/buckets.js";
-import { bucketLabels, dayLabelStride, pickColumnLabels } from "../../card/src/chart/labels.js";
+import { bucketLabels, dayLabelStride, labelPx, pickColumnLabels, widestLabelPx } from "../../card/src/chart/labels.js";
 import { buildChartOptions, canMergeSeries, escapeHtml, tooltipHtml, type ChartInput } from "../../card/src/chart/options.js";
 import { groupAccounts } from "../../card/src/data/discovery.js";
 import { resolveConfig, slug, statisticIdFor } from "../../card/src/energy-insights-card-config.js";
@@ -237,20 +237,61 @@ describe("hourly day labels", () => {
 
 describe("daily and monthly column labels", () => {
   const zone = "Pacific/Auckland";
+  const fmt = makeFormatters({ language: "en", number_format: "language", time_format: "24" });
   const daysOf = (n: number) => {
     const mar2 = zonedInstant({ year: 2026, month: 3, day: 2 }, zone); // a Monday
     return Array.from({ length: n }, (_, i) => ({ start: mar2 + i * 86_400_000 + 3_600_000, end: mar2 + (i + 1) * 86_400_000, free: 0, paid: 1, cost: null }));
   };
-  it("every day when the plot holds them, else Mondays; centred under their column, 48 px apart or more, none past the right edge", () => {
-    const wide = pickColumnLabels(daysOf(14), "daily", zone, { left: 40, width: 14 * 50 }, 40 + 14 * 50 + 4);
+  const pick = (buckets: ReturnType<typeof daysOf>, view: "daily" | "monthly", plot: { left: number; width: number }, right: number) =>
+    pickColumnLabels(buckets, view, zone, plot, right, bucketLabels(buckets, view, zone, fmt).columns);
+  const weekday = (b: { start: number }) => new Date(b.start).toLocaleDateString("en", { weekday: "short", timeZone: zone });
+
+  it("one width for every label of a row: the widest one's text ('Mar 10' needs more than 'Mar 2')", () => {
+    expect(widestLabelPx(["Mar 2", "Mar 10", "Mar 3"])).to.equal(labelPx("Mar 10"));
+    expect(labelPx("Mar 10")).to.be.above(labelPx("Mar 2"));
+    expect(widestLabelPx([])).to.equal(labelPx(""));
+  });
+
+  it("the densest readable rule: every day, every 2nd day, Mondays, every 2nd Monday; centred under their column, a label's width apart, none past the right edge", () => {
+    const width = labelPx("Mar 10");
+    const wide = pick(daysOf(14), "daily", { left: 40, width: 14 * 50 }, 40 + 14 * 50 + 4);
     expect(wide.map((p) => p.index)).to.deep.equal([...Array(14).keys()]);
-    expect(wide[0]!.left).to.equal(40 + 25 - 24);
-    const narrow = pickColumnLabels(daysOf(35), "daily", zone, { left: 40, width: 330 }, 374);
+    expect(wide[0]).to.deep.equal({ index: 0, left: 40 + 25 - width / 2, width });
+    // 35 days in 900 px (a 1,000 px card): 25.7 px a day holds a label every other day, not only Mondays.
+    const everyOther = pick(daysOf(35), "daily", { left: 40, width: 900 }, 944);
+    expect(everyOther.length).to.be.within(17, 18);
+    everyOther.slice(1).forEach((p, i) => expect(p.index - everyOther[i]!.index).to.equal(2));
+    const narrow = pick(daysOf(35), "daily", { left: 40, width: 330 }, 374);
     expect(narrow.map((p) => p.index)).to.deep.equal([0, 7, 14, 21, 28]);
     // The last Monday's label would reach past the right edge when the plot ends at its column.
-    const tight = pickColumnLabels(daysOf(29), "daily", zone, { left: 40, width: 290 }, 334);
+    const tight = pick(daysOf(29), "daily", { left: 40, width: 290 }, 334);
     expect(tight.map((p) => p.index)).to.deep.equal([0, 7, 14, 21]);
-    for (const picks of [wide, narrow, tight]) picks.slice(1).forEach((p, i) => expect(p.left - picks[i]!.left).to.be.at.least(48));
-    expect(pickColumnLabels(daysOf(3), "hourly", zone, { left: 0, width: 300 }, 300)).to.deep.equal([]);
+    const fortnights = pick(daysOf(70), "daily", { left: 40, width: 300 }, 344);
+    expect(fortnights.length).to.be.within(4, 5);
+    fortnights.slice(1).forEach((p, i) => expect(p.index - fortnights[i]!.index).to.equal(14));
+    expect(fortnights.map((p) => weekday(daysOf(70)[p.index]!))).to.satisfy((days: string[]) => days.every((d) => d === "Mon"));
+    for (const picks of [wide, everyOther, narrow, tight, fortnights]) picks.slice(1).forEach((p, i) => expect(p.left - picks[i]!.left).to.be.at.least(p.width));
+    expect(pick(daysOf(3), "daily", { left: 0, width: 0 }, 300)).to.deep.equal([]);
+    expect(pickColumnLabels(daysOf(3), "hourly", zone, { left: 0, width: 300 }, 300, [])).to.deep.equal([]);
+  });
+
+  it("the same days are named whichever day the range starts on (every other day counts from a fixed date)", () => {
+    const days = daysOf(40);
+    const from0 = pick(days.slice(0, 35), "daily", { left: 0, width: 900 }, 904).map((p) => days[p.index]!.start);
+    const from1 = pick(days.slice(1, 36), "daily", { left: 0, width: 900 }, 904).map((p) => days[p.index + 1]!.start);
+    expect(from1.filter((t) => t <= from0[from0.length - 1]!)).to.deep.equal(from0.filter((t) => t >= from1[0]!));
+  });
+
+  it("months: every month, else every 2nd, 3rd or 6th from January", () => {
+    const jan25 = zonedInstant({ year: 2025, month: 1, day: 1 }, zone);
+    const months = Array.from({ length: 18 }, (_, i) => {
+      const start = zonedInstant(addMonths({ year: 2025, month: 1, day: 1 }, i), zone);
+      return { start, end: start + 28 * 86_400_000, free: 0, paid: 1, cost: null };
+    });
+    expect(months[0]!.start).to.equal(jan25);
+    const names = (picks: { index: number }[]) => picks.map((p) => zonedParts(months[p.index]!.start, zone).month);
+    expect(names(pick(months, "monthly", { left: 40, width: 18 * 50 }, 40 + 18 * 50 + 4))).to.have.length(18);
+    expect(names(pick(months, "monthly", { left: 40, width: 18 * 25 }, 40 + 18 * 25 + 4))).to.deep.equal([1, 3, 5, 7, 9, 11, 1, 3, 5]);
+    expect(names(pick(months, "monthly", { left: 40, width: 18 * 15 }, 40 + 18 * 15 + 4))).to.deep.equal([1, 4, 7, 10, 1, 4]);
   });
 });

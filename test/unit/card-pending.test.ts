@@ -24,7 +24,7 @@ test("hourly: empty slots after the last hour up to the range's end; those befor
   assert.equal(buckets.length, (range.end - range.start) / H, "one slot per hour of the range (217: 5 April has 25)");
   assert.equal(buckets.length, 217);
   assert.equal(buckets.at(-1)!.end, range.end);
-  assert.deepEqual(pending, { first: hours.length, count: 10, lastDataEnd: lastEnd });
+  assert.deepEqual(pending, { first: hours.length, count: 10, lastDataStart: lastEnd - H, lastDataEnd: lastEnd });
   buckets.slice(hours.length).forEach((b, i) => assert.deepEqual(b, { start: lastEnd + i * H, end: lastEnd + (i + 1) * H, free: 0, paid: 0, cost: null }));
 });
 
@@ -43,7 +43,7 @@ test("daily: the zone's own days (the DST day is 25 hours), monthly: its months"
     [apr6, range.end],
   ]);
   assert.equal(apr6 - apr5, 25 * H);
-  assert.deepEqual(pending, { first: 2, count: 3, lastDataEnd: apr4 });
+  assert.deepEqual(pending, { first: 2, count: 3, lastDataStart: days[1], lastDataEnd: apr4 });
 
   const monthly = viewRange("monthly", 3, 0, now, TZ, TZ); // Feb, Mar, Apr 2026
   const feb = monthly.start;
@@ -75,11 +75,11 @@ test("a recent range without data: not in yet from its start when the provider's
   const { buckets, pending } = withPendingSlots([], today, now, before);
   assert.equal(buckets.length, 24, "the whole day as slots");
   assert.equal(buckets[0]!.start, today.start, "the slots begin at the range, not at the last data");
-  assert.deepEqual(pending, { first: 0, count: 10, lastDataEnd: before.end, lastDataStart: before.start });
+  assert.deepEqual(pending, { first: 0, count: 10, lastDataStart: before.start, lastDataEnd: before.end });
   assert.deepEqual(withPendingSlots([], today, now), { buckets: [] }, "no known last data: nothing to call late");
   // With data in the range, the last data is the range's own (what came before is not used).
   const { pending: own } = withPendingSlots(bucketsOf([today.start], (s) => s + H), today, now, before);
-  assert.deepEqual(own, { first: 1, count: 9, lastDataEnd: today.start + H });
+  assert.deepEqual(own, { first: 1, count: 9, lastDataStart: today.start, lastDataEnd: today.start + H });
 });
 
 test("property: slots are contiguous, end at the range's end, and the pending ones are exactly those starting before now after the data", () => {

@@ -109,6 +109,15 @@ export function labelPx(text: string): number {
 }
 
 /**
+ * The px every label of a row is given, and at least how far apart they stand: the widest one's
+ * (`labelPx`), so that the row's longest name ("Nov 27", "30 Sept") is as readable as its shortest.
+ * The hourly day labels and the daily and monthly column names are both spaced by it.
+ */
+export function widestLabelPx(texts: readonly string[]): number {
+  return texts.reduce((widest, text) => Math.max(widest, labelPx(text)), MIN_DAY_LABEL_PX);
+}
+
+/**
  * Which hourly day groups get their label when the plot is narrow: every k-th day, k the fewest days
  * whose width holds a label (so a half-width card still names some days rather than none), and
  * the px each label may use.
@@ -119,14 +128,48 @@ export function dayLabelStride(dayWidthPx: number, minPx = MIN_DAY_LABEL_PX): { 
   return { every, widthPx: every * dayWidthPx };
 }
 
-/** A column label ("30 Sept", "Sept 26", in 11 px) gets this many px, centred under its column. */
-export const COLUMN_LABEL_PX = 48;
+const DAY_MS = 86_400_000;
+
+/** Local civil day number (days since 1970-01-01) of each bucket's start. */
+function civilDays(buckets: readonly Bucket[], timeZone: string): { day: number; month: number; dayOfMonth: number; months: number }[] {
+  return buckets.map((b) => {
+    const p = zonedParts(b.start, timeZone);
+    return { day: Math.round(Date.UTC(p.year, p.month - 1, p.day) / DAY_MS), month: p.month, dayOfMonth: p.day, months: p.year * 12 + p.month - 1 };
+  });
+}
+
+/**
+ * Daily and monthly views: which columns are named, the densest rule whose labels stand at least
+ * `minGapColumns` columns apart. Daily: every day, every 2nd day, Mondays, every 2nd Monday, then
+ * first days of every 1, 2, 3, 6, 12… months. Monthly: every 1, 2, 3, 6, 12, 24… months from January.
+ * The rules count from fixed dates (day and week numbers since 1970, January), so paging through
+ * ranges keeps the same days named.
+ */
+export function columnLabelRule(buckets: readonly Bucket[], view: View, timeZone: string, minGapColumns: number): boolean[] {
+  const days = civilDays(buckets, timeZone);
+  const months = (k: number) => days.map((d) => (view === "daily" ? d.dayOfMonth === 1 : true) && d.months % k === 0);
+  const monthStrides = [1, 2, 3, 6, 12];
+  for (let k = 24; k < 12 * buckets.length; k *= 2) monthStrides.push(k);
+  if (view === "monthly") {
+    const k = monthStrides.find((m) => m >= minGapColumns) ?? (monthStrides[monthStrides.length - 1] as number);
+    return months(k);
+  }
+  // 1970-01-05 (day 4) was a Monday.
+  if (minGapColumns <= 1) return days.map(() => true);
+  if (minGapColumns <= 2) return days.map((d) => d.day % 2 === 0);
+  if (minGapColumns <= 7) return days.map((d) => (d.day - 4) % 7 === 0);
+  if (minGapColumns <= 14) return days.map((d) => (d.day - 4) % 14 === 0);
+  // Months are 28–31 days: the shortest must hold a label.
+  const k = monthStrides.find((m) => m * 28 >= minGapColumns) ?? (monthStrides[monthStrides.length - 1] as number);
+  return months(k);
+}
 
 /**
  * Daily and monthly views: which columns get their name under them, and where (the label's left edge,
- * `widthPx` wide, centred under the column). `sparseAxis`' rules pick by how many `widthPx` labels the
- * plot's width holds; then a label is dropped if it would come closer than `widthPx` to the previous
- * one or reach past `right` (the px where the labels' box ends) or left of 0, so none overlap or are cut.
+ * `width` px wide, centred under the column). Every label gets the widest name's width
+ * (`widestLabelPx`), and the densest rule of `columnLabelRule` whose labels stand that far apart is
+ * taken; then a label is dropped if it would come closer than that to the previous one or reach past
+ * `right` (the px where the labels' box ends) or left of 0, so none overlap or are cut.
  */
 export function pickColumnLabels(
   buckets: Bucket[],
@@ -134,19 +177,20 @@ export function pickColumnLabels(
   timeZone: string,
   plot: { left: number; width: number },
   right: number,
-  widthPx = COLUMN_LABEL_PX,
-): { index: number; left: number }[] {
+  names: readonly string[],
+): { index: number; left: number; width: number }[] {
   if (view === "hourly" || !buckets.length || !(plot.width > 0)) return [];
   const step = plot.width / buckets.length;
-  const picks = sparseAxis(buckets, view, timeZone, Math.max(1, Math.floor(plot.width / widthPx)));
-  const out: { index: number; left: number }[] = [];
+  const width = widestLabelPx(names);
+  const picks = columnLabelRule(buckets, view, timeZone, Math.ceil(width / step - 1e-9));
+  const out: { index: number; left: number; width: number }[] = [];
   let lastCentre = -Infinity;
   picks.forEach((picked, index) => {
     if (!picked) return;
     const centre = plot.left + (index + 0.5) * step;
-    const left = centre - widthPx / 2;
-    if (centre - lastCentre < widthPx || left < 0 || left + widthPx > right) return;
-    out.push({ index, left });
+    const left = centre - width / 2;
+    if (centre - lastCentre < width || left < 0 || left + width > right) return;
+    out.push({ index, left, width });
     lastCentre = centre;
   });
   return out;

@@ -14,10 +14,12 @@ export interface PendingSlots {
   /** Index of the first slot after the last data, and how many slots up to now are waiting for data. */
   first: number;
   count: number;
-  /** Exclusive end of the last bucket with data (undefined: nothing in the range yet). */
-  lastDataEnd: number | undefined;
-  /** Start of the last hour with data, when it is before the range (the range has none yet). */
-  lastDataStart?: number;
+  /**
+   * The last bucket with data, start and exclusive end: the range's last one, or for a range without
+   * data yet the provider's last hour before it. The note names it by its start.
+   */
+  lastDataStart: number;
+  lastDataEnd: number;
 }
 
 /** The provider's last hour with data before the range, for a range that has none yet. */
@@ -39,10 +41,10 @@ function nextStart(start: number, range: ViewRange): number {
  * (`before`, the last hour before the range); without it the range is simply empty.
  */
 export function withPendingSlots(buckets: readonly Bucket[], range: ViewRange, now: number, before?: LastDataBefore): { buckets: Bucket[]; pending?: PendingSlots } {
-  if (!buckets.length && !before) return { buckets: [] };
+  const last = buckets.at(-1) ?? before;
+  if (!last) return { buckets: [] };
   const out = [...buckets];
-  const lastDataEnd = out.at(-1)?.end ?? before?.end;
-  let start = out.at(-1)?.end ?? range.start;
+  let start = buckets.at(-1)?.end ?? range.start;
   while (start < range.end) {
     const end = Math.min(nextStart(start, range), range.end);
     out.push({ start, end, free: 0, paid: 0, cost: null });
@@ -52,5 +54,5 @@ export function withPendingSlots(buckets: readonly Bucket[], range: ViewRange, n
   let count = 0;
   while (first + count < out.length && (out[first + count] as Bucket).start < now) count += 1;
   if (count === 0) return { buckets: out };
-  return { buckets: out, pending: !buckets.length && before ? { first, count, lastDataEnd, lastDataStart: before.start } : { first, count, lastDataEnd } };
+  return { buckets: out, pending: { first, count, lastDataStart: last.start, lastDataEnd: last.end } };
 }

@@ -17,13 +17,15 @@ export interface DeviceFigures {
   events: string;
   energy: string;
   cost: string;
+  /** Why the cost is "—" though the energy is known (no price); undefined otherwise. */
+  costNote?: string;
 }
 
 /**
  * What one device row shows. `periodDays`: the days the energy was learned over; null when unknown,
  * and then energy and cost are the totals (the panel says so).
  */
-export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number | null, fallbackCurrency?: string): DeviceFigures {
+export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number | null, fallbackCurrency?: string, t?: LocalizeFunc): DeviceFigures {
   const per = (value: number) => (periodDays && periodDays > 0 ? value / periodDays : value);
   return {
     power: d.power_w === null ? "—" : `${fmt.number(d.power_w, Math.abs(d.power_w) >= 100 ? 0 : 1)} W`,
@@ -32,6 +34,8 @@ export function deviceFigures(d: DeviceView, fmt: Formatters, periodDays: number
     energy: d.energy_kwh === null ? "—" : fmt.energy(per(d.energy_kwh)),
     // The backend knows the currency only from a provider's prices; HA's own currency is the next best.
     cost: d.cost === null ? "—" : fmt.money(per(d.cost), d.currency ?? fallbackCurrency),
+    // Energy without a cost: the backend has no price (no Contact account, or none of its prices yet).
+    ...(d.cost === null && d.energy_kwh !== null && t ? { costNote: t("panel.cost_unknown") } : {}),
   };
 }
 
@@ -157,7 +161,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
       </thead>
       <tbody>
         ${devices.map((d) => {
-          const f = deviceFigures(d, fmt, periodDays, hass?.config?.currency);
+          const f = deviceFigures(d, fmt, periodDays, hass?.config?.currency, t);
           const selected = d.entity_id === ctrl.selected;
           return html`<tr class="device ${selected ? "selected" : ""} ${d.status}" data-entity=${d.entity_id} data-state=${d.state}>
             <td>
@@ -170,7 +174,7 @@ function renderDevices(ctrl: BackendPanelController, ctx: PanelContext): Templat
             <td data-col="confidence" data-label=${t("panel.confidence")}>${f.confidence}</td>
             <td data-col="events" data-label=${t("panel.events")}>${f.events}</td>
             <td data-col="energy" data-label=${periodDays ? t("panel.energy_day") : t("panel.energy_total")}>${f.energy}</td>
-            <td data-col="cost" data-label=${periodDays ? t("panel.cost_day") : t("panel.cost_total")}>${f.cost}</td>
+            <td data-col="cost" data-label=${periodDays ? t("panel.cost_day") : t("panel.cost_total")} title=${f.costNote ?? nothing}>${f.cost}</td>
             <td data-col="summary" class="summary">${deviceSummary(d, fmt, t)}</td>
           </tr>`;
         })}

@@ -20,14 +20,22 @@ import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometr
 import { defaultZeroState, fromKey, learnedState, splitPowerStateKey, toKey, transitionKind, type ZeroStatePredicate } from "./states.js";
 import type { DeviceProfile, EventStep, PowerSample, Price, SensorProfile, StateEvent } from "./types.js";
 
+/** A price that becomes known (or changes) while the engine runs: read at every `profiles()`. */
+export interface PriceSource {
+  current(): Price | undefined;
+}
+
 export interface EngineOptions {
   /** Skip estimating the sensor from its readings (noise is still estimated when omitted). */
   sensor?: { kind: SensorProfile["kind"]; intervalS: number; noiseW?: number };
   /** Candidate delays (s) between an event and its load settling; slow loads such as heat pumps need the longer ones. */
   lagsS?: readonly number[];
   isZeroState?: ZeroStatePredicate;
-  /** Price per kWh for `cost`. */
-  price?: Price;
+  /**
+   * Price per kWh for `cost`: a fixed price, or a source asked at every `profiles()` for the price as
+   * now known (the provider's prices arrive days after the power readings); none or undefined: cost null.
+   */
+  price?: Price | PriceSource;
   /** Readings further back than this from the complete-until time are dropped; late readings for that time are ignored. */
   retentionMs?: number;
   /** Only the most recent accepted steps per state and direction are learned from, so a replaced device is relearned. */
@@ -163,6 +171,8 @@ export class CorrelationEngine {
 
   /** Learned power, confidence and energy per (entity, power state), sorted by entity then state. */
   profiles(): DeviceProfile[] {
+    const given = this.options.price;
+    const price = typeof given === "object" ? given.current() : given;
     const learned = this.learnAll();
     const attribution = this.attributeAll();
     const out: DeviceProfile[] = [];
@@ -197,7 +207,7 @@ export class CorrelationEngine {
           onTimeH: onS / 3600,
           ghostRuns: whileOn ? 0 : (ghostRuns.get(state) ?? 0),
           energyKwh: !shown ? null : whileOn ? pieces.reduce((sum, p) => sum + p.wattMs, 0) / 3_600_000 / 1000 : kwh(power, onS * 1000),
-          cost: !shown || this.options.price === undefined ? null : whileOn ? costOfPieces(pieces, this.options.price) : costOf(intervals, state, power, this.options.price),
+          cost: !shown || price === undefined ? null : whileOn ? costOfPieces(pieces, price) : costOf(intervals, state, power, price),
           energyFrom: whileOn ? "while-on" : e?.fromSwitchOffs ? "switch-offs" : "steps",
           stepW: e?.stepW ?? (isPublishable(l) ? l.powerW : null),
           range: e?.range ?? null,

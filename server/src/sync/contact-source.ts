@@ -9,6 +9,7 @@ import { contactStatisticRows } from "../statistics/contact.js";
 import { PROVIDER, slug } from "../statistics/ids.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
+import { contactPriceSource } from "./contact-price.js";
 import { syncContactLogin, type ContactApi, type LoginSyncResult } from "./contact-job.js";
 import type { PlannerSettings } from "./planner.js";
 import type { Provider } from "./providers.js";
@@ -42,7 +43,11 @@ export const contactProvider: Provider = {
     if (!contact) return { sources: [] };
     const contactApi = (account: ContactAccountConfig): ContactApi =>
       new ContactClient({ baseUrl: contact.baseUrl, apiKey: contact.apiKey ?? DEFAULT_CONTACT_API_KEY, username: account.username, password: account.password, clock, http: ctx.http(PROVIDER.contact) });
-    return { sources: [new ContactSource({ config, store, clock, log, contactApi, settings: (from) => plannerSettings(config, from) })] };
+    return {
+      sources: [new ContactSource({ config, store, clock, log, contactApi, settings: (from) => plannerSettings(config, from) })],
+      // Devices' cost is counted at Contact's own prices (contact-price.ts).
+      devicePrice: (lookbackMs) => contactPriceSource(store, contact.timeZone, clock, lookbackMs),
+    };
   },
 };
 

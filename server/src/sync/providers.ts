@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "../config/index.js";
+import type { PriceSource } from "../correlate/engine.js";
 import type { Connection } from "../ha/connection.js";
 import type { HttpClient } from "../providers/http.js";
 import type { Store } from "../store/store.js";
@@ -36,6 +37,8 @@ export interface ProviderSources {
   sources: Source[];
   /** Whole-home power the provider reads live (OneMeter), offered to the device learner as `power.whole_home` choices. */
   wholeHomePower?: WholeHomePowerSource[];
+  /** The price per kWh learned devices are costed at (Contact's own prices), reaching back `lookbackMs` of recorded power. */
+  devicePrice?: (lookbackMs: number) => PriceSource;
 }
 
 export interface Provider {

@@ -169,6 +169,7 @@ export const en = {
     cost_day: "Cost/day",
     energy_total: "Energy (total)",
     cost_total: "Cost (total)",
+    cost_unknown: "No price known: the backend costs a device's energy at Contact Energy's prices.",
     period_days: "Energy and cost per day over the {days} days recorded.",
     period_short: "Energy and cost are totals over the {hours} h recorded so far; daily figures after a day.",
     period_unknown: "Energy and cost are totals since learning began: the backend does not say over how many days, so no daily figure.",

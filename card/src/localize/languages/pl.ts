@@ -130,6 +130,7 @@ export const pl: Partial2<Translation> = {
     cost_day: "Koszt/dzień",
     energy_total: "Energia (łącznie)",
     cost_total: "Koszt (łącznie)",
+    cost_unknown: "Cena nieznana: backend wycenia energię urządzenia według cen Contact Energy.",
     period_days: "Energia i koszt na dzień z {days} zarejestrowanych dni.",
     period_short: "Energia i koszt to sumy z {hours} h zarejestrowanych dotąd; wartości dzienne po pierwszym dniu.",
     period_unknown: "Energia i koszt to sumy od początku uczenia: backend nie podaje, z ilu dni, więc nie ma wartości dziennych.",
