@@ -44,6 +44,8 @@ interface CardSummary {
   totals: Record<string, string>;
   panel: string | null;
   devices: string[];
+  /** The devices panel's cost column, row by row. */
+  deviceCosts: string[];
   /** The account chips' labels (a card without an account, when there are several). */
   accounts: string[];
   meters: number;
@@ -86,6 +88,7 @@ async function readCards(page: Page): Promise<CardSummary[]> {
         totals: Object.fromEntries([...root.querySelectorAll<HTMLElement>("[data-total]")].map((el) => [el.dataset.total!, el.querySelector(".value")?.textContent?.trim() ?? ""])),
         panel: root.querySelector(".panel")?.getAttribute("data-panel") ?? null,
         devices: [...root.querySelectorAll("tr.device")].map((tr) => tr.getAttribute("data-entity") ?? ""),
+        deviceCosts: [...root.querySelectorAll("tr.device td[data-col=cost]")].map((td) => td.textContent?.trim() ?? ""),
         meters: root.querySelectorAll("li.meter").length,
         text: w.__deepText(root).replace(/\s+/g, " "),
         accounts: [...root.querySelectorAll<HTMLElement>("button.account")].map((b) => b.textContent?.trim() ?? ""),
@@ -201,7 +204,9 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     assert.ok(card!.series.some((s) => /carbon/i.test(s.name) && s.points >= 24 * 9), `intensity over the nine days: ${JSON.stringify(card!.series)}`);
     assert.match(card!.totals.emissions ?? "", /^[1-9][\d.,]* kg CO2eq$/, `emissions in the header: ${JSON.stringify(card!.totals)}`);
     assert.match(card!.text, /Cleanest hours ahead/);
-    assert.deepEqual([...card!.devices].sort(), info.devices.map((d) => d.entityId).sort(), "every household device learned and listed");
+    // A device learned in more than one state (the heat pump heating and cooling) has a row for each.
+    assert.deepEqual([...new Set(card!.devices)].sort(), info.devices.map((d) => d.entityId).sort(), "every household device learned and listed");
+    assert.ok(card!.deviceCosts.filter((c) => /\d/.test(c)).length >= info.devices.length - 1, `devices costed at Contact's prices: ${JSON.stringify(card!.deviceCosts)}`);
     assert.equal(card!.meters, 1, "the OneMeter reader's status line");
     await page.close();
   });

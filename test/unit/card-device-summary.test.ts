@@ -60,4 +60,5 @@ test("a PC, switched on at idle and off at any level: its mean, the levels it wa
 test("learning and unpublished devices say so instead of a number", () => {
   assert.equal(deviceSummary(device({ status: "learning", power_w: null }), fmt, t), "still learning");
   assert.equal(deviceSummary(device({ published: false, power_w: null }), fmt, t), "not counted: its energy cannot be told apart from the rest of the house reliably");
+  assert.equal(deviceSummary(device({ status: "learning", published: false, power_w: null }), fmt, t), "still learning", "unpublished because it has too few events yet");
 });

@@ -11,7 +11,8 @@ import { createApp } from "../../server/src/app.js";
 import { parseConfig } from "../../server/src/config/index.js";
 import type { Connection } from "../../server/src/ha/connection.js";
 import { seriesKey } from "../../server/src/statistics/ids.js";
-import { priceFromHours, storedContactHours } from "../../server/src/sync/contact-price.js";
+import { openStore } from "../../server/src/store/store.js";
+import { contactPriceSource, priceFromHours, storedContactHours } from "../../server/src/sync/contact-price.js";
 import { ManualClock } from "../../server/src/time/clock.js";
 import { FakeHa } from "../helpers/fake-ha.js";
 
@@ -52,6 +53,36 @@ test("device price: hours not published yet cost the mean of the same hour of th
   assert.equal(p((T0 + 3 * H) * MS), 0, "a free hour of the week stays free");
   assert.equal(p((T0 + 7 * H) * MS), 1 / 16, "an hour of the week without prices: the mean of the four weeks (1 NZD over 16 kWh)");
   assert.equal(priceFromHours([{ start: T0, kwh: 0, cost: 0 }], ZONE), undefined, "no price without a priced kWh");
+});
+
+test("device price source: read again at every ask until Contact's first hours are stored, then at most every refresh", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ei-device-price-"));
+  const { store } = openStore(join(dir, "cache.db"));
+  try {
+    const clock = new ManualClock((T0 + 2 * H) * MS);
+    const source = contactPriceSource(store, "UTC", clock, 86_400_000, 5 * 60_000);
+    assert.equal(source.current(), undefined, "no hours yet");
+    const icp = "0000000001UN001";
+    const hour = (start: number, kwh: number, cost: number) => [
+      { series: seriesKey("contact", icp, "paid_energy"), resolution: "hour" as const, start, value: kwh },
+      { series: seriesKey("contact", icp, "free_energy"), resolution: "hour" as const, start, value: 0 },
+      { series: seriesKey("contact", icp, "paid_cost"), resolution: "hour" as const, start, value: cost },
+    ];
+    store.upsertReadings(hour(T0, 2, 0.6));
+    store.recordSync("contact", icp, "hour", { at: clock.now(), ok: true, from: "2026-06-12", to: "2026-06-12" });
+    // The first check stored its hours a moment later: the devices are costed at once, not 5 minutes on.
+    const price = source.current();
+    assert.ok(price !== undefined, "the price is known as soon as the hours are stored");
+    const at = (p: NonNullable<typeof price>, ms: number) => (typeof p === "number" ? p : p(ms));
+    assert.ok(Math.abs(at(price, T0 * MS) - 0.3) < 1e-9);
+    store.upsertReadings(hour(T0, 2, 1.0));
+    assert.ok(Math.abs(at(source.current()!, T0 * MS) - 0.3) < 1e-9, "a known price is kept until the refresh");
+    clock.advance(5 * 60_000);
+    assert.ok(Math.abs(at(source.current()!, T0 * MS) - 0.5) < 1e-9, "and read again after it");
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("app: learned devices are costed at the stored Contact prices (the devices panel's cost per day)", async () => {

@@ -54,8 +54,11 @@ export function formatPower(w: number, fmt: Formatters): string {
  * estimate from the levels it was switched off at".
  */
 export function deviceSummary(d: DeviceView, fmt: Formatters, t: LocalizeFunc): string {
+  // Too few events yet is not the same as "cannot be attributed": a new attribute level (a light's
+  // first dim, a heat pump's first "heating") is unpublished only because it is still learning.
+  if (d.status === "learning") return t("panel.summary_learning");
   if (d.published === false) return t("panel.summary_unpublished");
-  if (d.status === "learning" || d.power_w === null) return t("panel.summary_learning");
+  if (d.power_w === null) return t("panel.summary_learning");
   const p = (w: number) => formatPower(w, fmt);
   const range = d.range_w ?? null;
   const parts: string[] = [];

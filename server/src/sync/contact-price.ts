@@ -93,8 +93,8 @@ export function storedContactHours(store: Store, fromS: number): HourCost[] {
 }
 
 /**
- * The devices' price from the store's Contact hours, read again at most every `refreshMs` (new days
- * arrive at the provider's checks). `lookbackMs`: how far back the devices' energy reaches.
+ * The devices' price from the store's Contact hours, read again at most every `refreshMs` once
+ * known (new days arrive at the provider's checks), and at every ask before. `lookbackMs`: how far back the devices' energy reaches.
  */
 export function contactPriceSource(store: Store, zone: string, clock: Clock, lookbackMs: number, refreshMs = 5 * 60_000): PriceSource {
   let readAt = Number.NEGATIVE_INFINITY;
@@ -102,7 +102,8 @@ export function contactPriceSource(store: Store, zone: string, clock: Clock, loo
   return {
     current() {
       const now = clock.now();
-      if (now - readAt >= refreshMs) {
+      // Until Contact's first hours are stored (a first start) the store is read again at every ask.
+      if (price === undefined || now - readAt >= refreshMs) {
         readAt = now;
         price = priceFromHours(storedContactHours(store, Math.floor((now - lookbackMs) / 1000) - MEAN_WINDOW_S), zone);
       }
