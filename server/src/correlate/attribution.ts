@@ -265,20 +265,21 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
       // Runs that say the device drew nothing or less, while its steps say it draws power, measured noise.
       if (variable && stepMeanW > 0 && stepMeanW + middle <= 0) variable = false;
-      const clipped = winsorize(residualW);
+      const clipped = winsorize(residualW, measured.map(contaminationW));
       finalTotals = measured.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs);
     } else {
       // No steps to compare with: the runs alone, when they clearly show a load.
       const meanW = measured.map((m) => m.total / Math.max(1, m.totalOnMs));
       const middle = median(meanW);
       variable = middle > 0 && significant(meanW, middle);
-      const clipped = winsorize(meanW);
+      const clipped = winsorize(meanW, measured.map(contaminationW));
       finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
-  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
+  const rest = all.filter((m) => !measured.includes(m));
+  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals, rest), fewCertainRuns };
 }
 
 /** The runs' median residual against the steps, and its standard error, W. */
@@ -465,14 +466,24 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
   return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
 }
 
-/** Energy = what the measured runs used (each split over its states and hours as its excess was), and mean power while on for the rest. */
-function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], totals: readonly number[]): EntityEnergy {
+/**
+ * Energy = what the measured runs used (each split over its states and hours as its excess was), and
+ * mean power while on for the rest. A run not measured (other uncertain devices around it) whose own
+ * integral is less uncertain than that mean is for it (`ownIntegralBetter`) keeps its integral.
+ */
+function whileOnModel(
+  input: EntityInput,
+  stepOf: (s: string) => number | null,
+  runCount: Map<string, number>,
+  measured: readonly MeasuredRun[],
+  totals: readonly number[],
+  rest: readonly MeasuredRun[] = [],
+): EntityEnergy {
   const pieces: EnergyPiece[] = [];
   const energyByState = new Map<string, number[]>();
   const onByState = new Map<string, number>();
-  const measuredStarts = new Set<number>();
-  measured.forEach((m, i) => {
-    measuredStarts.add(m.measurement.from);
+  /** Spreads a run's total over its segments as its excess was spread; W·ms per state. */
+  const spread = (m: MeasuredRun, total: number): Map<string, number> => {
     const weights = m.segments.map((x) => Math.max(0, x));
     let weightSum = weights.reduce((s, w) => s + w, 0);
     const segs = m.measurement.segments;
@@ -482,11 +493,14 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     }
     const perState = new Map<string, number>();
     segs.forEach((s, k) => {
-      const wattMs = (totals[i]! * weights[k]!) / weightSum;
+      const wattMs = (total * weights[k]!) / weightSum;
       pieces.push({ state: s.state, from: s.from, to: s.to, wattMs });
       perState.set(s.state, (perState.get(s.state) ?? 0) + wattMs);
     });
-    for (const [state, wattMs] of perState) energyByState.set(state, [...(energyByState.get(state) ?? []), wattMs]);
+    return perState;
+  };
+  measured.forEach((m, i) => {
+    for (const [state, wattMs] of spread(m, totals[i]!)) energyByState.set(state, [...(energyByState.get(state) ?? []), wattMs]);
     for (const [state, ms] of m.onMs) onByState.set(state, (onByState.get(state) ?? 0) + ms);
   });
   const meanOf = (state: string): number | null => {
@@ -494,12 +508,19 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     if (on <= 0) return stepOf(state);
     return (energyByState.get(state) ?? []).reduce((s, x) => s + x, 0) / on;
   };
+  const covered = [...measured];
+  const runSpreadW = robustSpreadW(measured.map((m, i) => totals[i]! / Math.max(1, m.totalOnMs)));
+  for (const m of rest) {
+    if (!ownIntegralBetter(m, runSpreadW)) continue;
+    spread(m, m.total);
+    covered.push(m);
+  }
   // Time not in a measured run (a run too long or with an outage, or still on) at the state's mean power.
   const all = stateIntervals(input.events, input.until);
   for (const iv of all) {
     const power = meanOf(iv.state);
     if (power === null || !input.learned.has(iv.state)) continue;
-    if (measured.some((m) => iv.from >= m.measurement.from && iv.to <= m.measurement.to)) continue;
+    if (covered.some((m) => iv.from >= m.measurement.from && iv.to <= m.measurement.to)) continue;
     pieces.push({ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) });
   }
   const states = new Map<string, StateEnergy>();
@@ -526,6 +547,25 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
+}
+
+/** Robust standard deviation of the values (1.4826 × MAD), W; 0 with fewer than three. */
+function robustSpreadW(values: readonly number[]): number {
+  if (values.length < 3) return 0;
+  return MAD_TO_SIGMA * medianAbsoluteDeviation(values, median(values));
+}
+
+/**
+ * Whether a run left out for the uncertain devices around it is better charged its own integral than
+ * the device's mean power while on: when the most those devices can have moved its mean
+ * (`contaminationW`) is below how much the device's measured runs differ from each other. An EV
+ * charger's runs differ by kilowatts with how full the car was (11 to 33 kWh in one household): a
+ * run beside a heat pump was charged 17.5 kWh at the mean, 12.5 kWh drawn; its integral, with the
+ * heat pump taken out at its mean, is off by a fraction of that. A light's runs agree within watts,
+ * and its mean stands.
+ */
+export function ownIntegralBetter(m: { baselineGapW: number; uncertaintyW: number; totalOnMs: number }, runSpreadW: number): boolean {
+  return Number.isFinite(m.uncertaintyW) && contaminationW(m) < runSpreadW;
 }
 
 /** One measured run's energy above the baseline, less the other devices running then. */
@@ -568,12 +608,37 @@ export function rawExcessW(m: RunMeasurement): number {
   return covered > 0 ? Math.abs(m.segments.reduce((s, x) => s + x.wattMs, 0) / covered - rawBase) : 0;
 }
 
-/** Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a kettle in it). */
-export function winsorize(values: readonly number[]): number[] {
+/**
+ * Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a
+ * microwave in it), each by at most its `maxClip` when given: the most that what else went on in
+ * that run can have added or taken away (`contaminationW`). A run that differs from the others by far
+ * more than that differs because the device did: an EV charger's runs that filled a car from 20 % and
+ * from 70 % (28.7 and 12 kWh), whose larger one was clipped to 16.5 kWh when two of three runs agreed.
+ */
+export function winsorize(values: readonly number[], maxClip?: readonly number[]): number[] {
   if (values.length < 3) return [...values];
   const m = median(values);
   const spread = WINSOR_SIGMAS * MAD_TO_SIGMA * medianAbsoluteDeviation(values, m) + WINSOR_FLOOR_W;
-  return values.map((v) => Math.min(m + spread, Math.max(m - spread, v)));
+  return values.map((v, i) => {
+    const clipped = Math.min(m + spread, Math.max(m - spread, v));
+    const limit = maxClip?.[i] ?? Number.POSITIVE_INFINITY;
+    return Math.abs(v - clipped) <= limit ? clipped : v - Math.sign(v - clipped) * limit;
+  });
+}
+
+/**
+ * An untracked appliance used briefly during a run (a microwave, a toaster, a hair dryer) adds at most
+ * about this much energy to it, W·ms: 2 kW for 10 minutes.
+ */
+const UNTRACKED_USE_WATT_MS = 2000 * 600_000;
+
+/**
+ * The most that what else went on during a run can have moved its mean power, W: its baselines'
+ * disagreement, the uncertainty of the other devices on around it, and one brief untracked use
+ * spread over its on-time (which dominates a short run's: 4000 W over a 5-minute run, 40 W over 8 hours).
+ */
+export function contaminationW(m: { baselineGapW: number; uncertaintyW: number; totalOnMs: number }): number {
+  return m.baselineGapW + m.uncertaintyW + UNTRACKED_USE_WATT_MS / Math.max(1, m.totalOnMs);
 }
 
 /** The levels a device stands at for a good share of its time, from the runs' level histograms. */

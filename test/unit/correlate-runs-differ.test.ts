@@ -1,0 +1,120 @@
+/**
+ * Devices whose runs differ from each other (an EV charger fills a car from wherever it was): a run
+ * far from the others is not clipped beyond what else went on in it could explain, and a run left out
+ * for an uncertain device beside it keeps its own integral when that is less uncertain than the
+ * device's mean. Hand-made, noise-free series.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { contaminationW, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { correlate } from "../../server/src/correlate/engine.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+
+const T0 = Date.UTC(2026, 0, 5);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const BASE_W = 200;
+
+interface Load {
+  from: number;
+  to: number;
+  w: number;
+}
+
+function readings(loads: readonly Load[], until: number, everyMs: number): PowerSample[] {
+  const sorted = [...loads].sort((a, b) => a.from - b.from);
+  const out: PowerSample[] = [];
+  for (let t = T0; t < until; t += everyMs) {
+    let w = BASE_W;
+    for (const l of sorted) {
+      if (l.from > t) break;
+      if (t < l.to) w += l.w;
+    }
+    out.push({ t, w });
+  }
+  return out;
+}
+
+const onOff = (entityId: string, from: number, to: number): StateEvent[] => [
+  { t: from, entityId, from: "off", to: "on" },
+  { t: to, entityId, from: "on", to: "off" },
+];
+
+/** An EV charger's run of 8 h: 7200 W for `fullAfterH`, then 4 W until switched off. */
+function evRun(start: number, fullAfterH: number): { loads: Load[]; events: StateEvent[]; wattMs: number } {
+  const full = start + fullAfterH * HOUR;
+  const end = start + 8 * HOUR;
+  return {
+    loads: [
+      { from: start, to: full, w: 7200 },
+      { from: full, to: end, w: 4 },
+    ],
+    events: onOff("switch.ev", start, end),
+    wattMs: 7200 * (full - start) + 4 * (end - full),
+  };
+}
+
+test("a run is clipped towards the others by at most what else went on in it could have added", () => {
+  const values = [1850, 1880, 3390];
+  // Without limits the third is clipped to the median plus three robust deviations and 2 W.
+  assert.ok(winsorize(values)[2]! < 2100);
+  const limited = winsorize(values, [50, 50, 300]);
+  assert.equal(limited[0], 1850);
+  assert.equal(limited[1], 1880);
+  assert.equal(limited[2], 3090);
+  // A short run's possible contamination is dominated by one brief untracked use.
+  assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 5 * MINUTE }) >= 2000);
+  assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 8 * HOUR }) < 50);
+});
+
+test("an EV charger whose one run filled the car from far lower is charged that run's energy, not one clipped to the others'", () => {
+  const runs = [evRun(T0 + 2 * HOUR, 1.5), evRun(T0 + 14 * HOUR, 1.6), evRun(T0 + 26 * HOUR, 4)];
+  const until = T0 + 40 * HOUR;
+  const samples = readings(
+    runs.flatMap((r) => r.loads),
+    until,
+    10 * SECOND,
+  );
+  const { profiles } = correlate(
+    samples,
+    runs.flatMap((r) => r.events),
+    { now: until },
+  );
+  const p = profiles.find((x) => x.entityId === "switch.ev")!;
+  const trueKwh = runs.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.energyKwh! - trueKwh) / trueKwh < 0.03, `energy ${p.energyKwh} kWh, true ${trueKwh} kWh`);
+});
+
+test("a run beside an uncertain device keeps its own integral when the device's runs differ by more than that uncertainty", () => {
+  assert.equal(ownIntegralBetter({ baselineGapW: 20, uncertaintyW: 900, totalOnMs: 8 * HOUR }, 1500), true);
+  // A light's runs agree within watts: its mean stands.
+  assert.equal(ownIntegralBetter({ baselineGapW: 2, uncertaintyW: 900, totalOnMs: HOUR }, 3), false);
+  assert.equal(ownIntegralBetter({ baselineGapW: 0, uncertaintyW: Number.POSITIVE_INFINITY, totalOnMs: 8 * HOUR }, 1500), false);
+});
+
+test("an EV charger's run beside a heater that varies while on is charged its own energy, not the mean of its other runs", () => {
+  // Four EV runs, 12 h apart, filling the car for 1.5, 3, 5 and 4 h; a heater (50 W edges, a 2.5 kW
+  // element for 3.5 of its 4 hours) runs four times alone and once inside the fourth EV run, which its
+  // uncertainty keeps from being measured.
+  const ev = [evRun(T0 + 2 * HOUR, 1.5), evRun(T0 + 14 * HOUR, 3), evRun(T0 + 26 * HOUR, 5), evRun(T0 + 38 * HOUR, 4)];
+  const heaterStarts = [T0 + 39 * HOUR, T0 + 48 * HOUR, T0 + 53 * HOUR, T0 + 58 * HOUR, T0 + 63 * HOUR];
+  const heater = heaterStarts.map((s) => ({
+    loads: [
+      { from: s, to: s + 4 * HOUR, w: 50 },
+      { from: s + 15 * MINUTE, to: s + 225 * MINUTE, w: 2450 },
+    ],
+    events: onOff("switch.heater", s, s + 4 * HOUR),
+  }));
+  const until = T0 + 68 * HOUR;
+  const samples = readings([...ev, ...heater].flatMap((r) => r.loads), until, 10 * SECOND);
+  const events = [...ev, ...heater].flatMap((r) => r.events).sort((a, b) => a.t - b.t);
+  const { profiles } = correlate(samples, events, { now: until });
+  const h = profiles.find((x) => x.entityId === "switch.heater")!;
+  assert.equal(h.energyFrom, "while-on");
+  const p = profiles.find((x) => x.entityId === "switch.ev")!;
+  const trueKwh = ev.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
+  assert.ok(p.measuredRuns < 4, `measured ${p.measuredRuns} of 4 runs`);
+  assert.ok(Math.abs(p.energyKwh! - trueKwh) / trueKwh < 0.03, `energy ${p.energyKwh} kWh, true ${trueKwh} kWh`);
+});
