@@ -56,13 +56,14 @@ function evRun(start: number, fullAfterH: number): { loads: Load[]; events: Stat
 }
 
 test("a run is clipped towards the others by at most what else went on in it could have added", () => {
-  const values = [1850, 1880, 3390];
-  // Without limits the third is clipped to the median plus three robust deviations and 2 W.
-  assert.ok(winsorize(values)[2]! < 2100);
-  const limited = winsorize(values, [50, 50, 300]);
-  assert.equal(limited[0], 1850);
-  assert.equal(limited[1], 1880);
-  assert.equal(limited[2], 3090);
+  const values = [1850, 1880, 1900, 1860, 3390];
+  // Without limits the last is clipped to the median plus three robust deviations and 2 W.
+  assert.ok(winsorize(values)[4]! < 2000);
+  const limited = winsorize(values, [50, 50, 50, 50, 300]);
+  assert.deepEqual(limited.slice(0, 4), [1850, 1880, 1900, 1860]);
+  assert.equal(limited[4], 3090);
+  // Three or four runs are too few to tell an outlier from the device's own spread.
+  assert.deepEqual(winsorize([1850, 1880, 3390]), [1850, 1880, 3390]);
   // A short run's possible contamination is dominated by one brief untracked use.
   assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 5 * MINUTE }) >= 2000);
   assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 8 * HOUR }) < 50);
@@ -89,6 +90,8 @@ test("an EV charger whose one run filled the car from far lower is charged that 
 
 test("a run beside an uncertain device keeps its own integral when the device's runs differ by more than that uncertainty", () => {
   assert.equal(ownIntegralBetter({ baselineGapW: 20, uncertaintyW: 900, totalOnMs: 8 * HOUR }, 1500), true);
+  // Its contamination is a bound, √3 times a standard deviation: 1050 W beside runs 700 W apart.
+  assert.equal(ownIntegralBetter({ baselineGapW: 100, uncertaintyW: 950, totalOnMs: 8 * HOUR }, 700), true);
   // A light's runs agree within watts: its mean stands.
   assert.equal(ownIntegralBetter({ baselineGapW: 2, uncertaintyW: 900, totalOnMs: HOUR }, 3), false);
   assert.equal(ownIntegralBetter({ baselineGapW: 0, uncertaintyW: Number.POSITIVE_INFINITY, totalOnMs: 8 * HOUR }, 1500), false);
