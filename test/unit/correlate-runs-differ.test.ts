@@ -121,3 +121,28 @@ test("an EV charger's run beside a heater that varies while on is charged its ow
   assert.ok(p.measuredRuns < 4, `measured ${p.measuredRuns} of 4 runs`);
   assert.ok(Math.abs(p.energyKwh! - trueKwh) / trueKwh < 0.03, `energy ${p.energyKwh} kWh, true ${trueKwh} kWh`);
 });
+
+test("a light whose few runs clear of uncertain neighbours all caught an untracked load keeps its step when all its runs show nothing more", () => {
+  // A 40 W light on for an hour every four hours, ten times. In the first three runs an untracked 300 W
+  // load runs for 20 minutes; the other seven each hold a washer's whole run (15 W edges, a 2 kW heater),
+  // which makes those seven uncertain once the washer is known to vary while on.
+  const starts = Array.from({ length: 10 }, (_, i) => T0 + HOUR + i * 4 * HOUR);
+  const loads: Load[] = [];
+  const events: StateEvent[] = [];
+  starts.forEach((s, i) => {
+    loads.push({ from: s, to: s + HOUR, w: 40 });
+    events.push(...onOff("light.porch", s, s + HOUR));
+    if (i < 3) loads.push({ from: s + 20 * MINUTE, to: s + 40 * MINUTE, w: 300 });
+    else {
+      const w = s + 10 * MINUTE;
+      loads.push({ from: w, to: w + 40 * MINUTE, w: 15 }, { from: w + 5 * MINUTE, to: w + 25 * MINUTE, w: 1985 });
+      events.push(...onOff("switch.washer", w, w + 40 * MINUTE));
+    }
+  });
+  const until = T0 + 42 * HOUR;
+  const { profiles } = correlate(readings(loads, until, 5 * SECOND), events.sort((a, b) => a.t - b.t), { now: until });
+  assert.equal(profiles.find((x) => x.entityId === "switch.washer")!.energyFrom, "while-on");
+  const light = profiles.find((x) => x.entityId === "light.porch")!;
+  assert.equal(light.energyFrom, "steps");
+  assert.ok(Math.abs(light.powerW! - 40) < 2, `light ${light.powerW} W`);
+});
