@@ -6,7 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { contaminationW, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { contaminationW, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 
@@ -145,4 +146,38 @@ test("a light whose few runs clear of uncertain neighbours all caught an untrack
   const light = profiles.find((x) => x.entityId === "light.porch")!;
   assert.equal(light.energyFrom, "steps");
   assert.ok(Math.abs(light.powerW! - 40) < 2, `light ${light.powerW} W`);
+});
+
+test("a level whose switch-offs and runs both lean above it, each short of proof, is never confident", () => {
+  // A PC idling at 82 W: its switch-ons see a burst once in 20, its switch-offs 7 times in 24.
+  const ons = [...Array.from({ length: 19 }, (_, i) => 80 + (i % 5)), 117].map((x) => [x]);
+  const offs = [...Array.from({ length: 17 }, (_, i) => 79 + (i % 6)), 116, 174, 109, 184, 165, 150, 177].map((x) => [x]);
+  const l = learnState(ons, offs, 1);
+  assert.ok(Math.abs(l.powerW - 82) < 3, `level ${l.powerW} W`);
+  assert.equal(leansAbove(l, l.powerW, { middleW: 24, standardErrorW: 19 }), true);
+  // Runs that do not lean far enough, or are too scattered to lean at all, leave it alone.
+  assert.equal(leansAbove(l, l.powerW, { middleW: 6, standardErrorW: 2 }), false);
+  assert.equal(leansAbove(l, l.powerW, { middleW: 24, standardErrorW: 30 }), false);
+  // Nor do runs alone, when the switch-offs are no more often above than the switch-ons.
+  const steady = learnState(ons, ons, 1);
+  assert.equal(leansAbove(steady, steady.powerW, { middleW: 24, standardErrorW: 19 }), false);
+});
+
+test("a PC whose switch-offs caught a burst a third of the time and whose runs lean above its idle level is estimated, not confident", () => {
+  // 24 runs of 3 h every 6 h at 80 W idle with a 170 W burst in each: the burst covers the switch-off
+  // in eight of them. A 60 W light (kept steady) shows what stays confident.
+  const loads: Load[] = [];
+  const events: StateEvent[] = [];
+  for (let i = 0; i < 24; i += 1) {
+    const s = T0 + HOUR + i * 6 * HOUR;
+    const e = s + 3 * HOUR;
+    loads.push({ from: s, to: e, w: 80 });
+    const burstFrom = i % 3 === 0 ? e - 20 * MINUTE : s + 60 * MINUTE;
+    loads.push({ from: burstFrom, to: Math.min(e, burstFrom + 40 * MINUTE), w: 90 });
+    events.push(...onOff("switch.pc", s, e));
+  }
+  const until = T0 + 24 * 6 * HOUR + 2 * HOUR;
+  const { profiles } = correlate(readings(loads, until, 30 * SECOND), events, { now: until });
+  const pc = profiles.find((x) => x.entityId === "switch.pc")!;
+  assert.notEqual(pc.status, "confident", `PC at ${pc.powerW} W is ${pc.status}`);
 });
