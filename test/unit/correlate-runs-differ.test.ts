@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { contaminationW, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -180,4 +180,24 @@ test("a PC whose switch-offs caught a burst a third of the time and whose runs l
   const { profiles } = correlate(readings(loads, until, 30 * SECOND), events, { now: until });
   const pc = profiles.find((x) => x.entityId === "switch.pc")!;
   assert.notEqual(pc.status, "confident", `PC at ${pc.powerW} W is ${pc.status}`);
+});
+
+test("all runs confirm a device varies when the runs that can show it do, however far off the runs beside a kilowatt-uncertain neighbour are", () => {
+  type Runs = Parameters<typeof confirmedByAllRuns>[0];
+  type Input = Parameters<typeof confirmedByAllRuns>[1];
+  const STEP_W = 14;
+  const run = (residualW: number, uncertaintyW: number, minutes = 120) => {
+    const ms = minutes * MINUTE;
+    return { total: (STEP_W + residualW) * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: 20, uncertaintyW };
+  };
+  const input = { learned: new Map([["on", {}]]) } as unknown as Input;
+  const stepOf = () => STEP_W;
+  const stepEnergy = (m: { totalOnMs: number }) => STEP_W * m.totalOnMs;
+  // A dishwasher: seven runs show its heater (+240 to +940 W), three beside an EV charger taken out at its
+  // mean are off by kilowatts (their median and spread alone said nothing clear).
+  const dishwasher = [448, 886, 237, 839, 942, 349, 424].map((r) => run(r, 50)).concat([-1097, -693, -1425].map((r) => run(r, 5000)));
+  assert.equal(confirmedByAllRuns(dishwasher as unknown as Runs, input, stepOf, stepEnergy), true);
+  // A light: fifty half-hour runs that scatter both ways by what untracked loads do.
+  const light = Array.from({ length: 50 }, (_, i) => run(((i * 37) % 600) - 290, 100, 30));
+  assert.equal(confirmedByAllRuns(light as unknown as Runs, input, stepOf, stepEnergy), false);
 });

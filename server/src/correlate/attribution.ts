@@ -311,22 +311,29 @@ function broadResidual(all: readonly MeasuredRun[], input: EntityInput, stepOf: 
 
 /**
  * Whether all of a one-state device's integrable runs (at least `BROAD_MIN_RUNS`) confirm that it
- * varies while on: their median residual against its step (or, without a step, their median mean
- * power) is `RESIDUAL_SIGMAS` standard errors from zero. The runs clear of uncertain neighbours are
- * few for a device on at the busy hours, and can all have caught untracked loads: a 60 W kitchen
- * light read every 60 s, whose nine such runs said 64 ± 22 W above its step, had all 50 runs say
- * 3 ± 25 W; a 40 W porch light's three said 77 ± 48 W, its 13 runs 20 ± 55 W. A washer's heater, a
- * dishwasher's or an oven's thermostat shows in all their runs alike (590 ± 30 W above 12 W edges).
- * True for other devices, or with fewer runs (nothing to confirm with).
+ * varies while on: their residuals against its step (or, without a step, their mean power), each
+ * weighed by the inverse square of what else going on in it can explain (`contaminationW`, taken as
+ * √3 standard deviations), average `RESIDUAL_SIGMAS` standard errors from zero. The runs clear of
+ * uncertain neighbours are few for a device on at the busy hours, and can all have caught untracked
+ * loads: a 60 W kitchen light read every 60 s, whose nine such runs said 64 ± 22 W above its step,
+ * had its 50 runs say nothing clear; so had a 40 W porch light whose three said 77 ± 48 W. A washer's
+ * heater, a dishwasher's or an oven's thermostat shows in all their runs alike (590 W above 12 W
+ * edges), and runs beside an EV charger, uncertain by kilowatts, hardly count. True for other devices,
+ * or with fewer runs (nothing to confirm with).
  */
 export function confirmedByAllRuns(all: readonly MeasuredRun[], input: EntityInput, stepOf: (s: string) => number | null, stepEnergy: (m: MeasuredRun) => number): boolean {
   if (input.learned.size !== 1) return true;
-  const runs = all.filter((m) => m.totalOnMs > 0);
+  const runs = all.filter((m) => m.totalOnMs > 0 && Number.isFinite(m.uncertaintyW));
   if (runs.length < BROAD_MIN_RUNS) return true;
   const stepKnown = runs.every((m) => [...m.onMs.keys()].every((s) => stepOf(s) !== null));
-  const values = runs.map((m) => (m.total - (stepKnown ? stepEnergy(m) : 0)) / m.totalOnMs);
-  const middle = median(values);
-  return Math.abs(middle) > RESIDUAL_SIGMAS * standardErrorOfMedian(medianAbsoluteDeviation(values, middle), values.length);
+  let sum = 0;
+  let weights = 0;
+  for (const m of runs) {
+    const w = 3 / contaminationW(m) ** 2;
+    sum += (w * (m.total - (stepKnown ? stepEnergy(m) : 0))) / m.totalOnMs;
+    weights += w;
+  }
+  return Math.abs(sum / weights) > RESIDUAL_SIGMAS / Math.sqrt(weights);
 }
 
 /**
