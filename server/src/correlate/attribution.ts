@@ -265,14 +265,14 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
       if (variable && steadyEdges) variable = Math.abs(middle) >= STEADY_EDGES_NOISE_MULTIPLE * noiseW;
       // Runs that say the device drew nothing or less, while its steps say it draws power, measured noise.
       if (variable && stepMeanW > 0 && stepMeanW + middle <= 0) variable = false;
-      const clipped = winsorize(residualW, measured.map(contaminationW));
+      const clipped = winsorize(residualW);
       finalTotals = measured.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs);
     } else {
       // No steps to compare with: the runs alone, when they clearly show a load.
       const meanW = measured.map((m) => m.total / Math.max(1, m.totalOnMs));
       const middle = median(meanW);
       variable = middle > 0 && significant(meanW, middle);
-      const clipped = winsorize(meanW, measured.map(contaminationW));
+      const clipped = winsorize(meanW);
       finalTotals = measured.map((m, i) => clipped[i]! * m.totalOnMs);
     }
   }
@@ -658,26 +658,23 @@ export function rawExcessW(m: RunMeasurement): number {
 
 /**
  * Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a
- * microwave in it), each by at most its `maxClip` when given: the most that what else went on in
- * that run can have added or taken away (`contaminationW`). A run that differs from the others by far
- * more than that differs because the device did: an EV charger's runs that filled a car from 20 % and
- * from 70 % (28.7 and 12 kWh), whose larger one was clipped to 16.5 kWh when two of three runs agreed.
+ * microwave in it). Not with fewer than `WINSOR_MIN_VALUES` values. (Clipping a run by at most what
+ * the engine believes went on in it was tried: a dishwasher run beside an EV charger, taken out at a
+ * 4 W step in the first pass, then kept 12.7 kWh of the charger's energy.)
  */
-export function winsorize(values: readonly number[], maxClip?: readonly number[]): number[] {
+export function winsorize(values: readonly number[]): number[] {
   if (values.length < WINSOR_MIN_VALUES) return [...values];
   const m = median(values);
   const spread = WINSOR_SIGMAS * MAD_TO_SIGMA * medianAbsoluteDeviation(values, m) + WINSOR_FLOOR_W;
-  return values.map((v, i) => {
-    const clipped = Math.min(m + spread, Math.max(m - spread, v));
-    const limit = maxClip?.[i] ?? Number.POSITIVE_INFINITY;
-    return Math.abs(v - clipped) <= limit ? clipped : v - Math.sign(v - clipped) * limit;
-  });
+  return values.map((v) => Math.min(m + spread, Math.max(m - spread, v)));
 }
 
 /**
  * Fewer runs than this are not clipped: the robust deviation of three or four is as often near zero
  * (two runs that agree) as not, and then clips a run that is merely the device's own (a dishwasher's
- * three least uncertain runs, 1.0, 0.91 and 0.74 kWh, had the first clipped to 0.78 kWh: true 0.95).
+ * three least uncertain runs, 1.0, 0.91 and 0.74 kWh, had the first clipped to 0.78 kWh: true 0.95;
+ * an EV charger's three runs of 12, 12 and 28.7 kWh, the last filling the car from far lower, had it
+ * clipped to 16.5 kWh).
  */
 const WINSOR_MIN_VALUES = 5;
 
