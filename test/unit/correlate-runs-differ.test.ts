@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmedByAllRuns, contaminationW, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -198,4 +198,19 @@ test("all runs confirm a device varies when the runs that can show it do, howeve
   // A light: fifty half-hour runs that scatter both ways by what untracked loads do.
   const light = Array.from({ length: 50 }, (_, i) => run(((i * 37) % 600) - 290, 100, 30));
   assert.equal(confirmedByAllRuns(light as unknown as Runs, input, stepOf, stepEnergy), false);
+});
+
+test("a level every measured run clearly exceeds, each beyond its own noise, is never confident even when its edges agree", () => {
+  type Runs = Parameters<typeof eachRunAbove>[0];
+  const STEP_W = 6;
+  const run = (meanW: number, noiseW: number) => {
+    const ms = 2 * HOUR;
+    return { total: meanW * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: noiseW / 2, uncertaintyW: noiseW / 2 };
+  };
+  const stepOf = () => STEP_W;
+  // A dishwasher charged at its 6 W pump: its three runs drew 378, 406 and 512 W beside noise of 92-395 W.
+  assert.equal(eachRunAbove([run(378, 92), run(406, 287), run(512, 395)] as unknown as Runs, stepOf, STEP_W), true);
+  // One run within its own noise, or too few runs, say nothing.
+  assert.equal(eachRunAbove([run(378, 92), run(406, 450), run(512, 395)] as unknown as Runs, stepOf, STEP_W), false);
+  assert.equal(eachRunAbove([run(378, 92), run(406, 287)] as unknown as Runs, stepOf, STEP_W), false);
 });

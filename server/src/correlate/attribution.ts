@@ -405,6 +405,22 @@ export function runsContradict(powerW: number, broad: Residual | null): boolean 
   return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
 }
 
+/**
+ * Whether every measured run (at least `MIN_MEASURED_RUNS`) of a one-state device drew more than its
+ * step by over max(2 W, 10 %) plus its own noise (its baselines' disagreement and the uncertainty
+ * around it). Edges that happen to agree keep such a device on its steps (a dishwasher whose 8 W pump
+ * edges agreed on average, its three runs each 370-510 W above them, beside noise of 90-400 W), but
+ * its level is then never confident.
+ */
+export function eachRunAbove(measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length < MIN_MEASURED_RUNS || !(stepW > 0)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
 /** A switch-off "above" the switch-on level is this share above it (as for bursts). */
 const LEAN_RISE = 0.3;
 
@@ -502,7 +518,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
       runsDisagree:
-        bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad)))),
+        bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
       unattributable: bursty === null && step !== null && input.learned.size === 1 && unattributable(l, step, residual),
     });
   }
