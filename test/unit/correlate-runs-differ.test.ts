@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmedByAllRuns, contaminationW, eachRunAbove, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsBelow, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
@@ -213,4 +213,21 @@ test("a level every measured run clearly exceeds, each beyond its own noise, is 
   // One run within its own noise, or too few runs, say nothing.
   assert.equal(eachRunAbove([run(378, 92), run(406, 450), run(512, 395)] as unknown as Runs, stepOf, STEP_W), false);
   assert.equal(eachRunAbove([run(378, 92), run(406, 287)] as unknown as Runs, stepOf, STEP_W), false);
+});
+
+test("a device with too few runs for a residual, whose edges disagree and whose runs each drew far less than its step, is not charged its step", () => {
+  type Runs = Parameters<typeof fewRunsBelow>[1];
+  const run = (meanW: number, noiseW: number) => {
+    const ms = 8 * HOUR;
+    return { total: meanW * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: noiseW, uncertaintyW: 0 };
+  };
+  const stepOf = () => 7220;
+  // An EV charger: switch-ons at 7.2 kW, switch-offs at 4 W once the car is full.
+  const ev = learnState([[7210], [7230], [7220]], [[4], [5], [3]], 1);
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(3100, 480)] as unknown as Runs, stepOf, 7220), true);
+  // A run near its step, three runs or more (the residual rules then speak), or edges that agree leave it alone.
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(7000, 480)] as unknown as Runs, stepOf, 7220), false);
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(3100, 480), run(3500, 20)] as unknown as Runs, stepOf, 7220), false);
+  const steady = learnState([[7210], [7230], [7220]], [[7215], [7225], [7220]], 1);
+  assert.equal(fewRunsBelow(steady, [run(3997, 20), run(3100, 480)] as unknown as Runs, stepOf, 7220), false);
 });

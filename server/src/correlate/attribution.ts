@@ -421,6 +421,23 @@ export function eachRunAbove(measured: readonly MeasuredRun[], stepOf: (s: strin
   });
 }
 
+/**
+ * Whether a one-state device with too few integrable runs for a residual (fewer than
+ * `MIN_MEASURED_RUNS`) cannot be charged its step: its edges say the step is not what it draws while
+ * on (`isRepresentative` fails), and every one of its runs (at least one) drew less than the step by
+ * more than max(2 W, 10 %) plus that run's own noise. An EV charger with three runs, its switch-ons at
+ * 7.2 kW and its switch-offs at 4 W once the car was full, was charged 7.2 kW for all 24 hours it was
+ * on (172 kWh, 72 kWh drawn) while its two measured runs said 1.7 and 4.0 kW.
+ */
+export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (stepped - m.total) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
 /** A switch-off "above" the switch-on level is this share above it (as for bursts). */
 const LEAN_RISE = 0.3;
 
@@ -519,7 +536,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       fromSwitchOffs: bursty !== null,
       runsDisagree:
         bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
-      unattributable: bursty === null && step !== null && input.learned.size === 1 && unattributable(l, step, residual),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && fewRunsBelow(l, measured, stepOf, step))),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
