@@ -5,6 +5,10 @@
  * Every tracked device is scored, over several households (seeds drawn from the run's `--seed`), for
  * each of the five sensor kinds.
  * `npm run bench -- --only harder` runs this section alone; BENCH_VERBOSE=1 lists every device.
+ * BENCH_DETAIL=1 prints, per sensor kind, one row per device with its signed energy error (and, for
+ * single-level devices, its power error) in each household, worst first, so it shows which devices
+ * make the P90s; BENCH_DETAIL=<words> does so only for the sensor kinds whose name contains them
+ * (`BENCH_DETAIL="60 s"`, `BENCH_DETAIL=change`).
  */
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { DeviceProfile } from "../../server/src/correlate/types.js";
@@ -40,6 +44,7 @@ export async function benchCorrelationVarying(seed: number): Promise<Figure[]> {
   const together = houses.reduce((s, h) => s + h.simultaneousShare, 0) / houses.length;
   const figures: Figure[] = [];
   const verbose = process.env.BENCH_VERBOSE === "1";
+  const detail = process.env.BENCH_DETAIL;
   for (const { model, slow } of VARYING_SENSORS) {
     const label = sensorName(model);
     const scores: VaryingScore[] = [];
@@ -53,6 +58,7 @@ export async function benchCorrelationVarying(seed: number): Promise<Figure[]> {
       scores.push(score);
       if (verbose) printDetails(label, seeds[i]!, house, score, profiles);
     });
+    if (detail && (detail === "1" || label.includes(detail))) printDetailTable(label, seeds, scores);
     const s = summariseVarying(scores);
     const name = (what: string) => `${label}: ${what}`;
     figures.push(
@@ -105,4 +111,27 @@ function printDetails(label: string, seed: number, house: VaryingHousehold, scor
   }
   for (const m of score.confidentMisses) console.log(`    CONFIDENT MISS ${m.entityId} ${m.state}${m.level ? `[${m.level}]` : ""}: ${m.powerW.toFixed(1)} W, true ${m.truePowerW.toFixed(1)} W`);
   void house;
+}
+
+/**
+ * One row per device: its signed energy error in each household (`e`), and for a single-level device its
+ * power error (`p`), in %; "—" where nothing was published. Rows sorted by the device's worst error.
+ */
+function printDetailTable(label: string, seeds: readonly number[], scores: readonly VaryingScore[]): void {
+  const signed = (x: number | null, truth: number) => (x === null ? null : ((x - truth) / truth) * 100);
+  const cell = (x: number | null) => (x === null ? "—" : `${x >= 0 ? "+" : ""}${x.toFixed(1)}`).padStart(7);
+  const ids = [...new Set(scores.flatMap((s) => s.entities.map((e) => e.entityId)))];
+  const rows = ids.map((id) => {
+    const per = scores.map((s) => s.entities.find((e) => e.entityId === id) ?? null);
+    const energy = per.map((e) => (e ? signed(e.energyKwh, e.trueEnergyKwh) : null));
+    const power = per.map((e) => (e && e.singleLevel ? signed(e.powerW, e.truePowerW) : null));
+    const worst = Math.max(0, ...energy.map((x) => (x === null ? 100 : Math.abs(x))), ...power.map((x) => (x === null ? 0 : Math.abs(x))));
+    const single = per.some((e) => e?.singleLevel);
+    return { id, energy, power, worst, single };
+  });
+  rows.sort((a, b) => b.worst - a.worst);
+  console.log(`  [${label}] signed errors in %, households ${seeds.join(", ")}: e = energy, p = power (single-level devices)`);
+  for (const r of rows) {
+    console.log(`    ${r.id.padEnd(24)} e ${r.energy.map(cell).join(" ")}${r.single ? `   p ${r.power.map(cell).join(" ")}` : ""}`);
+  }
 }

@@ -277,8 +277,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
+  // The few least uncertain runs of a one-state device may all have caught other loads; all its runs together must agree.
+  if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
-  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals), fewCertainRuns };
+  const rest = all.filter((m) => !measured.includes(m));
+  return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals, rest), fewCertainRuns };
 }
 
 /** The runs' median residual against the steps, and its standard error, W. */
@@ -304,6 +307,33 @@ function broadResidual(all: readonly MeasuredRun[], input: EntityInput, stepOf: 
   const residualW = runs.map((m) => (m.total - stepEnergy(m)) / m.totalOnMs);
   const middle = median(residualW);
   return { middleW: middle, standardErrorW: standardErrorOfMedian(medianAbsoluteDeviation(residualW, middle), residualW.length) };
+}
+
+/**
+ * Whether all of a one-state device's integrable runs (at least `BROAD_MIN_RUNS`) confirm that it
+ * varies while on: their residuals against its step (or, without a step, their mean power), each
+ * weighed by the inverse square of what else going on in it can explain (`contaminationW`, taken as
+ * √3 standard deviations), average `RESIDUAL_SIGMAS` standard errors from zero. The runs clear of
+ * uncertain neighbours are few for a device on at the busy hours, and can all have caught untracked
+ * loads: a 60 W kitchen light read every 60 s, whose nine such runs said 64 ± 22 W above its step,
+ * had its 50 runs say nothing clear; so had a 40 W porch light whose three said 77 ± 48 W. A washer's
+ * heater, a dishwasher's or an oven's thermostat shows in all their runs alike (590 W above 12 W
+ * edges), and runs beside an EV charger, uncertain by kilowatts, hardly count. True for other devices,
+ * or with fewer runs (nothing to confirm with).
+ */
+export function confirmedByAllRuns(all: readonly MeasuredRun[], input: EntityInput, stepOf: (s: string) => number | null, stepEnergy: (m: MeasuredRun) => number): boolean {
+  if (input.learned.size !== 1) return true;
+  const runs = all.filter((m) => m.totalOnMs > 0 && Number.isFinite(m.uncertaintyW));
+  if (runs.length < BROAD_MIN_RUNS) return true;
+  const stepKnown = runs.every((m) => [...m.onMs.keys()].every((s) => stepOf(s) !== null));
+  let sum = 0;
+  let weights = 0;
+  for (const m of runs) {
+    const w = 3 / contaminationW(m) ** 2;
+    sum += (w * (m.total - (stepKnown ? stepEnergy(m) : 0))) / m.totalOnMs;
+    weights += w;
+  }
+  return Math.abs(sum / weights) > RESIDUAL_SIGMAS / Math.sqrt(weights);
 }
 
 /**
@@ -373,6 +403,56 @@ export function runsContradict(powerW: number, broad: Residual | null): boolean 
   if (broad === null || !(powerW > 0)) return false;
   const gap = Math.abs(broad.middleW);
   return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
+}
+
+/**
+ * Whether every measured run (at least `MIN_MEASURED_RUNS`) of a one-state device drew more than its
+ * step by over max(2 W, 10 %) plus its own noise (its baselines' disagreement and the uncertainty
+ * around it). Edges that happen to agree keep such a device on its steps (a dishwasher whose 8 W pump
+ * edges agreed on average, its three runs each 370-510 W above them, beside noise of 90-400 W), but
+ * its level is then never confident.
+ */
+export function eachRunAbove(measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length < MIN_MEASURED_RUNS || !(stepW > 0)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
+/**
+ * Whether a one-state device with too few integrable runs for a residual (fewer than
+ * `MIN_MEASURED_RUNS`) cannot be charged its step: its edges say the step is not what it draws while
+ * on (`isRepresentative` fails), and every one of its runs (at least one) drew less than the step by
+ * more than max(2 W, 10 %) plus that run's own noise. An EV charger with three runs, its switch-ons at
+ * 7.2 kW and its switch-offs at 4 W once the car was full, was charged 7.2 kW for all 24 hours it was
+ * on (172 kWh, 72 kWh drawn) while its two measured runs said 1.7 and 4.0 kW.
+ */
+export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (stepped - m.total) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
+/** A switch-off "above" the switch-on level is this share above it (as for bursts). */
+const LEAN_RISE = 0.3;
+
+/**
+ * Whether a one-state device's edges and runs both lean towards it drawing more than its step, each
+ * short of proof: more of its switch-offs than of its switch-ons are well above the step, and its runs'
+ * median residual is above the step by more than max(2 W, 10 %) and by at least one standard error. A
+ * PC at 82 W idle (true mean 116 W) whose switch-offs caught a burst 7 times in 24 (its switch-ons
+ * once in 20), its runs saying 24 ± 19 W more, was labelled confident; such a level is estimated.
+ */
+export function leansAbove(l: StateLearning, stepW: number, runs: Residual | null): boolean {
+  if (runs === null || !(stepW > 0) || l.onValues.length === 0 || l.offValues.length === 0) return false;
+  const above = (values: readonly number[]) => values.filter((x) => x > stepW * (1 + LEAN_RISE)).length / values.length;
+  if (!(above(l.offValues) > above(l.onValues))) return false;
+  return runs.middleW > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW) && runs.middleW >= runs.standardErrorW;
 }
 
 /** How many times the step the runs' median residual and its standard error must both exceed for `unattributable`. */
@@ -454,8 +534,9 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       kwhPerRun: null,
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
-      runsDisagree: bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && runsContradict(step, residual))),
-      unattributable: bursty === null && step !== null && input.learned.size === 1 && unattributable(l, step, residual),
+      runsDisagree:
+        bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && fewRunsBelow(l, measured, stepOf, step))),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
@@ -465,14 +546,24 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
   return { entityId: input.entityId, model: "steps", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
 }
 
-/** Energy = what the measured runs used (each split over its states and hours as its excess was), and mean power while on for the rest. */
-function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, runCount: Map<string, number>, measured: readonly MeasuredRun[], totals: readonly number[]): EntityEnergy {
+/**
+ * Energy = what the measured runs used (each split over its states and hours as its excess was), and
+ * mean power while on for the rest. A run not measured (other uncertain devices around it) whose own
+ * integral is less uncertain than that mean is for it (`ownIntegralBetter`) keeps its integral.
+ */
+function whileOnModel(
+  input: EntityInput,
+  stepOf: (s: string) => number | null,
+  runCount: Map<string, number>,
+  measured: readonly MeasuredRun[],
+  totals: readonly number[],
+  rest: readonly MeasuredRun[] = [],
+): EntityEnergy {
   const pieces: EnergyPiece[] = [];
   const energyByState = new Map<string, number[]>();
   const onByState = new Map<string, number>();
-  const measuredStarts = new Set<number>();
-  measured.forEach((m, i) => {
-    measuredStarts.add(m.measurement.from);
+  /** Spreads a run's total over its segments as its excess was spread; W·ms per state. */
+  const spread = (m: MeasuredRun, total: number): Map<string, number> => {
     const weights = m.segments.map((x) => Math.max(0, x));
     let weightSum = weights.reduce((s, w) => s + w, 0);
     const segs = m.measurement.segments;
@@ -482,11 +573,14 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     }
     const perState = new Map<string, number>();
     segs.forEach((s, k) => {
-      const wattMs = (totals[i]! * weights[k]!) / weightSum;
+      const wattMs = (total * weights[k]!) / weightSum;
       pieces.push({ state: s.state, from: s.from, to: s.to, wattMs });
       perState.set(s.state, (perState.get(s.state) ?? 0) + wattMs);
     });
-    for (const [state, wattMs] of perState) energyByState.set(state, [...(energyByState.get(state) ?? []), wattMs]);
+    return perState;
+  };
+  measured.forEach((m, i) => {
+    for (const [state, wattMs] of spread(m, totals[i]!)) energyByState.set(state, [...(energyByState.get(state) ?? []), wattMs]);
     for (const [state, ms] of m.onMs) onByState.set(state, (onByState.get(state) ?? 0) + ms);
   });
   const meanOf = (state: string): number | null => {
@@ -494,12 +588,19 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     if (on <= 0) return stepOf(state);
     return (energyByState.get(state) ?? []).reduce((s, x) => s + x, 0) / on;
   };
+  const covered = [...measured];
+  const runSpreadW = robustSpreadW(measured.map((m, i) => totals[i]! / Math.max(1, m.totalOnMs)));
+  for (const m of rest) {
+    if (!ownIntegralBetter(m, runSpreadW)) continue;
+    spread(m, m.total);
+    covered.push(m);
+  }
   // Time not in a measured run (a run too long or with an outage, or still on) at the state's mean power.
   const all = stateIntervals(input.events, input.until);
   for (const iv of all) {
     const power = meanOf(iv.state);
     if (power === null || !input.learned.has(iv.state)) continue;
-    if (measured.some((m) => iv.from >= m.measurement.from && iv.to <= m.measurement.to)) continue;
+    if (covered.some((m) => iv.from >= m.measurement.from && iv.to <= m.measurement.to)) continue;
     pieces.push({ state: iv.state, from: iv.from, to: iv.to, wattMs: power * (iv.to - iv.from) });
   }
   const states = new Map<string, StateEnergy>();
@@ -526,6 +627,26 @@ function whileOnModel(input: EntityInput, stepOf: (s: string) => number | null, 
     });
   }
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
+}
+
+/** Robust standard deviation of the values (1.4826 × MAD), W; 0 with fewer than three. */
+function robustSpreadW(values: readonly number[]): number {
+  if (values.length < 3) return 0;
+  return MAD_TO_SIGMA * medianAbsoluteDeviation(values, median(values));
+}
+
+/**
+ * Whether a run left out for the uncertain devices around it is better charged its own integral than
+ * the device's mean power while on: when the most those devices can have moved its mean
+ * (`contaminationW`, a bound: taken as the half-width of a uniform error, √3 of its standard
+ * deviations) is below how much the device's measured runs differ from each other. An EV
+ * charger's runs differ by kilowatts with how full the car was (11 to 33 kWh in one household): a
+ * run beside a heat pump was charged 17.5 kWh at the mean, 12.5 kWh drawn; its integral, with the
+ * heat pump taken out at its mean, is off by a fraction of that. A light's runs agree within watts,
+ * and its mean stands.
+ */
+export function ownIntegralBetter(m: { baselineGapW: number; uncertaintyW: number; totalOnMs: number }, runSpreadW: number): boolean {
+  return Number.isFinite(m.uncertaintyW) && contaminationW(m) / Math.sqrt(3) < runSpreadW;
 }
 
 /** One measured run's energy above the baseline, less the other devices running then. */
@@ -568,12 +689,41 @@ export function rawExcessW(m: RunMeasurement): number {
   return covered > 0 ? Math.abs(m.segments.reduce((s, x) => s + x.wattMs, 0) / covered - rawBase) : 0;
 }
 
-/** Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a kettle in it). */
+/**
+ * Clips values further than WINSOR_SIGMAS robust deviations from their median (one run with a
+ * microwave in it). Not with fewer than `WINSOR_MIN_VALUES` values. (Clipping a run by at most what
+ * the engine believes went on in it was tried: a dishwasher run beside an EV charger, taken out at a
+ * 4 W step in the first pass, then kept 12.7 kWh of the charger's energy.)
+ */
 export function winsorize(values: readonly number[]): number[] {
-  if (values.length < 3) return [...values];
+  if (values.length < WINSOR_MIN_VALUES) return [...values];
   const m = median(values);
   const spread = WINSOR_SIGMAS * MAD_TO_SIGMA * medianAbsoluteDeviation(values, m) + WINSOR_FLOOR_W;
   return values.map((v) => Math.min(m + spread, Math.max(m - spread, v)));
+}
+
+/**
+ * Fewer runs than this are not clipped: the robust deviation of three or four is as often near zero
+ * (two runs that agree) as not, and then clips a run that is merely the device's own (a dishwasher's
+ * three least uncertain runs, 1.0, 0.91 and 0.74 kWh, had the first clipped to 0.78 kWh: true 0.95;
+ * an EV charger's three runs of 12, 12 and 28.7 kWh, the last filling the car from far lower, had it
+ * clipped to 16.5 kWh).
+ */
+const WINSOR_MIN_VALUES = 5;
+
+/**
+ * An untracked appliance used briefly during a run (a microwave, a toaster, a hair dryer) adds at most
+ * about this much energy to it, W·ms: 2 kW for 10 minutes.
+ */
+const UNTRACKED_USE_WATT_MS = 2000 * 600_000;
+
+/**
+ * The most that what else went on during a run can have moved its mean power, W: its baselines'
+ * disagreement, the uncertainty of the other devices on around it, and one brief untracked use
+ * spread over its on-time (which dominates a short run's: 4000 W over a 5-minute run, 40 W over 8 hours).
+ */
+export function contaminationW(m: { baselineGapW: number; uncertaintyW: number; totalOnMs: number }): number {
+  return m.baselineGapW + m.uncertaintyW + UNTRACKED_USE_WATT_MS / Math.max(1, m.totalOnMs);
 }
 
 /** The levels a device stands at for a good share of its time, from the runs' level histograms. */

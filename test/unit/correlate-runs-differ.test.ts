@@ -1,0 +1,233 @@
+/**
+ * Devices whose runs differ from each other (an EV charger fills a car from wherever it was): a run
+ * far from the others is not clipped beyond what else went on in it could explain, and a run left out
+ * for an uncertain device beside it keeps its own integral when that is less uncertain than the
+ * device's mean. Hand-made, noise-free series.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsBelow, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { learnState } from "../../server/src/correlate/learn.js";
+import { correlate } from "../../server/src/correlate/engine.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+
+const T0 = Date.UTC(2026, 0, 5);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const BASE_W = 200;
+
+interface Load {
+  from: number;
+  to: number;
+  w: number;
+}
+
+function readings(loads: readonly Load[], until: number, everyMs: number): PowerSample[] {
+  const sorted = [...loads].sort((a, b) => a.from - b.from);
+  const out: PowerSample[] = [];
+  for (let t = T0; t < until; t += everyMs) {
+    let w = BASE_W;
+    for (const l of sorted) {
+      if (l.from > t) break;
+      if (t < l.to) w += l.w;
+    }
+    out.push({ t, w });
+  }
+  return out;
+}
+
+const onOff = (entityId: string, from: number, to: number): StateEvent[] => [
+  { t: from, entityId, from: "off", to: "on" },
+  { t: to, entityId, from: "on", to: "off" },
+];
+
+/** An EV charger's run of 8 h: 7200 W for `fullAfterH`, then 4 W until switched off. */
+function evRun(start: number, fullAfterH: number): { loads: Load[]; events: StateEvent[]; wattMs: number } {
+  const full = start + fullAfterH * HOUR;
+  const end = start + 8 * HOUR;
+  return {
+    loads: [
+      { from: start, to: full, w: 7200 },
+      { from: full, to: end, w: 4 },
+    ],
+    events: onOff("switch.ev", start, end),
+    wattMs: 7200 * (full - start) + 4 * (end - full),
+  };
+}
+
+test("five or more runs are clipped towards the others, three or four are not", () => {
+  const values = [1850, 1880, 1900, 1860, 3390];
+  // The last is clipped to the median plus three robust deviations and 2 W.
+  assert.ok(winsorize(values)[4]! < 2000);
+  assert.deepEqual(winsorize(values).slice(0, 4), [1850, 1880, 1900, 1860]);
+  // Three or four runs are too few to tell an outlier from the device's own spread.
+  assert.deepEqual(winsorize([1850, 1880, 3390]), [1850, 1880, 3390]);
+  // A short run's possible contamination is dominated by one brief untracked use.
+  assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 5 * MINUTE }) >= 2000);
+  assert.ok(contaminationW({ baselineGapW: 0, uncertaintyW: 0, totalOnMs: 8 * HOUR }) < 50);
+});
+
+test("an EV charger whose one run filled the car from far lower is charged that run's energy, not one clipped to the others'", () => {
+  const runs = [evRun(T0 + 2 * HOUR, 1.5), evRun(T0 + 14 * HOUR, 1.6), evRun(T0 + 26 * HOUR, 4)];
+  const until = T0 + 40 * HOUR;
+  const samples = readings(
+    runs.flatMap((r) => r.loads),
+    until,
+    10 * SECOND,
+  );
+  const { profiles } = correlate(
+    samples,
+    runs.flatMap((r) => r.events),
+    { now: until },
+  );
+  const p = profiles.find((x) => x.entityId === "switch.ev")!;
+  const trueKwh = runs.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
+  assert.equal(p.energyFrom, "while-on");
+  assert.ok(Math.abs(p.energyKwh! - trueKwh) / trueKwh < 0.03, `energy ${p.energyKwh} kWh, true ${trueKwh} kWh`);
+});
+
+test("a run beside an uncertain device keeps its own integral when the device's runs differ by more than that uncertainty", () => {
+  assert.equal(ownIntegralBetter({ baselineGapW: 20, uncertaintyW: 900, totalOnMs: 8 * HOUR }, 1500), true);
+  // Its contamination is a bound, √3 times a standard deviation: 1050 W beside runs 700 W apart.
+  assert.equal(ownIntegralBetter({ baselineGapW: 100, uncertaintyW: 950, totalOnMs: 8 * HOUR }, 700), true);
+  // A light's runs agree within watts: its mean stands.
+  assert.equal(ownIntegralBetter({ baselineGapW: 2, uncertaintyW: 900, totalOnMs: HOUR }, 3), false);
+  assert.equal(ownIntegralBetter({ baselineGapW: 0, uncertaintyW: Number.POSITIVE_INFINITY, totalOnMs: 8 * HOUR }, 1500), false);
+});
+
+test("an EV charger's run beside a heater that varies while on is charged its own energy, not the mean of its other runs", () => {
+  // Four EV runs, 12 h apart, filling the car for 1.5, 3, 5 and 4 h; a heater (50 W edges, a 2.5 kW
+  // element for 3.5 of its 4 hours) runs four times alone and once inside the fourth EV run, which its
+  // uncertainty keeps from being measured.
+  const ev = [evRun(T0 + 2 * HOUR, 1.5), evRun(T0 + 14 * HOUR, 3), evRun(T0 + 26 * HOUR, 5), evRun(T0 + 38 * HOUR, 4)];
+  const heaterStarts = [T0 + 39 * HOUR, T0 + 48 * HOUR, T0 + 53 * HOUR, T0 + 58 * HOUR, T0 + 63 * HOUR];
+  const heater = heaterStarts.map((s) => ({
+    loads: [
+      { from: s, to: s + 4 * HOUR, w: 50 },
+      { from: s + 15 * MINUTE, to: s + 225 * MINUTE, w: 2450 },
+    ],
+    events: onOff("switch.heater", s, s + 4 * HOUR),
+  }));
+  const until = T0 + 68 * HOUR;
+  const samples = readings([...ev, ...heater].flatMap((r) => r.loads), until, 10 * SECOND);
+  const events = [...ev, ...heater].flatMap((r) => r.events).sort((a, b) => a.t - b.t);
+  const { profiles } = correlate(samples, events, { now: until });
+  const h = profiles.find((x) => x.entityId === "switch.heater")!;
+  assert.equal(h.energyFrom, "while-on");
+  const p = profiles.find((x) => x.entityId === "switch.ev")!;
+  const trueKwh = ev.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
+  assert.ok(p.measuredRuns < 4, `measured ${p.measuredRuns} of 4 runs`);
+  assert.ok(Math.abs(p.energyKwh! - trueKwh) / trueKwh < 0.03, `energy ${p.energyKwh} kWh, true ${trueKwh} kWh`);
+});
+
+test("a light whose few runs clear of uncertain neighbours all caught an untracked load keeps its step when all its runs show nothing more", () => {
+  // A 40 W light on for an hour every four hours, ten times. In the first three runs an untracked 300 W
+  // load runs for 20 minutes; the other seven each hold a washer's whole run (15 W edges, a 2 kW heater),
+  // which makes those seven uncertain once the washer is known to vary while on.
+  const starts = Array.from({ length: 10 }, (_, i) => T0 + HOUR + i * 4 * HOUR);
+  const loads: Load[] = [];
+  const events: StateEvent[] = [];
+  starts.forEach((s, i) => {
+    loads.push({ from: s, to: s + HOUR, w: 40 });
+    events.push(...onOff("light.porch", s, s + HOUR));
+    if (i < 3) loads.push({ from: s + 20 * MINUTE, to: s + 40 * MINUTE, w: 300 });
+    else {
+      const w = s + 10 * MINUTE;
+      loads.push({ from: w, to: w + 40 * MINUTE, w: 15 }, { from: w + 5 * MINUTE, to: w + 25 * MINUTE, w: 1985 });
+      events.push(...onOff("switch.washer", w, w + 40 * MINUTE));
+    }
+  });
+  const until = T0 + 42 * HOUR;
+  const { profiles } = correlate(readings(loads, until, 5 * SECOND), events.sort((a, b) => a.t - b.t), { now: until });
+  assert.equal(profiles.find((x) => x.entityId === "switch.washer")!.energyFrom, "while-on");
+  const light = profiles.find((x) => x.entityId === "light.porch")!;
+  assert.equal(light.energyFrom, "steps");
+  assert.ok(Math.abs(light.powerW! - 40) < 2, `light ${light.powerW} W`);
+});
+
+test("a level whose switch-offs and runs both lean above it, each short of proof, is never confident", () => {
+  // A PC idling at 82 W: its switch-ons see a burst once in 20, its switch-offs 7 times in 24.
+  const ons = [...Array.from({ length: 19 }, (_, i) => 80 + (i % 5)), 117].map((x) => [x]);
+  const offs = [...Array.from({ length: 17 }, (_, i) => 79 + (i % 6)), 116, 174, 109, 184, 165, 150, 177].map((x) => [x]);
+  const l = learnState(ons, offs, 1);
+  assert.ok(Math.abs(l.powerW - 82) < 3, `level ${l.powerW} W`);
+  assert.equal(leansAbove(l, l.powerW, { middleW: 24, standardErrorW: 19 }), true);
+  // Runs that do not lean far enough, or are too scattered to lean at all, leave it alone.
+  assert.equal(leansAbove(l, l.powerW, { middleW: 6, standardErrorW: 2 }), false);
+  assert.equal(leansAbove(l, l.powerW, { middleW: 24, standardErrorW: 30 }), false);
+  // Nor do runs alone, when the switch-offs are no more often above than the switch-ons.
+  const steady = learnState(ons, ons, 1);
+  assert.equal(leansAbove(steady, steady.powerW, { middleW: 24, standardErrorW: 19 }), false);
+});
+
+test("a PC whose switch-offs caught a burst a third of the time and whose runs lean above its idle level is estimated, not confident", () => {
+  // 24 runs of 3 h every 6 h at 80 W idle with a 170 W burst in each: the burst covers the switch-off
+  // in eight of them. A 60 W light (kept steady) shows what stays confident.
+  const loads: Load[] = [];
+  const events: StateEvent[] = [];
+  for (let i = 0; i < 24; i += 1) {
+    const s = T0 + HOUR + i * 6 * HOUR;
+    const e = s + 3 * HOUR;
+    loads.push({ from: s, to: e, w: 80 });
+    const burstFrom = i % 3 === 0 ? e - 20 * MINUTE : s + 60 * MINUTE;
+    loads.push({ from: burstFrom, to: Math.min(e, burstFrom + 40 * MINUTE), w: 90 });
+    events.push(...onOff("switch.pc", s, e));
+  }
+  const until = T0 + 24 * 6 * HOUR + 2 * HOUR;
+  const { profiles } = correlate(readings(loads, until, 30 * SECOND), events, { now: until });
+  const pc = profiles.find((x) => x.entityId === "switch.pc")!;
+  assert.notEqual(pc.status, "confident", `PC at ${pc.powerW} W is ${pc.status}`);
+});
+
+test("all runs confirm a device varies when the runs that can show it do, however far off the runs beside a kilowatt-uncertain neighbour are", () => {
+  type Runs = Parameters<typeof confirmedByAllRuns>[0];
+  type Input = Parameters<typeof confirmedByAllRuns>[1];
+  const STEP_W = 14;
+  const run = (residualW: number, uncertaintyW: number, minutes = 120) => {
+    const ms = minutes * MINUTE;
+    return { total: (STEP_W + residualW) * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: 20, uncertaintyW };
+  };
+  const input = { learned: new Map([["on", {}]]) } as unknown as Input;
+  const stepOf = () => STEP_W;
+  const stepEnergy = (m: { totalOnMs: number }) => STEP_W * m.totalOnMs;
+  // A dishwasher: seven runs show its heater (+240 to +940 W), three beside an EV charger taken out at its
+  // mean are off by kilowatts (their median and spread alone said nothing clear).
+  const dishwasher = [448, 886, 237, 839, 942, 349, 424].map((r) => run(r, 50)).concat([-1097, -693, -1425].map((r) => run(r, 5000)));
+  assert.equal(confirmedByAllRuns(dishwasher as unknown as Runs, input, stepOf, stepEnergy), true);
+  // A light: fifty half-hour runs that scatter both ways by what untracked loads do.
+  const light = Array.from({ length: 50 }, (_, i) => run(((i * 37) % 600) - 290, 100, 30));
+  assert.equal(confirmedByAllRuns(light as unknown as Runs, input, stepOf, stepEnergy), false);
+});
+
+test("a level every measured run clearly exceeds, each beyond its own noise, is never confident even when its edges agree", () => {
+  type Runs = Parameters<typeof eachRunAbove>[0];
+  const STEP_W = 6;
+  const run = (meanW: number, noiseW: number) => {
+    const ms = 2 * HOUR;
+    return { total: meanW * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: noiseW / 2, uncertaintyW: noiseW / 2 };
+  };
+  const stepOf = () => STEP_W;
+  // A dishwasher charged at its 6 W pump: its three runs drew 378, 406 and 512 W beside noise of 92-395 W.
+  assert.equal(eachRunAbove([run(378, 92), run(406, 287), run(512, 395)] as unknown as Runs, stepOf, STEP_W), true);
+  // One run within its own noise, or too few runs, say nothing.
+  assert.equal(eachRunAbove([run(378, 92), run(406, 450), run(512, 395)] as unknown as Runs, stepOf, STEP_W), false);
+  assert.equal(eachRunAbove([run(378, 92), run(406, 287)] as unknown as Runs, stepOf, STEP_W), false);
+});
+
+test("a device with too few runs for a residual, whose edges disagree and whose runs each drew far less than its step, is not charged its step", () => {
+  type Runs = Parameters<typeof fewRunsBelow>[1];
+  const run = (meanW: number, noiseW: number) => {
+    const ms = 8 * HOUR;
+    return { total: meanW * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: noiseW, uncertaintyW: 0 };
+  };
+  const stepOf = () => 7220;
+  // An EV charger: switch-ons at 7.2 kW, switch-offs at 4 W once the car is full.
+  const ev = learnState([[7210], [7230], [7220]], [[4], [5], [3]], 1);
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(3100, 480)] as unknown as Runs, stepOf, 7220), true);
+  // A run near its step, three runs or more (the residual rules then speak), or edges that agree leave it alone.
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(7000, 480)] as unknown as Runs, stepOf, 7220), false);
+  assert.equal(fewRunsBelow(ev, [run(3997, 20), run(3100, 480), run(3500, 20)] as unknown as Runs, stepOf, 7220), false);
+  const steady = learnState([[7210], [7230], [7220]], [[7215], [7225], [7220]], 1);
+  assert.equal(fewRunsBelow(steady, [run(3997, 20), run(3100, 480)] as unknown as Runs, stepOf, 7220), false);
+});
