@@ -24,7 +24,8 @@ import { deviceSeriesKey } from "../statistics/ids.js";
 import { addDevicesToEnergyPrefs } from "../ha/energy.js";
 import { discoverPower, isTracked, readingInWatts, type HaEntityState, type PowerDiscovery, type PowerSensor } from "../ha/discovery.js";
 import { historyDuringPeriod, historyPieces, timedAttributes, timedStates, type CompressedState } from "../ha/history.js";
-import { publishStatistic, type PublishOptions, type PublishResult } from "../ha/publisher.js";
+import type { PublishOptions, PublishResult } from "../ha/publisher.js";
+import { publishStatistics } from "./publish.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../time/clock.js";
 import { CorrelationEngine, type EngineOptions } from "../correlate/engine.js";
@@ -462,16 +463,14 @@ export function timedLevels(entityId: string, rows: readonly CompressedState[] |
 }
 
 /** Publishes each entity's rows with the statistics publisher (continuous sums, read back). */
-export async function publishDeviceStatistics(
+export function publishDeviceStatistics(
   conn: Connection,
   store: Store,
   rows: ReadonlyMap<string, readonly ComposedRow[]>,
   names: (entityId: string) => string,
   opts: PublishOptions = {},
 ): Promise<PublishResult[]> {
-  const results: PublishResult[] = [];
-  for (const [entityId, composed] of rows) {
-    results.push(await publishStatistic(conn, store, deviceSeriesKey(entityId), deviceStatistic(entityId, names(entityId)), composed, opts));
-  }
-  return results;
+  const statistics = [...rows].map(([entityId, composed]) => ({ series: deviceSeriesKey(entityId), stat: deviceStatistic(entityId, names(entityId)), rows: [...composed] }));
+  const { log, ...publish } = opts;
+  return publishStatistics(conn, store, statistics, { ...(log ? { log } : {}), publish });
 }
