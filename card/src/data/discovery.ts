@@ -3,7 +3,7 @@
  * `source` is `energy_insights` and whose id ends in one of the kinds the card shows, grouped by the
  * `<provider>_<account>` part of `energy_insights:<provider>_<account>_<kind>`.
  */
-import { parseStatisticId } from "../../../server/src/statistics/ids.js";
+import { parseStatisticId, PROVIDER } from "../../../server/src/statistics/ids.js";
 import { CARD_TYPE, KINDS, STATISTICS_SOURCE, type Kind } from "../const.js";
 import type { HomeAssistant, LovelaceCardConfig } from "../ha-types.js";
 import type { StatisticsMetaData } from "./recorder.js";
@@ -66,10 +66,16 @@ export function accountLabel(account: Pick<DiscoveredAccount, "key" | "name">): 
   return name || account.key;
 }
 
-/** `contact_0000012345abc` → provider `contact`, account `0000012345abc` (providers' slugs have no "_"). */
+const KNOWN_PROVIDERS: readonly string[] = Object.values(PROVIDER).sort((a, b) => b.length - a.length);
+
+/**
+ * `contact_0000012345abc` → provider `contact`, account `0000012345abc`; a known provider's slug may
+ * hold "_" (`electricity_maps_nz`), an unknown one is taken to end at the first "_".
+ */
 export function splitAccountKey(key: string): { provider: string; account: string } {
-  const at = key.indexOf("_");
-  return at < 0 ? { provider: key, account: "" } : { provider: key.slice(0, at), account: key.slice(at + 1) };
+  const known = KNOWN_PROVIDERS.find((p) => key === p || key.startsWith(`${p}_`));
+  const at = known ? known.length : key.indexOf("_");
+  return at < 0 || at >= key.length ? { provider: known ?? key, account: "" } : { provider: key.slice(0, at), account: key.slice(at + 1) };
 }
 
 /** The accounts of the page's statistics catalog (asked from HA when there is none yet). */
