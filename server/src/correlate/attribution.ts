@@ -277,6 +277,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
+  if (process.env.TAPER_DEBUG && input.entityId.includes("dishwasher")) console.error("DW", { allowed, variable, residual, all: all.map((m) => ({ u: m.uncertaintyW.toFixed(0), gap: m.baselineGapW.toFixed(0), meanW: (m.total / Math.max(1, m.totalOnMs)).toFixed(0), h: (m.totalOnMs / 3600000).toFixed(2) })) });
   // The few least uncertain runs of a one-state device may all have caught other loads; all its runs together must agree.
   if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
@@ -759,4 +760,84 @@ function quantile(values: readonly number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** A device's switch-off step is at most this share of its switch-on step when it has stopped drawing before it is switched off. */
+const TAPERED_OFF_SHARE = 0.1;
+/** ...in this share of its switch-offs (an oven's thermostat has its heater off at two switch-offs in three: it does not taper). */
+const TAPERED_OFF_RUNS = 0.9;
+/** Fewer switch-ons or switch-offs than this do not show how a device stops. */
+const TAPER_MIN_EVENTS = 3;
+
+/**
+ * The level a device switches on at when it stops drawing on its own before it is switched off (an
+ * EV charger at 7.2 kW until the car is full, then 4 W until the charger is switched off): nearly
+ * all its switch-off steps are at most `TAPERED_OFF_SHARE` of its median switch-on step. Null
+ * otherwise (a washer, an oven, a PC, whose switch-offs catch them drawing).
+ */
+export function taperedOnLevelW(l: { onValues: readonly number[]; offValues: readonly number[] }): number | null {
+  if (l.onValues.length < TAPER_MIN_EVENTS || l.offValues.length < TAPER_MIN_EVENTS) return null;
+  const on = median(l.onValues);
+  const done = l.offValues.filter((w) => Math.abs(w) <= TAPERED_OFF_SHARE * on).length;
+  return on > 0 && done >= TAPERED_OFF_RUNS * l.offValues.length ? on : null;
+}
+
+/**
+ * How long a tapering device takes to taper, ms: twice the time its runs stood between a quarter and
+ * three quarters of its switch-on level above their baseline (the middle half of a straight taper),
+ * median over runs. Not from 10 to 90 %: a heat pump's 1.2 kW on top of a done EV charger's 4 W
+ * stood above 10 % of its 7.2 kW for hours.
+ */
+export function taperMs(histograms: readonly Float64Array[], levelW: number): number {
+  if (histograms.length === 0) return 0;
+  return (
+    2 *
+    median(
+      histograms.map((h) => {
+        let ms = 0;
+        for (let i = 1; i < LEVEL_BINS; i += 1) {
+          const w = levelOfBin(i);
+          if (w > 0.25 * levelW && w < 0.75 * levelW) ms += h[i]!;
+        }
+        return ms;
+      }),
+    )
+  );
+}
+
+/** How long one run of a tapering device stood at half its switch-on level or more above its baseline, ms: how long it drew its level (with the taper's first half). */
+export function atLevelMs(histogram: Float64Array, levelW: number): number {
+  let ms = 0;
+  for (let i = 1; i < LEVEL_BINS; i += 1) if (levelOfBin(i) >= 0.5 * levelW) ms += histogram[i]!;
+  return ms;
+}
+
+/**
+ * A tapering device's power through one on-interval, for taking it out of another device's run: its
+ * switch-on level for `atMs` from switching on (`atLevelMs` of its run, or its energy at that level),
+ * then what it draws when done (`afterW`, its switch-off step). Its mean while on (an EV charger's
+ * 3.5 kW over a night) is kilowatts off at every moment; this is off only around the taper. The
+ * uncertainty: `levelSigmaW` at the level, half the level within half a taper (`taperMs`) of where
+ * it ends, `afterW` after.
+ */
+export function taperedShape(
+  iv: { from: number; to: number },
+  atMs: number,
+  levelW: number,
+  options: { levelSigmaW: number; taperMs: number; afterW: number; tailMs: number },
+): { curve: { from: number; to: number; powerW: number }[]; presence: { from: number; to: number; sigmaW: number }[] } {
+  if (iv.to <= iv.from || levelW <= 0) return { curve: [], presence: [] };
+  const end = iv.from + Math.min(iv.to - iv.from, Math.max(0, atMs));
+  const curve = [
+    { from: iv.from, to: end, powerW: levelW },
+    { from: end, to: iv.to, powerW: options.afterW },
+  ];
+  const zoneFrom = Math.max(iv.from, end - options.taperMs / 2);
+  const zoneTo = Math.min(iv.to + options.tailMs, end + options.taperMs / 2);
+  const presence = [
+    { from: iv.from, to: zoneFrom, sigmaW: options.levelSigmaW },
+    { from: zoneFrom, to: zoneTo, sigmaW: levelW / 2 },
+    { from: zoneTo, to: iv.to + options.tailMs, sigmaW: Math.abs(options.afterW) },
+  ];
+  return { curve, presence };
 }

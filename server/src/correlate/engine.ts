@@ -7,18 +7,21 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, EnergyCurve, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, isPublishable, isRepresentative, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
-import { median } from "./robust.js";
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from "./robust.js";
 import { MAX_BASELINE_WINDOW_MS, MAX_RUN_MS, measureRun, runGeometry, runReachMs, runsOf, runSignature, type RunMeasurement } from "./runs.js";
 import { canCharacterise, characteriseSensor, windowGeometry, type WindowGeometry } from "./sensor.js";
 import { defaultZeroState, fromKey, learnedState, splitPowerStateKey, toKey, transitionKind, type ZeroStatePredicate } from "./states.js";
 import type { DeviceProfile, EventStep, PowerSample, Price, SensorProfile, StateEvent } from "./types.js";
+
+/** A tapering device's own switch-on step stands for its level in that run when within this many spreads of its steps' median. */
+const OWN_LEVEL_SPREADS = 3;
 
 /** A price that becomes known (or changes) while the engine runs: read at every `profiles()`. */
 export interface PriceSource {
@@ -329,6 +332,14 @@ export class CorrelationEngine {
     }
     const means = new Map(varying.map((e) => [e.entityId, e]));
     const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
+    // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level until its
+    // energy is used, not at its mean: a dishwasher run beside a charge kept kilowatts of it and fell back to its 6 W edges.
+    for (const e of varying) {
+      const shaped = this.taperedCurve(inputs.find((x) => x.entityId === e.entityId)!, e, tail);
+      if (!shaped) continue;
+      curves.set(e.entityId, shaped.curve);
+      second.set(e.entityId, shaped.presence);
+    }
     // A device found to vary in the first pass keeps that answer when the second has too few runs clear of the
     // varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on).
     this.attribution = new Map(
@@ -339,6 +350,56 @@ export class CorrelationEngine {
       }),
     );
     return this.attribution;
+  }
+
+  /**
+   * A tapering device's power and uncertainty over its on-intervals (`taperedShape`), each at its own
+   * switch-on step where that was measured, else at its median one; null for a device that does not taper.
+   */
+  private taperedCurve(input: EntityInput, energy: EntityEnergy, tailMs: number): { curve: EnergyCurve; presence: Presence } | null {
+    if (input.learned.size !== 1) return null;
+    const [state, l] = [...input.learned][0]!;
+    const levelW = taperedOnLevelW(l);
+    if (levelW === null) return null;
+    const histograms = input.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
+    const taper = taperMs(histograms, levelW);
+    if (process.env.TAPER_DEBUG) console.error("TAPER", input.entityId, levelW.toFixed(0), (taper / 60000).toFixed(1), "min", median(l.offValues).toFixed(1));
+    const spreadW = MAD_TO_SIGMA * medianAbsoluteDeviation(l.onValues, levelW);
+    const byStart = new Map(
+      input.runs.map(({ run, measurement: m }) => {
+        const lag = run.records[0]!.measurement?.lags[l.onLagIndex];
+        // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW as a
+        // dishwasher's heater went off): then the device's median one.
+        const own = lag && lag.reason === null && lag.stepW !== null && Math.abs(lag.stepW - levelW) <= OWN_LEVEL_SPREADS * spreadW ? lag.stepW : null;
+        const histogram = m?.integrable ? m.levels.get(state) : undefined;
+        return [run.records[0]!.event.t, { own, histogram }] as const;
+      }),
+    );
+    const guard = this.geometry ? Math.max(this.geometry.preGuardMs, this.geometry.postGuardMs) : 0;
+    const afterW = median(l.offValues);
+    const curve: { from: number; to: number; powerW: number }[] = [];
+    const presence: { from: number; to: number; sigmaW: number }[] = [];
+    for (const iv of stateIntervals(input.events, input.until)) {
+      if (iv.state !== state) continue;
+      const known = byStart.get(iv.from);
+      const level = known?.own ?? levelW;
+      // How long it drew its level: from its run's levels, else from the energy charged to the interval.
+      let atMs: number;
+      if (known?.histogram) atMs = atLevelMs(known.histogram, level);
+      else {
+        const wattMs = energy.pieces.reduce((sum, p) => {
+          const middle = (p.from + p.to) / 2;
+          return p.state === state && middle >= iv.from - guard && middle <= iv.to + guard + tailMs ? sum + p.wattMs : sum;
+        }, 0);
+        atMs = wattMs / level;
+      }
+      const levelSigmaW = known?.own != null ? Math.max(l.standardErrorW, this.sensorProfile?.noiseW ?? 0) : spreadW;
+      if (process.env.TAPER_DEBUG) console.error("IV", input.entityId, new Date(iv.from).toISOString(), level.toFixed(0), known?.own?.toFixed(0), (atMs / 60000).toFixed(1), Boolean(known?.histogram), levelSigmaW.toFixed(0));
+      const shape = taperedShape(iv, atMs, level, { levelSigmaW, taperMs: taper, afterW, tailMs });
+      curve.push(...shape.curve);
+      presence.push(...shape.presence);
+    }
+    return { curve: new EnergyCurve(curve), presence: new Presence(presence) };
   }
 
   /** The other devices as a run of `entityId` sees them: taken out at their learned power; uncertain ones (unknown, varying, spread) block a run. */
@@ -359,7 +420,10 @@ export class CorrelationEngine {
     return {
       energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
       switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
-      uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
+      uncertaintyW: (from, to) => {
+        if (process.env.TAPER_DEBUG && entityId.includes("dishwasher")) console.error("U", new Date(from).toISOString(), [...presence].filter(([id]) => id !== entityId).map(([id, p]) => [id, (p.uncertainty(from, to) / (to - from)).toFixed(0)]).filter(([, v]) => v !== "0").join(" "));
+        return around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from);
+      },
     };
   }
 
