@@ -393,7 +393,8 @@ export class CorrelationEngine {
         }, 0);
         atMs = wattMs / level;
       }
-      const levelSigmaW = known?.own != null ? Math.max(l.standardErrorW, this.sensorProfile?.noiseW ?? 0) : spreadW;
+      // As uncertain at its level as its switch-ons are spread (a run's own step has its windows' errors too).
+      const levelSigmaW = spreadW;
       if (process.env.TAPER_DEBUG) console.error("IV", input.entityId, new Date(iv.from).toISOString(), level.toFixed(0), known?.own?.toFixed(0), (atMs / 60000).toFixed(1), Boolean(known?.histogram), levelSigmaW.toFixed(0));
       const shape = taperedShape(iv, atMs, level, { levelSigmaW, taperMs: taper, afterW, tailMs });
       curve.push(...shape.curve);
@@ -421,7 +422,7 @@ export class CorrelationEngine {
       energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
       switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
       uncertaintyW: (from, to) => {
-        if (process.env.TAPER_DEBUG && entityId.includes("dishwasher")) console.error("U", new Date(from).toISOString(), [...presence].filter(([id]) => id !== entityId).map(([id, p]) => [id, (p.uncertainty(from, to) / (to - from)).toFixed(0)]).filter(([, v]) => v !== "0").join(" "));
+        if (process.env.TAPER_DEBUG && entityId.includes(process.env.WHO ?? "dishwasher")) console.error("U", new Date(from).toISOString(), [...presence].filter(([id]) => id !== entityId).map(([id, p]) => [id, (p.uncertainty(from, to) / (to - from)).toFixed(0)]).filter(([, v]) => v !== "0").join(" "));
         return around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from);
       },
     };
