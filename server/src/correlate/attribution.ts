@@ -277,7 +277,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
-  if (process.env.TAPER_DEBUG && input.entityId.includes(process.env.WHO ?? "dishwasher")) console.error("DW", { allowed, variable, residual, all: all.map((m) => ({ u: m.uncertaintyW.toFixed(0), gap: m.baselineGapW.toFixed(0), meanW: (m.total / Math.max(1, m.totalOnMs)).toFixed(0), h: (m.totalOnMs / 3600000).toFixed(2) })) });
+  if (process.env.TAPER_DEBUG && input.entityId.includes(process.env.WHO ?? "dishwasher")) console.error("DW", JSON.stringify(all.map((m) => [new Date(m.measurement.from).toISOString().slice(5,16), +m.uncertaintyW.toFixed(0), +m.baselineGapW.toFixed(0), +(m.total / Math.max(1, m.totalOnMs)).toFixed(0)])));
   // The few least uncertain runs of a one-state device may all have caught other loads; all its runs together must agree.
   if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
