@@ -383,6 +383,14 @@ export class CorrelationEngine {
       if (iv.state !== state) continue;
       const known = byStart.get(iv.from);
       const level = known?.own ?? levelW;
+      if (process.env.V5 && known?.own == null) {
+        const meanW = energy.states.get(state)?.powerW ?? null;
+        if (meanW !== null) {
+          curve.push({ from: iv.from, to: iv.to, powerW: meanW });
+          presence.push({ from: iv.from, to: iv.to + tailMs, sigmaW: Math.abs(meanW) });
+        }
+        continue;
+      }
       // How long it drew its level: from its run's levels, else from the energy charged to the interval.
       let atMs: number;
       if (known?.histogram) atMs = atLevelMs(known.histogram, level);
