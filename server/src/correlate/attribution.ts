@@ -277,7 +277,6 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     }
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
-  if (process.env.TAPER_DEBUG && input.entityId.includes(process.env.WHO ?? "dishwasher")) console.error("DW", JSON.stringify(all.map((m) => [new Date(m.measurement.from).toISOString().slice(5,16), +m.uncertaintyW.toFixed(0), +m.baselineGapW.toFixed(0), +(m.total / Math.max(1, m.totalOnMs)).toFixed(0)])));
   // The few least uncertain runs of a one-state device may all have caught other loads; all its runs together must agree.
   if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broadResidual(all, input, stepOf, stepEnergy)), fewCertainRuns };
@@ -814,7 +813,7 @@ export function atLevelMs(histogram: Float64Array, levelW: number): number {
 
 /**
  * A tapering device's power through one on-interval, for taking it out of another device's run: its
- * switch-on level for `atMs` from switching on (`atLevelMs` of its run, or its energy at that level),
+ * switch-on level for `atMs` from switching on (`atLevelMs` of its run),
  * then what it draws when done (`afterW`, its switch-off step). Its mean while on (an EV charger's
  * 3.5 kW over a night) is kilowatts off at every moment; this is off only around the taper. The
  * uncertainty: `levelSigmaW` at the level, half the level within half a taper (`taperMs`) of where

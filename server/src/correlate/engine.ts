@@ -353,58 +353,44 @@ export class CorrelationEngine {
   }
 
   /**
-   * A tapering device's power and uncertainty over its on-intervals (`taperedShape`), each at its own
-   * switch-on step where that was measured, else at its median one; null for a device that does not taper.
+   * A tapering device's power and uncertainty over its on-intervals (`taperedShape`): in a run whose
+   * own switch-on step was measured (within `OWN_LEVEL_SPREADS` spreads of its median), at that step
+   * for as long as the run's levels show it at half of it or more; in any other, at its mean while on,
+   * uncertain by that mean, as before (a level known only to its spread of a few %, 200 W of an EV
+   * charger's, read a PC's runs beside it 200 W low). Null for a device that does not taper.
    */
   private taperedCurve(input: EntityInput, energy: EntityEnergy, tailMs: number): { curve: EnergyCurve; presence: Presence } | null {
     if (input.learned.size !== 1) return null;
     const [state, l] = [...input.learned][0]!;
     const levelW = taperedOnLevelW(l);
-    if (levelW === null) return null;
+    const meanW = energy.states.get(state)?.powerW ?? null;
+    if (levelW === null || meanW === null) return null;
     const histograms = input.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
     const taper = taperMs(histograms, levelW);
-    if (process.env.TAPER_DEBUG) console.error("TAPER", input.entityId, levelW.toFixed(0), (taper / 60000).toFixed(1), "min", median(l.offValues).toFixed(1));
     const spreadW = MAD_TO_SIGMA * medianAbsoluteDeviation(l.onValues, levelW);
     const byStart = new Map(
       input.runs.map(({ run, measurement: m }) => {
+        // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW
+        // as a dishwasher's heater went off).
         const lag = run.records[0]!.measurement?.lags[l.onLagIndex];
-        // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW as a
-        // dishwasher's heater went off): then the device's median one.
         const own = lag && lag.reason === null && lag.stepW !== null && Math.abs(lag.stepW - levelW) <= OWN_LEVEL_SPREADS * spreadW ? lag.stepW : null;
         const histogram = m?.integrable ? m.levels.get(state) : undefined;
-        return [run.records[0]!.event.t, { own, histogram }] as const;
+        return [run.records[0]!.event.t, own !== null && histogram ? { own, histogram } : null] as const;
       }),
     );
-    const guard = this.geometry ? Math.max(this.geometry.preGuardMs, this.geometry.postGuardMs) : 0;
     const afterW = median(l.offValues);
     const curve: { from: number; to: number; powerW: number }[] = [];
     const presence: { from: number; to: number; sigmaW: number }[] = [];
     for (const iv of stateIntervals(input.events, input.until)) {
       if (iv.state !== state) continue;
       const known = byStart.get(iv.from);
-      const level = known?.own ?? levelW;
-      if (process.env.V5 && known?.own == null) {
-        const meanW = energy.states.get(state)?.powerW ?? null;
-        if (meanW !== null) {
-          curve.push({ from: iv.from, to: iv.to, powerW: meanW });
-          presence.push({ from: iv.from, to: iv.to + tailMs, sigmaW: Math.abs(meanW) });
-        }
+      if (!known) {
+        curve.push({ from: iv.from, to: iv.to, powerW: meanW });
+        presence.push({ from: iv.from, to: iv.to + tailMs, sigmaW: Math.abs(meanW) });
         continue;
       }
-      // How long it drew its level: from its run's levels, else from the energy charged to the interval.
-      let atMs: number;
-      if (known?.histogram) atMs = atLevelMs(known.histogram, level);
-      else {
-        const wattMs = energy.pieces.reduce((sum, p) => {
-          const middle = (p.from + p.to) / 2;
-          return p.state === state && middle >= iv.from - guard && middle <= iv.to + guard + tailMs ? sum + p.wattMs : sum;
-        }, 0);
-        atMs = wattMs / level;
-      }
       // As uncertain at its level as its switch-ons are spread (a run's own step has its windows' errors too).
-      const levelSigmaW = spreadW;
-      if (process.env.TAPER_DEBUG) console.error("IV", input.entityId, new Date(iv.from).toISOString(), level.toFixed(0), known?.own?.toFixed(0), (atMs / 60000).toFixed(1), Boolean(known?.histogram), levelSigmaW.toFixed(0));
-      const shape = taperedShape(iv, atMs, level, { levelSigmaW, taperMs: taper, afterW, tailMs });
+      const shape = taperedShape(iv, atLevelMs(known.histogram, known.own), known.own, { levelSigmaW: spreadW, taperMs: taper, afterW, tailMs });
       curve.push(...shape.curve);
       presence.push(...shape.presence);
     }
@@ -429,10 +415,7 @@ export class CorrelationEngine {
     return {
       energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
       switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
-      uncertaintyW: (from, to) => {
-        if (process.env.TAPER_DEBUG && entityId.includes(process.env.WHO ?? "dishwasher")) console.error("U", new Date(from).toISOString(), [...presence].filter(([id]) => id !== entityId).map(([id, p]) => [id, (p.uncertainty(from, to) / (to - from)).toFixed(0)]).filter(([, v]) => v !== "0").join(" "));
-        return around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from);
-      },
+      uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
     };
   }
 
