@@ -1,0 +1,82 @@
+/**
+ * A device that stops drawing before it is switched off (an EV charger: its level until the car is
+ * full, then a few watts) taken out of another device's runs (issue 12). Hand-made, noise-free series.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { correlate } from "../../server/src/correlate/engine.js";
+import { atLevelMs, taperedOnLevelW, taperedShape } from "../../server/src/correlate/attribution.js";
+import { levelBin, LEVEL_BINS } from "../../server/src/correlate/runs.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+
+const T0 = Date.UTC(2026, 0, 5);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const BASE_W = 200;
+
+interface Load {
+  from: number;
+  to: number;
+  w: number;
+}
+
+function readings(loads: readonly Load[], until: number, everyMs: number): PowerSample[] {
+  const out: PowerSample[] = [];
+  for (let t = T0; t < until; t += everyMs) out.push({ t, w: BASE_W + loads.reduce((s, l) => s + (t >= l.from && t < l.to ? l.w : 0), 0) });
+  return out;
+}
+
+test("a charger that tapers off is recognised by its switch-offs; an oven whose switch-offs catch its heater is not", () => {
+  assert.equal(taperedOnLevelW({ onValues: [7100, 7200, 7000, 7150], offValues: [4, 3, 5, 200] }), 7125);
+  assert.equal(taperedOnLevelW({ onValues: [2400, 2410, 2390], offValues: [30, 2400, 30, 2380, 35] }), null);
+  assert.equal(taperedOnLevelW({ onValues: [7100, 7200], offValues: [4, 3, 5] }), null);
+});
+
+test("a tapering device's shape: its level until its run left it, then its switch-off step; unsure only around the taper", () => {
+  const h = new Float64Array(LEVEL_BINS);
+  h[levelBin(7000)] = 2 * HOUR;
+  h[levelBin(4500)] = 5 * MINUTE;
+  h[levelBin(2500)] = 5 * MINUTE;
+  h[levelBin(500)] = 5 * MINUTE;
+  h[0] = 5 * HOUR;
+  const at = atLevelMs(h, 7000);
+  assert.equal(at, 2 * HOUR + 5 * MINUTE);
+  const { curve, presence } = taperedShape({ from: 0, to: 8 * HOUR }, at, 7000, { levelSigmaW: 100, taperMs: 10 * MINUTE, afterW: 4, tailMs: 0 });
+  assert.deepEqual(curve, [
+    { from: 0, to: at, powerW: 7000 },
+    { from: at, to: 8 * HOUR, powerW: 4 },
+  ]);
+  assert.deepEqual(
+    presence.map((p) => p.sigmaW),
+    [100, 3500, 4],
+  );
+  assert.equal(presence[1]!.to - presence[1]!.from, 10 * MINUTE);
+});
+
+test("a dishwasher whose every run has an EV charger start in it is charged what it used, not its 6 W pump edges", () => {
+  // Every evening: a dishwasher at 19:00 for 2 h (6 W pump, its 2 kW heater from 0:20 to 0:50 and 1:20 to 1:40);
+  // an EV charger on at 20:00 at 7 kW for 2.5 h (its level a few % different each night), a 10-minute taper to
+  // 1 kW, then 4 W until 05:00.
+  const days = 8;
+  const loads: Load[] = [];
+  const events: StateEvent[] = [];
+  for (let d = 0; d < days; d += 1) {
+    const dish = T0 + d * DAY + 19 * HOUR;
+    events.push({ t: dish, entityId: "switch.dishwasher", from: "off", to: "on" }, { t: dish + 2 * HOUR, entityId: "switch.dishwasher", from: "on", to: "off" });
+    loads.push({ from: dish, to: dish + 2 * HOUR, w: 6 }, { from: dish + 20 * MINUTE, to: dish + 50 * MINUTE, w: 1994 }, { from: dish + 80 * MINUTE, to: dish + 100 * MINUTE, w: 1994 });
+    const ev = dish + HOUR;
+    const level = 7000 * (1 + 0.02 * ((d % 3) - 1));
+    const full = ev + 2.5 * HOUR;
+    events.push({ t: ev, entityId: "switch.ev_charger", from: "off", to: "on" }, { t: ev + 9 * HOUR, entityId: "switch.ev_charger", from: "on", to: "off" });
+    loads.push({ from: ev, to: full, w: level });
+    for (let k = 0; k < 10; k += 1) loads.push({ from: full + k * MINUTE, to: full + (k + 1) * MINUTE, w: level - ((level - 1000) * (k + 1)) / 10 });
+    loads.push({ from: full + 10 * MINUTE, to: ev + 9 * HOUR, w: 4 });
+  }
+  const until = T0 + days * DAY + 12 * HOUR;
+  const { profiles } = correlate(readings(loads, until, 5 * SECOND), events, { now: until });
+  const dishwasher = profiles.find((p) => p.entityId === "switch.dishwasher")!;
+  const trueKwh = (days * (6 * 120 + 1994 * 50)) / 60 / 1000;
+  assert.ok(Math.abs(dishwasher.energyKwh! - trueKwh) / trueKwh < 0.1, `dishwasher ${dishwasher.energyKwh} kWh, true ${trueKwh.toFixed(2)} kWh (${dishwasher.energyFrom})`);
+});
