@@ -332,8 +332,8 @@ export class CorrelationEngine {
     }
     const means = new Map(varying.map((e) => [e.entityId, e]));
     const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
-    // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level until its
-    // energy is used, not at its mean: a dishwasher run beside a charge kept kilowatts of it and fell back to its 6 W edges.
+    // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level while its run
+    // shows it there, not at its mean: a dishwasher's runs beside a charge kept kilowatts of it and it fell back to its 6 W edges.
     for (const e of varying) {
       const shaped = this.taperedCurve(inputs.find((x) => x.entityId === e.entityId)!, e, tail);
       if (!shaped) continue;
