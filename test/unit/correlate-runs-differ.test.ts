@@ -9,33 +9,9 @@ import assert from "node:assert/strict";
 import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsBelow, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
-import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+import type { StateEvent } from "../../server/src/correlate/types.js";
+import { HOUR, MINUTE, SECOND, T0, readings, type Load } from "../helpers/power-series.js";
 
-const T0 = Date.UTC(2026, 0, 5);
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const BASE_W = 200;
-
-interface Load {
-  from: number;
-  to: number;
-  w: number;
-}
-
-function readings(loads: readonly Load[], until: number, everyMs: number): PowerSample[] {
-  const sorted = [...loads].sort((a, b) => a.from - b.from);
-  const out: PowerSample[] = [];
-  for (let t = T0; t < until; t += everyMs) {
-    let w = BASE_W;
-    for (const l of sorted) {
-      if (l.from > t) break;
-      if (t < l.to) w += l.w;
-    }
-    out.push({ t, w });
-  }
-  return out;
-}
 
 const onOff = (entityId: string, from: number, to: number): StateEvent[] => [
   { t: from, entityId, from: "off", to: "on" },

@@ -7,26 +7,9 @@ import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
 import { atLevelMs, taperedOnLevelW, taperedShape } from "../../server/src/correlate/attribution.js";
 import { levelBin, LEVEL_BINS } from "../../server/src/correlate/runs.js";
-import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+import type { StateEvent } from "../../server/src/correlate/types.js";
+import { DAY, HOUR, MINUTE, SECOND, T0, readings, type Load } from "../helpers/power-series.js";
 
-const T0 = Date.UTC(2026, 0, 5);
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const BASE_W = 200;
-
-interface Load {
-  from: number;
-  to: number;
-  w: number;
-}
-
-function readings(loads: readonly Load[], until: number, everyMs: number): PowerSample[] {
-  const out: PowerSample[] = [];
-  for (let t = T0; t < until; t += everyMs) out.push({ t, w: BASE_W + loads.reduce((s, l) => s + (t >= l.from && t < l.to ? l.w : 0), 0) });
-  return out;
-}
 
 test("a charger that tapers off is recognised by its switch-offs; an oven whose switch-offs catch its heater is not", () => {
   assert.equal(taperedOnLevelW({ onValues: [7100, 7200, 7000, 7150], offValues: [4, 3, 5, 200] }), 7125);

@@ -9,26 +9,9 @@ import { correlate } from "../../server/src/correlate/engine.js";
 import { meanOfBursts, meanOfRuns, runsContradict, unattributable } from "../../server/src/correlate/attribution.js";
 import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
-import type { DeviceProfile, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+import type { DeviceProfile, StateEvent } from "../../server/src/correlate/types.js";
+import { HOUR, MINUTE, SECOND, T0, readings, type Load } from "../helpers/power-series.js";
 
-const T0 = Date.UTC(2026, 0, 5);
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const BASE_W = 200;
-
-/** A load drawing `w` W over [from, to). */
-interface Load {
-  from: number;
-  to: number;
-  w: number;
-}
-
-function readings(loads: readonly Load[], until: number, everyMs = SECOND): PowerSample[] {
-  const out: PowerSample[] = [];
-  for (let t = T0; t < until; t += everyMs) out.push({ t, w: BASE_W + loads.reduce((s, l) => s + (t >= l.from && t < l.to ? l.w : 0), 0) });
-  return out;
-}
 
 /** Runs of `entityId` every two hours from T0 + 1 h, `durationMs` long; `inside(start)` gives the device's own loads in a run. */
 function device(entityId: string, count: number, durationMs: number, inside: (start: number) => Load[]) {
