@@ -74,14 +74,15 @@ test("a run beside an uncertain device keeps its own integral when the device's 
 
 test("an EV charger's run beside a heater that varies while on is charged its own energy, not the mean of its other runs", () => {
   // Four EV runs, 12 h apart, filling the car for 1.5, 3, 5 and 4 h; a heater (50 W edges, a 2.5 kW
-  // element for 3.5 of its 4 hours) runs four times alone and once inside the fourth EV run, which its
-  // uncertainty keeps from being measured.
+  // element for 3.5 of its 4 hours, cycled 20 minutes on and 10 off: it does not modulate about one
+  // level) runs four times alone and once inside the fourth EV run, which its uncertainty keeps from
+  // being measured.
   const ev = [evRun(T0 + 2 * HOUR, 1.5), evRun(T0 + 14 * HOUR, 3), evRun(T0 + 26 * HOUR, 5), evRun(T0 + 38 * HOUR, 4)];
   const heaterStarts = [T0 + 39 * HOUR, T0 + 48 * HOUR, T0 + 53 * HOUR, T0 + 58 * HOUR, T0 + 63 * HOUR];
   const heater = heaterStarts.map((s) => ({
     loads: [
       { from: s, to: s + 4 * HOUR, w: 50 },
-      { from: s + 15 * MINUTE, to: s + 225 * MINUTE, w: 2450 },
+      ...Array.from({ length: 7 }, (_, k) => ({ from: s + 15 * MINUTE + k * 30 * MINUTE, to: s + 35 * MINUTE + k * 30 * MINUTE, w: 2450 })),
     ],
     events: onOff("switch.heater", s, s + 4 * HOUR),
   }));

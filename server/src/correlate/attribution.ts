@@ -840,3 +840,46 @@ export function taperedShape(
   ];
   return { curve, presence };
 }
+
+/** A state whose runs' levels stand within this many level bins (each 25 % wide) of their peak... */
+const MODULATION_BAND_BINS = 2;
+/** ...for at least this share of their time above the baseline modulates about one level. */
+const MODULATION_MIN_SHARE = 0.6;
+
+/**
+ * How uncertain a device that varies while on is when taken out of another device's run at its mean
+ * power in a state, W. When its runs' levels in that state (their histograms of time at each level
+ * above the run's raw baseline, pooled; time at or below the baseline left out, as another load in
+ * the baseline windows puts it there) stand within `MODULATION_BAND_BINS` bins of their peak for
+ * `MODULATION_MIN_SHARE` of the time, and the mean is in that band, the device modulates about one
+ * level (a heat pump's ±20 % about 1.2 kW, with its ramp: 81 % of its time there in one household),
+ * and is as uncertain as its levels in the band spread (242 W about its 1.1 kW mean, not 1.1 kW), or as
+ * its mean over the share of its time out of the band, if more.
+ * Otherwise its mean, as unknown as it can be at any moment (a washer's heater at 2 kW or its
+ * tumbling at 300 W about a mean of 630 W: 42 % of its time near its peak; an oven's 2.4 kW element
+ * cycled against its 30 W fan).
+ */
+export function modulationSigmaW(histograms: readonly Float64Array[], meanW: number): number {
+  const mean = Math.abs(meanW);
+  const pooled = new Float64Array(LEVEL_BINS);
+  for (const h of histograms) for (let i = 1; i < LEVEL_BINS; i += 1) pooled[i]! += h[i]!;
+  const total = pooled.reduce((s, x) => s + x, 0);
+  if (total <= 0 || !(mean > 0)) return mean;
+  let peak = 1;
+  for (let i = 1; i < LEVEL_BINS; i += 1) if (pooled[i]! > pooled[peak]!) peak = i;
+  const lo = Math.max(1, peak - MODULATION_BAND_BINS);
+  const hi = Math.min(LEVEL_BINS - 1, peak + MODULATION_BAND_BINS);
+  let near = 0;
+  for (let i = lo; i <= hi; i += 1) near += pooled[i]!;
+  const within = levelOfBin(lo) <= mean && mean <= levelOfBin(hi);
+  if (!within || near < MODULATION_MIN_SHARE * total) return mean;
+  // The spread of its levels within the band, about its mean there.
+  let weighted = 0;
+  for (let i = lo; i <= hi; i += 1) weighted += pooled[i]! * levelOfBin(i);
+  const middle = weighted / near;
+  let square = 0;
+  for (let i = lo; i <= hi; i += 1) square += pooled[i]! * (levelOfBin(i) - middle) ** 2;
+  // ...or by its mean over the share of its time away from that level, if more (a heater's 50 W edges for 30 minutes of
+  // its 4 hours about a 2.2 kW mean, its element's one level spreading by nothing).
+  return Math.max(Math.sqrt(square / near), (mean * (total - near)) / total);
+}

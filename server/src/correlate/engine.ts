@@ -7,7 +7,7 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
@@ -298,7 +298,7 @@ export class CorrelationEngine {
     );
     // When each device was on (with the longest lag after, for run-on), and how uncertain its power was.
     const tail = Math.max(0, ...this.lagsS) * 1000;
-    const presence = (meanOf: (entityId: string, state: string) => number | null) =>
+    const presence = (meanOf: (entityId: string, state: string) => number | null, sigmaOf: (entityId: string, state: string, meanW: number) => number = (_e, _s, m) => Math.abs(m)) =>
       new Map(
         inputs.map((input) => [
           input.entityId,
@@ -307,7 +307,7 @@ export class CorrelationEngine {
               const l = input.learned.get(iv.state);
               if (!l) return [];
               const mean = meanOf(input.entityId, iv.state);
-              const sigmaW = mean !== null ? Math.abs(mean) : isPublishable(l) ? l.spreadW : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
+              const sigmaW = mean !== null ? sigmaOf(input.entityId, iv.state, mean) : isPublishable(l) ? l.spreadW : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
               return [{ from: iv.from, to: iv.to + tail, sigmaW }];
             }),
           ),
@@ -317,38 +317,55 @@ export class CorrelationEngine {
     const varying = [...pass1.values()].filter((e) => e.model === "while-on");
     if (varying.length === 0) return (this.attribution = pass1);
     // Second pass: a varying device is taken out at its mean power while on; its uncertainty is that mean.
-    const curves = new Map(steps);
-    for (const e of varying) {
-      const input = inputs.find((x) => x.entityId === e.entityId)!;
-      curves.set(
-        e.entityId,
-        new EnergyCurve(
-          stateIntervals(input.events, input.until).flatMap((iv) => {
-            const w = e.states.get(iv.state)?.powerW ?? null;
-            return w === null ? [] : [{ from: iv.from, to: iv.to, powerW: w }];
-          }),
-        ),
+    const levelsOf = (entityId: string, state: string) =>
+      inputs.find((x) => x.entityId === entityId)!.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
+    const again = (found: readonly EntityEnergy[], before: ReadonlyMap<string, EntityEnergy>): Map<string, EntityEnergy> => {
+      const curves = new Map(steps);
+      for (const e of found) {
+        const input = inputs.find((x) => x.entityId === e.entityId)!;
+        curves.set(
+          e.entityId,
+          new EnergyCurve(
+            stateIntervals(input.events, input.until).flatMap((iv) => {
+              const w = e.states.get(iv.state)?.powerW ?? null;
+              return w === null ? [] : [{ from: iv.from, to: iv.to, powerW: w }];
+            }),
+          ),
+        );
+      }
+      const means = new Map(found.map((e) => [e.entityId, e]));
+      // ...uncertain by how its level moves about that mean while in the state, when it modulates about it (`modulationSigmaW`):
+      // a heat pump's ±20 % about 1.1 kW, not its whole 1.1 kW.
+      const around = presence(
+        (entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null,
+        (entityId, state, meanW) => modulationSigmaW(levelsOf(entityId, state), meanW),
       );
-    }
-    const means = new Map(varying.map((e) => [e.entityId, e]));
-    const second = presence((entityId, state) => means.get(entityId)?.states.get(state)?.powerW ?? null);
-    // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level while its run
-    // shows it there, not at its mean: a dishwasher's runs beside a charge kept kilowatts of it and it fell back to its 6 W edges.
-    for (const e of varying) {
-      const shaped = this.taperedCurve(inputs.find((x) => x.entityId === e.entityId)!, e, tail);
-      if (!shaped) continue;
-      curves.set(e.entityId, shaped.curve);
-      second.set(e.entityId, shaped.presence);
-    }
-    // A device found to vary in the first pass keeps that answer when the second has too few runs clear of the
-    // varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on).
-    this.attribution = new Map(
-      inputs.map((input) => {
-        const again = attributeEntity(input, this.others(input.entityId, curves, second));
-        const first = pass1.get(input.entityId)!;
-        return [input.entityId, first.model === "while-on" && again.model === "steps" && again.fewCertainRuns ? first : again];
-      }),
-    );
+      // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level while its run
+      // shows it there, not at its mean: a dishwasher's runs beside a charge kept kilowatts of it and it fell back to its 6 W edges.
+      for (const e of found) {
+        const shaped = this.taperedCurve(inputs.find((x) => x.entityId === e.entityId)!, e, tail);
+        if (!shaped) continue;
+        curves.set(e.entityId, shaped.curve);
+        around.set(e.entityId, shaped.presence);
+      }
+      // A device found to vary in the pass before keeps that answer when this one has too few runs clear of the
+      // varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on).
+      return new Map(
+        inputs.map((input) => {
+          const now = attributeEntity(input, this.others(input.entityId, curves, around));
+          const first = before.get(input.entityId)!;
+          return [input.entityId, first.model === "while-on" && now.model === "steps" && now.fewCertainRuns ? first : now];
+        }),
+      );
+    };
+    const pass2 = again(varying, pass1);
+    // A third pass when the second found devices to vary that the first had at their steps (a heat pump whose ramp showed
+    // only once the EV charger beside it was taken out at its level): taken out at their steps, uncertain by their spread
+    // (a heat pump's ramp spreads its steps by hundreds of watts), they left a dishwasher's runs beside them too uncertain
+    // to measure, and the dishwasher at its 8 W pump edges (-96 % in one household).
+    const known = new Set(varying.map((e) => e.entityId));
+    const found = [...pass2.values()].filter((e) => e.model === "while-on");
+    this.attribution = found.some((e) => !known.has(e.entityId)) ? again(found, pass2) : pass2;
     return this.attribution;
   }
 
@@ -416,6 +433,7 @@ export class CorrelationEngine {
       energy: (from, to) => steady.reduce((s, c) => s + c.between(from, to), 0),
       switchedIn: (from, to) => this.log.otherIn(entityId, from, to),
       uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
+
     };
   }
 
