@@ -253,6 +253,21 @@ test("with a 30 s sensor, a level whose one-reading steps scatter by a standard 
   assert.equal(p.status, "estimated");
 });
 
+test("with a 10 s sensor, a level whose steps from three readings scatter by a standard error near the tolerance is estimated, not confident", () => {
+  // As above, with windows of three readings: a 3 W load over two of them moves a step by 3 W. Readings 5, 15 and 25 s
+  // before and after each event.
+  const starts = Array.from({ length: 6 }, (_, i) => T0 + 2 * HOUR + i * HOUR + 5 * SECOND);
+  const light = runs("light.bedside", starts, 30 * MINUTE, 12);
+  const around = (t: number, after: boolean) => (after ? { on: t + 2 * SECOND, off: t + 20 * SECOND, w: 3 } : { on: t - 28 * SECOND, off: t - 12 * SECOND, w: 3 });
+  const untracked = starts.flatMap((on, i) => [around(on, i % 2 === 0), around(on + 30 * MINUTE, i % 2 === 1)]);
+  const until = T0 + 9 * HOUR;
+  const { profiles } = correlate(periodic([...light.loads, ...untracked], until, 10 * SECOND), light.events, { now: until });
+  const p = profileOf(profiles, "light.bedside");
+  assert.ok(Math.abs(p.powerW! - 12) < 0.5, `${p.powerW}`);
+  assert.ok(p.standardErrorW! > 2 / 3 && p.standardErrorW! <= 2, `${p.standardErrorW}`);
+  assert.equal(p.status, "estimated");
+});
+
 test("a change between two power states adds to both states' estimates", () => {
   const fan = "fan.bedroom";
   const levels: Record<string, number> = { off: 0, low: 30, high: 60 };
