@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { EnergyInsightsConfig } from "./config/index.js";
 import type { Connection } from "./ha/connection.js";
 import type { PublishResult } from "./ha/publisher.js";
-import { lastCheck, recordCheck } from "./store/state.js";
+import { lastCheck, recordCheck, recordSourceHealth } from "./store/state.js";
 import type { Store } from "./store/store.js";
 import type { CheckOptions, Fetched, Source, SourceHealth } from "./sync/source.js";
 import type { Clock } from "./time/clock.js";
@@ -88,6 +88,7 @@ export class SyncService {
     );
     summary.ok = summary.errors.length === 0;
     summary.finishedAt = new Date(clock.now()).toISOString();
+    if (!this.stopping) recordSourceHealth(store, clock.now(), this.health());
     return summary;
   }
 

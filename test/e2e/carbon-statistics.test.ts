@@ -11,7 +11,8 @@ import { publishMeanStatistic, publishStatistic } from "../../server/src/ha/publ
 import type { MeanRow } from "../../server/src/statistics/compose.js";
 import { getStatisticsMetadata, statisticsDuringPeriod } from "../../server/src/ha/recorder.js";
 import { openStore } from "../../server/src/store/store.js";
-import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { emissionsOfPeriods, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { hourlyUsage } from "../helpers/usage-rows.js";
 import { HA_VERSIONS, startHomeAssistant } from "../../dev/harness/ha.js";
 
 const START = Date.UTC(2026, 3, 1) / 1000;
@@ -44,8 +45,8 @@ for (const version of HA_VERSIONS) {
 
     const kwh = new Map(intensity.map((r, i) => [r.start, 0.3 + (i % 5) * 0.2]));
     const emissions = emissionsStatistic("0000012345ABC");
-    await publishStatistic(conn, store, emissions.series, emissions.stat, emissionsRows(kwh, intensity.slice(0, 30)));
-    await publishStatistic(conn, store, emissions.series, emissions.stat, emissionsRows(kwh, intensity));
+    await publishStatistic(conn, store, emissions.series, emissions.stat, emissionsOfPeriods(hourlyUsage(kwh), intensity.slice(0, 30)));
+    await publishStatistic(conn, store, emissions.series, emissions.stat, emissionsOfPeriods(hourlyUsage(kwh), intensity));
     const sums = (await statisticsDuringPeriod(conn, { startTime: new Date(START * 1000), endTime: new Date((START + HOURS * 3600) * 1000 - 1), statisticIds: [emissions.stat.statisticId], period: "hour", types: ["sum", "change"] }))[emissions.stat.statisticId] ?? [];
     assert.equal(sums.length, HOURS);
     let total = 0;

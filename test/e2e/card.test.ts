@@ -19,7 +19,8 @@ import { statisticsDuringPeriod, type StatisticValue } from "../../server/src/ha
 import { publishMeanStatistic, publishStatistic } from "../../server/src/ha/publisher.js";
 import type { MeanRow } from "../../server/src/statistics/compose.js";
 import { openStore } from "../../server/src/store/store.js";
-import { emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { emissionsOfPeriods, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { hourlyUsage } from "../helpers/usage-rows.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { contactStatistics } from "../../server/src/statistics/contact.js";
 import { availableAtMs, dayHours, DEFAULT_SIM_ACCOUNTS, sumAmounts, type SimContract } from "../../server/src/simulate/contact/data.js";
@@ -583,7 +584,7 @@ for (const version of HA_VERSIONS) {
       }
       const energy = await haBuckets(conn, SHOWN, "hourly", range);
       const kwh = new Map(energy.map((b) => [b.start / 1000, b.free + b.paid]));
-      const emissions = emissionsRows(kwh, intensity);
+      const emissions = emissionsOfPeriods(hourlyUsage(kwh), intensity);
       const { store } = openStore(":memory:");
       try {
         const is = intensityStatistic("electricity_maps", "NZ-NZN", "intensity");

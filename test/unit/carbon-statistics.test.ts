@@ -6,7 +6,8 @@ import { planMeanPublish } from "../../server/src/ha/publisher.js";
 import { parseHaVersion } from "../../server/src/ha/version.js";
 import { planPublish } from "../../server/src/statistics/sums.js";
 import { hourlyAggregates } from "../../server/src/sync/carbon-job.js";
-import { emissionsOfPeriods, emissionsRows, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { emissionsOfPeriods, emissionsStatistic, intensityStatistic } from "../../server/src/statistics/carbon.js";
+import { hourlyUsage } from "../helpers/usage-rows.js";
 
 test("statistic ids: <provider>_<region or zone>_carbon_intensity, the percentile labelled signal_index, contact_<icp>_emissions", () => {
   assert.equal(intensityStatistic("electricity_maps", "NZ-NZN", "intensity").stat.statisticId, "energy_insights:electricity_maps_nz_nzn_carbon_intensity");
@@ -43,11 +44,11 @@ test("emissions: kWh × g/kWh / 1000 per hour with both, continuous sums, a late
   const kwh = new Map([[h, 1.5], [h + 3600, 2], [h + 7200, 0.5]]);
   const full = [h, h + 3600, h + 7200].map((start, i) => ({ start, mean: 200 + i * 100, min: 0, max: 0 }));
   const partial = [full[0]!, full[2]!];
-  const first = emissionsRows(kwh, partial);
+  const first = emissionsOfPeriods(hourlyUsage(kwh), partial);
   assert.deepEqual(first.map((r) => r.value), [0.3, 0.2]);
   const published = planPublish(first, []).rows;
   assert.deepEqual(published.map((r) => r.sum), [0.3, 0.5]);
-  const later = planPublish(emissionsRows(kwh, full), published);
+  const later = planPublish(emissionsOfPeriods(hourlyUsage(kwh), full), published);
   assert.equal(later.firstChanged, h + 3600);
   assert.deepEqual(later.rows.map((r) => [r.value, r.sum]), [[0.6, 0.9], [0.2, 1.1]]);
 });

@@ -17,6 +17,7 @@ import { startElectricityMapsSimulator, intensityAt, ELECTRICITY_MAPS_SIM_TOKEN,
 import { ManualClock } from "../../server/src/time/clock.js";
 import { testBackend } from "../helpers/backend.js";
 import { CarbonSync } from "../../server/src/sync/carbon-service.js";
+import { runHealth } from "../../server/src/cli/health.js";
 
 const START = Date.parse("2026-04-10T00:00:00Z");
 
@@ -242,6 +243,45 @@ test("Electricity Maps with a paid key: forecast kept; a restart inside the inte
     assert.equal(em.requestLog.length, 0);
     again.app.close();
   } finally {
+    await wt.close();
+    await em.close();
+  }
+});
+
+test("health (the container's check): a carbon provider whose login is refused makes it unhealthy once it has failed for two check intervals", async () => {
+  const clock = new ManualClock(START);
+  const { wt, em } = await sims(clock);
+  const cfg = parseConfig(
+    {
+      home_assistant: { url: "http://127.0.0.1:1", token: "t" },
+      store: { path: join(mkdtempSync(join(tmpdir(), "ei-carbon-")), "cache.db") },
+      sync: { check_interval: "1h" },
+      watttime: { base_url: wt.url, username: WATTTIME_SIM_USER.username, password: "nope", region: "CAISO_NORTH" },
+      electricity_maps: { base_url: em.url, token: ELECTRICITY_MAPS_SIM_TOKEN, zone: "NZ-NZN", check_interval: "1h" },
+    },
+    {},
+  );
+  const { app } = testBackend(cfg, clock);
+  const health = () => {
+    const lines: string[] = [];
+    return { code: runHealth(cfg, { clock, out: (l) => lines.push(l) }), text: lines.join("\n") };
+  };
+  try {
+    await app.service.syncOnce();
+    // No sync state says so (the login failed before WattTime named a region), but its source does.
+    assert.deepEqual(app.store.allSyncStates().filter((s) => s.provider === "watttime"), []);
+    assert.equal(health().code, 0, "one failed check is forgiven");
+    for (let h = 1; h <= 3; h += 1) {
+      clock.set(START + h * 3600_000);
+      await app.service.syncOnce();
+    }
+    clock.advance(60_000);
+    const res = health();
+    assert.equal(res.code, 1, res.text);
+    assert.match(res.text, /unhealthy: carbon intensity has failed for 181 minutes: watttime: WattTime refused the username and password/);
+    assert.doesNotMatch(res.text, /nope/, "no password");
+  } finally {
+    app.close();
     await wt.close();
     await em.close();
   }

@@ -4,11 +4,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { correlate } from "../../server/src/correlate/engine.js";
+import { correlate, locationFor } from "../../server/src/correlate/engine.js";
+import { windowGeometry } from "../../server/src/correlate/sensor.js";
 import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import { biweightLocation, median } from "../../server/src/correlate/robust.js";
-import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
+import type { PowerSample, SensorProfile, StateEvent } from "../../server/src/correlate/types.js";
 
 /** 60 W ± 3 W, 40 steps; then 10 confounded by a fridge's 120 W, all above. */
 const core = Array.from({ length: 40 }, (_, i) => 60 + 3 * Math.sin(i * 2.4));
@@ -79,4 +80,11 @@ test("a load that ramps up after switching on is charged less than its step for 
   const expected = (1200 * 17 + 1200 * 30 + 1092 * 30 + 786 * 60 + 294 * 120) * 1000;
   assert.ok(Math.abs(deficit - expected) < 1e-6, `${deficit} vs ${expected}`);
   assert.equal(rampDeficitWattMs({ ...l, onLagIndex: 0 }, [0, 30, 60, 120, 240], 17_000, 1200), 0, "a load at its level at once");
+});
+
+test("steps from one reading on each side are summed by their biweight, whether a 60 s sensor's interval is measured a hair above or below a minute", () => {
+  const sensor = (intervalS: number): SensorProfile => ({ kind: "periodic", intervalS, noiseW: 4 });
+  for (const intervalS of [59.9985, 60, 60.006, 30, 29.99, 10, 1]) assert.equal(locationFor(sensor(intervalS), windowGeometry(sensor(intervalS))), "biweight", `${intervalS} s`);
+  const onChange: SensorProfile = { kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 };
+  assert.equal(locationFor(onChange, windowGeometry(onChange)), "median");
 });

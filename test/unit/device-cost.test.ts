@@ -55,14 +55,27 @@ test("device price: hours not published yet cost the mean of the same hour of th
   assert.equal(priceFromHours([{ start: T0, kwh: 0, cost: 0 }], ZONE), undefined, "no price without a priced kWh");
 });
 
-test("device price source: read again at every ask until Contact's first hours are stored, then at most every refresh", () => {
+test("device price source: hours read again when a check records new ones (at once on a first start), else at most every refresh", () => {
   const dir = mkdtempSync(join(tmpdir(), "ei-device-price-"));
   const { store } = openStore(join(dir, "cache.db"));
   try {
     const clock = new ManualClock((T0 + 2 * H) * MS);
     const source = contactPriceSource(store, "UTC", clock, 86_400_000, 5 * 60_000);
-    assert.equal(source.current(), undefined, "no hours yet");
+    let reads = 0;
+    const readings = store.readings.bind(store);
+    store.readings = (...args: Parameters<typeof store.readings>) => {
+      reads += 1;
+      return readings(...args);
+    };
     const icp = "0000000001UN001";
+    store.recordSync("contact", icp, "hour", { at: clock.now(), ok: false, error: "Contact is down" });
+    assert.equal(source.current(), undefined, "no hours yet");
+    const afterFirst = reads;
+    assert.ok(afterFirst > 0, "the first ask reads the store");
+    for (let i = 0; i < 5; i += 1) assert.equal(source.current(), undefined);
+    store.recordSync("contact", icp, "hour", { at: clock.now(), ok: false, error: "Contact is down again" });
+    assert.equal(source.current(), undefined);
+    assert.equal(reads, afterFirst, "while Contact delivers no hours, asking again does not read the hours again");
     const hour = (start: number, kwh: number, cost: number) => [
       { series: seriesKey("contact", icp, "paid_energy"), resolution: "hour" as const, start, value: kwh },
       { series: seriesKey("contact", icp, "free_energy"), resolution: "hour" as const, start, value: 0 },
@@ -79,6 +92,10 @@ test("device price source: read again at every ask until Contact's first hours a
     assert.ok(Math.abs(at(source.current()!, T0 * MS) - 0.3) < 1e-9, "a known price is kept until the refresh");
     clock.advance(5 * 60_000);
     assert.ok(Math.abs(at(source.current()!, T0 * MS) - 0.5) < 1e-9, "and read again after it");
+    store.upsertReadings(hour(T0, 2, 1.2));
+    clock.advance(1000);
+    store.recordSync("contact", icp, "hour", { at: clock.now(), ok: true, from: "2026-06-12", to: "2026-06-12" });
+    assert.ok(Math.abs(at(source.current()!, T0 * MS) - 0.6) < 1e-9, "a check that records new hours is seen before the refresh");
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -188,9 +188,14 @@ export function confidenceOf(e: Estimate): number {
   return Math.min(1, e.n / CONFIDENT_EVENTS) * withinTolerance;
 }
 
+/** The error a confident profile may have: max(2 W, 5 %) of its power, W. */
+export function confidentToleranceW(powerW: number): number {
+  return Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(powerW));
+}
+
 export function statusOf(e: Estimate): ProfileStatus {
   if (!isPublishable(e)) return "learning";
-  const tolerance = Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(e.powerW));
+  const tolerance = confidentToleranceW(e.powerW);
   return e.n >= CONFIDENT_EVENTS && e.standardErrorW <= tolerance ? "confident" : "estimated";
 }
 

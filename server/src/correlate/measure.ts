@@ -59,7 +59,7 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const clippedStart = input.previousOwnEvent === null ? -Infinity : input.previousOwnEvent + g.postGuardMs;
   const preStart = Math.max(preEnd - g.widthMs, clippedStart);
   const preShort = preEnd - preStart < g.minWindowMs;
-  const pre = preShort ? null : series.window(preStart, preEnd, limits(preStart === clippedStart ? preStart : undefined));
+  const pre = preShort ? null : series.window(preStart, preEnd, limits(preStart));
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
 
   const lags = settings.lagsS.map((lagS): LagMeasurement => {

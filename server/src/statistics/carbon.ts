@@ -40,21 +40,6 @@ export function intensityRows(store: Store, target: CarbonTarget): MeanRow[] {
 }
 
 /**
- * Hourly emissions of a contract: (paid + free kWh) × the hour's mean intensity / 1000, kg CO2eq.
- * Only hours with both a usage and an intensity; an hour whose intensity arrives later is added
- * then, and the publisher re-sends every later sum from it, so sums stay continuous.
- */
-export function emissionsRows(kwhByHour: ReadonlyMap<number, number>, intensity: readonly MeanRow[]): ComposedRow[] {
-  const rows: ComposedRow[] = [];
-  for (const i of intensity) {
-    const kwh = kwhByHour.get(i.start);
-    if (kwh === undefined) continue;
-    rows.push({ start: i.start, end: i.start + 3600, value: roundTo((kwh * i.mean) / 1000) });
-  }
-  return rows;
-}
-
-/**
  * Emissions of usage at any resolution: an hour's kWh × its intensity, and a day or month total
  * (where the provider has no hours) × the mean intensity of its hours, when every one of them has
  * an intensity; usage without them gets no emissions rather than a guess.

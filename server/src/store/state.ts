@@ -49,6 +49,42 @@ export function recordCheck(store: Store, check: CheckState): void {
   LAST_CHECK.set(store, check);
 }
 
+const sourceHealthSchema = z.array(
+  z.object({
+    name: z.string(),
+    provider: z.string(),
+    /** Since when it has been unhealthy without a break (epoch ms); null while healthy. */
+    unhealthySince: z.number().nullable(),
+    lastError: z.string().nullable(),
+  }),
+);
+export type SourceHealthRecord = z.infer<typeof sourceHealthSchema>;
+
+/**
+ * Each source's health as of the last check, kept for `health` (the container's health check runs
+ * in its own process, without the service's memory: a carbon provider that cannot start keeps no
+ * sync state, only this).
+ */
+const SOURCE_HEALTH = stateCell("service:source_health", sourceHealthSchema);
+
+export function sourceHealthRecord(store: Store): SourceHealthRecord {
+  return SOURCE_HEALTH.get(store) ?? [];
+}
+
+/** Records each source's health now: an unhealthy one keeps the time it became so. */
+export function recordSourceHealth(store: Store, now: number, sources: readonly { name: string; provider: string; healthy: boolean; lastError: string | null }[]): void {
+  const before = new Map(sourceHealthRecord(store).map((s) => [`${s.provider} ${s.name}`, s.unhealthySince]));
+  SOURCE_HEALTH.set(
+    store,
+    sources.map((s) => ({
+      name: s.name,
+      provider: s.provider,
+      unhealthySince: s.healthy ? null : (before.get(`${s.provider} ${s.name}`) ?? now),
+      lastError: s.healthy ? null : s.lastError,
+    })),
+  );
+}
+
 /**
  * Statistics whose HA rows `verify --repair` found damaged from their first row on: the publisher
  * must not take HA's rows as its starting point (it would copy the damage); it imports them anew.

@@ -93,18 +93,36 @@ export function storedContactHours(store: Store, fromS: number): HourCost[] {
 }
 
 /**
- * The devices' price from the store's Contact hours, read again at most every `refreshMs` once
- * known (new days arrive at the provider's checks), and at every ask before. `lookbackMs`: how far back the devices' energy reaches.
+ * What the store says of Contact's hourly syncs: it changes when a check stores new hours (each one
+ * records its sync after writing them), so the hours need reading again only when it does.
+ */
+function contactHoursStamp(store: Store): string {
+  return store
+    .allSyncStates()
+    .filter((s) => s.provider === PROVIDER.contact && s.resolution === "hour")
+    .map((s) => `${s.account} ${s.lastSuccess ?? ""} ${s.coveredTo ?? ""}`)
+    .sort()
+    .join("|");
+}
+
+/**
+ * The devices' price from the store's Contact hours. They are read again as soon as a check has
+ * recorded new hours (a first start is costed at once, not minutes later), and at most every
+ * `refreshMs` otherwise (hours written some other way): a Contact account that never delivers
+ * hours costs a look at its few sync states per ask, not a read of six weeks of hours.
+ * `lookbackMs`: how far back the devices' energy reaches.
  */
 export function contactPriceSource(store: Store, zone: string, clock: Clock, lookbackMs: number, refreshMs = 5 * 60_000): PriceSource {
   let readAt = Number.NEGATIVE_INFINITY;
+  let stamp: string | undefined;
   let price: Price | undefined;
   return {
     current() {
       const now = clock.now();
-      // Until Contact's first hours are stored (a first start) the store is read again at every ask.
-      if (price === undefined || now - readAt >= refreshMs) {
+      const seen = contactHoursStamp(store);
+      if (seen !== stamp || now - readAt >= refreshMs) {
         readAt = now;
+        stamp = seen;
         price = priceFromHours(storedContactHours(store, Math.floor((now - lookbackMs) / 1000) - MEAN_WINDOW_S), zone);
       }
       return price;
