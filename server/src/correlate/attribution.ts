@@ -73,8 +73,9 @@ export interface EntityInput {
   until: number;
   /**
    * Whether a switch-off step is measured over windows narrow enough to stand for the level the
-   * device was at (`edgeMean`): not with a sensor read every 60 s, whose 3-minute windows as often
-   * catch another load (a porch light went 60 -> 81 W, a TV 87 -> 103 W at 60 s).
+   * device was at (`edgeMean`): not over windows wider than two minutes, which as often catch another
+   * load (a porch light went 60 -> 81 W, a TV 87 -> 103 W with a 60 s sensor's former 3-minute windows;
+   * its one-reading windows now are narrow enough).
    */
   switchOffsSampleLevels: boolean;
   /** Per state, the energy its load does not draw while ramping up after each entry into it (`rampDeficitWattMs`), W·ms. */
@@ -388,7 +389,7 @@ const BROAD_MAX_RATIO = 2;
  * above `BROAD_MAX_RATIO` times its switch-on level.
  * Null otherwise: the step stands. A PC read every 30 s or on change whose switch-offs showed no
  * clear burst level, and whose runs clear of other devices were too few to say (three of 13–22), was
- * learned at its idle level, a third below its mean. Not used at 60 s (`switchOffsSampleLevels`).
+ * learned at its idle level, a third below its mean. Not used with switch-off windows wider than two minutes (`switchOffsSampleLevels`: a sensor read less often than every 60 s).
  */
 /**
  * Whether a one-state device's runs (all of them, `broadResidual`, or the ones clear of uncertain
