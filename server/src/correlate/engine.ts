@@ -349,8 +349,17 @@ export class CorrelationEngine {
     const varying = [...pass1.values()].filter((e) => e.model === "while-on");
     if (varying.length === 0) return (this.attribution = pass1);
     // Second pass: a varying device is taken out at its mean power while on; its uncertainty is that mean.
-    const levelsOf = (entityId: string, state: string) =>
-      inputs.find((x) => x.entityId === entityId)!.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
+    // Each (device, state)'s run histograms, gathered once: every one of its state intervals asks, in each pass.
+    const levels = new Map<string, Float64Array[]>();
+    const levelsOf = (entityId: string, state: string) => {
+      const key = `${entityId}\u0000${state}`;
+      let found = levels.get(key);
+      if (!found) {
+        found = inputs.find((x) => x.entityId === entityId)!.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
+        levels.set(key, found);
+      }
+      return found;
+    };
     const again = (found: readonly EntityEnergy[], before: ReadonlyMap<string, EntityEnergy>): Map<string, EntityEnergy> => {
       const curves = new Map(steps);
       for (const e of found) {
