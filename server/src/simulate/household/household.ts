@@ -123,8 +123,8 @@ function relayDelay(rng: Random): number {
   return Math.round(rng.uniform(RELAY_DELAY_S[0], RELAY_DELAY_S[1]) * 1000);
 }
 
-/** 150 W plus a random walk kept within ±40 W by reflection. */
-function baseLoad(seconds: number, rng: Random): Float32Array {
+/** 150 W plus a random walk kept within ±40 W by reflection: the base load of both simulated households. */
+export function baseLoad(seconds: number, rng: Random): Float32Array {
   const out = new Float32Array(seconds);
   let offset = 0;
   for (let i = 0; i < seconds; i += 1) {

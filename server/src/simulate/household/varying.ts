@@ -15,7 +15,7 @@
 import { attributeLevel } from "../../correlate/states.js";
 import type { StateEvent } from "../../correlate/types.js";
 import { constant, withInrush } from "./appliances.js";
-import { trackedSchedules, untrackedTracks, type DeviceTruth, type Household } from "./household.js";
+import { baseLoad, DEFAULT_START, trackedSchedules, untrackedTracks, type DeviceTruth, type Household } from "./household.js";
 import { Random } from "./random.js";
 import type { Run, Schedule } from "./schedule.js";
 import { ApplianceTrack, mergeTracks } from "./trace.js";
@@ -334,10 +334,6 @@ export const VARYING_UNTRACKED: readonly UntrackedLoad[] = [
   { name: "chargers", shape: constant(10), schedule: { kind: "random", runsPerDay: 4, minS: 1800, maxS: 7200 } },
 ];
 
-const DEFAULT_START = Date.UTC(2026, 0, 5);
-const BASE_W = 150;
-const BASE_RANGE_W = 40;
-const BASE_STEP_W = 3 / Math.sqrt(60);
 /** Runs of one device keep this far apart. */
 const MIN_GAP_MS = 60_000;
 
@@ -482,15 +478,3 @@ function togetherShare(events: readonly StateEvent[]): number {
   return together / Math.max(1, events.length);
 }
 
-/** 150 W plus a random walk kept within ±40 W by reflection. */
-function baseLoad(seconds: number, rng: Random): Float32Array {
-  const out = new Float32Array(seconds);
-  let offset = 0;
-  for (let i = 0; i < seconds; i += 1) {
-    offset += rng.normal(0, BASE_STEP_W);
-    if (offset > BASE_RANGE_W) offset = 2 * BASE_RANGE_W - offset;
-    if (offset < -BASE_RANGE_W) offset = -2 * BASE_RANGE_W - offset;
-    out[i] = BASE_W + offset;
-  }
-  return out;
-}
