@@ -1,4 +1,5 @@
 /** Hand-made whole-home power for the learner's unit tests: a base load plus loads switched on and off. */
+import { LEVEL_BINS, levelBin } from "../../server/src/correlate/runs.js";
 import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 
 export const T0 = Date.UTC(2026, 0, 5);
@@ -44,4 +45,11 @@ export function hourlyLightRuns(entityId: string, w: number, options: { count?: 
     { t: t + durationMs, entityId, from: "on", to: "off" },
   ]);
   return { starts, events, loads: starts.map((t) => ({ from: t, to: t + durationMs, w })), until: T0 + (count + 3) * HOUR };
+}
+
+/** A run's level histogram (`RunMeasurement.levels`): ms at each level above its baseline, W (0: at or below it); levels in one bin add up. */
+export function histogram(levels: readonly (readonly [number, number])[]): Float64Array {
+  const h = new Float64Array(LEVEL_BINS);
+  for (const [w, ms] of levels) h[levelBin(w)]! += ms;
+  return h;
 }
