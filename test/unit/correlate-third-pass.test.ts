@@ -32,7 +32,7 @@ test("a dishwasher's runs around a heat pump's are charged what it used once the
   // - an EV charger on from 20:00 to 06:00: 7 kW for 1.5 h, a 10-minute taper, then 4 W. An untracked load of
   //   0-120 W goes off or on as it is switched off, so its switch-off steps scatter (4, -36, 44, -76, 84, -116,
   //   124 W) and its level cannot be published: the first pass knows it only by its runs' typical excess
-  //   (1.1 kW), which leaves every run in its on-time too uncertain to measure, and the heat pump and the
+  //   (1.3 kW), which leaves every run in its on-time too uncertain to measure, and the heat pump and the
   //   dishwasher at their steps. Its runs alone show it varies; from the second pass on it is taken out at its
   //   7 kW until its runs show it done, then at its 4 W, and the runs in its tail are measured.
   // - a heat pump (`heatPumpRun`) at 22:30, 01:55 and 04:20, in the charger's tail: the second pass finds its
@@ -44,7 +44,7 @@ test("a dishwasher's runs around a heat pump's are charged what it used once the
   // Without the third pass the heat pump is taken out of the dishwasher's runs at its 1250 W step, 165 Wh a run
   // too much: 511.7 Wh a run (3.58 kWh, 24 % low). The third pass takes it out at its 920 W mean: 4.74 kWh. Taken
   // out uncertain by its whole mean instead of its modulation spread, the dishwasher's runs are too uncertain to
-  // measure (about 156 W around them, 55 W allowed) and it keeps the second pass's 3.58 kWh.
+  // measure (132 W around them instead of 21 W, 55 W allowed) and it keeps the second pass's 3.58 kWh.
   const nights = 7;
   const untrackedW = [0, 40, 40, 80, 80, 120, 120];
   const loads: Load[] = [];
