@@ -6,14 +6,10 @@ import { chooseLag, learnState } from "../../server/src/correlate/learn.js";
 import type { DeviceProfile, EventStep, PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 import { simulateHousehold } from "../../server/src/simulate/household/household.js";
 import { readSensor } from "../../server/src/simulate/household/sensors.js";
+import { BASE_W, HOUR, MINUTE, SECOND, T0, hourlyLightRuns, readings } from "../helpers/power-series.js";
 
-const T0 = Date.UTC(2026, 0, 5);
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
 /** The load follows HA's event this much later, as a relay does. */
 const RELAY_MS = SECOND;
-const BASE_W = 200;
 
 /** A load drawing `w(msSinceItStarted)` from a relay delay after `on` until a relay delay after `off`. */
 interface Load {
@@ -218,11 +214,9 @@ test("a 60 s sensor measures a 25 s cover run from the one reading taken during 
 test("a 60 s sensor measures a step from the readings just before and after it, not from a load that came and went minutes before", () => {
   // Readings on the minute, each event 20 s after one. An untracked 100 W load is on at the two readings 80 and 140 s
   // before each event: windows of three readings (3 minutes) took it for the level before the event.
-  const starts = Array.from({ length: 6 }, (_, i) => T0 + 2 * HOUR + i * HOUR + 20 * SECOND);
-  const light = runs("light.hall", starts, 30 * MINUTE, 10);
-  const untracked = light.events.map((e) => ({ on: e.t - 150 * SECOND, off: e.t - 70 * SECOND, w: 100 }));
-  const until = T0 + 9 * HOUR;
-  const { profiles } = correlate(periodic([...light.loads, ...untracked], until, MINUTE), light.events, { now: until });
+  const light = hourlyLightRuns("light.hall", 10);
+  const untracked = light.events.map((e) => ({ from: e.t - 150 * SECOND, to: e.t - 70 * SECOND, w: 100 }));
+  const { profiles } = correlate(readings([...light.loads, ...untracked], light.until, MINUTE), light.events, { now: light.until });
   // (The runs' integrals hold the untracked load too: the step, not the energy model's mean, is checked.)
   assert.equal(profileOf(profiles, "light.hall").stepW, 10);
 });
@@ -230,23 +224,19 @@ test("a 60 s sensor measures a step from the readings just before and after it, 
 test("a 60 s sensor's window before an event uses the reading taken in it, not one held from before it", () => {
   // The last reading before each event is 20 s before it; the one before that, 80 s before, caught an untracked 100 W
   // load, and held over most of the one-minute window before the event.
-  const starts = Array.from({ length: 6 }, (_, i) => T0 + 2 * HOUR + i * HOUR + 20 * SECOND);
-  const light = runs("light.hall", starts, 30 * MINUTE, 10);
-  const untracked = light.events.map((e) => ({ on: e.t - 100 * SECOND, off: e.t - 50 * SECOND, w: 100 }));
-  const until = T0 + 9 * HOUR;
-  const { profiles } = correlate(periodic([...light.loads, ...untracked], until, MINUTE), light.events, { now: until });
+  const light = hourlyLightRuns("light.hall", 10);
+  const untracked = light.events.map((e) => ({ from: e.t - 100 * SECOND, to: e.t - 50 * SECOND, w: 100 }));
+  const { profiles } = correlate(readings([...light.loads, ...untracked], light.until, MINUTE), light.events, { now: light.until });
   assert.equal(profileOf(profiles, "light.hall").stepW, 10);
 });
 
 test("with a 30 s sensor, a level whose one-reading steps scatter by a standard error near the tolerance is estimated, not confident", () => {
   // A 12 W light whose steps are 9 or 15 W, half each, at switch-on and at switch-off alike (a 3 W load caught at the
   // reading before or after): 12 W, standard error 1.6 W, within the 2 W tolerance but not within a third of it.
-  const starts = Array.from({ length: 6 }, (_, i) => T0 + 2 * HOUR + i * HOUR + 20 * SECOND);
-  const light = runs("light.bedside", starts, 30 * MINUTE, 12);
-  const around = (t: number, after: boolean) => (after ? { on: t + 5 * SECOND, off: t + 15 * SECOND, w: 3 } : { on: t - 25 * SECOND, off: t - 15 * SECOND, w: 3 });
-  const untracked = starts.flatMap((on, i) => [around(on, i % 2 === 0), around(on + 30 * MINUTE, i % 2 === 1)]);
-  const until = T0 + 9 * HOUR;
-  const { profiles } = correlate(periodic([...light.loads, ...untracked], until, 30 * SECOND), light.events, { now: until });
+  const light = hourlyLightRuns("light.bedside", 12);
+  const around = (t: number, after: boolean) => (after ? { from: t + 5 * SECOND, to: t + 15 * SECOND, w: 3 } : { from: t - 25 * SECOND, to: t - 15 * SECOND, w: 3 });
+  const untracked = light.starts.flatMap((on, i) => [around(on, i % 2 === 0), around(on + 30 * MINUTE, i % 2 === 1)]);
+  const { profiles } = correlate(readings([...light.loads, ...untracked], light.until, 30 * SECOND), light.events, { now: light.until });
   const p = profileOf(profiles, "light.bedside");
   assert.ok(Math.abs(p.powerW! - 12) < 0.5, `${p.powerW}`);
   assert.ok(p.standardErrorW! > 2 / 3 && p.standardErrorW! <= 2, `${p.standardErrorW}`);
@@ -256,12 +246,10 @@ test("with a 30 s sensor, a level whose one-reading steps scatter by a standard 
 test("with a 10 s sensor, a level whose steps from three readings scatter by a standard error near the tolerance is estimated, not confident", () => {
   // As above, with windows of three readings: a 3 W load over two of them moves a step by 3 W. Readings 5, 15 and 25 s
   // before and after each event.
-  const starts = Array.from({ length: 6 }, (_, i) => T0 + 2 * HOUR + i * HOUR + 5 * SECOND);
-  const light = runs("light.bedside", starts, 30 * MINUTE, 12);
-  const around = (t: number, after: boolean) => (after ? { on: t + 2 * SECOND, off: t + 20 * SECOND, w: 3 } : { on: t - 28 * SECOND, off: t - 12 * SECOND, w: 3 });
-  const untracked = starts.flatMap((on, i) => [around(on, i % 2 === 0), around(on + 30 * MINUTE, i % 2 === 1)]);
-  const until = T0 + 9 * HOUR;
-  const { profiles } = correlate(periodic([...light.loads, ...untracked], until, 10 * SECOND), light.events, { now: until });
+  const light = hourlyLightRuns("light.bedside", 12, { pastHourMs: 5 * SECOND });
+  const around = (t: number, after: boolean) => (after ? { from: t + 2 * SECOND, to: t + 20 * SECOND, w: 3 } : { from: t - 28 * SECOND, to: t - 12 * SECOND, w: 3 });
+  const untracked = light.starts.flatMap((on, i) => [around(on, i % 2 === 0), around(on + 30 * MINUTE, i % 2 === 1)]);
+  const { profiles } = correlate(readings([...light.loads, ...untracked], light.until, 10 * SECOND), light.events, { now: light.until });
   const p = profileOf(profiles, "light.bedside");
   assert.ok(Math.abs(p.powerW! - 12) < 0.5, `${p.powerW}`);
   assert.ok(p.standardErrorW! > 2 / 3 && p.standardErrorW! <= 2, `${p.standardErrorW}`);

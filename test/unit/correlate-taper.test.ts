@@ -6,9 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
 import { atLevelMs, taperedOnLevelW, taperedShape } from "../../server/src/correlate/attribution.js";
-import { levelBin, LEVEL_BINS } from "../../server/src/correlate/runs.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
-import { DAY, HOUR, MINUTE, SECOND, T0, readings, type Load } from "../helpers/power-series.js";
+import { DAY, HOUR, MINUTE, SECOND, T0, histogram, readings, type Load } from "../helpers/power-series.js";
 
 
 test("a charger that tapers off is recognised by its switch-offs; an oven whose switch-offs catch its heater is not", () => {
@@ -18,12 +17,13 @@ test("a charger that tapers off is recognised by its switch-offs; an oven whose 
 });
 
 test("a tapering device's shape: its level until its run left it, then its switch-off step; unsure only around the taper", () => {
-  const h = new Float64Array(LEVEL_BINS);
-  h[levelBin(7000)] = 2 * HOUR;
-  h[levelBin(4500)] = 5 * MINUTE;
-  h[levelBin(2500)] = 5 * MINUTE;
-  h[levelBin(500)] = 5 * MINUTE;
-  h[0] = 5 * HOUR;
+  const h = histogram([
+    [7000, 2 * HOUR],
+    [4500, 5 * MINUTE],
+    [2500, 5 * MINUTE],
+    [500, 5 * MINUTE],
+    [0, 5 * HOUR],
+  ]);
   const at = atLevelMs(h, 7000);
   assert.equal(at, 2 * HOUR + 5 * MINUTE);
   const { curve, presence } = taperedShape({ from: 0, to: 8 * HOUR }, at, 7000, { levelSigmaW: 100, taperMs: 10 * MINUTE, afterW: 4, tailMs: 0 });
