@@ -92,6 +92,7 @@ const learning = (onValues: number[], offValues: number[]): StateLearning => ({
   onLagIndex: 0,
   offLagIndex: 0,
   values: [...onValues, ...offValues],
+  weights: [...onValues, ...offValues].map(() => 1),
   onValues,
   offValues,
   onProfile: [median(onValues)],
