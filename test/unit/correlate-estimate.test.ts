@@ -4,12 +4,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { correlate, locationFor } from "../../server/src/correlate/engine.js";
+import { correlate, locationFor, weighsSteps } from "../../server/src/correlate/engine.js";
 import { windowGeometry } from "../../server/src/correlate/sensor.js";
 import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import { biweightLocation, median } from "../../server/src/correlate/robust.js";
 import type { PowerSample, SensorProfile, StateEvent } from "../../server/src/correlate/types.js";
+import { HOUR, MINUTE, SECOND, T0 } from "../helpers/power-series.js";
 
 /** 60 W ± 3 W, 40 steps; then 10 confounded by a fridge's 120 W, all above. */
 const core = Array.from({ length: 40 }, (_, i) => 60 + 3 * Math.sin(i * 2.4));
@@ -32,7 +33,6 @@ test("the biweight of steps with no spread, or of two, is their median", () => {
 
 test("a periodic sensor read every 10 s sums a light's steps up by their biweight, a report-on-change sensor by their median", () => {
   // A 60 W lamp switched on 40 times; a 120 W load (untracked) is on in the window after 10 of its switch-ons only.
-  const T0 = Date.UTC(2026, 0, 5);
   const events: StateEvent[] = [];
   const loads: { from: number; to: number; w: number }[] = [];
   for (let i = 0; i < 40; i += 1) {
@@ -74,7 +74,7 @@ test("a run is a ghost when its steps show nothing, not when another load's step
 
 test("a load that ramps up after switching on is charged less than its step for the ramp", () => {
   // Steps measured at lags 0, 30, 60, 120, 240 s (windows centred 17 s later): a heat pump's 0, 0, 216, 612 and 1200 W.
-  const l = { ...estimate([1200, 1200, 1200]), onLagIndex: 4, offLagIndex: 0, values: [], onValues: [], offValues: [], onProfile: [0, 0, 216, 612, 1200] };
+  const l = { ...estimate([1200, 1200, 1200]), onLagIndex: 4, offLagIndex: 0, values: [], weights: [], onValues: [], offValues: [], onProfile: [0, 0, 216, 612, 1200] };
   const deficit = rampDeficitWattMs(l, [0, 30, 60, 120, 240], 17_000, 1200);
   // 17 s at nothing, then straight lines: 1200 × 17 + 1200 × 30 + (1200 − 108) × 30 + (1200 − 414) × 60 + (1200 − 906) × 120 W·s.
   const expected = (1200 * 17 + 1200 * 30 + 1092 * 30 + 786 * 60 + 294 * 120) * 1000;
@@ -87,4 +87,47 @@ test("steps from one reading on each side are summed by their biweight, whether 
   for (const intervalS of [59.9985, 60, 60.006, 30, 29.99, 10, 1]) assert.equal(locationFor(sensor(intervalS), windowGeometry(sensor(intervalS))), "biweight", `${intervalS} s`);
   const onChange: SensorProfile = { kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 };
   assert.equal(locationFor(onChange, windowGeometry(onChange)), "median");
+});
+
+test("read every 10 s, a step counts by the noise of the hour before it: steps taken beside a noisy load do not move a quiet light's level", () => {
+  // An 8 W light read every 10 s with ±2.5 W of noise, switched 10 times at night; then 6 times while a 7 kW heater
+  // makes the meter swing ±4 W from one reading to the next, each switching caught so that its step reads 16 W
+  // (the window after it holds two of its three readings high, the window before two low). Counted alike,
+  // those 12 steps sit inside the biweight's core and pull the light to 10.8 W.
+  const A = 4;
+  const at = (ms: number, parity: number) => {
+    let k = Math.floor(ms / (10 * SECOND));
+    if (k % 2 !== parity) k += 1;
+    return T0 + k * 10 * SECOND + 5 * SECOND;
+  };
+  const runs: [number, number][] = [];
+  for (let j = 0; j < 10; j += 1) {
+    const s = at(HOUR + j * 30 * MINUTE, 0);
+    runs.push([s, s + 10 * MINUTE + 20 * SECOND]);
+  }
+  for (let j = 0; j < 6; j += 1) runs.push([at(9.5 * HOUR + j * 40 * MINUTE, 1), at(9.5 * HOUR + j * 40 * MINUTE + 10 * MINUTE, 0)]);
+  const until = T0 + 18 * HOUR;
+  const samples: PowerSample[] = [];
+  for (let i = 0; T0 + i * 10 * SECOND < until; i += 1) {
+    const t = T0 + i * 10 * SECOND;
+    const heater = t >= T0 + 8 * HOUR && t < T0 + 16 * HOUR;
+    const w = 200 + (heater ? 7000 + A * (i % 2 === 0 ? 1 : -1) : 2.5 * Math.sin(i * 1.7) * Math.cos(i * 0.37)) + (runs.some(([a, b]) => t >= a && t < b) ? 8 : 0);
+    samples.push({ t, w });
+  }
+  const events: StateEvent[] = runs.flatMap(([a, b]) => [
+    { t: a, entityId: "light.hall", from: "off", to: "on", fromLevel: null, toLevel: null },
+    { t: b, entityId: "light.hall", from: "on", to: "off", fromLevel: null, toLevel: null },
+  ]);
+  const { profiles, steps } = correlate(samples, events, { now: until });
+  assert.equal(steps.filter((s) => s.accepted && Math.abs(Math.abs(s.stepW!) - 16) < 0.01).length, 12, "the noisy switchings read 16 W");
+  const p = profiles.find((x) => x.entityId === "light.hall")!;
+  assert.ok(Math.abs(p.powerW! - 8) < 0.5, `${p.powerW} W`);
+});
+
+test("steps count by their noise only when the windows hold a few readings each, more than one (read every 10 s)", () => {
+  const sensor = (intervalS: number): SensorProfile => ({ kind: "periodic", intervalS, noiseW: 4 });
+  assert.equal(weighsSteps(sensor(10)), true);
+  assert.equal(weighsSteps(sensor(10.02)), true);
+  for (const intervalS of [1, 5, 30, 60]) assert.equal(weighsSteps(sensor(intervalS)), false, `${intervalS} s`);
+  assert.equal(weighsSteps({ kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 }), false);
 });

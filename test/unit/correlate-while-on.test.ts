@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
 import { meanOfBursts, meanOfRuns, runsContradict, unattributable } from "../../server/src/correlate/attribution.js";
-import { burstsOf, edgeMean, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
+import { burstsOf, edgeMean, isRepresentative, learnState, type StateLearning } from "../../server/src/correlate/learn.js";
 import { median } from "../../server/src/correlate/robust.js";
 import type { DeviceProfile, StateEvent } from "../../server/src/correlate/types.js";
 import { HOUR, MINUTE, SECOND, T0, readings, type Load } from "../helpers/power-series.js";
@@ -92,6 +92,7 @@ const learning = (onValues: number[], offValues: number[]): StateLearning => ({
   onLagIndex: 0,
   offLagIndex: 0,
   values: [...onValues, ...offValues],
+  weights: [...onValues, ...offValues].map(() => 1),
   onValues,
   offValues,
   onProfile: [median(onValues)],
@@ -108,6 +109,22 @@ test("a device switched on at idle and off at idle or in a burst draws its idle 
   // One switch-off beside a kettle is no burst level of its own, and moves the mean only by its share.
   const kettle = edgeMean(learning([80, 79, 81, 80, 80, 82], [80, 81, 79, 80, 82, 78, 175, 185, 180, 2190]));
   assert.ok(kettle !== null && Math.abs(kettle.meanW - 121) < 1e-9, JSON.stringify(kettle));
+});
+
+test("a one-state device whose switch-offs show bursts draws their mean even when a few confounded edges bring the edges' trimmed means together", () => {
+  // A PC read every 10 s (household 90210): switch-ons at its 80 W idle but three straight into a burst and one beside
+  // another load (356 W); switch-offs at idle 9 times in 18, in a burst of 145–190 W 6 times, and twice beside a kettle
+  // going off. Their 10 %-trimmed means are within 10 % of each other, as a steady light's are.
+  const pc = learning(
+    [81, 80, 79, 79, 175, 77, 80, 82, 72, 80, 62, 80, 76, 51, 192, 84, 356, 161],
+    [75, 81, 92, 77, -41, 78, 76, 147, 187, 182, 83, 144, -232, 147, 74, 83, 82, 169],
+  );
+  assert.equal(isRepresentative(pc), true, "the trimmed means agree");
+  const e = edgeMean(pc, true);
+  // 80 W + (6 − 2)/18 × (158 − 80) W.
+  assert.ok(e !== null && Math.abs(e.meanW - (80 + (4 / 18) * 78)) < 1e-9, JSON.stringify(e));
+  // A fan's speed (one of several power states) keeps the check: its edges agreeing is enough.
+  assert.equal(edgeMean(pc, false), null);
 });
 
 test("switch-offs that scatter both ways, or a few confounded ones, or above at no level of their own, or too few, are no bursts", () => {

@@ -503,7 +503,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
-    const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l);
+    const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l, input.learned.size === 1);
     const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
     // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together.
     // Not at 60 s: there a porch light's runs at the busy hour look like a PC's bursts (63 W learned as 91 W).

@@ -111,6 +111,18 @@ export function singleReadingWindows(sensor: SensorProfile): boolean {
   return sensor.kind === "periodic" && windowGeometry(sensor).widthMs < 2 * sensor.intervalS * 1000;
 }
 
+/**
+ * Whether a sensor's steps count by their reading noise (`stepWeight`): one whose windows hold a few
+ * readings each but more than one (read every 10 s), where the meter's noise is most of a step's error.
+ * Read every second, a step's error is mostly other loads (its window's 30 readings take the noise
+ * out), and weighting it by its noise labelled a wrong level confident on one of the nine reference
+ * seeds; read every 30 or 60 s, the noise floor of consecutive readings is mostly loads moving between
+ * them, not noise (weighted so, 30 and 60 s missed 15 more figures over the nine seeds).
+ */
+export function weighsSteps(sensor: SensorProfile): boolean {
+  return fewReadingWindows(sensor) && !singleReadingWindows(sensor);
+}
+
 export function locationFor(sensor: SensorProfile | null, geometry: WindowGeometry | null): Location {
   if (sensor?.kind !== "periodic" || geometry === null) return "median";
   if (geometry.widthMs <= BIWEIGHT_MAX_WINDOW_MS || singleReadingWindows(sensor)) return "biweight";
@@ -234,8 +246,8 @@ export class CorrelationEngine {
           level,
           powerW: shown ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
-          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree || e?.unattributable ? "estimated" : statusOf(l),
+          confidence: whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree || e?.fromSwitchOffs ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l) || e?.runsDisagree || e?.unattributable || e?.fromSwitchOffs ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -484,7 +496,14 @@ export class CorrelationEngine {
     this.flush();
     if (this.learned) return this.learned;
     this.attribution = null;
-    const settings = { lagCount: this.lagsS.length, isZero: this.isZero, maxSteps: this.options.maxStepsPerState ?? DEFAULT_MAX_STEPS, location: locationFor(this.sensorProfile, this.geometry) };
+    const sensor = this.sensorProfile;
+    const settings = {
+      lagCount: this.lagsS.length,
+      isZero: this.isZero,
+      maxSteps: this.options.maxStepsPerState ?? DEFAULT_MAX_STEPS,
+      location: locationFor(sensor, this.geometry),
+      weighSteps: sensor !== null && weighsSteps(sensor),
+    };
     this.learned = new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), settings)]));
     return this.learned;
   }

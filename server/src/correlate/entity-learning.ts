@@ -5,7 +5,7 @@
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun, type EdgeStep } from "./ghosts.js";
-import { estimate, isPublishable, learnState, type Location, type StateLearning, type StepRows } from "./learn.js";
+import { estimate, isPublishable, learnState, stepWeight, type Location, type RowWeights, type StateLearning, type StepRows } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
 
@@ -31,6 +31,8 @@ export interface LearningSettings {
   maxSteps: number;
   /** How a state's steps are summed up (`estimate`). */
   location: Location;
+  /** Whether each step counts by its reading noise (`stepWeight`) rather than all alike. */
+  weighSteps: boolean;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -128,8 +130,9 @@ function inferLevels(own: readonly EventRecord[], learned: Map<string, LearnedSt
     let pooledW: number | null = null;
     if (known.length === 0) {
       const keys = new Set(levels.map((v) => v.key));
-      const rows = (kind: "on" | "off") => stepRowsOf(own, (r) => keys.has(r.state), kind, settings.maxSteps);
-      const pooled = learnState(rows("on"), rows("off"), settings.lagCount, settings.location);
+      const rows = (kind: "on" | "off") => stepRowsOf(own, (r) => keys.has(r.state), kind, settings);
+      const [on, off] = [rows("on"), rows("off")];
+      const pooled = learnState(on.rows, off.rows, settings.lagCount, settings.location, on.weights, off.weights);
       pooledW = isPublishable(pooled) ? pooled.powerW : null;
     }
     for (const { key, x } of unknown) {
@@ -144,24 +147,30 @@ function inferLevels(own: readonly EventRecord[], learned: Map<string, LearnedSt
 }
 
 function learnStateOf(own: readonly EventRecord[], state: string, settings: LearningSettings): LearnedState {
-  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount, settings.location);
+  const on = stepRows(own, state, "on", settings);
+  const off = stepRows(own, state, "off", settings);
+  const fromSteps = learnState(on.rows, off.rows, settings.lagCount, settings.location, on.weights, off.weights);
   return { ...fromSteps, spreadW: spreadOf(fromSteps.values, fromSteps.powerW), inferredW: null };
 }
 
-/** Signed steps (the state's power) of the most recent events of one direction, one row per event, one column per lag. */
-function stepRows(own: readonly EventRecord[], state: string, kind: "on" | "off", maxSteps: number): StepRows {
-  return stepRowsOf(own, (r) => r.state === state, kind, maxSteps);
+/** Signed steps (the state's power) of the most recent events of one direction, one row per event, one column per lag, and each row's weight. */
+function stepRows(own: readonly EventRecord[], state: string, kind: "on" | "off", settings: LearningSettings): { rows: StepRows; weights: RowWeights } {
+  return stepRowsOf(own, (r) => r.state === state, kind, settings);
 }
 
-function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boolean, kind: "on" | "off", maxSteps: number): StepRows {
+function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boolean, kind: "on" | "off", settings: LearningSettings): { rows: StepRows; weights: RowWeights } {
+  const { maxSteps } = settings;
   const sign = kind === "on" ? 1 : -1;
   const rows: (number | null)[][] = [];
+  const weights: number[] = [];
   for (const r of own) {
     if (r.kind !== kind || !pick(r) || !r.measurement) continue;
     const row = r.measurement.lags.map((m) => (m.reason === null && m.stepW !== null ? sign * m.stepW : null));
-    if (row.some((v) => v !== null)) rows.push(row);
+    if (!row.some((v) => v !== null)) continue;
+    rows.push(row);
+    weights.push(settings.weighSteps ? stepWeight(r.measurement.noiseW) : 1);
   }
-  return rows.slice(-maxSteps);
+  return { rows: rows.slice(-maxSteps), weights: weights.slice(-maxSteps) };
 }
 
 /**
@@ -169,8 +178,8 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
  * side is known from on and off steps, the change adds a step to the other side.
  */
 function withStateChanges(own: readonly EventRecord[], direct: Map<string, LearnedState>, settings: LearningSettings): Map<string, LearnedState> {
-  const extra = new Map<string, number[]>();
-  const add = (state: string, value: number) => extra.set(state, [...(extra.get(state) ?? []), value]);
+  const extra = new Map<string, { value: number; weight: number }[]>();
+  const add = (state: string, value: number, weight: number) => extra.set(state, [...(extra.get(state) ?? []), { value, weight }]);
   const known = (l: LearnedState | undefined): l is LearnedState => l !== undefined && isPublishable(l);
   for (const r of own) {
     if (r.kind !== "change" || !r.measurement) continue;
@@ -178,16 +187,19 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
     const to = direct.get(toKey(r.event));
     const m = r.measurement.lags[to?.onLagIndex ?? 0];
     if (!m || m.reason !== null || m.stepW === null) continue;
-    if (known(from)) add(toKey(r.event), from.powerW + m.stepW);
-    if (known(to)) add(fromKey(r.event), to.powerW - m.stepW);
+    const weight = settings.weighSteps ? stepWeight(r.measurement.noiseW) : 1;
+    if (known(from)) add(toKey(r.event), from.powerW + m.stepW, weight);
+    if (known(to)) add(fromKey(r.event), to.powerW - m.stepW, weight);
   }
   if (extra.size === 0) return direct;
   const out = new Map(direct);
-  for (const [state, values] of extra) {
+  for (const [state, added] of extra) {
     const base = direct.get(state)!;
-    const all = [...base.values, ...values.slice(-settings.maxSteps)];
-    const e = estimate(all, settings.location);
-    out.set(state, { ...base, ...e, values: all, spreadW: spreadOf(all, e.powerW) });
+    const recent = added.slice(-settings.maxSteps);
+    const all = [...base.values, ...recent.map((x) => x.value)];
+    const weights = [...base.weights, ...recent.map((x) => x.weight)];
+    const e = estimate(all, settings.location, weights);
+    out.set(state, { ...base, ...e, values: all, weights, spreadW: spreadOf(all, e.powerW) });
   }
   return out;
 }

@@ -96,25 +96,26 @@ const BIWEIGHT_ITERATIONS = 5;
  * count almost fully, those beyond `BIWEIGHT_C` MADs not at all. Unlike the median, it is not
  * pulled towards the side where most outliers lie (steps of a 60 W light confounded by a fridge's
  * 120 W cycles more often above than below), and it is nearly as efficient as the mean on the rest.
- * The median when the MAD is zero or there are fewer than three values.
+ * The median when the MAD is zero or there are fewer than three values. With `weights` (one per
+ * value), each value's biweight weight is multiplied by its own (`stepWeight`).
  */
-export function biweightLocation(values: ArrayLike<number>): number {
+export function biweightLocation(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
   let center = median(values);
   if (values.length < 3) return center;
   for (let k = 0; k < BIWEIGHT_ITERATIONS; k += 1) {
     const mad = medianAbsoluteDeviation(values, center);
     if (!(mad > 0)) return center;
     let sum = 0;
-    let weights = 0;
+    let total = 0;
     for (let i = 0; i < values.length; i += 1) {
       const u = (values[i]! - center) / (BIWEIGHT_C * mad);
       if (Math.abs(u) >= 1) continue;
-      const w = (1 - u * u) ** 2;
+      const w = (1 - u * u) ** 2 * (weights ? weights[i]! : 1);
       sum += w * values[i]!;
-      weights += w;
+      total += w;
     }
-    if (weights <= 0) return center;
-    const next = sum / weights;
+    if (total <= 0) return center;
+    const next = sum / total;
     if (Math.abs(next - center) < 1e-9 * Math.max(1, Math.abs(center))) return next;
     center = next;
   }
