@@ -5,7 +5,7 @@
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun, type EdgeStep } from "./ghosts.js";
-import { estimate, isPublishable, learnState, type Location, type StateLearning, type StepRows } from "./learn.js";
+import { estimate, isPublishable, learnState, type Location, type StateLearning, type StepRows, type StepScales } from "./learn.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
 
@@ -31,6 +31,11 @@ export interface LearningSettings {
   maxSteps: number;
   /** How a state's steps are summed up (`estimate`). */
   location: Location;
+  /**
+   * The noise of a reading at a power level (W), when steps are to count by their noise
+   * (`weightedBiweightLocation`); each step's is that of its reading before and after together.
+   */
+  readingNoiseW?: (levelW: number) => number;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -144,7 +149,10 @@ function inferLevels(own: readonly EventRecord[], learned: Map<string, LearnedSt
 }
 
 function learnStateOf(own: readonly EventRecord[], state: string, settings: LearningSettings): LearnedState {
-  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount, settings.location);
+  const pick = (r: EventRecord) => r.state === state;
+  const noise = settings.readingNoiseW;
+  const scales: StepScales | undefined = noise && { on: stepScalesOf(own, pick, "on", settings.maxSteps, noise), off: stepScalesOf(own, pick, "off", settings.maxSteps, noise) };
+  const fromSteps = learnState(stepRows(own, state, "on", settings.maxSteps), stepRows(own, state, "off", settings.maxSteps), settings.lagCount, settings.location, scales);
   return { ...fromSteps, spreadW: spreadOf(fromSteps.values, fromSteps.powerW), inferredW: null };
 }
 
@@ -162,6 +170,20 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
     if (row.some((v) => v !== null)) rows.push(row);
   }
   return rows.slice(-maxSteps);
+}
+
+/** The noise of each row of `stepRowsOf` (same events, same order): its readings before and after, at their levels. */
+function stepScalesOf(own: readonly EventRecord[], pick: (r: EventRecord) => boolean, kind: "on" | "off", maxSteps: number, noiseW: (levelW: number) => number): number[] {
+  const scales: number[] = [];
+  for (const r of own) {
+    if (r.kind !== kind || !pick(r) || !r.measurement) continue;
+    const accepted = r.measurement.lags.filter((m) => m.reason === null && m.stepW !== null);
+    if (accepted.length === 0) continue;
+    const pre = r.measurement.preW ?? 0;
+    const post = accepted[0]!.postW ?? pre;
+    scales.push(Math.hypot(noiseW(pre), noiseW(post)));
+  }
+  return scales.slice(-maxSteps);
 }
 
 /**

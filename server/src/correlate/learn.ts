@@ -3,7 +3,7 @@
  * switch-on and switch-off steps agree (or each direction's settled lag), the median of the pooled
  * steps with a standard error from their MAD, and whether that is published and how confidently.
  */
-import { biweightLocation, erf, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
+import { biweightLocation, erf, weightedBiweightLocation, MAD_TO_SIGMA, median, medianAbsoluteDeviation, standardErrorOfMedian } from "./robust.js";
 import type { ProfileStatus } from "./types.js";
 
 /**
@@ -11,6 +11,15 @@ import type { ProfileStatus } from "./types.js";
  * per candidate lag, null where the event was not accepted at that lag.
  */
 export type StepRows = readonly (readonly (number | null)[])[];
+
+/**
+ * The noise of each event's step (W), one per row of the on and off `StepRows`: a step read at a busy
+ * hour is noisier than one read at a quiet one (see the engine's `LEVEL_NOISE_SHARE`).
+ */
+export interface StepScales {
+  on: readonly number[];
+  off: readonly number[];
+}
 
 export interface Estimate {
   powerW: number;
@@ -55,12 +64,14 @@ export type Location = "median" | "biweight" | "clear-biweight";
 
 const CLEAR_CORE_SPREAD_SHARE = 0.5;
 
-export function estimate(values: readonly number[], location: Location = "median"): Estimate {
+/** With `scales` (each value's noise, W), a biweight counts each value by its noise (`weightedBiweightLocation`). */
+export function estimate(values: readonly number[], location: Location = "median", scales?: readonly number[]): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
   const middle = median(values);
   const clear = location === "clear-biweight" && MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle) <= CLEAR_CORE_SPREAD_SHARE * Math.abs(middle);
-  const powerW = location === "biweight" || clear ? biweightLocation(values) : middle;
+  const weighted = scales !== undefined && scales.length === n;
+  const powerW = location === "biweight" || clear ? (weighted ? weightedBiweightLocation(values, scales) : biweightLocation(values)) : middle;
   const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
   return { powerW, standardErrorW: se, n };
 }
@@ -136,11 +147,21 @@ function nearestLag(columns: readonly number[][], target: number, location: Loca
  * a load is at its running level just before it stops, and it stops at once. With too few events
  * either way, both are pooled; their spread then shows in the standard error.
  */
-export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median"): StateLearning {
+export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median", scales?: StepScales): StateLearning {
   const onColumns = columnsOf(on, lagCount);
   const offColumns = columnsOf(off, lagCount);
+  // Each value's noise, column by column as the values (`StepScales`).
+  const scaleColumns = (rows: StepRows, of: readonly number[]) => columnsOf(rows.map((r, i) => r.map((v) => (v === null ? null : of[i]!))), lagCount);
+  const onScales = scales ? scaleColumns(on, scales.on) : null;
+  const offScales = scales ? scaleColumns(off, scales.off) : null;
+  const scalesOf = (a: LagChoice, b: LagChoice, values: readonly number[]): number[] | undefined => {
+    if (!onScales || !offScales) return undefined;
+    if (values === a.values) return onScales[a.index];
+    if (values === b.values) return offScales[b.index];
+    return [...(onScales[a.index] ?? []), ...(offScales[b.index] ?? [])];
+  };
   const pool = (a: LagChoice, b: LagChoice, values: readonly number[]): StateLearning => ({
-    ...estimate(values, location),
+    ...estimate(values, location, scalesOf(a, b, values)),
     onLagIndex: a.index,
     offLagIndex: b.index,
     values: [...values],
