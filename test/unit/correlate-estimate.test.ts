@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { correlate, locationFor, weighsSteps } from "../../server/src/correlate/engine.js";
+import { correlate, locationFor, stepNoiseFor } from "../../server/src/correlate/engine.js";
 import { windowGeometry } from "../../server/src/correlate/sensor.js";
 import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";
@@ -124,10 +124,15 @@ test("read every 10 s, a step counts by the noise of the hour before it: steps t
   assert.ok(Math.abs(p.powerW! - 8) < 0.5, `${p.powerW} W`);
 });
 
-test("steps count by their noise only when the windows hold a few readings each, more than one (read every 10 s)", () => {
+test("steps count by the noise of the hour before them at 10 s, by their readings' levels from 30 s on, alike at 1 and 5 s and on change", () => {
   const sensor = (intervalS: number): SensorProfile => ({ kind: "periodic", intervalS, noiseW: 4 });
-  assert.equal(weighsSteps(sensor(10)), true);
-  assert.equal(weighsSteps(sensor(10.02)), true);
-  for (const intervalS of [1, 5, 30, 60]) assert.equal(weighsSteps(sensor(intervalS)), false, `${intervalS} s`);
-  assert.equal(weighsSteps({ kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 }), false);
+  const noiseOf = (s: SensorProfile) => stepNoiseFor(s, windowGeometry(s));
+  // A 40 W step read at a 1 kW load, the hour before it 7 W of noise.
+  const measurement = { preW: 1000, noiseW: 7, lags: [{ lagS: 0, postW: 1040, stepW: 40, reason: null, conflictWith: null }] };
+  for (const intervalS of [10, 10.02]) assert.equal(noiseOf(sensor(intervalS))?.(measurement), 7, `${intervalS} s`);
+  // 4 W of the sensor's and 1 % of the level, before and after.
+  const byLevels = Math.hypot(Math.hypot(4, 10), Math.hypot(4, 10.4));
+  for (const intervalS of [30, 60, 300]) assert.ok(Math.abs(noiseOf(sensor(intervalS))!(measurement) - byLevels) < 1e-9, `${intervalS} s`);
+  for (const intervalS of [1, 5]) assert.equal(noiseOf(sensor(intervalS)), null, `${intervalS} s`);
+  assert.equal(noiseOf({ kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 }), null);
 });

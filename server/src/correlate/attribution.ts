@@ -11,7 +11,7 @@
  */
 import { stateIntervals, type StateInterval } from "./energy.js";
 import { powerOf, type LearnedState } from "./entity-learning.js";
-import { edgeMean, isPublishable, isRepresentative, trimmedMean, type EdgeMean, type StateLearning } from "./learn.js";
+import { edgeMean, isPublishable, isRepresentative, switchOffsClearlyAbove, trimmedMean, type EdgeMean, type StateLearning } from "./learn.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, MEDIAN_SE_FACTOR, standardErrorOfMedian } from "./robust.js";
 import { levelOfBin, LEVEL_BINS, type Run, type RunMeasurement } from "./runs.js";
 import type { Phase, StateEvent } from "./types.js";
@@ -78,6 +78,13 @@ export interface EntityInput {
    * its one-reading windows now are narrow enough).
    */
   switchOffsSampleLevels: boolean;
+  /**
+   * Whether a state's switch-offs must be above its switch-on level clearly more often than its
+   * switch-ons are (`switchOffsClearlyAbove`) before it is taken for a device with bursts, from its
+   * switch-offs (`edgeMean`) or from its runs (`meanOfRuns`): with windows a minute wide or wider,
+   * where other loads confound many steps (see the engine's `BURSTS_MUST_STAND_OUT_MIN_WINDOW_MS`).
+   */
+  burstsMustStandOut?: boolean;
   /** Per state, the energy its load does not draw while ramping up after each entry into it (`rampDeficitWattMs`), W·ms. */
   rampDeficitWattMs: ReadonlyMap<string, number>;
 }
@@ -503,11 +510,12 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const step = stepOf(state);
     const runs = measured.filter((m) => m.onMs.has(state));
     // A device whose switch-offs catch it at levels its switch-ons do not (a PC's bursts) draws their mean.
-    const edges = step === null || residual === null || !input.switchOffsSampleLevels ? null : edgeMean(l, input.learned.size === 1);
+    const burstsPossible = input.switchOffsSampleLevels && (!input.burstsMustStandOut || switchOffsClearlyAbove(l.onValues, l.offValues));
+    const edges = step === null || residual === null || !burstsPossible ? null : edgeMean(l, input.learned.size === 1);
     const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
     // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together.
     // Not at 60 s: there a porch light's runs at the busy hour look like a PC's bursts (63 W learned as 91 W).
-    const bursty = fromEdges ?? (step === null || !input.switchOffsSampleLevels ? null : meanOfRuns(l, step, broad));
+    const bursty = fromEdges ?? (step === null || !burstsPossible ? null : meanOfRuns(l, step, broad));
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;
     const intervals = input.stepIntervals.filter((iv) => iv.state === state);

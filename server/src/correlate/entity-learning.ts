@@ -6,6 +6,7 @@ import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun, type EdgeStep } from "./ghosts.js";
 import { estimate, isPublishable, learnState, stepWeight, type Location, type RowWeights, type StateLearning, type StepRows } from "./learn.js";
+import type { EventMeasurement } from "./measure.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
 
@@ -31,8 +32,11 @@ export interface LearningSettings {
   maxSteps: number;
   /** How a state's steps are summed up (`estimate`). */
   location: Location;
-  /** Whether each step counts by its reading noise (`stepWeight`) rather than all alike. */
-  weighSteps: boolean;
+  /**
+   * A step's noise (W) from its measurement, when steps are to count by it (`stepWeight`); without it
+   * they count alike. The engine chooses it by the sensor (`stepNoiseFor`).
+   */
+  stepNoiseW?: (measurement: EventMeasurement) => number;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -168,7 +172,7 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
     const row = r.measurement.lags.map((m) => (m.reason === null && m.stepW !== null ? sign * m.stepW : null));
     if (!row.some((v) => v !== null)) continue;
     rows.push(row);
-    weights.push(settings.weighSteps ? stepWeight(r.measurement.noiseW) : 1);
+    weights.push(settings.stepNoiseW ? stepWeight(settings.stepNoiseW(r.measurement)) : 1);
   }
   return { rows: rows.slice(-maxSteps), weights: weights.slice(-maxSteps) };
 }
@@ -187,7 +191,7 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
     const to = direct.get(toKey(r.event));
     const m = r.measurement.lags[to?.onLagIndex ?? 0];
     if (!m || m.reason !== null || m.stepW === null) continue;
-    const weight = settings.weighSteps ? stepWeight(r.measurement.noiseW) : 1;
+    const weight = settings.stepNoiseW ? stepWeight(settings.stepNoiseW(r.measurement)) : 1;
     if (known(from)) add(toKey(r.event), from.powerW + m.stepW, weight);
     if (known(to)) add(fromKey(r.event), to.powerW - m.stepW, weight);
   }

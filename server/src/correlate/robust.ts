@@ -96,21 +96,29 @@ const BIWEIGHT_ITERATIONS = 5;
  * count almost fully, those beyond `BIWEIGHT_C` MADs not at all. Unlike the median, it is not
  * pulled towards the side where most outliers lie (steps of a 60 W light confounded by a fridge's
  * 120 W cycles more often above than below), and it is nearly as efficient as the mean on the rest.
- * The median when the MAD is zero or there are fewer than three values. With `weights` (one per
- * value), each value's biweight weight is multiplied by its own (`stepWeight`).
+ * The median when the MAD is zero or there are fewer than three values.
+ *
+ * With `weights` (one per value, the inverse square of its noise: `stepWeight`), each value is judged
+ * by how many of its own noise's deviations it is from the centre (the MAD of those standardised
+ * distances sets the cut) and counts by its weight, so that a step read beside a 2 kW oven, its
+ * readings' noise 1 % of that, counts less than one read at a quiet hour. Equal weights give the plain
+ * biweight.
  */
 export function biweightLocation(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
   let center = median(values);
   if (values.length < 3) return center;
+  const n = values.length;
+  const root = weights ? Array.from({ length: n }, (_, i) => Math.sqrt(weights[i]!)) : null;
   for (let k = 0; k < BIWEIGHT_ITERATIONS; k += 1) {
-    const mad = medianAbsoluteDeviation(values, center);
-    if (!(mad > 0)) return center;
+    const z = root ? Array.from({ length: n }, (_, i) => (values[i]! - center) * root[i]!) : null;
+    const spread = z ? median(z.map(Math.abs)) : medianAbsoluteDeviation(values, center);
+    if (!(spread > 0)) return center;
     let sum = 0;
     let total = 0;
-    for (let i = 0; i < values.length; i += 1) {
-      const u = (values[i]! - center) / (BIWEIGHT_C * mad);
+    for (let i = 0; i < n; i += 1) {
+      const u = (z ? z[i]! : values[i]! - center) / (BIWEIGHT_C * spread);
       if (Math.abs(u) >= 1) continue;
-      const w = (1 - u * u) ** 2 * (weights ? weights[i]! : 1);
+      const w = (1 - u * u) ** 2 * (root ? root[i]! * root[i]! : 1);
       sum += w * values[i]!;
       total += w;
     }
