@@ -55,18 +55,24 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const { series, geometry: g, completeUntil } = settings;
   const { t } = input;
   const limits = (takenFrom?: number) => ({ staleMs: g.staleMs, completeUntil, ...(g.freshReadingsOnly && takenFrom !== undefined ? { takenFrom } : {}) });
+  // An on-change sensor's level over a window is its dead band's, not its held values' median (`PowerSeries.deadBandLevel`).
+  const window = (from: number, to: number): WindowStats | null => {
+    const stats = series.window(from, to, limits(from));
+    if (!stats || !g.deadBand) return stats;
+    return { ...stats, median: series.deadBandLevel(from, to, limits(from), g.deadBand) ?? stats.median };
+  };
   const preEnd = t - g.preGuardMs;
   const clippedStart = input.previousOwnEvent === null ? -Infinity : input.previousOwnEvent + g.postGuardMs;
   const preStart = Math.max(preEnd - g.widthMs, clippedStart);
   const preShort = preEnd - preStart < g.minWindowMs;
-  const pre = preShort ? null : series.window(preStart, preEnd, limits(preStart));
+  const pre = preShort ? null : window(preStart, preEnd);
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
 
   const lags = settings.lagsS.map((lagS): LagMeasurement => {
     const postStart = t + g.postGuardMs + lagS * 1000;
     const postEnd = Math.min(postStart + g.widthMs, input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs);
     const postShort = postEnd - postStart < g.minWindowMs;
-    const post = postShort ? null : series.window(postStart, postEnd, limits(postStart));
+    const post = postShort ? null : window(postStart, postEnd);
     const stepW = pre && post ? post.median - pre.median : null;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,

@@ -1,0 +1,65 @@
+/**
+ * A report-on-change sensor's level over a window: the most likely power behind its dead band
+ * (`PowerSeries.deadBandLevel`), not its held values' median. Hand-made readings.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { measureEvent } from "../../server/src/correlate/measure.js";
+import { PowerSeries } from "../../server/src/correlate/power-series.js";
+import { characteriseSensor, windowGeometry } from "../../server/src/correlate/sensor.js";
+
+const S = 1000;
+const T0 = Date.UTC(2026, 0, 5);
+const ON_CHANGE = { kind: "on-change" as const, intervalS: 5, noiseW: 0, resolutionW: 10, sampleS: 1 };
+
+/**
+ * An 8 W light switched on at `T0` over 300 W, read by a meter that measures every second (noise about
+ * 4 W) and reports a change of 10 W: nothing moves it until a measurement 3 W above the new power
+ * crosses the threshold (311 W), which holds for 12 s; then one 7 W below (300.8 W), and one near the
+ * new power (310.9 W) that holds on.
+ */
+function lightStep(): PowerSeries {
+  const series = new PowerSeries();
+  for (const [s, w] of [[-300, 300], [-60, 300], [2, 311], [14, 300.8], [16, 310.9], [300, 307.5]] as const) series.add(T0 + s * S, w);
+  return series;
+}
+
+function stepOf(series: PowerSeries, geometry: ReturnType<typeof windowGeometry>): number {
+  const m = measureEvent(
+    { t: T0, previousOwnEvent: null, nextOwnEvent: null, conflictIn: () => null },
+    { series, geometry, lagsS: [0], completeUntil: T0 + 600 * S, sensorNoiseW: 4 },
+  );
+  return m.lags[0]!.stepW!;
+}
+
+test("a step under an on-change sensor's threshold is measured from its dead band, not from the overshooting first report", () => {
+  const geometry = windowGeometry(ON_CHANGE);
+  assert.ok(geometry.deadBand, "an on-change sensor with a known resolution and clock has a dead band");
+  const step = stepOf(lightStep(), geometry);
+  assert.ok(Math.abs(step - 8) < 1, `step ${step}`);
+  // The held values' median is the overshooting report's: +36 %.
+  const { deadBand: _, ...held } = geometry;
+  assert.ok(Math.abs(stepOf(lightStep(), held) - 10.9) < 1e-9);
+});
+
+test("the dead band's level is the held value when one value holds throughout, and null without readings", () => {
+  const series = lightStep();
+  const band = { thresholdW: 10, noiseW: 4, sampleMs: S };
+  const limits = { staleMs: 900 * S, completeUntil: T0 + 600 * S };
+  assert.equal(series.deadBandLevel(T0 - 30 * S, T0, limits, band), 300);
+  assert.equal(new PowerSeries().deadBandLevel(T0, T0 + 30 * S, limits, band), null);
+});
+
+test("an on-change sensor's clock is its shortest gap between reports; without one, or without a resolution, no dead band", () => {
+  const series = new PowerSeries();
+  // Reports 1–9 s apart (changes of 10–30 W), with a heartbeat every 5 minutes.
+  for (let i = 0, t = T0; i < 300; i += 1) {
+    t += i % 20 === 0 ? 300 * S : (1 + (i % 9)) * S;
+    series.add(t, 300 + 10 * (1 + (i % 3)) * (i % 2 === 0 ? 1 : -1));
+  }
+  const profile = characteriseSensor(series)!;
+  assert.equal(profile.kind, "on-change");
+  assert.equal(profile.sampleS, 1);
+  assert.equal(windowGeometry({ ...ON_CHANGE, sampleS: undefined }).deadBand, undefined);
+  assert.equal(windowGeometry({ ...ON_CHANGE, resolutionW: 0 }).deadBand, undefined);
+});
