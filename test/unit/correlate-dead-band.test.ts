@@ -4,11 +4,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { CorrelationEngine, locationFor } from "../../server/src/correlate/engine.js";
 import { measureEvent } from "../../server/src/correlate/measure.js";
 import { PowerSeries } from "../../server/src/correlate/power-series.js";
 import { characteriseSensor, windowGeometry } from "../../server/src/correlate/sensor.js";
+import type { PowerSample, StateEvent } from "../../server/src/correlate/types.js";
 
 const S = 1000;
+const MINUTE = 60 * S;
+const HOUR = 60 * MINUTE;
 const T0 = Date.UTC(2026, 0, 5);
 const ON_CHANGE = { kind: "on-change" as const, intervalS: 5, noiseW: 0, resolutionW: 10, sampleS: 1 };
 
@@ -50,7 +54,7 @@ test("the dead band's level is the held value when one value holds throughout, a
   assert.equal(new PowerSeries().deadBandLevel(T0, T0 + 30 * S, limits, band), null);
 });
 
-test("an on-change sensor's clock is its shortest gap between reports; without one, or without a resolution, no dead band", () => {
+test("an on-change sensor's clock is its shortest gap between reports; without one, without a resolution, or reporting nearly every measurement, no dead band", () => {
   const series = new PowerSeries();
   // Reports 1–9 s apart (changes of 10–30 W), with a heartbeat every 5 minutes.
   for (let i = 0, t = T0; i < 300; i += 1) {
@@ -62,4 +66,49 @@ test("an on-change sensor's clock is its shortest gap between reports; without o
   assert.equal(profile.sampleS, 1);
   assert.equal(windowGeometry({ ...ON_CHANGE, sampleS: undefined }).deadBand, undefined);
   assert.equal(windowGeometry({ ...ON_CHANGE, resolutionW: 0 }).deadBand, undefined);
+  // A periodic sensor read every second, its jitter taken for reports on change: nearly every measurement is reported.
+  assert.equal(windowGeometry({ ...ON_CHANGE, intervalS: 1, sampleS: 0.6 }).deadBand, undefined);
+});
+
+/**
+ * A meter that measures every second (noise: two sines, ±7 W) over 300 W and reports a change of 10 W,
+ * with a 5-minute heartbeat; a lamp whose runs draw 100 W ± 20 W (one level per run), switched on for
+ * 10 minutes every hour, 20 times.
+ */
+function deadBandDay(): { samples: PowerSample[]; events: StateEvent[]; until: number } {
+  const events: StateEvent[] = [];
+  const runs: { on: number; off: number; w: number }[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const on = T0 + HOUR * (i + 1);
+    runs.push({ on, off: on + 10 * MINUTE, w: 100 + 20 * Math.sin(i * 2.4) });
+    events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
+  }
+  const until = T0 + 22 * HOUR;
+  const samples: PowerSample[] = [];
+  let last = Number.NaN;
+  let lastAt = -Infinity;
+  for (let k = 0, t = T0; t < until; k += 1, t += S) {
+    const w = 300 + runs.reduce((s, r) => s + (t >= r.on && t < r.off ? r.w : 0), 0) + 5 * Math.sin(k * 1.3) + 2 * Math.sin(k * 0.37);
+    if (Math.abs(w - last) < 10 && t - lastAt < 300 * S) continue;
+    last = w;
+    lastAt = t;
+    samples.push({ t, w });
+  }
+  return { samples, events, until };
+}
+
+test("behind an on-change sensor's dead band, steps are summed by their biweight, and a level is confident only within a third of the tolerance", () => {
+  const { samples, events, until } = deadBandDay();
+  const engine = new CorrelationEngine();
+  engine.addSamples(samples);
+  engine.addEvents(events);
+  engine.advanceTo(until);
+  const sensor = engine.sensor()!;
+  assert.equal(sensor.kind, "on-change");
+  assert.ok(windowGeometry(sensor).deadBand, JSON.stringify(sensor));
+  assert.equal(locationFor(sensor, windowGeometry(sensor)), "biweight");
+  const lamp = engine.profiles().find((p) => p.entityId === "switch.lamp")!;
+  // Its runs' spread leaves a standard error of a few watts: within the 5 W tolerance, not within a third of it.
+  assert.ok(Math.abs(lamp.powerW! - 100) < 5, `power ${lamp.powerW}`);
+  assert.equal(lamp.status, "estimated");
 });

@@ -100,12 +100,16 @@ const ON_CHANGE_STALE_S = 15 * 60;
  * households 10.0 and 9.4 %, with the true noise 10.1 %).
  */
 const DEAD_BAND_NOISE_SHARE = 0.4;
+/** A dead band needs reports this many measurements apart, typically (the simulator's on-change sensor: 4–9 s at 1 s). */
+const DEAD_BAND_MIN_GAPS = 2;
 
 export function windowGeometry(sensor: SensorProfile): WindowGeometry {
   if (sensor.kind === "on-change") {
     const resolution = sensor.resolutionW ?? 0;
     const sampleS = sensor.sampleS ?? 0;
-    const deadBand = resolution > 0 && sampleS > 0 ? { thresholdW: resolution, noiseW: DEAD_BAND_NOISE_SHARE * resolution, sampleMs: sampleS * 1000 } : undefined;
+    // A sensor that reports at nearly every measurement has no dead band to speak of: a 1 s periodic one whose
+    // jitter made it look on-change (one of seed 8675309's households) reports every 1 s, its clock 0.6 s.
+    const deadBand = resolution > 0 && sampleS > 0 && sensor.intervalS >= DEAD_BAND_MIN_GAPS * sampleS ? { thresholdW: resolution, noiseW: DEAD_BAND_NOISE_SHARE * resolution, sampleMs: sampleS * 1000 } : undefined;
     return {
       ...(deadBand ? { deadBand } : {}),
       preGuardMs: CLOCK_SKEW_S * 1000,
