@@ -84,17 +84,22 @@ function deadBandDay(): { samples: PowerSample[]; events: StateEvent[]; until: n
     events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
   }
   const until = T0 + 22 * HOUR;
+  return { samples: deadBandReadings(runs.map((r) => ({ on: r.on, off: r.off, w: r.w })), until), events, until };
+}
+
+/** What the meter above reports over 300 W and the given loads. */
+function deadBandReadings(loads: readonly { on: number; off: number; w: number }[], until: number): PowerSample[] {
   const samples: PowerSample[] = [];
   let last = Number.NaN;
   let lastAt = -Infinity;
   for (let k = 0, t = T0; t < until; k += 1, t += S) {
-    const w = 300 + runs.reduce((s, r) => s + (t >= r.on && t < r.off ? r.w : 0), 0) + 5 * Math.sin(k * 1.3) + 2 * Math.sin(k * 0.37);
+    const w = 300 + loads.reduce((s, r) => s + (t >= r.on && t < r.off ? r.w : 0), 0) + 5 * Math.sin(k * 1.3) + 2 * Math.sin(k * 0.37);
     if (Math.abs(w - last) < 10 && t - lastAt < 300 * S) continue;
     last = w;
     lastAt = t;
     samples.push({ t, w });
   }
-  return { samples, events, until };
+  return samples;
 }
 
 test("behind an on-change sensor's dead band, steps are summed by their biweight, and a level is confident only within a third of the tolerance", () => {
@@ -111,4 +116,29 @@ test("behind an on-change sensor's dead band, steps are summed by their biweight
   // Its runs' spread leaves a standard error of a few watts: within the 5 W tolerance, not within a third of it.
   assert.ok(Math.abs(lamp.powerW! - 100) < 5, `power ${lamp.powerW}`);
   assert.equal(lamp.status, "estimated");
+});
+
+test("a run whose steps are near zero because another load moved in their windows behind a dead band is no ghost run", () => {
+  // A 100 W lamp on for 10 minutes every hour; in its sixth run, a 100 W load (untracked) that was on goes off
+  // 12 s after the lamp comes on and comes back 12 s after it goes off: both of that run's steps are near zero.
+  const events: StateEvent[] = [];
+  const loads: { on: number; off: number; w: number }[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const on = T0 + HOUR * (i + 1);
+    loads.push({ on, off: on + 10 * MINUTE, w: 100 });
+    events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
+  }
+  const sixth = T0 + 6 * HOUR;
+  loads.push({ on: sixth - 20 * MINUTE, off: sixth + 12 * S, w: 100 }, { on: sixth + 10 * MINUTE + 12 * S, off: sixth + 30 * MINUTE, w: 100 });
+  const until = T0 + 22 * HOUR;
+  const engine = new CorrelationEngine();
+  engine.addSamples(deadBandReadings(loads, until));
+  engine.addEvents(events);
+  engine.advanceTo(until);
+  assert.ok(windowGeometry(engine.sensor()!).deadBand);
+  const sixthSteps = engine.steps().filter((s) => Math.abs(s.t - sixth) < 11 * MINUTE && s.lagS === 0);
+  assert.ok(sixthSteps.length === 2 && sixthSteps.every((s) => s.accepted && Math.abs(s.stepW!) < 50), JSON.stringify(sixthSteps));
+  const lamp = engine.profiles().find((p) => p.entityId === "switch.lamp")!;
+  assert.equal(lamp.ghostRuns, 0);
+  assert.ok(Math.abs(lamp.onTimeH - 20 / 6) < 1e-9, `on-time ${lamp.onTimeH} h`);
 });

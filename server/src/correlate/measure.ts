@@ -12,6 +12,11 @@ export interface LagMeasurement {
   stepW: number | null;
   reason: ExclusionReason | null;
   conflictWith: string | null;
+  /**
+   * Behind an on-change sensor's dead band: how far (W) the farthest reading held in either window
+   * was from its window's level, that is how much something else moved there (`acceptedStep`).
+   */
+  movedW?: number;
 }
 
 export interface EventMeasurement {
@@ -61,6 +66,13 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (!stats || !g.deadBand) return stats;
     return { ...stats, median: series.deadBandLevel(from, to, limits(from), g.deadBand) ?? stats.median };
   };
+  const farthest = (from: number, to: number, level: number): number => {
+    let w = 0;
+    series.eachPiece(from, to, limits(from), (x) => {
+      w = Math.max(w, Math.abs(x - level));
+    });
+    return w;
+  };
   const preEnd = t - g.preGuardMs;
   const clippedStart = input.previousOwnEvent === null ? -Infinity : input.previousOwnEvent + g.postGuardMs;
   const preStart = Math.max(preEnd - g.widthMs, clippedStart);
@@ -74,12 +86,14 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     const postShort = postEnd - postStart < g.minWindowMs;
     const post = postShort ? null : window(postStart, postEnd);
     const stepW = pre && post ? post.median - pre.median : null;
+    const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
       postW: post ? post.median : null,
       stepW,
       reason,
       conflictWith,
+      ...(movedW === undefined ? {} : { movedW }),
     });
     if (preShort || postShort) return result("short-window");
     if (!pre || !post || !enoughSupport(pre, g) || !enoughSupport(post, g) || stepW === null) return result("no-data");
