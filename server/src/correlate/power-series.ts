@@ -39,8 +39,8 @@ export interface DeadBand {
   sampleMs: number;
 }
 
-/** Golden-section steps of `deadBandLevel`: the interval shrinks to 0.618^40 ≈ 4e-9 of its width. */
-const DEAD_BAND_ITERATIONS = 40;
+/** Golden-section steps of `deadBandLevel`: the interval shrinks to 0.618^28 ≈ 1.4e-6 of its width (a few 1e-5 W). */
+const DEAD_BAND_ITERATIONS = 28;
 
 export class PowerSeries {
   private times = new Float64Array(4096);
