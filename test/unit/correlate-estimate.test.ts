@@ -87,6 +87,9 @@ test("steps from one reading on each side are summed by their biweight, whether 
   for (const intervalS of [59.9985, 60, 60.006, 30, 29.99, 10, 1]) assert.equal(locationFor(sensor(intervalS), windowGeometry(sensor(intervalS))), "biweight", `${intervalS} s`);
   const onChange: SensorProfile = { kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 };
   assert.equal(locationFor(onChange, windowGeometry(onChange)), "median");
+  // Behind its dead band (a clock known), an on-change sensor's steps are no longer quantised: their biweight.
+  const deadBand: SensorProfile = { ...onChange, sampleS: 1 };
+  assert.equal(locationFor(deadBand, windowGeometry(deadBand)), "biweight");
 });
 
 test("read every 10 s, a step counts by the noise of the hour before it: steps taken beside a noisy load do not move a quiet light's level", () => {

@@ -12,6 +12,11 @@ export interface LagMeasurement {
   stepW: number | null;
   reason: ExclusionReason | null;
   conflictWith: string | null;
+  /**
+   * Behind an on-change sensor's dead band: how far (W) the farthest reading held in either window
+   * was from its window's level, that is how much something else moved there (`acceptedStep`).
+   */
+  movedW?: number;
 }
 
 export interface EventMeasurement {
@@ -55,25 +60,40 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const { series, geometry: g, completeUntil } = settings;
   const { t } = input;
   const limits = (takenFrom?: number) => ({ staleMs: g.staleMs, completeUntil, ...(g.freshReadingsOnly && takenFrom !== undefined ? { takenFrom } : {}) });
+  // An on-change sensor's level over a window is its dead band's, not its held values' median (`PowerSeries.deadBandLevel`).
+  const window = (from: number, to: number): WindowStats | null => {
+    const stats = series.window(from, to, limits(from));
+    if (!stats || !g.deadBand) return stats;
+    return { ...stats, median: series.deadBandLevel(from, to, limits(from), g.deadBand) ?? stats.median };
+  };
+  const farthest = (from: number, to: number, level: number): number => {
+    let w = 0;
+    series.eachPiece(from, to, limits(from), (x) => {
+      w = Math.max(w, Math.abs(x - level));
+    });
+    return w;
+  };
   const preEnd = t - g.preGuardMs;
   const clippedStart = input.previousOwnEvent === null ? -Infinity : input.previousOwnEvent + g.postGuardMs;
   const preStart = Math.max(preEnd - g.widthMs, clippedStart);
   const preShort = preEnd - preStart < g.minWindowMs;
-  const pre = preShort ? null : series.window(preStart, preEnd, limits(preStart));
+  const pre = preShort ? null : window(preStart, preEnd);
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
 
   const lags = settings.lagsS.map((lagS): LagMeasurement => {
     const postStart = t + g.postGuardMs + lagS * 1000;
     const postEnd = Math.min(postStart + g.widthMs, input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs);
     const postShort = postEnd - postStart < g.minWindowMs;
-    const post = postShort ? null : series.window(postStart, postEnd, limits(postStart));
+    const post = postShort ? null : window(postStart, postEnd);
     const stepW = pre && post ? post.median - pre.median : null;
+    const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
       postW: post ? post.median : null,
       stepW,
       reason,
       conflictWith,
+      ...(movedW === undefined ? {} : { movedW }),
     });
     if (preShort || postShort) return result("short-window");
     if (!pre || !post || !enoughSupport(pre, g) || !enoughSupport(post, g) || stepW === null) return result("no-data");

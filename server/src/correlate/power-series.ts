@@ -3,7 +3,7 @@
  * window statistics the engine needs. A reading holds until the next one, until it is older than
  * the staleness limit, or until the time the data is known to be complete, whichever comes first.
  */
-import { MAD_TO_SIGMA, selectInPlace, weightedMedian } from "./robust.js";
+import { erf, MAD_TO_SIGMA, selectInPlace, weightedMedian } from "./robust.js";
 
 export interface WindowStats {
   /** Time-weighted median of the held values over the window, in W. */
@@ -27,6 +27,20 @@ export interface HoldLimits {
    */
   takenFrom?: number;
 }
+
+/**
+ * A report-on-change meter as the learner models it: it measures every `sampleMs`, each measurement
+ * the power plus normal noise of `noiseW` (sd), and reports one when it is `thresholdW` or more from
+ * the last report (`PowerSeries.deadBandLevel`).
+ */
+export interface DeadBand {
+  thresholdW: number;
+  noiseW: number;
+  sampleMs: number;
+}
+
+/** Golden-section steps of `deadBandLevel`: the interval shrinks to 0.618^28 ≈ 1.4e-6 of its width (a few 1e-5 W). */
+const DEAD_BAND_ITERATIONS = 28;
 
 export class PowerSeries {
   private times = new Float64Array(4096);
@@ -116,6 +130,64 @@ export class PowerSeries {
     return { median: med, mad: weightedMedian(this.scratchValues, this.scratchWeights, n), supportS: supportMs / 1000, readings };
   }
 
+  /**
+   * The most likely constant power over [from, to] behind a report-on-change meter's readings (`DeadBand`):
+   * each reading taken inside is a measurement of it, and each measurement the meter did not report was
+   * within the threshold of the last report. The held values' median is biased after a step near the
+   * threshold: the first report comes when the noise pushed a measurement across it (an 8 W light's step
+   * was first reported at 10 W or more, and a report close to the new power then holds for long), so an
+   * 8 W hall light's median step was +26 % off over seed 101's households (P90 of the single-level devices
+   * 26 %); this level, with the true switching times, 2–5 % (P90 6.9 %). Null when nothing holds in the window;
+   * the held value when one value holds throughout.
+   */
+  deadBandLevel(from: number, to: number, limits: HoldLimits, band: DeadBand): number | null {
+    const reports: number[] = [];
+    const held: { w: number; samples: number }[] = [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    this.eachPiece(from, to, limits, (w, ms, takenInside) => {
+      if (takenInside) reports.push(w);
+      // The measurements after a report, up to the next, were not reported (the report's own is not one of them).
+      held.push({ w, samples: Math.max(0, ms / band.sampleMs - (takenInside ? 1 : 0)) });
+      lo = Math.min(lo, w);
+      hi = Math.max(hi, w);
+    });
+    if (held.length === 0) return null;
+    if (lo === hi) return lo;
+    const sd = band.noiseW;
+    const T = band.thresholdW;
+    const logLikelihood = (mu: number): number => {
+      let sum = 0;
+      for (const r of reports) sum -= ((r - mu) * (r - mu)) / (2 * sd * sd);
+      for (const h of held) if (h.samples > 0) sum += h.samples * logWithin((h.w - T - mu) / sd, (h.w + T - mu) / sd);
+      return sum;
+    };
+    // The log-likelihood is concave (normal densities and probabilities of an interval are log-concave in the mean).
+    let a = lo - T;
+    let b = hi + T;
+    const g = (Math.sqrt(5) - 1) / 2;
+    let x1 = b - g * (b - a);
+    let x2 = a + g * (b - a);
+    let f1 = logLikelihood(x1);
+    let f2 = logLikelihood(x2);
+    for (let i = 0; i < DEAD_BAND_ITERATIONS; i += 1) {
+      if (f1 < f2) {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + g * (b - a);
+        f2 = logLikelihood(x2);
+      } else {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - g * (b - a);
+        f1 = logLikelihood(x1);
+      }
+    }
+    return (a + b) / 2;
+  }
+
   /** Integral of the held signal over [from, to] in W·ms, and how many ms of it a usable reading covers. */
   integrate(from: number, to: number, limits: HoldLimits): { wattMs: number; coveredMs: number } {
     let wattMs = 0;
@@ -179,4 +251,17 @@ export class PowerSeries {
     this.scratchValues = values;
     this.scratchWeights = weights;
   }
+}
+
+/** log P(lo < Z < hi) for a standard normal Z and lo < hi, accurate in either tail. */
+function logWithin(lo: number, hi: number): number {
+  if (lo > 0) return logUpperTail(lo) + Math.log1p(-Math.exp(logUpperTail(hi) - logUpperTail(lo)));
+  if (hi < 0) return logWithin(-hi, -lo);
+  return Math.log(Math.max(1e-300, 1 - Math.exp(logUpperTail(hi)) - Math.exp(logUpperTail(-lo))));
+}
+
+/** log P(Z > z) for a standard normal Z and z ≥ 0: from erf up to 4, its asymptotic series beyond (erf's absolute error, 1.5e-7, is too coarse there). */
+function logUpperTail(z: number): number {
+  if (z < 4) return Math.log(Math.max(1e-300, 0.5 * (1 - erf(z / Math.SQRT2))));
+  return -0.5 * z * z - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / (z * z) + 3 / z ** 4);
 }

@@ -121,4 +121,6 @@ export interface SensorProfile {
    * not well above it is seen late or not at all, so it is never learned confidently.
    */
   resolutionW?: number;
+  /** On-change sensors: how often the meter measures (s), the shortest gap between its reports. */
+  sampleS?: number;
 }
