@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate, locationFor, stepNoiseFor } from "../../server/src/correlate/engine.js";
 import { windowGeometry } from "../../server/src/correlate/sensor.js";
-import { estimate, rampDeficitWattMs } from "../../server/src/correlate/learn.js";
+import { estimate, rampDeficitWattMs, stepWeight } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import { biweightLocation, median } from "../../server/src/correlate/robust.js";
 import type { PowerSample, SensorProfile, StateEvent } from "../../server/src/correlate/types.js";
@@ -138,4 +138,15 @@ test("steps count by the noise of the hour before them at 10 s, by their reading
   for (const intervalS of [30, 60, 300]) assert.ok(Math.abs(noiseOf(sensor(intervalS))!(measurement) - byLevels) < 1e-9, `${intervalS} s`);
   for (const intervalS of [1, 5]) assert.equal(noiseOf(sensor(intervalS)), null, `${intervalS} s`);
   assert.equal(noiseOf({ kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 }), null);
+});
+
+test("steps that agree by chance are not more certain than their judged noise allows", () => {
+  // A dimmed 7.6 W light read every 60 s: four switch-ons within 1.3 W of each other, three others
+  // scattered, every step judged about 15 W noisy (its readings beside a heat pump).
+  const values = [10.5, 9.6, 10.9, 10.7, 3.4, 9.5, 15.4];
+  const weights = values.map(() => stepWeight(15));
+  const e = estimate(values, "biweight", weights);
+  assert.ok(e.standardErrorW >= 15 / Math.sqrt(values.length) - 1e-9, `standard error ${e.standardErrorW}`);
+  // Steps counted alike (weights of 1) keep their robust spread's error.
+  assert.ok(estimate(values, "biweight", values.map(() => 1)).standardErrorW < 1);
 });

@@ -177,6 +177,30 @@ test("all runs confirm a device varies when the runs that can show it do, howeve
   assert.equal(confirmedByAllRuns(light as unknown as Runs, input, stepOf, stepEnergy), false);
 });
 
+test("all runs must confirm a device with several states varies too, not only its few least uncertain runs", () => {
+  type Runs = Parameters<typeof confirmedByAllRuns>[0];
+  type Input = Parameters<typeof confirmedByAllRuns>[1];
+  const STEPS: Record<string, number> = { "on · speed 33 %": 12, "on · speed 67 %": 22, "on · speed 100 %": 40 };
+  const input = { learned: new Map(Object.keys(STEPS).map((s) => [s, {}])) } as unknown as Input;
+  const stepOf = (s: string) => STEPS[s] ?? null;
+  const stepEnergy = (m: { onMs: Map<string, number> }) => [...m.onMs].reduce((sum, [s, ms]) => sum + STEPS[s]! * ms, 0);
+  // A run of an hour, half at one speed and half at another, drawing `residualW` above those speeds' steps on average.
+  const run = (i: number, residualW: number, uncertaintyW: number) => {
+    const states = Object.keys(STEPS);
+    const onMs = new Map([
+      [states[i % 3]!, 30 * MINUTE],
+      [states[(i + 1) % 3]!, 30 * MINUTE],
+    ]);
+    return { total: stepEnergy({ onMs }) + residualW * HOUR, totalOnMs: HOUR, onMs, baselineGapW: 10, uncertaintyW };
+  };
+  // A fan beside two PCs: its three least uncertain runs said 31-126 W above its steps, its 46 others scatter both ways.
+  const fan = [126, 31, 66].map((r, i) => run(i, r, 10)).concat(Array.from({ length: 46 }, (_, i) => run(i, ((i * 37) % 300) - 150, 80)));
+  assert.equal(confirmedByAllRuns(fan as unknown as Runs, input, stepOf, stepEnergy), false);
+  // A heat pump's ramps and modulation show in every run alike.
+  const pump = Array.from({ length: 20 }, (_, i) => run(i, 400 + ((i * 37) % 200), 80));
+  assert.equal(confirmedByAllRuns(pump as unknown as Runs, input, stepOf, stepEnergy), true);
+});
+
 test("a level every measured run clearly exceeds, each beyond its own noise, is never confident even when its edges agree", () => {
   type Runs = Parameters<typeof eachRunAbove>[0];
   const STEP_W = 6;

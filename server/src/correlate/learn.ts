@@ -74,13 +74,28 @@ export type Location = "median" | "biweight" | "clear-biweight";
 
 const CLEAR_CORE_SPREAD_SHARE = 0.5;
 
+/**
+ * The standard error the steps' judged noise allows (`stepWeight`: each weight the inverse of a step's
+ * noise squared), W: that of their weighted mean, 1 / √Σweights; 0 when the steps count alike (all
+ * weights 1, as with a sensor read every second). A few steps that agree by chance make a small robust
+ * spread: a dimmed 7.6 W light read every 60 s (household seed 99993, fresh seed 99991) had four
+ * switch-ons within 1.3 W of each other at 10.3 W, their readings' noise about 15 W each beside a heat
+ * pump, and was labelled confident (standard error 0.38 W; 4.9 W with this). Over the nine reference
+ * seeds it moved no miss and left four profiles at 10 s and one at 30 s estimated that were
+ * confident (none of them off); energy figures moved both ways by at most 0.4 points.
+ */
+export function judgedNoiseSe(weights?: readonly number[]): number {
+  if (!weights || weights.length === 0 || weights.every((w) => w === 1)) return 0;
+  return 1 / Math.sqrt(weights.reduce((s, w) => s + w, 0));
+}
+
 export function estimate(values: readonly number[], location: Location = "median", weights?: readonly number[]): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
   const middle = median(values);
   const clear = location === "clear-biweight" && MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle) <= CLEAR_CORE_SPREAD_SHARE * Math.abs(middle);
   const powerW = location === "biweight" || clear ? biweightLocation(values, weights) : middle;
-  const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n));
+  const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n), judgedNoiseSe(weights));
   return { powerW, standardErrorW: se, n };
 }
 
