@@ -178,7 +178,8 @@ export function windowGeometry(sensor: SensorProfile): WindowGeometry {
     const resolution = sensor.resolutionW ?? 0;
     const sampleS = sensor.sampleS ?? 0;
     // A sensor that reports at nearly every measurement has no dead band to speak of: a 1 s periodic one whose
-    // jitter made it look on-change (one of seed 8675309's households) reports every 1 s, its clock 0.6 s.
+    // jitter made it look on-change (one of seed 8675309's households, before the gaps were judged by the sensor's
+    // own jitter) reports every 1 s, its clock 0.6 s.
     const deadBand = resolution > 0 && sampleS > 0 && sensor.intervalS >= DEAD_BAND_MIN_GAPS * sampleS ? { thresholdW: resolution, noiseW: DEAD_BAND_NOISE_SHARE * resolution, sampleMs: sampleS * 1000 } : undefined;
     return {
       ...(deadBand ? { deadBand } : {}),
