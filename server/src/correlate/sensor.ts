@@ -12,9 +12,61 @@ export const CHARACTERISE_READINGS = 257;
 export const CHARACTERISE_SPAN_MS = 6 * 3600_000;
 
 /**
- * Periodic when most gaps between readings are within 25 % of the median gap (jitter and the odd
- * dropped reading allowed) and almost none is shorter than half of it. A report-on-change sensor on
- * a flat load with a heartbeat also has mostly equal gaps, but its reports of changes cut some short.
+ * How far a periodic sensor's gap may be from a whole number of intervals: twice the 90th percentile
+ * of how far the gaps near the median one are from it (the sensor's own jitter), at least half a
+ * second, at most 65 % of the interval. A reading jittered by ±30 % of the interval makes a gap of
+ * 1 ± 0.6 intervals (triangular; its 90th percentile 0.41), and a 1 s sensor jittered by ±0.2 s one of
+ * 1 ± 0.4 s: a fixed 25 % of the interval counted only 66 % and 86 % of them regular, and a dropped
+ * reading's double gap as irregular too (one of seed 8675309's households: its 1 s sensor taken for
+ * on-change). A heartbeat's gaps are exact, so an on-change sensor's reports between two heartbeats
+ * stand out even when they are rare.
+ */
+const JITTER_SPAN = 2;
+const MIN_TOLERANCE_S = 0.5;
+const MAX_TOLERANCE_SHARE = 0.65;
+/** A gap of up to this many intervals is one reading, or a few dropped ones, of a periodic sensor. */
+const MAX_DROPPED_RUN = 4;
+
+/**
+ * Gaps spread wider than this share of the interval (or than this many seconds), jitter and reports at random
+ * alike: a sensor reporting a load switched every 5–30 s has gaps uniformly 5–30 s apart, 86 % of them within
+ * 65 % of a whole number of its median gap (17 s), as a periodic sensor jittered by ±30 %. Its readings are not
+ * on a clock: the mean resultant of their phases on the best interval within 10 % of the median gap is at most
+ * 0.15 (in the unit test's on-change sensors), while that of a sensor jittered by ±30 % of its interval is
+ * about 0.5 (uniform jitter: sin(0.6π)/(0.6π); 0.44–0.55 in the unit test, at 1–60 s, up to a fifth dropped).
+ * Only spread gaps are checked: a periodic sensor whose timing drifts from reading to reading loses its phase.
+ */
+const PHASE_CHECK_SHARE = 0.3;
+const PHASE_CHECK_S = 0.6;
+const MIN_COHERENCE = 0.3;
+
+/** The interval within 10 % of `interval` on which the readings' phases agree most, and how much (0–1). */
+function phaseLock(series: PowerSeries, last: number, interval: number): { intervalS: number; coherence: number } {
+  const start = series.timeAt(0);
+  const times: number[] = [];
+  for (let i = 0; i <= last; i += 1) times.push((series.timeAt(i) - start) / 1000);
+  const step = interval / (8 * times.length);
+  let best = { intervalS: interval, coherence: 0 };
+  for (let p = 0.9 * interval; p <= 1.1 * interval; p += step) {
+    let c = 0;
+    let sn = 0;
+    for (const t of times) {
+      const a = (2 * Math.PI * t) / p;
+      c += Math.cos(a);
+      sn += Math.sin(a);
+    }
+    const coherence = Math.hypot(c, sn) / times.length;
+    if (coherence > best.coherence) best = { intervalS: p, coherence };
+  }
+  return best;
+}
+
+/**
+ * Periodic when most gaps between readings are near a whole number of intervals (jitter and dropped
+ * readings allowed; `tolerance` above) and almost none is cut short, shorter than one interval by more
+ * than the jitter. A report-on-change sensor on a flat load with a heartbeat also has mostly equal gaps,
+ * but its reports of changes cut some short; on a busy load its reports come on its clock, a share of
+ * them one tick apart, far shorter than the typical gap.
  */
 export function characteriseSensor(series: PowerSeries): SensorProfile | null {
   const n = series.length;
@@ -26,11 +78,27 @@ export function characteriseSensor(series: PowerSeries): SensorProfile | null {
   for (let i = 1; i <= last; i += 1) gaps.push((series.timeAt(i) - series.timeAt(i - 1)) / 1000);
   if (gaps.length < 2) return null;
   const typical = median(gaps);
-  const regular = gaps.filter((g) => Math.abs(g - typical) <= 0.25 * typical).length / gaps.length;
-  const cutShort = gaps.filter((g) => g < 0.5 * typical).length / gaps.length;
+  // The interval: the median of the gaps near the typical one (with a fifth of the readings dropped, the median gap is
+  // 8 % long at ±30 % jitter; this is within about 2 %).
+  const interval = median(gaps.filter((g) => g >= 0.5 * typical && g <= 1.5 * typical));
+  const offsets = gaps.filter((g) => g >= 0.5 * interval && g <= 1.5 * interval).map((g) => Math.abs(g - interval)).sort((a, b) => a - b);
+  const jitter = offsets[Math.floor(offsets.length * 0.9)] ?? 0;
+  const tolerance = Math.min(MAX_TOLERANCE_SHARE * interval, Math.max(MIN_TOLERANCE_S, JITTER_SPAN * jitter));
+  const regular =
+    gaps.filter((g) => {
+      const k = Math.round(g / interval);
+      return k >= 1 && k <= MAX_DROPPED_RUN && Math.abs(g - k * interval) <= tolerance;
+    }).length / gaps.length;
+  const cutShort = gaps.filter((g) => g < interval - tolerance).length / gaps.length;
   const noiseW = series.noiseFloor(start, series.timeAt(last), 2) ?? 0;
-  const kind = regular >= 0.8 && cutShort <= 0.02 ? "periodic" : "on-change";
-  if (kind === "periodic") return { kind, intervalS: typical, noiseW };
+  let kind: SensorProfile["kind"] = regular >= 0.8 && cutShort <= 0.02 ? "periodic" : "on-change";
+  if (kind === "periodic" && JITTER_SPAN * jitter > Math.max(PHASE_CHECK_SHARE * interval, PHASE_CHECK_S)) {
+    // Widely spread gaps: a periodic sensor's readings still keep to its clock, an on-change sensor's do not.
+    const phase = phaseLock(series, last, interval);
+    if (phase.coherence < MIN_COHERENCE) kind = "on-change";
+    else return { kind, intervalS: phase.intervalS, noiseW };
+  }
+  if (kind === "periodic") return { kind, intervalS: interval, noiseW };
   // Most reports are changes of at least the threshold; heartbeats repeat a value with noise. The fifth of smallest
   // differences is about where the threshold is.
   const diffs: number[] = [];
@@ -110,7 +178,8 @@ export function windowGeometry(sensor: SensorProfile): WindowGeometry {
     const resolution = sensor.resolutionW ?? 0;
     const sampleS = sensor.sampleS ?? 0;
     // A sensor that reports at nearly every measurement has no dead band to speak of: a 1 s periodic one whose
-    // jitter made it look on-change (one of seed 8675309's households) reports every 1 s, its clock 0.6 s.
+    // jitter made it look on-change (one of seed 8675309's households, before the gaps were judged by the sensor's
+    // own jitter) reports every 1 s, its clock 0.6 s.
     const deadBand = resolution > 0 && sampleS > 0 && sensor.intervalS >= DEAD_BAND_MIN_GAPS * sampleS ? { thresholdW: resolution, noiseW: DEAD_BAND_NOISE_SHARE * resolution, sampleMs: sampleS * 1000 } : undefined;
     return {
       ...(deadBand ? { deadBand } : {}),
