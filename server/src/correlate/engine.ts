@@ -414,7 +414,15 @@ export class CorrelationEngine {
       );
     const pass1 = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, steps, presence(() => null)))]));
     const varying = [...pass1.values()].filter((e) => e.model === "while-on");
-    if (varying.length === 0) return (this.attribution = pass1);
+    // Devices on their steps whose runs suggest far more (`suspectedW`: a washer's and a dishwasher's quiet edges, each in the
+    // other's baseline windows) are taken out at that in the passes after, as a varying device at its mean.
+    const suspects = (at: ReadonlyMap<string, EntityEnergy>): EntityEnergy[] =>
+      [...at.values()].flatMap((e) => {
+        if (e.model !== "steps" || e.suspectedW == null) return [];
+        const states = new Map([...e.states].map(([state, x]) => [state, { ...x, powerW: e.suspectedW! }] as const));
+        return [{ ...e, states }];
+      });
+    if (varying.length === 0 && suspects(pass1).length === 0) return (this.attribution = pass1);
     // Second pass: a varying device is taken out at its mean power while on; its uncertainty is that mean.
     // Each (device, state)'s run histograms, gathered once: every one of its state intervals asks, in each pass.
     const levels = new Map<string, Float64Array[]>();
@@ -427,7 +435,8 @@ export class CorrelationEngine {
       }
       return found;
     };
-    const again = (found: readonly EntityEnergy[], before: ReadonlyMap<string, EntityEnergy>): Map<string, EntityEnergy> => {
+    const again = (varyingFound: readonly EntityEnergy[], before: ReadonlyMap<string, EntityEnergy>): Map<string, EntityEnergy> => {
+      const found = [...varyingFound, ...suspects(before)];
       const curves = new Map(steps);
       for (const e of found) {
         const input = inputs.find((x) => x.entityId === e.entityId)!;
