@@ -164,16 +164,23 @@ export function singleReadingWindows(sensor: SensorProfile): boolean {
 export function stepNoiseFor(sensor: SensorProfile | null, geometry: WindowGeometry | null): ((m: EventMeasurement) => number) | null {
   if (sensor === null || geometry === null) return null;
   if (geometry.widthMs >= STEPS_BY_NOISE_MIN_WINDOW_MS || singleReadingWindows(sensor)) {
-    const floorW = Math.max(MIN_READING_NOISE_W, sensor.noiseW);
-    const readingNoiseW = (w: number) => Math.hypot(floorW, LEVEL_NOISE_SHARE * Math.abs(w));
+    const readingNoiseW = readingNoiseFor(sensor);
     return (m) => {
       const pre = m.preW ?? 0;
-      const post = m.lags.find((l) => l.reason === null && l.stepW !== null)?.postW ?? pre;
-      return Math.hypot(readingNoiseW(pre), readingNoiseW(post));
+      const lag = m.lags.find((l) => l.reason === null && l.stepW !== null);
+      const post = lag?.postW ?? pre;
+      // A level averaged over two readings (`WindowGeometry.pairedReadings`) has √2 less of their noise.
+      return Math.hypot(readingNoiseW(pre) / Math.sqrt(m.preReadings ?? 1), readingNoiseW(post) / Math.sqrt(lag?.postReadings ?? 1));
     };
   }
   if (fewReadingWindows(sensor)) return (m) => m.noiseW;
   return null;
+}
+
+/** A reading's noise at the level it reads (`STEPS_BY_NOISE_MIN_WINDOW_MS`). */
+export function readingNoiseFor(sensor: SensorProfile): (w: number) => number {
+  const floorW = Math.max(MIN_READING_NOISE_W, sensor.noiseW);
+  return (w) => Math.hypot(floorW, LEVEL_NOISE_SHARE * Math.abs(w));
 }
 
 export function locationFor(sensor: SensorProfile | null, geometry: WindowGeometry | null): Location {
@@ -595,7 +602,7 @@ export class CorrelationEngine {
     }
     const ready = [...this.pending].filter((r) => r.event.t + reach <= this.completeUntil).sort((a, b) => a.event.t - b.event.t);
     if (ready.length > 0) {
-      const settings = { series: this.series, geometry, lagsS: this.lagsS, completeUntil: this.completeUntil, sensorNoiseW: this.sensorProfile!.noiseW };
+      const settings = { series: this.series, geometry, lagsS: this.lagsS, completeUntil: this.completeUntil, sensorNoiseW: this.sensorProfile!.noiseW, readingNoiseW: readingNoiseFor(this.sensorProfile!) };
       for (const r of ready) {
         const { previous, next } = this.log.neighbours(r);
         const input = {
