@@ -111,14 +111,19 @@ export interface LagChoice {
   estimate: Estimate;
 }
 
-/** The accepted values of each lag. */
-function columnsOf(rows: StepRows, lagCount: number): number[][] {
-  return Array.from({ length: lagCount }, (_, i) => rows.flatMap((r) => (r[i] === null || r[i] === undefined ? [] : [r[i]!])));
-}
-
-/** The weights of `columnsOf`'s values (1 without row weights). */
-function weightColumnsOf(rows: StepRows, lagCount: number, weights?: RowWeights): number[][] {
-  return Array.from({ length: lagCount }, (_, i) => rows.flatMap((r, k) => (r[i] === null || r[i] === undefined ? [] : [weights?.[k] ?? 1])));
+/** The accepted values of each lag, and their weights (1 without row weights). */
+function columnsOf(rows: StepRows, lagCount: number, weights?: RowWeights): { values: number[][]; weights: number[][] } {
+  const values = Array.from({ length: lagCount }, (): number[] => []);
+  const weightColumns = Array.from({ length: lagCount }, (): number[] => []);
+  rows.forEach((r, k) => {
+    for (let i = 0; i < lagCount; i += 1) {
+      const v = r[i];
+      if (v === null || v === undefined) continue;
+      values[i]!.push(v);
+      weightColumns[i]!.push(weights?.[k] ?? 1);
+    }
+  });
+  return { values, weights: weightColumns };
 }
 
 /** Lags with as many values as a lag can be trusted with: `MIN_EVENTS`, or the most any lag has when fewer. */
@@ -135,8 +140,7 @@ function candidateLags(columns: readonly number[][]): number[] {
  * because the ramp is the same every time.)
  */
 export function chooseLag(rows: StepRows, lagCount: number, location: Location = "median", weights?: RowWeights): LagChoice {
-  const columns = columnsOf(rows, lagCount);
-  const weightColumns = weightColumnsOf(rows, lagCount, weights);
+  const { values: columns, weights: weightColumns } = columnsOf(rows, lagCount, weights);
   const usable = candidateLags(columns);
   const grows = (i: number, j: number): boolean => {
     const diffs = rows.flatMap((r) => (r[i] != null && r[j] != null ? [r[j]! - r[i]!] : []));
@@ -180,10 +184,8 @@ function nearestLag(columns: readonly number[][], weightColumns: readonly number
  * either way, both are pooled; their spread then shows in the standard error.
  */
 export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median", onWeights?: RowWeights, offWeights?: RowWeights): StateLearning {
-  const onColumns = columnsOf(on, lagCount);
-  const offColumns = columnsOf(off, lagCount);
-  const onWeightColumns = weightColumnsOf(on, lagCount, onWeights);
-  const offWeightColumns = weightColumnsOf(off, lagCount, offWeights);
+  const { values: onColumns, weights: onWeightColumns } = columnsOf(on, lagCount, onWeights);
+  const { values: offColumns, weights: offWeightColumns } = columnsOf(off, lagCount, offWeights);
   const pool = (a: LagChoice, b: LagChoice, values: readonly number[], weights: readonly number[]): StateLearning => ({
     ...estimate(values, location, weights),
     onLagIndex: a.index,

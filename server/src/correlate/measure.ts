@@ -110,11 +110,12 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const pre = single && preStart > clippedStart ? paired(single, outerStart < preStart ? window(outerStart, preStart) : null) : single;
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
 
+  // The windows after never reach the entity's next event.
+  const nextLimit = input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs;
   const lags = settings.lagsS.map((lagS): LagMeasurement => {
     const postStart = t + g.postGuardMs + lagS * 1000;
-    const postEnd = Math.min(postStart + g.widthMs, input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs);
+    const postEnd = Math.min(postStart + g.widthMs, nextLimit);
     const postShort = postEnd - postStart < g.minWindowMs;
-    const nextLimit = input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs;
     const singlePost = postShort ? null : window(postStart, postEnd);
     const outerEnd = Math.min(postEnd + g.widthMs, nextLimit);
     const post = singlePost && postEnd < nextLimit ? paired(singlePost, outerEnd > postEnd ? window(postEnd, outerEnd) : null) : singlePost;
