@@ -147,6 +147,15 @@ test("steps that agree by chance are not more certain than their judged noise al
   const weights = values.map(() => stepWeight(15));
   const e = estimate(values, "biweight", weights);
   assert.ok(e.standardErrorW >= 15 / Math.sqrt(values.length) - 1e-9, `standard error ${e.standardErrorW}`);
-  // Steps counted alike (weights of 1) keep their robust spread's error.
-  assert.ok(estimate(values, "biweight", values.map(() => 1)).standardErrorW < 1);
+  // Steps counted alike (a sensor without judged noise: no weights) keep their robust spread's error.
+  assert.ok(estimate(values, "biweight").standardErrorW < 1);
+});
+
+test("steps judged at the weight's noise floor keep that floor on their standard error", () => {
+  // Every step's noise judged at most 1 W (the weight's floor) gives weights that are all 1; they are
+  // still judged steps, not steps counted alike, so their error is at least 1 W / sqrt(n).
+  const values = [10, 10, 10, 10.1, 9.9, 10, 10];
+  const judged = estimate(values, "biweight", values.map(() => stepWeight(0.4)));
+  assert.ok(judged.standardErrorW >= 1 / Math.sqrt(values.length) - 1e-9, `standard error ${judged.standardErrorW}`);
+  assert.ok(estimate(values, "biweight").standardErrorW < judged.standardErrorW, "unweighted steps keep only their own spread");
 });

@@ -546,8 +546,9 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const burstsPossible = input.switchOffsSampleLevels && (!input.burstsMustStandOut || switchOffsClearlyAbove(l.onValues, l.offValues));
     const edges = step === null || residual === null || !burstsPossible ? null : edgeMean(l, input.learned.size === 1);
     const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
-    // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together.
-    // Not at 60 s: there a porch light's runs at the busy hour look like a PC's bursts (63 W learned as 91 W).
+    // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together; at 60 s only
+    // when the switch-offs stand clearly above the switch-ons (`burstsMustStandOut`), or a porch light's runs at the busy
+    // hour look like a PC's bursts (63 W learned as 91 W).
     const bursty = fromEdges ?? (step === null || !burstsPossible ? null : meanOfRuns(l, step, broad));
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;

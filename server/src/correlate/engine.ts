@@ -420,6 +420,7 @@ export class CorrelationEngine {
         ]),
       );
     const pass1 = new Map(inputs.map((input) => [input.entityId, attributeEntity(input, this.others(input.entityId, steps, presence(() => null)))]));
+    const inputById = new Map(inputs.map((input) => [input.entityId, input]));
     const varying = [...pass1.values()].filter((e) => e.model === "while-on");
     // Devices on their steps whose runs suggest far more (`suspectedW`: a washer's and a dishwasher's quiet edges, each in the
     // other's baseline windows) are taken out at that in the passes after, as a varying device at its mean.
@@ -437,7 +438,7 @@ export class CorrelationEngine {
       const key = `${entityId}\u0000${state}`;
       let found = levels.get(key);
       if (!found) {
-        found = inputs.find((x) => x.entityId === entityId)!.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
+        found = inputById.get(entityId)!.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
         levels.set(key, found);
       }
       return found;
@@ -446,7 +447,7 @@ export class CorrelationEngine {
       const found = [...varyingFound, ...suspects(before)];
       const curves = new Map(steps);
       for (const e of found) {
-        const input = inputs.find((x) => x.entityId === e.entityId)!;
+        const input = inputById.get(e.entityId)!;
         curves.set(
           e.entityId,
           new EnergyCurve(
@@ -467,7 +468,7 @@ export class CorrelationEngine {
       // A varying device that stops drawing before it is switched off (an EV charger) is taken out at its level while its run
       // shows it there, not at its mean: a dishwasher's runs beside a charge kept kilowatts of it and it fell back to its 6 W edges.
       for (const e of found) {
-        const shaped = this.taperedCurve(inputs.find((x) => x.entityId === e.entityId)!, e, tail);
+        const shaped = this.taperedCurve(inputById.get(e.entityId)!, e, tail);
         if (!shaped) continue;
         curves.set(e.entityId, shaped.curve);
         around.set(e.entityId, shaped.presence);

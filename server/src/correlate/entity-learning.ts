@@ -5,7 +5,7 @@
 import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun, type EdgeStep } from "./ghosts.js";
-import { estimate, isPublishable, learnState, stepWeight, type Location, type RowWeights, type StateLearning, type StepRows } from "./learn.js";
+import { estimate, isPublishable, joinedWeights, learnState, stepWeight, type Location, type RowWeights, type StateLearning, type StepRows } from "./learn.js";
 import type { EventMeasurement } from "./measure.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
@@ -166,15 +166,15 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
   const { maxSteps } = settings;
   const sign = kind === "on" ? 1 : -1;
   const rows: (number | null)[][] = [];
-  const weights: number[] = [];
+  const weights: number[] | null = settings.stepNoiseW ? [] : null;
   for (const r of own) {
     if (r.kind !== kind || !pick(r) || !r.measurement) continue;
     const row = r.measurement.lags.map((m) => (m.reason === null && m.stepW !== null ? sign * m.stepW : null));
     if (!row.some((v) => v !== null)) continue;
     rows.push(row);
-    weights.push(settings.stepNoiseW ? stepWeight(settings.stepNoiseW(r.measurement)) : 1);
+    if (settings.stepNoiseW) weights?.push(stepWeight(settings.stepNoiseW(r.measurement)));
   }
-  return { rows: rows.slice(-maxSteps), weights: weights.slice(-maxSteps) };
+  return { rows: rows.slice(-maxSteps), weights: weights && weights.slice(-maxSteps) };
 }
 
 /**
@@ -201,7 +201,7 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
     const base = direct.get(state)!;
     const recent = added.slice(-settings.maxSteps);
     const all = [...base.values, ...recent.map((x) => x.value)];
-    const weights = [...base.weights, ...recent.map((x) => x.weight)];
+    const weights = joinedWeights(base.weights, settings.stepNoiseW ? recent.map((x) => x.weight) : null);
     const e = estimate(all, settings.location, weights);
     out.set(state, { ...base, ...e, values: all, weights, spreadW: spreadOf(all, e.powerW) });
   }

@@ -12,8 +12,8 @@ import type { ProfileStatus } from "./types.js";
  */
 export type StepRows = readonly (readonly (number | null)[])[];
 
-/** How much each row of `StepRows` counts (`stepWeight`), one per row; none: all alike. */
-export type RowWeights = readonly number[];
+/** How much each row of `StepRows` counts (`stepWeight`), one per row; null: the sensor's steps count alike. */
+export type RowWeights = readonly number[] | null;
 
 /**
  * A step's weight: the inverse of its noise squared (`noiseW`, as the engine judges it for the sensor:
@@ -40,9 +40,9 @@ export interface StateLearning extends Estimate {
   /** Index into the candidate lags chosen for switching on and off. */
   onLagIndex: number;
   offLagIndex: number;
-  /** The accepted steps the estimate was computed from, and their weights (`stepWeight`). */
+  /** The accepted steps the estimate was computed from, and their weights (`stepWeight`; null: counted alike). */
   values: number[];
-  weights: number[];
+  weights: number[] | null;
   /** Of them (before changes between power states add theirs), the switch-on and the switch-off steps at their lags. */
   onValues: number[];
   offValues: number[];
@@ -76,25 +76,25 @@ const CLEAR_CORE_SPREAD_SHARE = 0.5;
 
 /**
  * The standard error the steps' judged noise allows (`stepWeight`: each weight the inverse of a step's
- * noise squared), W: that of their weighted mean, 1 / √Σweights; 0 when the steps count alike (all
- * weights 1, as with a sensor read every second). A few steps that agree by chance make a small robust
+ * noise squared), W: that of their weighted mean, 1 / √Σweights; 0 when the steps count alike (no
+ * weights, as with a sensor read every second). A few steps that agree by chance make a small robust
  * spread: a dimmed 7.6 W light read every 60 s (household seed 99993, fresh seed 99991) had four
  * switch-ons within 1.3 W of each other at 10.3 W, their readings' noise about 15 W each beside a heat
  * pump, and was labelled confident (standard error 0.38 W; 4.9 W with this). Over the nine reference
  * seeds it moved no miss and left four profiles at 10 s and one at 30 s estimated that were
  * confident (none of them off); energy figures moved both ways by at most 0.4 points.
  */
-export function judgedNoiseSe(weights?: readonly number[]): number {
-  if (!weights || weights.length === 0 || weights.every((w) => w === 1)) return 0;
+export function judgedNoiseSe(weights: RowWeights = null): number {
+  if (!weights || weights.length === 0) return 0;
   return 1 / Math.sqrt(weights.reduce((s, w) => s + w, 0));
 }
 
-export function estimate(values: readonly number[], location: Location = "median", weights?: readonly number[]): Estimate {
+export function estimate(values: readonly number[], location: Location = "median", weights: RowWeights = null): Estimate {
   const n = values.length;
   if (n === 0) return { powerW: Number.NaN, standardErrorW: Number.POSITIVE_INFINITY, n: 0 };
   const middle = median(values);
   const clear = location === "clear-biweight" && MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle) <= CLEAR_CORE_SPREAD_SHARE * Math.abs(middle);
-  const powerW = location === "biweight" || clear ? biweightLocation(values, weights) : middle;
+  const powerW = location === "biweight" || clear ? biweightLocation(values, weights ?? undefined) : middle;
   const se = Math.max(standardErrorOfMedian(medianAbsoluteDeviation(values, powerW), n), STEP_ERROR_FLOOR_W / Math.sqrt(n), judgedNoiseSe(weights));
   return { powerW, standardErrorW: se, n };
 }
@@ -107,23 +107,28 @@ const GROWTH_MAJORITY = 0.75;
 export interface LagChoice {
   index: number;
   values: number[];
-  weights: number[];
+  weights: number[] | null;
   estimate: Estimate;
 }
 
-/** The accepted values of each lag, and their weights (1 without row weights). */
-function columnsOf(rows: StepRows, lagCount: number, weights?: RowWeights): { values: number[][]; weights: number[][] } {
+/** The accepted values of each lag, and their weights (null without row weights). */
+function columnsOf(rows: StepRows, lagCount: number, weights: RowWeights): { values: number[][]; weights: (number[] | null)[] } {
   const values = Array.from({ length: lagCount }, (): number[] => []);
-  const weightColumns = Array.from({ length: lagCount }, (): number[] => []);
+  const weightColumns = Array.from({ length: lagCount }, (): number[] | null => (weights ? [] : null));
   rows.forEach((r, k) => {
     for (let i = 0; i < lagCount; i += 1) {
       const v = r[i];
       if (v === null || v === undefined) continue;
       values[i]!.push(v);
-      weightColumns[i]!.push(weights?.[k] ?? 1);
+      weightColumns[i]?.push(weights![k]!);
     }
   });
   return { values, weights: weightColumns };
+}
+
+/** The weights of two sets of steps taken together; null when either counts its steps alike. */
+export function joinedWeights(a: readonly number[] | null, b: readonly number[] | null): number[] | null {
+  return a && b ? [...a, ...b] : null;
 }
 
 /** Lags with as many values as a lag can be trusted with: `MIN_EVENTS`, or the most any lag has when fewer. */
@@ -139,7 +144,7 @@ function candidateLags(columns: readonly number[][]): number[] {
  * (The reference's "largest |median| ÷ SE" prefers a point mid-ramp, whose steps agree closely
  * because the ramp is the same every time.)
  */
-export function chooseLag(rows: StepRows, lagCount: number, location: Location = "median", weights?: RowWeights): LagChoice {
+export function chooseLag(rows: StepRows, lagCount: number, location: Location = "median", weights: RowWeights = null): LagChoice {
   const { values: columns, weights: weightColumns } = columnsOf(rows, lagCount, weights);
   const usable = candidateLags(columns);
   const grows = (i: number, j: number): boolean => {
@@ -152,7 +157,7 @@ export function chooseLag(rows: StepRows, lagCount: number, location: Location =
   };
   const index = usable.find((i) => usable.every((j) => j <= i || !grows(i, j))) ?? 0;
   const values = columns[index] ?? [];
-  const w = weightColumns[index] ?? [];
+  const w = weightColumns[index] ?? null;
   return { index, values, weights: w, estimate: estimate(values, location, w) };
 }
 
@@ -163,15 +168,15 @@ function agree(a: Estimate, b: Estimate): boolean {
 }
 
 /** A direction with too few events for its own lag choice takes the lag whose median is nearest the other direction's estimate. */
-function nearestLag(columns: readonly number[][], weightColumns: readonly number[][], target: number, location: Location): LagChoice {
+function nearestLag(columns: readonly number[][], weightColumns: readonly (number[] | null)[], target: number, location: Location): LagChoice {
   let best: LagChoice | null = null;
   columns.forEach((values, index) => {
     if (values.length === 0) return;
-    const weights = weightColumns[index]!;
+    const weights = weightColumns[index] ?? null;
     const e = estimate(values, location, weights);
     if (!best || Math.abs(e.powerW - target) < Math.abs(best.estimate.powerW - target)) best = { index, values, weights, estimate: e };
   });
-  return best ?? { index: 0, values: [], weights: [], estimate: estimate([]) };
+  return best ?? { index: 0, values: [], weights: null, estimate: estimate([]) };
 }
 
 /**
@@ -183,25 +188,27 @@ function nearestLag(columns: readonly number[][], weightColumns: readonly number
  * a load is at its running level just before it stops, and it stops at once. With too few events
  * either way, both are pooled; their spread then shows in the standard error.
  */
-export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median", onWeights?: RowWeights, offWeights?: RowWeights): StateLearning {
+export function learnState(on: StepRows, off: StepRows, lagCount: number, location: Location = "median", onWeights: RowWeights = null, offWeights: RowWeights = null): StateLearning {
   const { values: onColumns, weights: onWeightColumns } = columnsOf(on, lagCount, onWeights);
   const { values: offColumns, weights: offWeightColumns } = columnsOf(off, lagCount, offWeights);
-  const pool = (a: LagChoice, b: LagChoice, values: readonly number[], weights: readonly number[]): StateLearning => ({
+  const pool = (a: LagChoice, b: LagChoice, values: readonly number[], weights: readonly number[] | null): StateLearning => ({
     ...estimate(values, location, weights),
     onLagIndex: a.index,
     offLagIndex: b.index,
     values: [...values],
-    weights: [...weights],
+    weights: weights && [...weights],
     onValues: [...a.values],
     offValues: [...b.values],
     onProfile: onColumns.map((c) => (c.length >= MIN_EVENTS ? median(c) : null)),
   });
   const agreeing = (a: LagChoice, b: LagChoice) => a.estimate.n > 0 && b.estimate.n > 0 && agree(a.estimate, b.estimate);
-  const shortest = (columns: number[][], weightColumns: number[][]): LagChoice | null => {
+  const shortest = (columns: number[][], weightColumns: (number[] | null)[]): LagChoice | null => {
     const i = candidateLags(columns)[0];
-    return i === undefined ? null : { index: i, values: columns[i]!, weights: weightColumns[i]!, estimate: estimate(columns[i]!, location, weightColumns[i]!) };
+    if (i === undefined) return null;
+    const weights = weightColumns[i] ?? null;
+    return { index: i, values: columns[i]!, weights, estimate: estimate(columns[i]!, location, weights) };
   };
-  const both = (x: LagChoice, y: LagChoice) => pool(x, y, [...x.values, ...y.values], [...x.weights, ...y.weights]);
+  const both = (x: LagChoice, y: LagChoice) => pool(x, y, [...x.values, ...y.values], joinedWeights(x.weights, y.weights));
   const [onShort, offShort] = [shortest(onColumns, onWeightColumns), shortest(offColumns, offWeightColumns)];
   if (onShort && offShort && agreeing(onShort, offShort)) return both(onShort, offShort);
 
