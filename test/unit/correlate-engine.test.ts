@@ -211,6 +211,23 @@ test("a 60 s sensor measures a 25 s cover run from the one reading taken during 
   assert.equal(profileOf(profiles, "cover.garage", "opening").powerW, 120);
 });
 
+test("with a 30 s sensor, a run whose steps show no load beside a 7 kW load is no ghost: its readings' noise there is more than the light", () => {
+  // A 60 W light's six runs; an untracked 7 kW load is on around the third, 50 W lower while it is on (its 1 %
+  // wobble, 70 W a reading, is more than the light): both of that run's steps read about +10 W. The hour before
+  // was quiet, and its noise floor said nothing of the noise at 7 kW.
+  const light = hourlyLightRuns("light.kitchen", 60);
+  const on = light.starts[2]!;
+  const charger = [
+    { from: on - 20 * MINUTE, to: on + 60 * MINUTE, w: 7000 },
+    { from: on, to: on + 30 * MINUTE, w: -50 },
+  ];
+  const { profiles } = correlate(readings([...light.loads, ...charger], light.until, 30 * SECOND), light.events, { now: light.until });
+  const p = profileOf(profiles, "light.kitchen");
+  assert.equal(p.powerW, 60);
+  assert.equal(p.ghostRuns, 0);
+  assert.ok(Math.abs(p.onTimeH - 3) < 1e-9, `on-time ${p.onTimeH} h`);
+});
+
 test("a 60 s sensor measures a step from the readings just before and after it, not from a load that came and went minutes before", () => {
   // Readings on the minute, each event 20 s after one. An untracked 100 W load is on at the two readings 80 and 140 s
   // before each event: windows of three readings (3 minutes) took it for the level before the event.

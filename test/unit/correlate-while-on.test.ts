@@ -70,6 +70,34 @@ test("a steady light whose edges agree keeps its steps when its runs' excess is 
   assert.equal(p.powerW, 12);
 });
 
+test("a TV whose rare pauses have no step is still judged against its playing step, over its runs' time playing", () => {
+  // An 80 W TV with the bedside lamp's company: a 40 W load mid-run (8 to 22 min of 30), a 10 W one from an hour before
+  // each run to 15 min into it (its baselines 10 W apart). One pause to 50 W, 2 minutes long: two changes, too few for a
+  // step. Without a step for every state, the runs alone (about 99 W) were its energy; 2 minutes of 180 do not
+  // outweigh its playing step.
+  const entityId = "media_player.tv";
+  const starts = Array.from({ length: 6 }, (_, i) => T0 + HOUR + i * 2 * HOUR);
+  const pausedAt = starts[2]! + 24 * MINUTE;
+  const events: StateEvent[] = starts.flatMap((t) => [
+    { t, entityId, from: "standby", to: "playing" },
+    ...(t === starts[2] ? [{ t: pausedAt, entityId, from: "playing", to: "paused" }, { t: pausedAt + 2 * MINUTE, entityId, from: "paused", to: "playing" }] : []),
+    { t: t + 30 * MINUTE, entityId, from: "playing", to: "standby" },
+  ]);
+  const loads = starts.flatMap((s) => [
+    { from: s, to: s + 30 * MINUTE, w: 80 },
+    { from: s + 8 * MINUTE, to: s + 22 * MINUTE, w: 40 },
+    { from: s - 60 * MINUTE, to: s + 15 * MINUTE, w: 10 },
+  ]);
+  loads.push({ from: pausedAt, to: pausedAt + 2 * MINUTE, w: -30 });
+  const until = T0 + 14 * HOUR;
+  const profiles = correlate(readings(loads, until), events, { now: until }).profiles;
+  const playing = profiles.find((p) => p.entityId === entityId && p.state === "playing")!;
+  const paused = profiles.find((p) => p.entityId === entityId && p.state === "paused")!;
+  assert.equal(paused.stepW, null);
+  assert.equal(playing.energyFrom, "steps");
+  assert.equal(playing.powerW, 80);
+});
+
 test("runs whose integrals say a device drew nothing do not replace positive steps", () => {
   // A 60 W lamp; an untracked 150 W load is off mid-run (8 to 22 min of 30) every time: the integrals say -10 W.
   const lamp = device("light.porch", 6, 30 * MINUTE, (s) => [

@@ -288,7 +288,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
       const energy = attribution.get(entityId);
-      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil);
+      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise());
       const whileOn = energy?.model === "while-on";
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
@@ -346,7 +346,7 @@ export class CorrelationEngine {
         }
         continue;
       }
-      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil);
+      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise());
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
@@ -381,7 +381,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise()).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -563,6 +563,11 @@ export class CorrelationEngine {
       uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
 
     };
+  }
+
+  /** A step's noise as the sensor's steps are judged (`stepNoiseFor`), for telling ghost runs (`onTime`). */
+  private stepNoise(): ((m: EventMeasurement) => number) | undefined {
+    return stepNoiseFor(this.sensorProfile, this.geometry) ?? undefined;
   }
 
   private learnAll(): Map<string, Map<string, LearnedState>> {
