@@ -370,6 +370,8 @@ export class CorrelationEngine {
     const sensor = this.sensorProfile;
     const switchOffsSampleLevels = sensor !== null && geometry !== null && geometry.widthMs <= SWITCH_OFF_LEVELS_MAX_WINDOW_MS;
     const burstsMustStandOut = geometry !== null && geometry.widthMs >= BURSTS_MUST_STAND_OUT_MIN_WINDOW_MS;
+    // Readings 30 s or more apart: a jump between two of them is a load switching, not another device's ramp read in pieces.
+    const jumpsShowBursts = sensor !== null && singleReadingWindows(sensor);
     const inputs: EntityInput[] = this.log.entities().map((entityId) => {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
@@ -381,7 +383,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise()).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise()).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -628,7 +630,8 @@ export class CorrelationEngine {
 
   /** Measures the closed runs the data now covers (again when their events changed). */
   private measureRuns(geometry: WindowGeometry): void {
-    const g = runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil);
+    // The jumps between readings are counted where they are used (`EntityInput.jumpsShowBursts`).
+    const g = { ...runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil), countJumps: singleReadingWindows(this.sensorProfile!) };
     let waitFrom = Number.POSITIVE_INFINITY;
     for (const entityId of this.log.entities()) {
       for (const run of runsOf(this.log.of(entityId))) {

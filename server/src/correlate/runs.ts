@@ -55,6 +55,20 @@ export interface RunMeasurement {
   levels: Map<string, Float64Array>;
   /** Too long, or too little covered, to integrate: the run's energy comes from its learned power. */
   integrable: boolean;
+  /** Jumps between consecutive readings inside the run per power state, and in its baseline windows (`JumpCounts`); absent when not integrable. */
+  jumps?: { inside: Map<string, JumpCounts>; outside: JumpCounts };
+}
+
+/**
+ * Jumps of the whole-home power between consecutive fresh readings (|difference| in level bins,
+ * `levelBin`), and the time those pairs of readings spanned, ms. A device with bursts (a PC idling at
+ * 80 W, a third of its time at 150–200 W) makes the power jump by about its burst's height several
+ * times an hour while it is on; untracked loads (a fridge's and a freezer's cycles) as often while it is
+ * on as while it is off.
+ */
+export interface JumpCounts {
+  bins: Float64Array;
+  ms: number;
 }
 
 /**
@@ -132,6 +146,8 @@ export interface RunGeometry {
   /** Shorter runs are not integrated: one held reading of a slow periodic sensor would stand for too much of them. */
   minSpanMs: number;
   limits: HoldLimits;
+  /** Whether to count the jumps between readings (`RunMeasurement.jumps`): only where they are used, readings 30 s or more apart. */
+  countJumps?: boolean;
 }
 
 /** How far after its switch-off a run of `runMs` reaches: data must be complete up to here. */
@@ -200,7 +216,36 @@ export function measureRun(run: Run, series: PowerSeries, g: RunGeometry): RunMe
       into[levelBin(w - baseAt(start + ms / 2))]! += ms;
     });
   }
-  return { signature, from, to, segments, pre, post, levels, integrable: true };
+  // Jumps between consecutive readings: inside the run, clear of its own events (by the guards and the longest lag after each,
+  // for run-on and ramps); and in its baseline windows.
+  if (!g.countJumps) return { signature, from, to, segments, pre, post, levels, integrable: true };
+  const own = run.records.map((r) => r.event.t);
+  const nearOwn = (a: number, b: number) => own.some((t) => a < t + g.postGuardMs + g.tailMs && b > t - g.preGuardMs);
+  const inside = new Map<string, JumpCounts>();
+  for (let i = 0; i + 1 < run.records.length; i += 1) {
+    const state = toKey(run.records[i]!.event);
+    let counts = inside.get(state);
+    if (!counts) inside.set(state, (counts = { bins: new Float64Array(LEVEL_BINS), ms: 0 }));
+    countJumps(series, run.records[i]!.event.t, run.records[i + 1]!.event.t, g.limits, counts, nearOwn);
+  }
+  const outside: JumpCounts = { bins: new Float64Array(LEVEL_BINS), ms: 0 };
+  if (pre) countJumps(series, pre.from, pre.to, g.limits, outside);
+  if (post) countJumps(series, post.from, post.to, g.limits, outside);
+  return { signature, from, to, segments, pre, post, levels, integrable: true, jumps: { inside, outside } };
+}
+
+/** Adds the jumps between consecutive fresh readings both taken in [from, to] (and not `excluded`) to `into`. */
+export function countJumps(series: PowerSeries, from: number, to: number, limits: HoldLimits, into: JumpCounts, excluded: (a: number, b: number) => boolean = () => false): void {
+  let i = series.indexAtOrBefore(from);
+  if (i < 0 || series.timeAt(i) < from) i += 1;
+  for (; i + 1 < series.length; i += 1) {
+    const a = series.timeAt(i);
+    const b = series.timeAt(i + 1);
+    if (b > to || b > limits.completeUntil) break;
+    if (b - a > limits.staleMs || excluded(a, b)) continue;
+    into.bins[levelBin(Math.abs(series.wattsAt(i + 1) - series.wattsAt(i)))]! += 1;
+    into.ms += b - a;
+  }
 }
 
 function baselineWindow(series: PowerSeries, from: number, to: number, limits: HoldLimits): WindowIntegral | null {
