@@ -479,6 +479,22 @@ export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[],
   });
 }
 
+/**
+ * The other way round (`fewRunsBelow`): every one of its runs (one or two) drew more than the step by more than
+ * max(2 W, 10 %) plus that run's own noise, its edges disagreeing. An EV charger with two runs, one of its
+ * switch-ons ambiguous, learned its 4 W after the car was full from its switch-offs and was charged 7 W for its
+ * 13.6 hours on (0.09 kWh; 37.6 kWh drawn, its two measured runs saying kilowatts): on 2 of 88 fresh households
+ * at 1 s (seeds 5020 and 6104, -99.9 and -99.7 %), with 2 % meter noise on change on another (seed 22, -100 %).
+ */
+export function fewRunsAbove(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
 /** A switch-off "above" the switch-on level is this share above it (as for bursts). */
 const LEAN_RISE = 0.3;
 
@@ -578,7 +594,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       fromSwitchOffs: bursty !== null,
       runsDisagree:
         bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
-      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && fewRunsBelow(l, measured, stepOf, step))),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && (fewRunsBelow(l, measured, stepOf, step) || fewRunsAbove(l, measured, stepOf, step)))),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {
