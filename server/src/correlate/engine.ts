@@ -11,7 +11,7 @@ import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, a
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { changedBeforeEvents, confidenceOf, confidentToleranceW, isPublishable, isRepresentative, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
+import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from "./robust.js";
@@ -559,22 +559,30 @@ export class CorrelationEngine {
    * change the sensor reports, and with windows of a few readings (`fewReadingWindows`) or behind an
    * on-change sensor's dead band when its standard error is at most `FEW_READINGS_SE_SHARE` of the
    * confident tolerance, otherwise at most `CONFIDENT_SE_SHARE` of it; never when its load mostly
-   * changed before HA stamped its events (`changedBeforeEvents`): the steps then miss part of the
-   * change, however well they agree; nor when the sensor reads in steps coarser than its tolerance
-   * (`readingQuantumW`).
+   * changed before its events' windows or after them (`movedWithSwitching`): the steps then miss part
+   * of the change, however well they agree; nor when the sensor reads in steps coarser than its
+   * tolerance (`readingQuantumW`).
    */
   private trusted(l: LearnedState, own: readonly EventRecord[], state: string): boolean {
     const sensor = this.sensorProfile;
     const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
     if (sensor !== null && (fewReadingWindows(sensor) || this.geometry?.deadBand) && l.standardErrorW > FEW_READINGS_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     if (l.standardErrorW > CONFIDENT_SE_SHARE * confidentToleranceW(l.powerW)) return false;
-    const moves = own.flatMap((r) => {
-      const moved = r.measurement?.movedBeforeW;
-      const lag = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
-      if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || moved === null || moved === undefined || r.measurement!.lags[lag]?.reason !== null) return [];
-      return [r.kind === "on" ? moved : -moved];
-    });
-    if (changedBeforeEvents(moves, l.powerW)) return false;
+    // How far the power moved before each event's windows, and after them (the next lag's step less the chosen one's).
+    const before: number[] = [];
+    const after: number[] = [];
+    for (const r of own) {
+      const m = r.measurement;
+      if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
+      const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
+      const chosen = m.lags[i];
+      if (chosen?.reason !== null || chosen.stepW === null) continue;
+      const sign = r.kind === "on" ? 1 : -1;
+      if (m.movedBeforeW !== null && m.movedBeforeW !== undefined) before.push(sign * m.movedBeforeW);
+      const next = m.lags[i + 1];
+      if (next && next.reason === null && next.stepW !== null) after.push(sign * (next.stepW - chosen.stepW));
+    }
+    if (movedWithSwitching(before, l.powerW) || movedWithSwitching(after, l.powerW)) return false;
     // A step is the difference of two levels read in the sensor's steps (`readingQuantumW`): however many
     // events agree, each level can be off by up to half a step, the same way each time. Read in 10 W steps
     // (kW with two decimals), an 8 W light was labelled confident at 10.0 W (se 0.06 W) and a dimmed light's

@@ -30,7 +30,7 @@ export interface EventMeasurement {
   /**
    * How far the power moved just before the event (W): the window before's level less that of the
    * window one width earlier (not reaching the entity's previous event); null when there is none.
-   * An event HA stamps well after its load changed shows its step here (`changedBeforeEvents`).
+   * An event HA stamps well after its load changed shows its step here (`movedWithSwitching`).
    */
   movedBeforeW?: number | null;
   /** One entry per candidate lag, in the engine's lag order. */
