@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsAbove, fewRunsBelow, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsAbove, fewRunsBelow, leansAbove, runsContradict, runsFarAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
@@ -259,4 +259,16 @@ test("an EV charger with two runs, one switch-on ambiguous, is not published at 
   const ev = profiles.find((p) => p.entityId === "switch.ev")!;
   const trueKwh = runs.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
   assert.ok(!ev.published || Math.abs(ev.energyKwh! - trueKwh) / trueKwh < 0.25, `${ev.powerW} W, ${ev.energyKwh} kWh published (true ${trueKwh.toFixed(1)} kWh)`);
+});
+
+test("runs that say a device draws far more than its step, clearly but without saying how much, keep it from being confident", () => {
+  // Guards `runsFarAbove`. A washer learned at its 12 W fill pump, its runs saying 614 ± 38 W more: `runsContradict`
+  // wants an error under half the step (6 W) and says nothing; the runs are 51 times the step and 16 errors above it.
+  const washer = { middleW: 614, standardErrorW: 38 };
+  assert.equal(runsContradict(12, washer), false);
+  assert.equal(runsFarAbove(12, washer), true);
+  // Runs only a few times the step, or within three of their errors of it, say too little.
+  assert.equal(runsFarAbove(12, { middleW: 50, standardErrorW: 5 }), false);
+  assert.equal(runsFarAbove(12, { middleW: 100, standardErrorW: 40 }), false);
+  assert.equal(runsFarAbove(12, null), false);
 });

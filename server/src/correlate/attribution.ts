@@ -446,6 +446,23 @@ export function runsContradict(powerW: number, broad: Residual | null): boolean 
   return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
 }
 
+/** How many times the step, and how many of their standard errors, all the runs' median residual must be for `runsFarAbove`. */
+const FAR_ABOVE_RUNS_MULTIPLE = 5;
+const FAR_ABOVE_RUNS_SIGMAS = 3;
+
+/**
+ * Whether all of a device's runs together (`broadResidual`) say it draws far more than `powerW`: over
+ * `FAR_ABOVE_RUNS_MULTIPLE` times it and `FAR_ABOVE_RUNS_SIGMAS` standard errors above it, however large
+ * that error is beside the step (`runsContradict` asks for an error under half the step, to be sure by how
+ * much). It only keeps the level from being confident. A washer learned at its 12 W fill pump (true mean
+ * 614 W) from agreeing edges, its runs saying 614 ± 38 W more, was labelled confident beside a 45 W
+ * device left on for days (a variant of the harder household, seed 66, read every second).
+ */
+export function runsFarAbove(powerW: number, broad: Residual | null): boolean {
+  if (broad === null || !(powerW > 0)) return false;
+  return broad.middleW > FAR_ABOVE_RUNS_MULTIPLE * powerW && broad.middleW > FAR_ABOVE_RUNS_SIGMAS * broad.standardErrorW;
+}
+
 /**
  * Whether every measured run (at least `MIN_MEASURED_RUNS`) of a one-state device drew more than its
  * step by over max(2 W, 10 %) plus its own noise (its baselines' disagreement and the uncertainty
@@ -593,7 +610,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
       runsDisagree:
-        bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
+        bursty === null && step !== null && (runsContradict(step, broad) || runsFarAbove(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
       unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && (fewRunsBelow(l, measured, stepOf, step) || fewRunsAbove(l, measured, stepOf, step)))),
     });
   }
