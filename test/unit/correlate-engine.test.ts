@@ -171,7 +171,7 @@ test("with two runs of a slow load, a switch-on takes the lag that agrees with t
 test("confidence falls with the spread of the steps and with fewer events", () => {
   const starts = (offset: number) => everyTenMinutes(6, T0 + 30 * MINUTE + offset * HOUR);
   const steady = runs("switch.steady", starts(0), 5 * MINUTE, 100);
-  const slight = runs("switch.slight", starts(1), 5 * MINUTE, [92, 108, 96, 104, 100, 90]);
+  const slight = runs("switch.slight", starts(1), 5 * MINUTE, [96, 104, 98, 102, 100, 95]);
   const wide = runs("switch.wide", starts(2), 5 * MINUTE, [70, 130, 85, 115, 100, 60]);
   const rare = runs("switch.rare", starts(3).slice(0, 1), 5 * MINUTE, 100);
   const all = [steady, slight, wide, rare];

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsBelow, leansAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsAbove, fewRunsBelow, leansAbove, runsContradict, runsFarAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
@@ -231,4 +231,44 @@ test("a device with too few runs for a residual, whose edges disagree and whose 
   assert.equal(fewRunsBelow(ev, [run(3997, 20), run(3100, 480), run(3500, 20)] as unknown as Runs, stepOf, 7220), false);
   const steady = learnState([[7210], [7230], [7220]], [[7215], [7225], [7220]], 1);
   assert.equal(fewRunsBelow(steady, [run(3997, 20), run(3100, 480)] as unknown as Runs, stepOf, 7220), false);
+});
+
+test("a device with too few runs for a residual, whose edges disagree and whose runs each drew far more than its step, is not charged its step", () => {
+  type Runs = Parameters<typeof fewRunsAbove>[1];
+  const run = (meanW: number, noiseW: number) => {
+    const ms = 8 * HOUR;
+    return { total: meanW * ms, totalOnMs: ms, onMs: new Map([["on", ms]]), baselineGapW: noiseW, uncertaintyW: 0 };
+  };
+  const stepOf = () => 4;
+  // An EV charger learned at its 4 W once the car is full (one switch-on at 7.2 kW, the other ambiguous).
+  const ev = learnState([[7210]], [[4], [5]], 1);
+  assert.equal(fewRunsAbove(ev, [run(2800, 20), run(3900, 60)] as unknown as Runs, stepOf, 4), true);
+  // A run near its step, or three runs or more (the residual rules then speak), leave it alone.
+  assert.equal(fewRunsAbove(ev, [run(2800, 20), run(5, 60)] as unknown as Runs, stepOf, 4), false);
+  assert.equal(fewRunsAbove(ev, [run(2800, 20), run(3900, 60), run(3000, 20)] as unknown as Runs, stepOf, 4), false);
+});
+
+test("an EV charger with two runs, one switch-on ambiguous, is not published at the 4 W its switch-offs saw", () => {
+  // Guards `fewRunsAbove`. Its first switch-on in the same second as a 60 W light's: the learner had only the second
+  // switch-on (7.2 kW) against two switch-offs at 4 W, and charged 4 W for 16 hours on (0.06 kWh of 25 kWh drawn).
+  const runs = [evRun(T0 + 2 * HOUR, 2), evRun(T0 + 26 * HOUR, 1.5)];
+  const light = { loads: [{ from: T0 + 2 * HOUR, to: T0 + 2 * HOUR + 30 * MINUTE, w: 60 }], events: onOff("light.porch", T0 + 2 * HOUR, T0 + 2 * HOUR + 30 * MINUTE) };
+  const until = T0 + 40 * HOUR;
+  const events = [...runs.flatMap((r) => r.events), ...light.events].sort((a, b) => a.t - b.t);
+  const { profiles } = correlate(readings([...runs.flatMap((r) => r.loads), ...light.loads], until, 10 * SECOND), events, { now: until });
+  const ev = profiles.find((p) => p.entityId === "switch.ev")!;
+  const trueKwh = runs.reduce((s, r) => s + r.wattMs, 0) / 3_600_000 / 1000;
+  assert.ok(!ev.published || Math.abs(ev.energyKwh! - trueKwh) / trueKwh < 0.25, `${ev.powerW} W, ${ev.energyKwh} kWh published (true ${trueKwh.toFixed(1)} kWh)`);
+});
+
+test("runs that say a device draws far more than its step, clearly but without saying how much, keep it from being confident", () => {
+  // Guards `runsFarAbove`. A washer learned at its 12 W fill pump, its runs saying 614 ± 38 W more: `runsContradict`
+  // wants an error under half the step (6 W) and says nothing; the runs are 51 times the step and 16 errors above it.
+  const washer = { middleW: 614, standardErrorW: 38 };
+  assert.equal(runsContradict(12, washer), false);
+  assert.equal(runsFarAbove(12, washer), true);
+  // Runs only a few times the step, or within three of their errors of it, say too little.
+  assert.equal(runsFarAbove(12, { middleW: 50, standardErrorW: 5 }), false);
+  assert.equal(runsFarAbove(12, { middleW: 100, standardErrorW: 40 }), false);
+  assert.equal(runsFarAbove(12, null), false);
 });

@@ -469,6 +469,23 @@ export function runsContradict(powerW: number, broad: Residual | null): boolean 
   return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
 }
 
+/** How many times the step, and how many of their standard errors, all the runs' median residual must be for `runsFarAbove`. */
+const FAR_ABOVE_RUNS_MULTIPLE = 5;
+const FAR_ABOVE_RUNS_SIGMAS = 3;
+
+/**
+ * Whether all of a device's runs together (`broadResidual`) say it draws far more than `powerW`: over
+ * `FAR_ABOVE_RUNS_MULTIPLE` times it and `FAR_ABOVE_RUNS_SIGMAS` standard errors above it, however large
+ * that error is beside the step (`runsContradict` asks for an error under half the step, to be sure by how
+ * much). It only keeps the level from being confident. A washer learned at its 12 W fill pump (true mean
+ * 614 W) from agreeing edges, its runs saying 614 ± 38 W more, was labelled confident beside a 45 W
+ * device left on for days (a variant of the harder household, seed 66, read every second).
+ */
+export function runsFarAbove(powerW: number, broad: Residual | null): boolean {
+  if (broad === null || !(powerW > 0)) return false;
+  return broad.middleW > FAR_ABOVE_RUNS_MULTIPLE * powerW && broad.middleW > FAR_ABOVE_RUNS_SIGMAS * broad.standardErrorW;
+}
+
 /**
  * Whether every measured run (at least `MIN_MEASURED_RUNS`) of a one-state device drew more than its
  * step by over max(2 W, 10 %) plus its own noise (its baselines' disagreement and the uncertainty
@@ -499,6 +516,22 @@ export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[],
   return measured.every((m) => {
     const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
     return m.totalOnMs > 0 && (stepped - m.total) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
+  });
+}
+
+/**
+ * The other way round (`fewRunsBelow`): every one of its runs (one or two) drew more than the step by more than
+ * max(2 W, 10 %) plus that run's own noise, its edges disagreeing. An EV charger with two runs, one of its
+ * switch-ons ambiguous, learned its 4 W after the car was full from its switch-offs and was charged 7 W for its
+ * 13.6 hours on (0.09 kWh; 37.6 kWh drawn, its two measured runs saying kilowatts): on 2 of 88 fresh households
+ * at 1 s (seeds 5020 and 6104, -99.9 and -99.7 %), with 2 % meter noise on change on another (seed 22, -100 %).
+ */
+export function fewRunsAbove(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  return measured.every((m) => {
+    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
   });
 }
 
@@ -605,8 +638,8 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
       energyRelativeError: step === null || step <= 0 ? null : l.standardErrorW / step,
       fromSwitchOffs: bursty !== null,
       runsDisagree:
-        bursty === null && step !== null && (runsContradict(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
-      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && fewRunsBelow(l, measured, stepOf, step))),
+        bursty === null && step !== null && (runsContradict(step, broad) || runsFarAbove(step, broad) || (input.learned.size === 1 && (runsContradict(step, residual) || leansAbove(l, step, residual) || leansAbove(l, step, broad) || eachRunAbove(measured, stepOf, step)))),
+      unattributable: bursty === null && step !== null && input.learned.size === 1 && (unattributable(l, step, residual) || (residual === null && (fewRunsBelow(l, measured, stepOf, step) || fewRunsAbove(l, measured, stepOf, step)))),
     });
   }
   const pieces = input.stepIntervals.flatMap((iv) => {

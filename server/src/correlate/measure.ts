@@ -27,6 +27,12 @@ export interface EventMeasurement {
   preReadings?: number;
   /** Robust noise of the readings before the event, in W. */
   noiseW: number;
+  /**
+   * How far the power moved just before the event (W): the window before's level less that of the
+   * window one width earlier (not reaching the entity's previous event); null when there is none.
+   * An event HA stamps well after its load changed shows its step here (`movedWithSwitching`).
+   */
+  movedBeforeW?: number | null;
   /** One entry per candidate lag, in the engine's lag order. */
   lags: LagMeasurement[];
 }
@@ -109,6 +115,8 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const outerStart = Math.max(preStart - g.widthMs, clippedStart);
   const pre = single && preStart > clippedStart ? paired(single, outerStart < preStart ? window(outerStart, preStart) : null) : single;
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
+  const earlierStart = preStart - g.widthMs;
+  const earlier = single && !preShort && earlierStart >= clippedStart ? window(earlierStart, preStart) : null;
 
   // The windows after never reach the entity's next event.
   const nextLimit = input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs;
@@ -137,7 +145,7 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(stepW))) return result("noisy");
     return result(null);
   });
-  return { preW: pre ? pre.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, lags };
+  return { preW: pre ? pre.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
 }
 
 function enoughSupport(stats: WindowStats, g: WindowGeometry): boolean {
