@@ -53,7 +53,8 @@ test("a reading next out that another load moved (a fridge's 120 W) is not avera
   assert.ok(Math.abs(m.lags[0]!.stepW! - 6) < 1e-9, `step ${m.lags[0]!.stepW}`);
 });
 
-test("a sensor read every 10 s or every 60 s has no paired readings", () => {
+test("a sensor read every 60 s pairs its readings too; every 10 s or every 2 minutes does not", () => {
+  assert.equal(windowGeometry({ ...EVERY_30_S, intervalS: 60 }).pairedReadings, true);
   assert.equal(windowGeometry({ ...EVERY_30_S, intervalS: 10 }).pairedReadings, undefined);
-  assert.equal(windowGeometry({ ...EVERY_30_S, intervalS: 60 }).pairedReadings, undefined);
+  assert.equal(windowGeometry({ ...EVERY_30_S, intervalS: 120 }).pairedReadings, undefined);
 });
