@@ -11,7 +11,7 @@ import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, a
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
-import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
+import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, mostlyWithSwitching, movedLittle, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
 import { PowerSeries } from "./power-series.js";
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from "./robust.js";
@@ -297,6 +297,7 @@ export class CorrelationEngine {
     const learned = this.learnAll();
     const attribution = this.attributeAll();
     this.quantumW = readingQuantumW(this.series);
+    const offClock = this.offClock(learned);
     const out: DeviceProfile[] = [];
     for (const entityId of this.log.entities()) {
       const own = this.log.of(entityId);
@@ -321,8 +322,8 @@ export class CorrelationEngine {
           level,
           powerW: shown ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn || !isPublishable(l) || !this.trusted(l, own, state) || e?.runsDisagree || e?.fromSwitchOffs ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
-          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l, own, state) || e?.runsDisagree || e?.unattributable || e?.fromSwitchOffs ? "estimated" : statusOf(l),
+          confidence: whileOn || !isPublishable(l) || !this.trusted(l, own, state, offClock) || e?.runsDisagree || e?.fromSwitchOffs ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l, own, state, offClock) || e?.runsDisagree || e?.unattributable || e?.fromSwitchOffs ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -563,35 +564,44 @@ export class CorrelationEngine {
    * on-change sensor's dead band when its standard error is at most `FEW_READINGS_SE_SHARE` of the
    * confident tolerance, otherwise at most `CONFIDENT_SE_SHARE` of it; never when its load mostly
    * changed before its events' windows or after them (`movedWithSwitching`): the steps then miss part
-   * of the change, however well they agree; nor when the sensor reads in steps coarser than its
-   * tolerance (`readingQuantumW`).
+   * of the change, however well they agree; on a meter whose clock is off HA's (`OffClock`), only when
+   * its own moves show it missed little of its change (`movedLittle`); nor when the sensor reads in
+   * steps coarser than its tolerance (`readingQuantumW`).
    */
-  private trusted(l: LearnedState, own: readonly EventRecord[], state: string): boolean {
+  private trusted(l: LearnedState, own: readonly EventRecord[], state: string, offClock: OffClock): boolean {
     const sensor = this.sensorProfile;
     const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
     if (sensor !== null && (fewReadingWindows(sensor) || this.geometry?.deadBand) && l.standardErrorW > FEW_READINGS_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     if (l.standardErrorW > CONFIDENT_SE_SHARE * confidentToleranceW(l.powerW)) return false;
-    // How far the power moved before each event's windows, and after them (the next lag's step less the chosen one's).
-    const before: number[] = [];
-    const after: number[] = [];
-    for (const r of own) {
-      const m = r.measurement;
-      if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
-      const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
-      const chosen = m.lags[i];
-      if (chosen?.reason !== null || chosen.stepW === null) continue;
-      const sign = r.kind === "on" ? 1 : -1;
-      if (m.movedBeforeW !== null && m.movedBeforeW !== undefined) before.push(sign * m.movedBeforeW);
-      const next = m.lags[i + 1];
-      if (next && next.reason === null && next.stepW !== null) after.push(sign * (next.stepW - chosen.stepW));
-    }
+    const { before, after } = movesAround(own, state, l);
     if (movedWithSwitching(before, l.powerW) || movedWithSwitching(after, l.powerW)) return false;
+    if ((offClock.before && !movedLittle(before, l.powerW)) || (offClock.after && !movedLittle(after, l.powerW))) return false;
     // A step is the difference of two levels read in the sensor's steps (`readingQuantumW`): however many
     // events agree, each level can be off by up to half a step, the same way each time. Read in 10 W steps
     // (kW with two decimals), an 8 W light was labelled confident at 10.0 W (se 0.06 W) and a dimmed light's
     // 60 W level at 50.0 W (a variant of the harder household, read every 1 and 10 s).
     if (this.quantumW > confidentToleranceW(l.powerW)) return false;
     return isRepresentative(l) && Math.abs(l.powerW) >= RESOLUTION_MULTIPLE * resolution;
+  }
+
+  /**
+   * Whether the meter's clock is off HA's (`OffClock`): over all its devices' levels that switch cleanly
+   * (`isRepresentative`), whether the power mostly moved in the switchings' direction before their windows
+   * before, or after their windows after (`mostlyWithSwitching`).
+   */
+  private offClock(learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): OffClock {
+    const before: number[] = [];
+    const after: number[] = [];
+    for (const entityId of this.log.entities()) {
+      const own = this.log.of(entityId);
+      for (const [state, l] of learned.get(entityId) ?? []) {
+        if (!isPublishable(l) || !isRepresentative(l)) continue;
+        const moves = movesAround(own, state, l);
+        before.push(...moves.before);
+        after.push(...moves.after);
+      }
+    }
+    return { before: mostlyWithSwitching(before), after: mostlyWithSwitching(after) };
   }
 
   private others(entityId: string, curves: ReadonlyMap<string, EnergyCurve>, presence: ReadonlyMap<string, Presence>): Others {
@@ -798,4 +808,36 @@ function piecesByHour(pieces: readonly EnergyPiece[], from: number, to: number):
     }
   }
   return new Map([...sums.values()].map((e) => [[e.state, e.hour] as [string, number], e.kwh]));
+}
+
+/**
+ * Whether a meter's changes mostly show before HA's events (its clock ahead of HA's: inside the windows before,
+ * `before`) or after them (behind: inside the windows after, `after`); then every step misses part of its change
+ * the same way, by how much depends on the noise and the step, and the steps' agreement says nothing of it.
+ */
+interface OffClock {
+  before: boolean;
+  after: boolean;
+}
+
+/**
+ * How far the power moved around each of a state's switchings (on and off), in the switching's direction
+ * (up for a switch-on, down for a switch-off): before its window before (`EventMeasurement.movedBeforeW`),
+ * and after its window after (the next lag's step less the chosen one's).
+ */
+function movesAround(own: readonly EventRecord[], state: string, l: LearnedState): { before: number[]; after: number[] } {
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const r of own) {
+    const m = r.measurement;
+    if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
+    const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
+    const chosen = m.lags[i];
+    if (chosen?.reason !== null || chosen.stepW === null) continue;
+    const sign = r.kind === "on" ? 1 : -1;
+    if (m.movedBeforeW !== null && m.movedBeforeW !== undefined) before.push(sign * m.movedBeforeW);
+    const next = m.lags[i + 1];
+    if (next && next.reason === null && next.stepW !== null) after.push(sign * (next.stepW - chosen.stepW));
+  }
+  return { before, after };
 }
