@@ -37,6 +37,11 @@ export interface LearningSettings {
    * they count alike. The engine chooses it by the sensor (`stepNoiseFor`).
    */
   stepNoiseW?: (measurement: EventMeasurement) => number;
+  /**
+   * Steps are taken at this candidate lag (its index) or later: 1 on a meter whose clock runs behind HA's, whose
+   * changes land inside the first lag's windows (the engine's `OffClock`); 0 (the default) otherwise.
+   */
+  firstLagIndex?: number;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -169,7 +174,8 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
   const weights: number[] | null = settings.stepNoiseW ? [] : null;
   for (const r of own) {
     if (r.kind !== kind || !pick(r) || !r.measurement) continue;
-    const row = r.measurement.lags.map((m) => (m.reason === null && m.stepW !== null ? sign * m.stepW : null));
+    const first = settings.firstLagIndex ?? 0;
+    const row = r.measurement.lags.map((m, i) => (i >= first && m.reason === null && m.stepW !== null ? sign * m.stepW : null));
     if (!row.some((v) => v !== null)) continue;
     rows.push(row);
     if (settings.stepNoiseW) weights?.push(stepWeight(settings.stepNoiseW(r.measurement)));
