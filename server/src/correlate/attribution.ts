@@ -269,7 +269,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   for (const { run } of input.runs) for (const state of new Set(run.records.slice(0, -1).map((r) => r.state))) runCount.set(state, (runCount.get(state) ?? 0) + 1);
 
   // Residual power of each measured run against the steps: zero, give or take noise, for a steady device.
-  const stepEnergy = (m: MeasuredRun) => [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
+  const stepEnergy = (m: MeasuredRun) => stepEnergyOf(m, stepOf);
   // The runs are compared with the steps over their time in states with a step (`UNSTEPPED_MAX_SHARE`).
   const stepped = measured.map((m) => steppedPart(m, stepOf));
   const onMs = measured.reduce((s, m) => s + m.totalOnMs, 0);
@@ -501,11 +501,7 @@ export function runsFarAbove(powerW: number, broad: Residual | null): boolean {
  */
 export function eachRunAbove(measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
   if (measured.length < MIN_MEASURED_RUNS || !(stepW > 0)) return false;
-  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
-  return measured.every((m) => {
-    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
-    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
-  });
+  return measured.every((m) => drewPastStep(m, stepOf, stepW, "above"));
 }
 
 /**
@@ -517,12 +513,7 @@ export function eachRunAbove(measured: readonly MeasuredRun[], stepOf: (s: strin
  * on (172 kWh, 72 kWh drawn) while its two measured runs said 1.7 and 4.0 kW.
  */
 export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
-  if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
-  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
-  return measured.every((m) => {
-    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
-    return m.totalOnMs > 0 && (stepped - m.total) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
-  });
+  return fewRunsPastStep(l, measured, stepOf, stepW, "below");
 }
 
 /**
@@ -533,12 +524,27 @@ export function fewRunsBelow(l: StateLearning, measured: readonly MeasuredRun[],
  * at 1 s (seeds 5020 and 6104, -99.9 and -99.7 %), with 2 % meter noise on change on another (seed 22, -100 %).
  */
 export function fewRunsAbove(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number): boolean {
+  return fewRunsPastStep(l, measured, stepOf, stepW, "above");
+}
+
+function fewRunsPastStep(l: StateLearning, measured: readonly MeasuredRun[], stepOf: (s: string) => number | null, stepW: number, side: "above" | "below"): boolean {
   if (measured.length === 0 || measured.length >= MIN_MEASURED_RUNS || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  return measured.every((m) => drewPastStep(m, stepOf, stepW, side));
+}
+
+/** Whether a run's mean power above its baseline is past what its steps predict by more than max(2 W, 10 %) plus its own noise. */
+function drewPastStep(m: MeasuredRun, stepOf: (s: string) => number | null, stepW: number, side: "above" | "below"): boolean {
+  if (!(m.totalOnMs > 0)) return false;
   const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
-  return measured.every((m) => {
-    const stepped = [...m.onMs].reduce((sum, [s, ms]) => sum + (stepOf(s) ?? 0) * ms, 0);
-    return m.totalOnMs > 0 && (m.total - stepped) / m.totalOnMs > floor + m.baselineGapW + m.uncertaintyW;
-  });
+  const excessW = (m.total - stepEnergyOf(m, stepOf)) / m.totalOnMs;
+  return (side === "above" ? excessW : -excessW) > floor + m.baselineGapW + m.uncertaintyW;
+}
+
+/** What a run's steps predict it drew (W·ms): each state's step times its on-time, states without a step counting nothing. */
+export function stepEnergyOf(m: Pick<MeasuredRun, "onMs">, stepOf: (s: string) => number | null): number {
+  let wattMs = 0;
+  for (const [state, ms] of m.onMs) wattMs += (stepOf(state) ?? 0) * ms;
+  return wattMs;
 }
 
 /** A switch-off "above" the switch-on level is this share above it (as for bursts). */
