@@ -675,6 +675,7 @@ export class CorrelationEngine {
           previousOwnEvent: previous ? previous.event.t : null,
           nextOwnEvent: next ? next.event.t : null,
           conflictIn: (from: number, to: number) => this.log.conflictIn(r, from, to),
+          othersIn: (from: number, to: number) => this.log.othersIn(r, from, to),
         };
         r.measurement = measureEvent(input, settings);
         this.pending.delete(r);

@@ -55,6 +55,17 @@ export class EventLog {
     return false;
   }
 
+  /** The times of events of entities other than `r`'s in [from, to], in order. */
+  othersIn(r: EventRecord, from: number, to: number): number[] {
+    const times: number[] = [];
+    for (let i = lowerBound(this.all, from); i < this.all.length; i += 1) {
+      const other = this.all[i]!.event;
+      if (other.t > to) break;
+      if (other.entityId !== r.event.entityId) times.push(other.t);
+    }
+    return times;
+  }
+
   /** The other entity whose event in [from, to] is nearest in time to `r`, or null. */
   conflictIn(r: EventRecord, from: number, to: number): string | null {
     let best: string | null = null;

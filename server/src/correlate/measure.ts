@@ -44,6 +44,8 @@ export interface MeasureInput {
   nextOwnEvent: number | null;
   /** The nearest other entity with an event in [from, to], or null. */
   conflictIn: (from: number, to: number) => string | null;
+  /** Times of other entities' events in [from, to], in order: a level's walk out from the event stops at them (`walkedLevel`). */
+  othersIn?: (from: number, to: number) => readonly number[];
 }
 
 export interface MeasureSettings {
@@ -77,7 +79,65 @@ const PAIR_SIGMAS = 3;
 
 /** How far after an event its windows can reach: data up to here must be complete before it is measured. */
 export function reachAfterMs(geometry: WindowGeometry, lagsS: readonly number[]): number {
-  return geometry.postGuardMs + Math.max(0, ...lagsS) * 1000 + (geometry.pairedReadings ? 2 : 1) * geometry.widthMs;
+  return geometry.postGuardMs + Math.max(0, ...lagsS) * 1000 + Math.max(geometry.pairedReadings ? 2 : 1, geometry.walkDriftW2PerS ? WALK_MAX_WIDTHS : 1) * geometry.widthMs;
+}
+
+/** A level's walk out from the event (`walkedLevel`) reaches at most this many window widths. */
+const WALK_MAX_WIDTHS = 3;
+/** ...and stops at the first reading this many of its standard deviations from the level so far. */
+const WALK_SIGMAS = 3;
+
+/**
+ * The power level at the inner end of a window (next to the event) from the readings walking out from
+ * it, one at a time, until one is more than `WALK_SIGMAS` from the level so far (another load switched),
+ * or the walk reaches `outer`, an outage or `WALK_MAX_WIDTHS` widths: the base load wanders as a random
+ * walk (`driftW2PerS`) under white reading noise, so the best level next to the event weighs the nearest
+ * readings most (a Kalman filter run from the farthest reading kept in towards the event). Null when
+ * no reading lies between `inner` and `outer`.
+ */
+export function walkedLevel(
+  series: PowerSeries,
+  inner: number,
+  outer: number,
+  noiseW: (w: number) => number,
+  driftW2PerS: number,
+  staleMs: number,
+): { level: number; readings: number } | null {
+  const direction = outer >= inner ? 1 : -1;
+  let i = series.indexAtOrBefore(inner);
+  if (direction > 0 && (i < 0 || series.timeAt(i) < inner)) i += 1;
+  if (i < 0 || i >= series.length) return null;
+  const inside = (t: number) => (direction > 0 ? t >= inner && t <= outer : t <= inner && t >= outer);
+  if (!inside(series.timeAt(i))) return null;
+  const kept = [i];
+  let x = series.wattsAt(i);
+  let p = noiseW(x) ** 2;
+  for (let j = i + direction; j >= 0 && j < series.length; j += direction) {
+    const t = series.timeAt(j);
+    const dt = Math.abs(t - series.timeAt(j - direction));
+    if (!inside(t) || dt > staleMs) break;
+    const y = series.wattsAt(j);
+    const r = noiseW(y) ** 2;
+    const predicted = p + (driftW2PerS * dt) / 1000;
+    if (Math.abs(y - x) > WALK_SIGMAS * Math.sqrt(predicted + r)) break;
+    const gain = predicted / (predicted + r);
+    x += gain * (y - x);
+    p = (1 - gain) * predicted;
+    kept.push(j);
+  }
+  // Back in from the farthest reading kept: the filtered level at the nearest one uses them all.
+  let level = series.wattsAt(kept[kept.length - 1]!);
+  p = noiseW(level) ** 2;
+  for (let k = kept.length - 2; k >= 0; k -= 1) {
+    const j = kept[k]!;
+    const y = series.wattsAt(j);
+    const r = noiseW(y) ** 2;
+    const predicted = p + (driftW2PerS * Math.abs(series.timeAt(j) - series.timeAt(kept[k + 1]!))) / 1000;
+    const gain = predicted / (predicted + r);
+    level += gain * (y - level);
+    p = (1 - gain) * predicted;
+  }
+  return { level, readings: kept.length };
 }
 
 export function measureEvent(input: MeasureInput, settings: MeasureSettings): EventMeasurement {
@@ -114,6 +174,16 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   // The reading before the window before, when it agrees with the window's (`WindowGeometry.pairedReadings`).
   const outerStart = Math.max(preStart - g.widthMs, clippedStart);
   const pre = single && preStart > clippedStart ? paired(single, outerStart < preStart ? window(outerStart, preStart) : null) : single;
+  // With a known drift (`WindowGeometry.walkDriftW2PerS`), a window's level is walked out from the event (`walkedLevel`).
+  const walked = (stats: WindowStats | null, inner: number, outer: number): WindowStats | null => {
+    const drift = g.walkDriftW2PerS;
+    if (!stats || !drift || !settings.readingNoiseW) return stats;
+    const others = input.othersIn?.(Math.min(inner, outer), Math.max(inner, outer)) ?? [];
+    const limit = others.length === 0 ? outer : inner < outer ? others[0]! - g.preGuardMs : others[others.length - 1]! + g.postGuardMs;
+    const w = walkedLevel(series, inner, limit, settings.readingNoiseW, drift, g.staleMs);
+    return w ? { ...stats, median: w.level } : stats;
+  };
+  const preLevel = walked(pre, preEnd, Math.max(clippedStart, preEnd - WALK_MAX_WIDTHS * g.widthMs));
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
   const earlierStart = preStart - g.widthMs;
   const earlier = single && !preShort && earlierStart >= clippedStart ? window(earlierStart, preStart) : null;
@@ -126,8 +196,8 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     const postShort = postEnd - postStart < g.minWindowMs;
     const singlePost = postShort ? null : window(postStart, postEnd);
     const outerEnd = Math.min(postEnd + g.widthMs, nextLimit);
-    const post = singlePost && postEnd < nextLimit ? paired(singlePost, outerEnd > postEnd ? window(postEnd, outerEnd) : null) : singlePost;
-    const stepW = pre && post ? post.median - pre.median : null;
+    const post = walked(singlePost && postEnd < nextLimit ? paired(singlePost, outerEnd > postEnd ? window(postEnd, outerEnd) : null) : singlePost, postStart, Math.min(nextLimit, postStart + WALK_MAX_WIDTHS * g.widthMs));
+    const stepW = preLevel && post ? post.median - preLevel.median : null;
     const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
@@ -145,7 +215,7 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(stepW))) return result("noisy");
     return result(null);
   });
-  return { preW: pre ? pre.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
+  return { preW: preLevel ? preLevel.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
 }
 
 function enoughSupport(stats: WindowStats, g: WindowGeometry): boolean {
