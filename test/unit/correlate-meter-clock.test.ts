@@ -123,3 +123,11 @@ test("a harder household read every second by a meter whose clock runs 12 s behi
   assert.deepEqual(misses, [], misses.map((m) => `${m.entityId} ${m.state}${m.level ? ` ${m.level}` : ""}: ${m.powerW.toFixed(1)} W, true ${m.truePowerW.toFixed(1)} W`).join("; "));
   assert.ok(score.confident > 0, "some levels are confident, from the steps 30 s after the events");
 });
+
+test("on a meter whose changes show 5 s before HA's events, the steps are the windows' medians, not levels walked from the events", () => {
+  // Guards `walkedStepsShort`. Each change shows 4 s before its event, 1 s inside the window before it: a level walked
+  // back from the event (`walkedLevel`) starts on the new level, and without the rule the 12 W light was labelled
+  // confident at 10.0 W. Too little of each window to move its median or the moves before it (`movedBeforeW`), but
+  // the walked steps are short of the windows' at nearly every event.
+  for (const p of profilesOf(-5 * SECOND)) assert.ok(Math.abs(p.powerW! - trueW(p.entityId)) <= Math.max(1, 0.1 * trueW(p.entityId)), p.label);
+});

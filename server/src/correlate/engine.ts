@@ -9,7 +9,7 @@
  */
 import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { learnEntity, onTime, powerOf, type LearnedState } from "./entity-learning.js";
+import { learnEntity, onTime, powerOf, stepOfLag, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, mostlyWithSwitching, movedLittle, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
@@ -210,6 +210,8 @@ export class CorrelationEngine {
   private completeUntil = Number.NEGATIVE_INFINITY;
   private droppedBefore = Number.NEGATIVE_INFINITY;
   private earliestLate = Number.POSITIVE_INFINITY;
+  /** Whether the steps learned from are the windows' medians' (`LagMeasurement.windowStepW`) rather than the walked levels'. */
+  private windowSteps = false;
   private latestLate = Number.NEGATIVE_INFINITY;
   /** Measured runs, by their first (switch-on) record. */
   private readonly runMeasurements = new Map<EventRecord, RunMeasurement>();
@@ -304,7 +306,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
       const energy = attribution.get(entityId);
-      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise());
+      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps);
       const whileOn = energy?.model === "while-on";
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
@@ -362,7 +364,7 @@ export class CorrelationEngine {
         }
         continue;
       }
-      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise());
+      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps);
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
@@ -399,7 +401,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise()).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -533,7 +535,8 @@ export class CorrelationEngine {
         // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW
         // as a dishwasher's heater went off).
         const lag = run.records[0]!.measurement?.lags[l.onLagIndex];
-        const own = lag && lag.reason === null && lag.stepW !== null && Math.abs(lag.stepW - levelW) <= OWN_LEVEL_SPREADS * spreadW ? lag.stepW : null;
+        const step = lag ? stepOfLag(lag, { windowSteps: this.windowSteps }) : null;
+        const own = lag && lag.reason === null && step !== null && Math.abs(step - levelW) <= OWN_LEVEL_SPREADS * spreadW ? step : null;
         const histogram = m?.integrable ? m.levels.get(state) : undefined;
         return [run.records[0]!.event.t, own !== null && histogram ? { own, histogram } : null] as const;
       }),
@@ -574,10 +577,10 @@ export class CorrelationEngine {
     const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
     if (sensor !== null && (fewReadingWindows(sensor) || this.geometry?.deadBand) && l.standardErrorW > FEW_READINGS_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     if (l.standardErrorW > CONFIDENT_SE_SHARE * confidentToleranceW(l.powerW)) return false;
-    const { before, after } = movesAround(own, state, l);
+    const { before, after } = movesAround(own, state, l, this.windowSteps);
     if (movedWithSwitching(before, l.powerW) || movedWithSwitching(after, l.powerW)) return false;
     // Judged by the moves the meter was found off by: a late meter's from the first lag (its levels' steps are from the next one).
-    const judged = offClock.after ? movesAround(own, state, { onLagIndex: 0, offLagIndex: 0 }) : { before, after };
+    const judged = offClock.after ? movesAround(own, state, { onLagIndex: 0, offLagIndex: 0 }, this.windowSteps) : { before, after };
     if ((offClock.before && !movedLittle(judged.before, l.powerW)) || (offClock.after && !movedLittle(judged.after, l.powerW))) return false;
     // A step is the difference of two levels read in the sensor's steps (`readingQuantumW`): however many
     // events agree, each level can be off by up to half a step, the same way each time. Read in 10 W steps
@@ -599,7 +602,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       for (const [state, l] of learned.get(entityId) ?? []) {
         if (!isPublishable(l) || !isRepresentative(l)) continue;
-        const moves = movesAround(own, state, l);
+        const moves = movesAround(own, state, l, true);
         before.push(...moves.before);
         after.push(...moves.after);
       }
@@ -636,13 +639,17 @@ export class CorrelationEngine {
       location: locationFor(sensor, this.geometry),
       ...(stepNoiseW ? { stepNoiseW } : {}),
     };
-    const learn = (firstLagIndex: number) => new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex })]));
+    const learn = (firstLagIndex: number, windowSteps: boolean) => new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex, windowSteps })]));
     // On a meter whose clock runs behind HA's (`OffClock`), the changes land inside the first lag's windows: the steps are
     // taken from the next lag on. Read every second with the changes 12 s late, the harder household's single-level power
     // P90 went from 25.0 to 6.5 % (households 11 to 66) and its energy median on change from 23.8 to 2.5 %.
-    const fromFirst = learn(0);
-    this.clock = this.offClock(fromFirst);
-    this.learned = this.clock.after ? learn(1) : fromFirst;
+    const fromWindows = learn(0, true);
+    this.clock = this.offClock(fromWindows);
+    // Levels walked out from the events (`walkedLevel`) weigh the readings nearest them most: on a meter whose clock is
+    // off HA's by a few seconds, those hold the event's own change, and the walked steps come out short. Such a meter
+    // keeps the windows' medians.
+    this.windowSteps = this.clock.before || this.clock.after || walkedStepsShort(this.log, fromWindows);
+    this.learned = this.clock.after ? learn(1, true) : this.windowSteps ? fromWindows : learn(0, false);
     return this.learned;
   }
 
@@ -755,7 +762,7 @@ export class CorrelationEngine {
       to: event.to,
       kind,
       state,
-      stepW: m?.stepW ?? null,
+      stepW: m ? stepOfLag(m, { windowSteps: this.windowSteps }) : null,
       preW: measurement?.preW ?? null,
       postW: m?.postW ?? null,
       lagS: this.lagsS[lagIndex] ?? 0,
@@ -840,7 +847,7 @@ interface OffClock {
  * (up for a switch-on, down for a switch-off): before its window before (`EventMeasurement.movedBeforeW`),
  * and after its window after (the next lag's step less the chosen one's).
  */
-function movesAround(own: readonly EventRecord[], state: string, l: Pick<LearnedState, "onLagIndex" | "offLagIndex">): { before: number[]; after: number[] } {
+function movesAround(own: readonly EventRecord[], state: string, l: Pick<LearnedState, "onLagIndex" | "offLagIndex">, windowSteps: boolean): { before: number[]; after: number[] } {
   const before: number[] = [];
   const after: number[] = [];
   for (const r of own) {
@@ -848,11 +855,37 @@ function movesAround(own: readonly EventRecord[], state: string, l: Pick<Learned
     if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
     const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
     const chosen = m.lags[i];
-    if (chosen?.reason !== null || chosen.stepW === null) continue;
+    const chosenStep = chosen ? stepOfLag(chosen, { windowSteps }) : null;
+    if (chosen?.reason !== null || chosenStep === null) continue;
     const sign = r.kind === "on" ? 1 : -1;
     if (m.movedBeforeW !== null && m.movedBeforeW !== undefined) before.push(sign * m.movedBeforeW);
     const next = m.lags[i + 1];
-    if (next && next.reason === null && next.stepW !== null) after.push(sign * (next.stepW - chosen.stepW));
+    const nextStep = next ? stepOfLag(next, { windowSteps }) : null;
+    if (next && next.reason === null && nextStep !== null) after.push(sign * (nextStep - chosenStep));
   }
   return { before, after };
+}
+
+/**
+ * Whether the steps from levels walked out from the events (`walkedLevel`) come out short of the windows' medians'
+ * more often than not over the meter's cleanly switching levels (`mostlyWithSwitching`): the readings nearest the
+ * events hold their own changes (a meter's clock a few seconds off HA's). On time, the two differ by noise and by
+ * other loads inside the windows, either way.
+ */
+function walkedStepsShort(log: EventLog, learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): boolean {
+  const shortBy: number[] = [];
+  for (const entityId of log.entities()) {
+    const own = log.of(entityId);
+    for (const [state, l] of learned.get(entityId) ?? []) {
+      if (!isPublishable(l) || !isRepresentative(l)) continue;
+      for (const r of own) {
+        const m = r.measurement;
+        if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
+        const lag = m.lags[r.kind === "on" ? l.onLagIndex : l.offLagIndex];
+        if (!lag || lag.reason !== null || lag.stepW === null || lag.windowStepW === undefined || lag.windowStepW === null) continue;
+        shortBy.push((r.kind === "on" ? 1 : -1) * (lag.windowStepW - lag.stepW));
+      }
+    }
+  }
+  return mostlyWithSwitching(shortBy);
 }

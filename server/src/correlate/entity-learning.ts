@@ -6,7 +6,7 @@ import { stateIntervals, type StateInterval } from "./energy.js";
 import type { EventRecord } from "./event-log.js";
 import { isGhostRun, type EdgeStep } from "./ghosts.js";
 import { estimate, isPublishable, joinedWeights, learnState, stepWeight, type Location, type RowWeights, type StateLearning, type StepRows } from "./learn.js";
-import type { EventMeasurement } from "./measure.js";
+import type { EventMeasurement, LagMeasurement } from "./measure.js";
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from "./robust.js";
 import { fromKey, splitPowerStateKey, toKey, type ZeroStatePredicate } from "./states.js";
 
@@ -42,6 +42,8 @@ export interface LearningSettings {
    * changes land inside the first lag's windows (the engine's `OffClock`); 0 (the default) otherwise.
    */
   firstLagIndex?: number;
+  /** Steps from the windows' medians (`LagMeasurement.windowStepW`) where the levels were walked out from the events. */
+  windowSteps?: boolean;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -175,12 +177,20 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
   for (const r of own) {
     if (r.kind !== kind || !pick(r) || !r.measurement) continue;
     const first = settings.firstLagIndex ?? 0;
-    const row = r.measurement.lags.map((m, i) => (i >= first && m.reason === null && m.stepW !== null ? sign * m.stepW : null));
+    const row = r.measurement.lags.map((m, i) => {
+      const step = stepOfLag(m, settings);
+      return i >= first && m.reason === null && step !== null ? sign * step : null;
+    });
     if (!row.some((v) => v !== null)) continue;
     rows.push(row);
     if (settings.stepNoiseW) weights?.push(stepWeight(settings.stepNoiseW(r.measurement)));
   }
   return { rows: rows.slice(-maxSteps), weights: weights && weights.slice(-maxSteps) };
+}
+
+/** A lag's step as the settings read it: from the walked levels, or from the windows' medians (`LearningSettings.windowSteps`). */
+export function stepOfLag(m: LagMeasurement, settings: Pick<LearningSettings, "windowSteps">): number | null {
+  return settings.windowSteps && m.windowStepW !== undefined ? m.windowStepW : m.stepW;
 }
 
 /**
@@ -196,10 +206,11 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
     const from = direct.get(fromKey(r.event));
     const to = direct.get(toKey(r.event));
     const m = r.measurement.lags[to?.onLagIndex ?? 0];
-    if (!m || m.reason !== null || m.stepW === null) continue;
+    const changeStep = m ? stepOfLag(m, settings) : null;
+    if (!m || m.reason !== null || changeStep === null) continue;
     const weight = settings.stepNoiseW ? stepWeight(settings.stepNoiseW(r.measurement)) : 1;
-    if (known(from)) add(toKey(r.event), from.powerW + m.stepW, weight);
-    if (known(to)) add(fromKey(r.event), to.powerW - m.stepW, weight);
+    if (known(from)) add(toKey(r.event), from.powerW + changeStep, weight);
+    if (known(to)) add(fromKey(r.event), to.powerW - changeStep, weight);
   }
   if (extra.size === 0) return direct;
   const out = new Map(direct);
@@ -224,7 +235,7 @@ export interface OnTime {
 const GHOST_STATE = "\u0000ghost";
 
 /** The entity's state intervals up to `until`, less its ghost runs. */
-export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number): OnTime {
+export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false): OnTime {
   const ghostStarts = new Set<EventRecord>();
   const ghostRuns = new Map<string, number>();
   for (let i = 0; i + 1 < own.length; i += 1) {
@@ -232,7 +243,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
     const end = own[i + 1]!;
     const l = states.get(start.state);
     if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || !isPublishable(l)) continue;
-    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW), acceptedStep(end, l.offLagIndex, -1, stepNoiseW)].flatMap((v) => (v === null ? [] : [v]));
+    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, windowSteps), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, windowSteps)].flatMap((v) => (v === null ? [] : [v]));
     if (!isGhostRun(steps, l.powerW, l.spreadW)) continue;
     ghostStarts.add(start);
     ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
@@ -241,7 +252,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
   return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
 }
 
-function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW?: (m: EventMeasurement) => number): EdgeStep | null {
+function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false): EdgeStep | null {
   const m = r.measurement?.lags[lagIndex];
   // Behind an on-change sensor's dead band, a step is as unsure as something else moved in its windows (`movedW`): a 60 W
   // kitchen light's runs whose steps were near zero because a fridge or a charger switched beside them were taken for
@@ -254,7 +265,8 @@ function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW
   // spread, 19 -> 15 W, under a sixth of their 93 W: `isGhostRun`), 27 with this; at 60 s 31 -> 28. The 30 s energy P90
   // went down on four seeds (2024 7.6 -> 6.5 %, 31337 8.6 -> 7.2 %, 777001 6.9 -> 6.3 %, 5 8.5 -> 7.8 %); seed 5's
   // 60 s energy median 2.83 -> 2.89 % (a PC's run no longer a ghost, its power high).
-  return m && m.reason === null && m.stepW !== null ? { stepW: sign * m.stepW, noiseW: Math.max(r.measurement!.noiseW, m.movedW ?? 0, stepNoiseW?.(r.measurement!) ?? 0) } : null;
+  const step = m ? stepOfLag(m, { windowSteps }) : null;
+  return m && m.reason === null && step !== null ? { stepW: sign * step, noiseW: Math.max(r.measurement!.noiseW, m.movedW ?? 0, stepNoiseW?.(r.measurement!) ?? 0) } : null;
 }
 
 function spreadOf(values: readonly number[], center: number): number {

@@ -12,6 +12,11 @@ export interface LagMeasurement {
   stepW: number | null;
   reason: ExclusionReason | null;
   conflictWith: string | null;
+  /**
+   * With levels walked out from the event (`walkedLevel`), the step from the windows' medians instead, for a meter
+   * whose walked steps come out short (its clock off HA's: `EngineLearning`); absent otherwise.
+   */
+  windowStepW?: number | null;
   /** Readings averaged into `postW` (`WindowGeometry.pairedReadings`): 2 when paired, else absent. */
   postReadings?: number;
   /**
@@ -196,15 +201,18 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     const postShort = postEnd - postStart < g.minWindowMs;
     const singlePost = postShort ? null : window(postStart, postEnd);
     const outerEnd = Math.min(postEnd + g.widthMs, nextLimit);
-    const post = walked(singlePost && postEnd < nextLimit ? paired(singlePost, outerEnd > postEnd ? window(postEnd, outerEnd) : null) : singlePost, postStart, Math.min(nextLimit, postStart + WALK_MAX_WIDTHS * g.widthMs));
+    const postWindow = singlePost && postEnd < nextLimit ? paired(singlePost, outerEnd > postEnd ? window(postEnd, outerEnd) : null) : singlePost;
+    const post = walked(postWindow, postStart, Math.min(nextLimit, postStart + WALK_MAX_WIDTHS * g.widthMs));
     const stepW = preLevel && post ? post.median - preLevel.median : null;
+    const windowStepW = g.walkDriftW2PerS ? (pre && postWindow ? postWindow.median - pre.median : null) : undefined;
     const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
-      postW: post ? post.median : null,
+      postW: postWindow ? postWindow.median : null,
       stepW,
       reason,
       conflictWith,
+      ...(windowStepW === undefined ? {} : { windowStepW }),
       ...(post && post.readings > (singlePost?.readings ?? 0) ? { postReadings: post.readings } : {}),
       ...(movedW === undefined ? {} : { movedW }),
     });
@@ -212,10 +220,11 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (!pre || !post || !enoughSupport(single!, g) || !enoughSupport(singlePost!, g) || stepW === null) return result("no-data");
     const conflict = input.conflictIn(preStart, postEnd);
     if (conflict !== null) return result("ambiguous", conflict);
-    if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(stepW))) return result("noisy");
+    // Judged by the windows' step: a walked one comes out short on a meter whose clock is off HA's (`windowStepW`).
+    if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(windowStepW ?? stepW))) return result("noisy");
     return result(null);
   });
-  return { preW: preLevel ? preLevel.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
+  return { preW: pre ? pre.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
 }
 
 function enoughSupport(stats: WindowStats, g: WindowGeometry): boolean {
