@@ -185,6 +185,8 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (!stats || !drift || !settings.readingNoiseW) return stats;
     const others = input.othersIn?.(Math.min(inner, outer), Math.max(inner, outer)) ?? [];
     const limit = others.length === 0 ? outer : inner < outer ? others[0]! - g.preGuardMs : others[others.length - 1]! + g.postGuardMs;
+    // Another entity's event right at the window's inner end (an ambiguous step): nothing to walk.
+    if ((limit - inner) * (outer - inner) <= 0) return stats;
     const w = walkedLevel(series, inner, limit, settings.readingNoiseW, drift, g.staleMs);
     return w ? { ...stats, median: w.level } : stats;
   };
