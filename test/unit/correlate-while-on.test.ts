@@ -188,6 +188,18 @@ test("a bursty device's switch-offs and runs are weighed by their errors, and th
   assert.equal(meanOfBursts({ meanW: 112, standardErrorW: 12, baseW: 86 }, 86, { meanW: 68, standardErrorW: 17 }), null, "they disagree");
 });
 
+test("all of a bursty device's runs join its switch-offs and least uncertain runs when they agree and resolve it", () => {
+  // A PC on for hours beside everything: switch-offs 130 ± 12 W, its few clear runs 110 ± 24 W, all 20 of its runs 118 ± 8 W:
+  // (130/144 + 110/576 + 118/64) / (1/144 + 1/576 + 1/64) = 120.7 W (126 W without them).
+  const edges = { meanW: 130, standardErrorW: 12, baseW: 80 };
+  const clear = { meanW: 110, standardErrorW: 24 };
+  const expected = (130 / 144 + 110 / 576 + 118 / 64) / (1 / 144 + 1 / 576 + 1 / 64);
+  assert.ok(Math.abs(meanOfBursts(edges, 80, clear, { meanW: 118, standardErrorW: 8 })! - expected) < 1e-9);
+  // Not when they disagree with the switch-offs (60 ± 8 W: the PC's runs read low), nor when they cannot resolve it (± 45 W, over half the step).
+  assert.ok(Math.abs(meanOfBursts(edges, 80, clear, { meanW: 60, standardErrorW: 8 })! - 126) < 1e-9);
+  assert.ok(Math.abs(meanOfBursts(edges, 80, clear, { meanW: 118, standardErrorW: 45 })! - 126) < 1e-9);
+});
+
 test("a device whose switch-offs are above its switch-ons, too coarse to count its bursts, draws its step plus the median residual of all its runs", () => {
   // A PC read every 60 s: switch-ons at 80 W, switch-offs scattered above (no clear burst level), runs saying +36 ± 14 W.
   const pc = learning([80, 79, 81, 80, 80, 82], [80, 95, 79, 130, 82, 160, 110, 150, 85, 176]);

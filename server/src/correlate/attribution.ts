@@ -419,17 +419,39 @@ const EDGE_MEAN_MIN_GAP_SHARE = 0.1;
 const RESIDUAL_SE_FLOOR_W = 1;
 
 /**
- * A bursty device's mean power from its switch-offs (`edgeMean`) and from its runs (its step plus
- * their median residual), each weighed by the inverse of its variance; null (the step stands) when
- * the two disagree by more than `EDGE_MEAN_AGREE_SIGMAS` combined standard errors, or when the
- * combined mean is within max(2 W, 10 %) of the step.
+ * A bursty device's mean power from its switch-offs (`edgeMean`), from its least uncertain runs (its
+ * step plus their median residual) and, when given, from all its runs (`broadResidual`), each weighed
+ * by the inverse of its variance; null (the step stands) when the switch-offs and the least uncertain
+ * runs disagree by more than `EDGE_MEAN_AGREE_SIGMAS` combined standard errors, or when the combined
+ * mean is within max(2 W, 10 %) of the step. All the runs join only when they agree with the
+ * switch-offs as closely and resolve the device (`BROAD_MAX_RELATIVE_SE`): a PC on for hours beside
+ * everything has few runs clear of other devices (4-8 of 17-24), and its switch-offs sample its bursts'
+ * share from 15-30 events, each uncertain by 12-18 W; its 17-24 runs together add a third estimate.
  */
-export function meanOfBursts(edges: EdgeMean, stepW: number, runs: { meanW: number; standardErrorW: number }): number | null {
-  if (Math.abs(edges.meanW - runs.meanW) > EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, runs.standardErrorW)) return null;
-  const a = 1 / edges.standardErrorW ** 2;
-  const b = 1 / runs.standardErrorW ** 2;
-  const mean = (edges.meanW * a + runs.meanW * b) / (a + b);
+export function meanOfBursts(edges: EdgeMean, stepW: number, runs: Estimate, allRuns: Estimate | null = null): number | null {
+  const agrees = (e: Estimate) => Math.abs(edges.meanW - e.meanW) <= EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, e.standardErrorW);
+  if (!agrees(runs)) return null;
+  const joins = allRuns !== null && allRuns.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW && agrees(allRuns);
+  const mean = inverseVarianceMean([edges, runs, ...(joins ? [allRuns] : [])]);
   return mean > 0 && Math.abs(mean - stepW) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * Math.abs(stepW)) ? mean : null;
+}
+
+/** A mean power and its standard error, W. */
+interface Estimate {
+  meanW: number;
+  standardErrorW: number;
+}
+
+/** The estimates' mean, each weighed by the inverse of its variance. */
+function inverseVarianceMean(estimates: readonly Estimate[]): number {
+  let sum = 0;
+  let weights = 0;
+  for (const e of estimates) {
+    const w = 1 / e.standardErrorW ** 2;
+    sum += w * e.meanW;
+    weights += w;
+  }
+  return sum / weights;
 }
 
 /** The broad residual must be this many of its standard errors above zero (one-sided 90 %: the edges have already said the device draws more). */
@@ -617,7 +639,8 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const jumps = step === null || !input.jumpsShowBursts ? null : jumpExcessSigmas(input.runs.map((r) => r.measurement), state, JUMP_BAND_LOW * Math.abs(step), JUMP_BAND_HIGH * Math.abs(step));
     const { possible: burstsPossible, shownByJumps: jumpy } = burstsGate(l, input, { jumpSigmas: jumps, oneState: input.learned.size === 1 });
     const edges = step === null || residual === null || !burstsPossible ? null : edgeMean(l, input.learned.size === 1);
-    const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW });
+    const allRuns = broad === null ? null : { meanW: step! + broad.middleW, standardErrorW: broad.standardErrorW };
+    const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW }, allRuns);
     // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together; at 60 s only
     // when the switch-offs stand clearly above the switch-ons (`burstsMustStandOut`), or a porch light's runs at the busy
     // hour look like a PC's bursts (63 W learned as 91 W); unless the jumps in its runs show the bursts (`meanOfJumpyRuns`).
