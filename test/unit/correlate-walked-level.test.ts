@@ -4,8 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { walkedLevel } from "../../server/src/correlate/measure.js";
+import { measureEvent, walkedLevel } from "../../server/src/correlate/measure.js";
 import { PowerSeries } from "../../server/src/correlate/power-series.js";
+import { windowGeometry } from "../../server/src/correlate/sensor.js";
 
 const T = 1_700_000_000_000;
 const SECOND = 1000;
@@ -48,4 +49,21 @@ test("no reading on the event's side within the limit: no walked level; an outag
   const gappy = new PowerSeries();
   for (const t of [-80, -70, -10, 0]) gappy.add(T + t * SECOND, 300);
   assert.equal(walkedLevel(gappy, T, T - 90 * SECOND, noise, 0.15, STALE_MS)!.readings, 2);
+});
+
+test("another entity's event at a window's inner end: that window keeps its median, the walk never turns back over the event", () => {
+  // Guards the walk's limit in `measureEvent`: a 50 W load switched on 4 s before a 100 W one (HA's event 1 s before its
+  // window before ends). Walked up to the other event (its relay delay after it), the limit lay past the window's inner
+  // end and the walk went forward, into the 3 s the window leaves before the event (the step shown came out 100 W).
+  // The window before keeps its median, and the step shown is the windows' (both loads, as the reason says).
+  const t = T;
+  const series = seriesOf(-300, 300, 1, (s) => 300 + (s >= -4 ? 50 : 0) + (s >= 1 ? 100 : 0));
+  const geometry = windowGeometry({ kind: "periodic", intervalS: 1, noiseW: 1 });
+  const m = measureEvent(
+    { t, previousOwnEvent: null, nextOwnEvent: null, conflictIn: () => "light.other", othersIn: (from, to) => (t - 4 * SECOND >= from && t - 4 * SECOND <= to ? [t - 4 * SECOND] : []) },
+    { series, geometry, lagsS: [0], completeUntil: T + 300 * SECOND, sensorNoiseW: 1, readingNoiseW: () => 1 },
+  );
+  const lag = m.lags[0]!;
+  assert.equal(lag.reason, "ambiguous");
+  assert.ok(Math.abs(lag.stepW! - 150) < 1, `${lag.stepW} W`);
 });
