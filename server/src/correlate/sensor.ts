@@ -219,8 +219,9 @@ const PAIRED_READINGS_MAX_INTERVAL_S = 90;
  * harder household's single-level power error (RMS over 260 devices) went 4.84 -> 2.18 % at 1 s and
  * 5.02 -> 3.70 % at 10 s, the energy error 4.59 -> 3.68 and 5.12 -> 4.21 %, the misses 29 -> 24 (at 10 s
  * 6 -> 1) and no confident profile was off. It matters little what the drift is taken to be: 0.015 to
- * 0.5 W²/s gave 2.18-2.61 % at 1 s and 3.70-3.87 % at 10 s, 1.5 W²/s 2.43 and 4.25 %. Read every 30 or
- * 60 s (`pairedReadings`), the walk did worse than pairing (29 misses; the energy median missed at 60 s).
+ * 0.5 W²/s gave 2.18-2.61 % at 1 s and 3.70-3.87 % at 10 s, 1.5 W²/s 2.43 and 4.25 %. Read every 60 s
+ * (`pairedReadings`), the walk did worse than pairing (more misses; the energy median missed); every 30 s
+ * about even (single-level RMS 4.97 -> 4.71 %, 24 misses either way over the thirteen seeds).
  */
 const BASE_DRIFT_W2_PER_S = 0.15;
 /** An on-change sensor repeats an unchanged value at least every few minutes (HA keeps it 15 min at most). */
