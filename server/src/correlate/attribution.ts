@@ -428,8 +428,8 @@ const RESIDUAL_SE_FLOOR_W = 1;
  * everything has few runs clear of other devices (4-8 of 17-24), and its switch-offs sample its bursts'
  * share from 15-30 events, each uncertain by 12-18 W; its 17-24 runs together add a third estimate.
  */
-export function meanOfBursts(edges: EdgeMean, stepW: number, runs: Estimate, allRuns: Estimate | null = null): number | null {
-  const agrees = (e: Estimate) => Math.abs(edges.meanW - e.meanW) <= EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, e.standardErrorW);
+export function meanOfBursts(edges: EdgeMean, stepW: number, runs: MeanEstimate, allRuns: MeanEstimate | null = null): number | null {
+  const agrees = (e: MeanEstimate) => Math.abs(edges.meanW - e.meanW) <= EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, e.standardErrorW);
   if (!agrees(runs)) return null;
   const joins = allRuns !== null && allRuns.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW && agrees(allRuns);
   const mean = inverseVarianceMean([edges, runs, ...(joins ? [allRuns] : [])]);
@@ -437,13 +437,13 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: Estimate, all
 }
 
 /** A mean power and its standard error, W. */
-interface Estimate {
+interface MeanEstimate {
   meanW: number;
   standardErrorW: number;
 }
 
 /** The estimates' mean, each weighed by the inverse of its variance. */
-function inverseVarianceMean(estimates: readonly Estimate[]): number {
+function inverseVarianceMean(estimates: readonly MeanEstimate[]): number {
   let sum = 0;
   let weights = 0;
   for (const e of estimates) {

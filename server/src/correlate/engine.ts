@@ -598,15 +598,11 @@ export class CorrelationEngine {
   private offClock(learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): OffClock {
     const before: number[] = [];
     const after: number[] = [];
-    for (const entityId of this.log.entities()) {
-      const own = this.log.of(entityId);
-      for (const [state, l] of learned.get(entityId) ?? []) {
-        if (!isPublishable(l) || !isRepresentative(l)) continue;
-        const moves = movesAround(own, state, l, true);
-        before.push(...moves.before);
-        after.push(...moves.after);
-      }
-    }
+    eachCleanLevel(this.log, learned, (own, state, l) => {
+      const moves = movesAround(own, state, l, true);
+      before.push(...moves.before);
+      after.push(...moves.after);
+    });
     return { before: mostlyWithSwitching(before), after: mostlyWithSwitching(after) };
   }
 
@@ -850,20 +846,33 @@ interface OffClock {
 function movesAround(own: readonly EventRecord[], state: string, l: Pick<LearnedState, "onLagIndex" | "offLagIndex">, windowSteps: boolean): { before: number[]; after: number[] } {
   const before: number[] = [];
   const after: number[] = [];
-  for (const r of own) {
-    const m = r.measurement;
-    if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
-    const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
-    const chosen = m.lags[i];
-    const chosenStep = chosen ? stepOfLag(chosen, { windowSteps }) : null;
-    if (chosen?.reason !== null || chosenStep === null) continue;
-    const sign = r.kind === "on" ? 1 : -1;
+  eachSwitching(own, state, l, (m, i, sign) => {
+    const chosenStep = stepOfLag(m.lags[i]!, { windowSteps });
+    if (chosenStep === null) return;
     if (m.movedBeforeW !== null && m.movedBeforeW !== undefined) before.push(sign * m.movedBeforeW);
     const next = m.lags[i + 1];
     const nextStep = next ? stepOfLag(next, { windowSteps }) : null;
     if (next && next.reason === null && nextStep !== null) after.push(sign * (nextStep - chosenStep));
-  }
+  });
   return { before, after };
+}
+
+/** Each of a state's measured switch-ons and -offs whose step at its chosen lag (`i`) was accepted, with the switching's sign. */
+function eachSwitching(own: readonly EventRecord[], state: string, l: Pick<LearnedState, "onLagIndex" | "offLagIndex">, visit: (m: EventMeasurement, i: number, sign: 1 | -1) => void): void {
+  for (const r of own) {
+    const m = r.measurement;
+    if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
+    const i = r.kind === "on" ? l.onLagIndex : l.offLagIndex;
+    if (m.lags[i]?.reason === null) visit(m, i, r.kind === "on" ? 1 : -1);
+  }
+}
+
+/** Each published level that switches cleanly (`isRepresentative`), with its entity's records: what the meter-wide tests look at. */
+function eachCleanLevel(log: EventLog, learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>, visit: (own: readonly EventRecord[], state: string, l: LearnedState) => void): void {
+  for (const entityId of log.entities()) {
+    const own = log.of(entityId);
+    for (const [state, l] of learned.get(entityId) ?? []) if (isPublishable(l) && isRepresentative(l)) visit(own, state, l);
+  }
 }
 
 /**
@@ -874,18 +883,11 @@ function movesAround(own: readonly EventRecord[], state: string, l: Pick<Learned
  */
 function walkedStepsShort(log: EventLog, learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): boolean {
   const shortBy: number[] = [];
-  for (const entityId of log.entities()) {
-    const own = log.of(entityId);
-    for (const [state, l] of learned.get(entityId) ?? []) {
-      if (!isPublishable(l) || !isRepresentative(l)) continue;
-      for (const r of own) {
-        const m = r.measurement;
-        if (r.state !== state || (r.kind !== "on" && r.kind !== "off") || !m) continue;
-        const lag = m.lags[r.kind === "on" ? l.onLagIndex : l.offLagIndex];
-        if (!lag || lag.reason !== null || lag.stepW === null || lag.windowStepW === undefined || lag.windowStepW === null) continue;
-        shortBy.push((r.kind === "on" ? 1 : -1) * (lag.windowStepW - lag.stepW));
-      }
-    }
-  }
+  eachCleanLevel(log, learned, (own, state, l) =>
+    eachSwitching(own, state, l, (m, i, sign) => {
+      const { stepW, windowStepW } = m.lags[i]!;
+      if (stepW !== null && windowStepW !== undefined && windowStepW !== null) shortBy.push(sign * (windowStepW - stepW));
+    }),
+  );
   return mostlyWithSwitching(shortBy);
 }

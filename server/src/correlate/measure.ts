@@ -14,7 +14,7 @@ export interface LagMeasurement {
   conflictWith: string | null;
   /**
    * With levels walked out from the event (`walkedLevel`), the step from the windows' medians instead, for a meter
-   * whose walked steps come out short (its clock off HA's: `EngineLearning`); absent otherwise.
+   * whose walked steps come out short (its clock off HA's: the engine's `walkedStepsShort`); absent otherwise.
    */
   windowStepW?: number | null;
   /** Readings averaged into `postW` (`WindowGeometry.pairedReadings`): 2 when paired, else absent. */
