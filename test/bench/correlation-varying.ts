@@ -24,13 +24,32 @@ const DAYS = 14;
 
 const FAULTS = { noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } };
 /** The issue's five sensor kinds; `slow` ones (30 and 60 s) have the looser energy P90 and coverage targets. */
-export const VARYING_SENSORS: { model: SensorModel; slow: boolean }[] = [
-  { model: { kind: "periodic", intervalS: 1, ...FAULTS }, slow: false },
-  { model: { kind: "periodic", intervalS: 10, ...FAULTS }, slow: false },
-  { model: { kind: "on-change", minDeltaW: 10, ...FAULTS }, slow: false },
-  { model: { kind: "periodic", intervalS: 30, ...FAULTS }, slow: true },
-  { model: { kind: "periodic", intervalS: 60, ...FAULTS }, slow: true },
+export const VARYING_SENSORS: { model: SensorModel; slow: boolean; issue: IssueBaseline }[] = [
+  { model: { kind: "periodic", intervalS: 1, ...FAULTS }, slow: false, issue: { powerMedian: 1.8, powerP90: 22.4, energyP90: 22.7, coverage: 100 } },
+  { model: { kind: "periodic", intervalS: 10, ...FAULTS }, slow: false, issue: { powerMedian: 1.3, powerP90: 24.9, energyP90: 27.9, coverage: 92 } },
+  { model: { kind: "on-change", minDeltaW: 10, ...FAULTS }, slow: false, issue: { powerMedian: 2.2, powerP90: 21.5, energyP90: 21.5, coverage: 100 } },
+  { model: { kind: "periodic", intervalS: 30, ...FAULTS }, slow: true, issue: { powerMedian: 2.4, powerP90: 23.5, energyP90: 23.5, coverage: 86 } },
+  { model: { kind: "periodic", intervalS: 60, ...FAULTS }, slow: true, issue: { powerMedian: 4.2, powerP90: 22.8, energyP90: 22.8, coverage: 81 } },
 ];
+
+/**
+ * Issue 12's table: the engine before it (edge steps times on-time) on the issue's own households (3 seeds x 14 days,
+ * 12 tracked devices), pooled over all tracked devices, in %. Its FEAC over the devices other than the two biggest
+ * was 0.85-0.90 (the better end is taken), its single-level P90 about 6 %. Other households than these, so a ratio says
+ * how far from the issue's starting point a figure is, not a like-for-like rerun: that engine (commit 21f5994) on these
+ * households, over the nine reference seeds, had an energy error P90 of 43-99 % and a single-level power P90 of
+ * 3.9-8.1 % at 1 s, 6.3-16.3 % at 10 s, 9.9-27.9 % on change, 10.1-22.1 % at 30 s and 13.6-38.5 % at 60 s (README).
+ */
+interface IssueBaseline {
+  powerMedian: number;
+  powerP90: number;
+  energyP90: number;
+  coverage: number;
+}
+const ISSUE_FEAC_OTHERS = 0.9;
+/** The issue: "on single-level devices the figures above hold too (P90 about 6 %)", on its households. */
+const ISSUE_SINGLE_LEVEL_P90 = 6;
+const issueBaseline = (value: number) => ({ name: "issue 12, the engine before it on the issue's households", value });
 
 type Target = Figure["target"];
 const atMost = (value: number): Target => ({ op: "<=", value });
@@ -45,7 +64,7 @@ export async function benchCorrelationVarying(seed: number): Promise<Figure[]> {
   const figures: Figure[] = [];
   const verbose = process.env.BENCH_VERBOSE === "1";
   const detail = process.env.BENCH_DETAIL;
-  for (const { model, slow } of VARYING_SENSORS) {
+  for (const { model, slow, issue } of VARYING_SENSORS) {
     const label = sensorName(model);
     const scores: VaryingScore[] = [];
     let ms = 0;
@@ -63,12 +82,13 @@ export async function benchCorrelationVarying(seed: number): Promise<Figure[]> {
     const name = (what: string) => `${label}: ${what}`;
     figures.push(
       { name: name("energy error median"), value: pct(s.energyErrorMedian), unit: "%", target: atMost(3) },
-      { name: name("energy error P90"), value: pct(s.energyErrorP90), unit: "%", target: atMost(slow ? 15 : 10) },
+      { name: name("energy error P90"), value: pct(s.energyErrorP90), unit: "%", target: atMost(slow ? 15 : 10), baseline: issueBaseline(issue.energyP90) },
       { name: name("power error of single-level devices, median"), value: pct(s.powerErrorMedian), unit: "%", target: atMost(3) },
-      { name: name("power error of single-level devices, P90"), value: pct(s.powerErrorP90), unit: "%", target: atMost(8) },
-      { name: name("power error of all devices (mean while on), median / P90"), value: pct(s.allPowerErrorMedian), unit: `% / ${pct(s.allPowerErrorP90).toFixed(1)} %` },
-      { name: name("coverage (devices with published energy)"), value: pct(s.coverage), unit: "%", target: atLeast(slow ? 90 : 95) },
-      { name: name("FEAC over the devices other than the two biggest"), value: s.feacOthers, unit: "", target: atLeast(0.95) },
+      { name: name("power error of single-level devices, P90"), value: pct(s.powerErrorP90), unit: "%", target: atMost(8), baseline: issueBaseline(ISSUE_SINGLE_LEVEL_P90) },
+      { name: name("power error of all devices (mean while on), median"), value: pct(s.allPowerErrorMedian), unit: "%", baseline: issueBaseline(issue.powerMedian) },
+      { name: name("power error of all devices (mean while on), P90"), value: pct(s.allPowerErrorP90), unit: "%", baseline: issueBaseline(issue.powerP90) },
+      { name: name("coverage (devices with published energy)"), value: pct(s.coverage), unit: "%", target: atLeast(slow ? 90 : 95), baseline: issueBaseline(issue.coverage) },
+      { name: name("FEAC over the devices other than the two biggest"), value: s.feacOthers, unit: "", target: atLeast(0.95), baseline: issueBaseline(ISSUE_FEAC_OTHERS) },
       {
         name: name(`profiles labelled confident that are off by more than max(2 W, 10 %) (of ${s.confident} confident)`),
         value: s.confidentMisses.length,
