@@ -9,7 +9,7 @@
  */
 import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { learnEntity, onTime, powerOf, stepOfLag, type LearnedState } from "./entity-learning.js";
+import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, type LearnedState } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, mostlyWithSwitching, movedLittle, rampDeficitWattMs, statusOf, type Location } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
@@ -212,6 +212,8 @@ export class CorrelationEngine {
   private earliestLate = Number.POSITIVE_INFINITY;
   /** Whether the steps learned from are the windows' medians' (`LagMeasurement.windowStepW`) rather than the walked levels'. */
   private windowSteps = false;
+  /** Whether learning takes its steps with the window before placed earlier (`EventMeasurement.earlyLags`): the meter's changes show before the events. */
+  private earlySteps = false;
   private latestLate = Number.NEGATIVE_INFINITY;
   /** Measured runs, by their first (switch-on) record. */
   private readonly runMeasurements = new Map<EventRecord, RunMeasurement>();
@@ -306,7 +308,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
       const energy = attribution.get(entityId);
-      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps);
+      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps);
       const whileOn = energy?.model === "while-on";
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
@@ -364,7 +366,7 @@ export class CorrelationEngine {
         }
         continue;
       }
-      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps);
+      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps);
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
@@ -401,7 +403,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -534,7 +536,8 @@ export class CorrelationEngine {
       input.runs.map(({ run, measurement: m }) => {
         // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW
         // as a dishwasher's heater went off).
-        const lag = run.records[0]!.measurement?.lags[l.onLagIndex];
+        const first = run.records[0]!.measurement;
+        const lag = first ? lagsOf(first, { earlySteps: this.earlySteps })[l.onLagIndex] : undefined;
         const step = lag ? stepOfLag(lag, { windowSteps: this.windowSteps }) : null;
         const own = lag && lag.reason === null && step !== null && Math.abs(step - levelW) <= OWN_LEVEL_SPREADS * spreadW ? step : null;
         const histogram = m?.integrable ? m.levels.get(state) : undefined;
@@ -591,18 +594,25 @@ export class CorrelationEngine {
   }
 
   /**
-   * Whether the meter's clock is off HA's (`OffClock`): over all its devices' levels that switch cleanly
-   * (`isRepresentative`), whether the power mostly moved in the switchings' direction before their windows
-   * before, or after their windows after (`mostlyWithSwitching`).
+   * Whether the meter's clock is off HA's (`OffClock`), by whether the power mostly moved in the switchings' direction
+   * (`mostlyWithSwitching`): after their windows after, over the devices' levels that switch cleanly (`isRepresentative`:
+   * a heat pump's ramp moves on after its switch-on, whatever the clock); before their windows before, over every
+   * switching on and off. The levels learned from a meter whose changes show 10-30 s before the events are too wrong to
+   * switch cleanly: over those alone, one of the harder household's variants (household 101, read every 10 s) had no
+   * moves left to judge and a third (read every second) 10 of 13 (1.9 standard deviations); over every switching they
+   * were 15 to 20 standard deviations ahead at 1 and 10 s, 4.8 to 6.2 at 60 s, and on time, over the thirteen seeds'
+   * households at the five sensor kinds, -2.3 to 2.1.
    */
   private offClock(learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): OffClock {
-    const before: number[] = [];
     const after: number[] = [];
-    eachCleanLevel(this.log, learned, (own, state, l) => {
-      const moves = movesAround(own, state, l, true);
-      before.push(...moves.before);
-      after.push(...moves.after);
-    });
+    eachCleanLevel(this.log, learned, (own, state, l) => after.push(...movesAround(own, state, l, true).after));
+    const before: number[] = [];
+    for (const entityId of this.log.entities()) {
+      for (const r of this.log.of(entityId)) {
+        const moved = r.measurement?.movedBeforeW;
+        if ((r.kind === "on" || r.kind === "off") && moved !== null && moved !== undefined) before.push((r.kind === "on" ? 1 : -1) * moved);
+      }
+    }
     return { before: mostlyWithSwitching(before), after: mostlyWithSwitching(after) };
   }
 
@@ -635,7 +645,7 @@ export class CorrelationEngine {
       location: locationFor(sensor, this.geometry),
       ...(stepNoiseW ? { stepNoiseW } : {}),
     };
-    const learn = (firstLagIndex: number, windowSteps: boolean) => new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex, windowSteps })]));
+    const learn = (firstLagIndex: number, windowSteps: boolean, earlySteps = false) => new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex, windowSteps, earlySteps })]));
     // On a meter whose clock runs behind HA's (`OffClock`), the changes land inside the first lag's windows: the steps are
     // taken from the next lag on. Read every second with the changes 12 s late, the harder household's single-level power
     // P90 went from 25.0 to 6.5 % (households 11 to 66) and its energy median on change from 23.8 to 2.5 %.
@@ -645,7 +655,15 @@ export class CorrelationEngine {
     // off HA's by a few seconds, those hold the event's own change, and the walked steps come out short. Such a meter
     // keeps the windows' medians.
     this.windowSteps = this.clock.before || this.clock.after || walkedStepsShort(this.log, fromWindows);
-    this.learned = this.clock.after ? learn(1, true) : this.windowSteps ? fromWindows : learn(0, false);
+    // On one whose changes show before the events (its clock ahead of HA's, or an integration that stamps its switchings
+    // 10-30 s late), the window before holds the change: the steps take the window one width earlier as the level before
+    // (`EventMeasurement.earlyLags`). Eight of the harder household's variants with every event 10-30 s late: single-level
+    // power RMS 55 -> 4.9 % at 1 s, 47 -> 6.0 % at 10 s, 40 -> 6.2 % at 30 s, 15 -> 7.2 % at 60 s, energy RMS 45 -> 7.8,
+    // 62 -> 6.7, 44 -> 7.0 and 14 -> 9.8 %, and 23-33 of 40 single-level devices published at 1-30 s -> 39-40; with
+    // the meter 8 s ahead 8.7 -> 4.6 % (1 s) and 13.9 -> 7.8 % (30 s, energy 40 -> 6.5 %); 5 s ahead, at 1 s, 5.3 -> 6.0 %
+    // (the change in the window's last 2-5 s barely moved its median; the earlier window adds 30 s of wander).
+    this.earlySteps = this.clock.before && !this.clock.after;
+    this.learned = this.clock.after ? learn(1, true) : this.earlySteps ? learn(0, true, true) : this.windowSteps ? fromWindows : learn(0, false);
     return this.learned;
   }
 
@@ -748,7 +766,7 @@ export class CorrelationEngine {
     const { event, kind, state, measurement } = r;
     const l = learned.get(event.entityId)?.get(state);
     const lagIndex = kind === "off" ? (l?.offLagIndex ?? 0) : (l?.onLagIndex ?? 0);
-    const m = measurement?.lags[lagIndex];
+    const m = measurement ? lagsOf(measurement, { earlySteps: this.earlySteps })[lagIndex] : undefined;
     const accepted = kind !== "none" && m !== undefined && m.reason === null;
     const reason = !measurement ? "pending" : kind === "none" ? "no-power-state" : (m?.reason ?? null);
     return {
@@ -759,7 +777,8 @@ export class CorrelationEngine {
       kind,
       state,
       stepW: m ? stepOfLag(m, { windowSteps: this.windowSteps }) : null,
-      preW: measurement?.preW ?? null,
+      // Taken with the window one width earlier (`earlySteps`), the level before is the one the step is from.
+      preW: this.earlySteps && m?.postW != null && m.stepW !== null ? m.postW - m.stepW : (measurement?.preW ?? null),
       postW: m?.postW ?? null,
       lagS: this.lagsS[lagIndex] ?? 0,
       accepted,
@@ -827,7 +846,8 @@ function piecesByHour(pieces: readonly EnergyPiece[], from: number, to: number):
  * Whether a meter's changes mostly show before HA's events (its clock ahead of HA's: inside the windows before,
  * `before`) or after them (behind: inside the windows after, `after`); then every step misses part of its change
  * the same way, by how much depends on the noise and the step, and the steps' agreement says nothing of it. Behind,
- * the steps are taken from the next lag on (`learnAll`). Either way a level is confident only when its own moves
+ * the steps are taken from the next lag on (`learnAll`); ahead, with the window one width before the window before as the
+ * level before (`EventMeasurement.earlyLags`). Either way a level is confident only when its own moves
  * (after the first lag, or before its windows) show it missed little (`movedLittle`): a load big beside the noise,
  * whose steps were complete from the first lag. Judged by the moves after its chosen lag instead, a PC in one of
  * the nine reference seeds' households read 8-15 s late (8675310) had its switch-ons and switch-offs from the next

@@ -44,6 +44,13 @@ export interface LearningSettings {
   firstLagIndex?: number;
   /** Steps from the windows' medians (`LagMeasurement.windowStepW`) where the levels were walked out from the events. */
   windowSteps?: boolean;
+  /** Steps with the window before placed one width earlier (`EventMeasurement.earlyLags`). */
+  earlySteps?: boolean;
+}
+
+/** An event's lag measurements as the settings read them (`LearningSettings.earlySteps`). */
+export function lagsOf(m: EventMeasurement, settings: Pick<LearningSettings, "earlySteps">): readonly LagMeasurement[] {
+  return settings.earlySteps ? (m.earlyLags ?? []) : m.lags;
 }
 
 export function learnEntity(own: readonly EventRecord[], settings: LearningSettings): Map<string, LearnedState> {
@@ -177,7 +184,9 @@ function stepRowsOf(own: readonly EventRecord[], pick: (r: EventRecord) => boole
   for (const r of own) {
     if (r.kind !== kind || !pick(r) || !r.measurement) continue;
     const first = settings.firstLagIndex ?? 0;
-    const row = r.measurement.lags.map((m, i) => {
+    const row = Array.from({ length: settings.lagCount }, (_, i) => {
+      const m = lagsOf(r.measurement!, settings)[i];
+      if (!m) return null;
       const step = stepOfLag(m, settings);
       return i >= first && m.reason === null && step !== null ? sign * step : null;
     });
@@ -205,7 +214,7 @@ function withStateChanges(own: readonly EventRecord[], direct: Map<string, Learn
     if (r.kind !== "change" || !r.measurement) continue;
     const from = direct.get(fromKey(r.event));
     const to = direct.get(toKey(r.event));
-    const m = r.measurement.lags[to?.onLagIndex ?? 0];
+    const m = lagsOf(r.measurement, settings)[to?.onLagIndex ?? 0];
     const changeStep = m ? stepOfLag(m, settings) : null;
     if (!m || m.reason !== null || changeStep === null) continue;
     const weight = settings.stepNoiseW ? stepWeight(settings.stepNoiseW(r.measurement)) : 1;
@@ -235,7 +244,7 @@ export interface OnTime {
 const GHOST_STATE = "\u0000ghost";
 
 /** The entity's state intervals up to `until`, less its ghost runs. */
-export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false): OnTime {
+export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false, earlySteps = false): OnTime {
   const ghostStarts = new Set<EventRecord>();
   const ghostRuns = new Map<string, number>();
   for (let i = 0; i + 1 < own.length; i += 1) {
@@ -243,7 +252,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
     const end = own[i + 1]!;
     const l = states.get(start.state);
     if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || !isPublishable(l)) continue;
-    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, windowSteps), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, windowSteps)].flatMap((v) => (v === null ? [] : [v]));
+    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, windowSteps, earlySteps), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, windowSteps, earlySteps)].flatMap((v) => (v === null ? [] : [v]));
     if (!isGhostRun(steps, l.powerW, l.spreadW)) continue;
     ghostStarts.add(start);
     ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
@@ -252,8 +261,8 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
   return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
 }
 
-function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false): EdgeStep | null {
-  const m = r.measurement?.lags[lagIndex];
+function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false, earlySteps = false): EdgeStep | null {
+  const m = r.measurement ? lagsOf(r.measurement, { earlySteps })[lagIndex] : undefined;
   // Behind an on-change sensor's dead band, a step is as unsure as something else moved in its windows (`movedW`): a 60 W
   // kitchen light's runs whose steps were near zero because a fridge or a charger switched beside them were taken for
   // ghost runs (3 of 56 on seed 424242's first household, its energy −12 % with its power −2 %; none with this).

@@ -40,6 +40,13 @@ export interface EventMeasurement {
   movedBeforeW?: number | null;
   /** One entry per candidate lag, in the engine's lag order. */
   lags: LagMeasurement[];
+  /**
+   * The same lags with the window one width earlier than the window before (the one `movedBeforeW` compares with) as
+   * the level before: for a meter whose changes show before HA's events (`OffClock`: its clock ahead, or an integration
+   * that stamps its switchings 10-30 s late), whose window before holds the change. Window medians, no walk; absent
+   * when there is no such window (the entity's previous event too near).
+   */
+  earlyLags?: LagMeasurement[];
 }
 
 export interface MeasureInput {
@@ -194,9 +201,11 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
   const noiseW = series.noiseFloor(t - NOISE_LOOKBACK_MS, preEnd) ?? settings.sensorNoiseW;
   const earlierStart = preStart - g.widthMs;
   const earlier = single && !preShort && earlierStart >= clippedStart ? window(earlierStart, preStart) : null;
+  const earlyUsable = earlier !== null && enoughSupport(earlier, g);
 
   // The windows after never reach the entity's next event.
   const nextLimit = input.nextOwnEvent === null ? Infinity : input.nextOwnEvent - g.preGuardMs;
+  const early: LagMeasurement[] = [];
   const lags = settings.lagsS.map((lagS): LagMeasurement => {
     const postStart = t + g.postGuardMs + lagS * 1000;
     const postEnd = Math.min(postStart + g.widthMs, nextLimit);
@@ -218,6 +227,7 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
       ...(post && post.readings > (singlePost?.readings ?? 0) ? { postReadings: post.readings } : {}),
       ...(movedW === undefined ? {} : { movedW }),
     });
+    if (earlyUsable) early.push(earlyLag(lagS, earlier!, earlierStart, singlePost, postWindow, postEnd));
     if (preShort || postShort) return result("short-window");
     if (!pre || !post || !enoughSupport(single!, g) || !enoughSupport(singlePost!, g) || stepW === null) return result("no-data");
     const conflict = input.conflictIn(preStart, postEnd);
@@ -226,7 +236,25 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     if (Math.max(pre.mad, post.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(windowStepW ?? stepW))) return result("noisy");
     return result(null);
   });
-  return { preW: pre ? pre.median : null, ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}), noiseW, movedBeforeW: earlier && single && enoughSupport(earlier, g) ? single.median - earlier.median : null, lags };
+  // The window before the window before, as the level before (`earlyLags`): judged as the usual pair is, over its wider span.
+  function earlyLag(lagS: number, before: WindowStats, from: number, singlePost: WindowStats | null, postWindow: WindowStats | null, postEnd: number): LagMeasurement {
+    const stepW = postWindow ? postWindow.median - before.median : null;
+    const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({ lagS, postW: postWindow ? postWindow.median : null, stepW, reason, conflictWith });
+    if (!singlePost || !postWindow || stepW === null) return result("short-window");
+    if (!enoughSupport(singlePost, g)) return result("no-data");
+    const conflict = input.conflictIn(from, postEnd);
+    if (conflict !== null) return result("ambiguous", conflict);
+    if (Math.max(before.mad, postWindow.mad) > Math.max(NOISY_SIGMAS * noiseW, NOISY_STEP_SHARE * Math.abs(stepW))) return result("noisy");
+    return result(null);
+  }
+  return {
+    preW: pre ? pre.median : null,
+    ...(pre && single && pre.readings > single.readings ? { preReadings: pre.readings } : {}),
+    noiseW,
+    movedBeforeW: earlyUsable && single ? single.median - earlier!.median : null,
+    lags,
+    ...(earlyUsable ? { earlyLags: early } : {}),
+  };
 }
 
 function enoughSupport(stats: WindowStats, g: WindowGeometry): boolean {
