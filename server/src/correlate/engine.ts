@@ -212,8 +212,8 @@ export class CorrelationEngine {
   private earliestLate = Number.POSITIVE_INFINITY;
   /** Whether the steps learned from are the windows' medians' (`LagMeasurement.windowStepW`) rather than the walked levels'. */
   private windowSteps = false;
-  /** Whether learning takes its steps with the window before placed earlier (`EventMeasurement.earlyLags`): the meter's changes show before the events. */
-  private earlySteps = false;
+  /** The entities whose steps are taken with the window before placed earlier (`EventMeasurement.earlyLags`): their changes show before their events. */
+  private earlyEntities: ReadonlySet<string> = new Set();
   private latestLate = Number.NEGATIVE_INFINITY;
   /** Measured runs, by their first (switch-on) record. */
   private readonly runMeasurements = new Map<EventRecord, RunMeasurement>();
@@ -308,7 +308,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
       const energy = attribution.get(entityId);
-      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps);
+      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId));
       const whileOn = energy?.model === "while-on";
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
@@ -366,7 +366,7 @@ export class CorrelationEngine {
         }
         continue;
       }
-      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps);
+      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId));
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
@@ -403,7 +403,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlySteps).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId)).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -537,7 +537,7 @@ export class CorrelationEngine {
         // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW
         // as a dishwasher's heater went off).
         const first = run.records[0]!.measurement;
-        const lag = first ? lagsOf(first, { earlySteps: this.earlySteps })[l.onLagIndex] : undefined;
+        const lag = first ? lagsOf(first, { earlySteps: this.earlyEntities.has(input.entityId) })[l.onLagIndex] : undefined;
         const step = lag ? stepOfLag(lag, { windowSteps: this.windowSteps }) : null;
         const own = lag && lag.reason === null && step !== null && Math.abs(step - levelW) <= OWN_LEVEL_SPREADS * spreadW ? step : null;
         const histogram = m?.integrable ? m.levels.get(state) : undefined;
@@ -580,6 +580,8 @@ export class CorrelationEngine {
     const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
     if (sensor !== null && (fewReadingWindows(sensor) || this.geometry?.deadBand) && l.standardErrorW > FEW_READINGS_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     if (l.standardErrorW > CONFIDENT_SE_SHARE * confidentToleranceW(l.powerW)) return false;
+    // Steps from the window before the usual one (`earlyEntities`) have nothing to show what moved before them.
+    if (own.length > 0 && this.earlyEntities.has(own[0]!.event.entityId)) return false;
     const { before, after } = movesAround(own, state, l, this.windowSteps);
     if (movedWithSwitching(before, l.powerW) || movedWithSwitching(after, l.powerW)) return false;
     // Judged by the moves the meter was found off by: a late meter's from the first lag (its levels' steps are from the next one).
@@ -606,13 +608,7 @@ export class CorrelationEngine {
   private offClock(learned: ReadonlyMap<string, ReadonlyMap<string, LearnedState>>): OffClock {
     const after: number[] = [];
     eachCleanLevel(this.log, learned, (own, state, l) => after.push(...movesAround(own, state, l, true).after));
-    const before: number[] = [];
-    for (const entityId of this.log.entities()) {
-      for (const r of this.log.of(entityId)) {
-        const moved = r.measurement?.movedBeforeW;
-        if ((r.kind === "on" || r.kind === "off") && moved !== null && moved !== undefined) before.push((r.kind === "on" ? 1 : -1) * moved);
-      }
-    }
+    const before = this.log.entities().flatMap((entityId) => movesBefore(this.log.of(entityId)));
     return { before: mostlyWithSwitching(before), after: mostlyWithSwitching(after) };
   }
 
@@ -645,7 +641,8 @@ export class CorrelationEngine {
       location: locationFor(sensor, this.geometry),
       ...(stepNoiseW ? { stepNoiseW } : {}),
     };
-    const learn = (firstLagIndex: number, windowSteps: boolean, earlySteps = false) => new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex, windowSteps, earlySteps })]));
+    const learn = (firstLagIndex: number, windowSteps: boolean, early: ReadonlySet<string> = new Set()) =>
+      new Map(this.log.entities().map((entityId) => [entityId, learnEntity(this.log.of(entityId), { ...settings, firstLagIndex, windowSteps, earlySteps: early.has(entityId) })]));
     // On a meter whose clock runs behind HA's (`OffClock`), the changes land inside the first lag's windows: the steps are
     // taken from the next lag on. Read every second with the changes 12 s late, the harder household's single-level power
     // P90 went from 25.0 to 6.5 % (households 11 to 66) and its energy median on change from 23.8 to 2.5 %.
@@ -662,8 +659,11 @@ export class CorrelationEngine {
     // 62 -> 6.7, 44 -> 7.0 and 14 -> 9.8 %, and 23-33 of 40 single-level devices published at 1-30 s -> 39-40; with
     // the meter 8 s ahead 8.7 -> 4.6 % (1 s) and 13.9 -> 7.8 % (30 s, energy 40 -> 6.5 %); 5 s ahead, at 1 s, 5.3 -> 6.0 %
     // (the change in the window's last 2-5 s barely moved its median; the earlier window adds 30 s of wander).
-    this.earlySteps = this.clock.before && !this.clock.after;
-    this.learned = this.clock.after ? learn(1, true) : this.earlySteps ? learn(0, true, true) : this.windowSteps ? fromWindows : learn(0, false);
+    // Windows of one reading (`singleReadingWindows`) measure one entity's moves too roughly to tell: read every 60 s, the
+    // late 12 W light's moves were 1.4-1.6 standard deviations ahead, and an on-time 8 W light's came out late by chance.
+    const oneReadingWindows = this.sensorProfile !== null && singleReadingWindows(this.sensorProfile);
+    this.earlyEntities = new Set(this.clock.after ? [] : this.log.entities().filter((entityId) => this.clock.before || (!oneReadingWindows && changesShowBefore(this.log.of(entityId)))));
+    this.learned = this.clock.after ? learn(1, true) : this.earlyEntities.size > 0 ? learn(0, this.windowSteps, this.earlyEntities) : this.windowSteps ? fromWindows : learn(0, false);
     return this.learned;
   }
 
@@ -766,7 +766,8 @@ export class CorrelationEngine {
     const { event, kind, state, measurement } = r;
     const l = learned.get(event.entityId)?.get(state);
     const lagIndex = kind === "off" ? (l?.offLagIndex ?? 0) : (l?.onLagIndex ?? 0);
-    const m = measurement ? lagsOf(measurement, { earlySteps: this.earlySteps })[lagIndex] : undefined;
+    const early = this.earlyEntities.has(event.entityId);
+    const m = measurement ? lagsOf(measurement, { earlySteps: early })[lagIndex] : undefined;
     const accepted = kind !== "none" && m !== undefined && m.reason === null;
     const reason = !measurement ? "pending" : kind === "none" ? "no-power-state" : (m?.reason ?? null);
     return {
@@ -777,8 +778,8 @@ export class CorrelationEngine {
       kind,
       state,
       stepW: m ? stepOfLag(m, { windowSteps: this.windowSteps }) : null,
-      // Taken with the window one width earlier (`earlySteps`), the level before is the one the step is from.
-      preW: this.earlySteps && m?.postW != null && m.stepW !== null ? m.postW - m.stepW : (measurement?.preW ?? null),
+      // Taken with the window one width earlier (`earlyEntities`), the level before is the one the step is from.
+      preW: early && m?.postW != null && m.stepW !== null ? m.postW - m.stepW : (measurement?.preW ?? null),
       postW: m?.postW ?? null,
       lagS: this.lagsS[lagIndex] ?? 0,
       accepted,
@@ -876,6 +877,40 @@ function movesAround(own: readonly EventRecord[], state: string, l: Pick<Learned
   });
   return { before, after };
 }
+
+/** How far the power moved before the window before of each switch-on and -off (`EventMeasurement.movedBeforeW`), in the switching's direction. */
+function movesBefore(own: readonly EventRecord[]): number[] {
+  const out: number[] = [];
+  for (const r of own) {
+    const moved = r.measurement?.movedBeforeW;
+    if ((r.kind === "on" || r.kind === "off") && moved !== null && moved !== undefined) out.push((r.kind === "on" ? 1 : -1) * moved);
+  }
+  return out;
+}
+
+/**
+ * Whether one entity's changes show before its events (an integration that polls its devices, among others that report
+ * on time): its moves before its windows before (`movesBefore`) are clearly more often in the switching's direction
+ * (`mostlyWithSwitching`), and their median is at least `LATE_MOVE_SHARE` of its steps from the window before the usual
+ * one (`EventMeasurement.earlyLags`). Eight households with one 12 W light's events 10-30 s late: its moves were 3.3 to
+ * 5.5 standard deviations ahead at 1 s, 10 s and on change, their median 0.6-0.9 of its level; on time, no entity was
+ * more than 2.6 ahead, but over the thirteen seeds' 3640 entity-sensor pairs a few were by chance (a TV's energy -1.7 ->
+ * -4.1 % at 1 s), their median moves at most a tenth of their steps. The single-level power RMS of those eight households
+ * went 25.2 -> 4.3 % at 1 s and 25.8 -> 5.0 % on change.
+ */
+function changesShowBefore(own: readonly EventRecord[]): boolean {
+  const moves: number[] = [];
+  const steps: number[] = [];
+  for (const r of own) {
+    const moved = r.measurement?.movedBeforeW;
+    const early = r.measurement?.earlyLags?.[0];
+    if ((r.kind !== "on" && r.kind !== "off") || moved === null || moved === undefined || !early || early.reason !== null || early.stepW === null) continue;
+    moves.push((r.kind === "on" ? 1 : -1) * moved);
+    steps.push(Math.abs(early.stepW));
+  }
+  return mostlyWithSwitching(moves) && median(moves) >= LATE_MOVE_SHARE * median(steps);
+}
+const LATE_MOVE_SHARE = 0.25;
 
 /** Each of a state's measured switch-ons and -offs whose step at its chosen lag (`i`) was accepted, with the switching's sign. */
 function eachSwitching(own: readonly EventRecord[], state: string, l: Pick<LearnedState, "onLagIndex" | "offLagIndex">, visit: (m: EventMeasurement, i: number, sign: 1 | -1) => void): void {
