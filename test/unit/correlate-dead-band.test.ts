@@ -4,7 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CorrelationEngine, locationFor } from "../../server/src/correlate/engine.js";
+import { CorrelationEngine } from "../../server/src/correlate/engine.js";
+import { locationFor } from "../../server/src/correlate/sensor-rules.js";
 import { measureEvent } from "../../server/src/correlate/measure.js";
 import { PowerSeries } from "../../server/src/correlate/power-series.js";
 import { characteriseSensor, windowGeometry } from "../../server/src/correlate/sensor.js";

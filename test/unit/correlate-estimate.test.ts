@@ -4,7 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { correlate, locationFor, stepNoiseFor } from "../../server/src/correlate/engine.js";
+import { correlate } from "../../server/src/correlate/engine.js";
+import { locationFor, stepNoiseFor } from "../../server/src/correlate/sensor-rules.js";
 import { windowGeometry } from "../../server/src/correlate/sensor.js";
 import { estimate, rampDeficitWattMs, stepWeight } from "../../server/src/correlate/learn.js";
 import { isGhostRun } from "../../server/src/correlate/ghosts.js";

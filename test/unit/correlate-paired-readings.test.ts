@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readingNoiseFor, stepNoiseFor } from "../../server/src/correlate/engine.js";
+import { readingNoiseFor, stepNoiseFor } from "../../server/src/correlate/sensor-rules.js";
 import { measureEvent } from "../../server/src/correlate/measure.js";
 import { PowerSeries } from "../../server/src/correlate/power-series.js";
 import { windowGeometry } from "../../server/src/correlate/sensor.js";
