@@ -129,6 +129,19 @@ test("one light whose changes show 20 s before its events, among lights on time,
   }
 });
 
+test("the steps shown for a light learned from the window before the usual one are those it was learned from, each accepted or with its reason", () => {
+  // A switch-on 40 s after a switch-off of its own leaves no room for the earlier window: it shows as a short window.
+  const h = household(-20 * SECOND, { entityId: "light.bedside", runs: 16 });
+  const quick = { t: h.events.find((e) => e.entityId === "light.bedside" && e.to === "off")!.t + 40 * SECOND, entityId: "light.bedside", from: "off", to: "on" };
+  const events = [...h.events, quick, { ...quick, t: quick.t + 2 * MINUTE, from: "on", to: "off" }].sort((a, b) => a.t - b.t);
+  const steps = correlate(h.samples, events, { now: h.until }).steps.filter((s) => s.entityId === "light.bedside");
+  for (const s of steps) assert.ok(s.accepted !== (s.reason !== null), `${s.t} ${s.kind} accepted ${s.accepted} reason ${s.reason}`);
+  const accepted = steps.filter((s) => s.accepted && s.kind === "on");
+  assert.ok(accepted.length >= 10);
+  for (const s of accepted) assert.ok(Math.abs(s.stepW! - 12) <= 3, `${s.stepW} W`);
+  assert.equal(steps.find((s) => s.t === quick.t)?.reason, "short-window");
+});
+
 test("on a meter whose changes show 12 s before HA's events, no light is confident", () => {
   // Guards `mostlyWithSwitching` before the windows. The window before each event (33 to 3 s before it) holds the new
   // level for its last 8 s: without the rule, all four lights were labelled confident, the 8 W one at 6.4 W and the

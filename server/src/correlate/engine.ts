@@ -663,7 +663,8 @@ export class CorrelationEngine {
     const early = this.earlyEntities.has(event.entityId);
     const m = measurement ? lagsOf(measurement, { earlySteps: early })[lagIndex] : undefined;
     const accepted = kind !== "none" && m !== undefined && m.reason === null;
-    const reason = !measurement ? "pending" : kind === "none" ? "no-power-state" : (m?.reason ?? null);
+    // Taken from the window before the usual one (`earlyEntities`), an event too near its previous one has no step.
+    const reason = !measurement ? "pending" : kind === "none" ? "no-power-state" : m ? m.reason : "short-window";
     return {
       t: event.t,
       entityId: event.entityId,
