@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { modulationSigmaW } from "../../server/src/correlate/attribution.js";
+import { modulationSigmaW } from "../../server/src/correlate/run-shapes.js";
 import { HOUR, MINUTE, histogram } from "../helpers/power-series.js";
 
 test("a heat pump modulating ±20 % about 1.2 kW is uncertain by its levels' spread, not its whole mean", () => {

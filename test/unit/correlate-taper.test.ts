@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
-import { atLevelMs, taperedOnLevelW, taperedShape } from "../../server/src/correlate/attribution.js";
+import { atLevelMs, taperedOnLevelW, taperedShape } from "../../server/src/correlate/run-shapes.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
 import { DAY, HOUR, MINUTE, SECOND, T0, histogram, readings, type Load } from "../helpers/power-series.js";
 

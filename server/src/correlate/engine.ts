@@ -7,7 +7,8 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, modulationSigmaW, Presence, rawExcessW, atLevelMs, taperedOnLevelW, taperedShape, taperMs, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } from "./run-shapes.js";
 import { fewReadingWindows, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
