@@ -550,8 +550,8 @@ export class CorrelationEngine {
     // On one whose changes show before the events (its clock ahead of HA's, or an integration that stamps its switchings
     // 10-30 s late), the window before holds the change: the steps take the window one width earlier as the level before
     // (`EventMeasurement.earlyLags`). Eight of the harder household's variants with every event 10-30 s late: single-level
-    // power RMS 55 -> 4.9 % at 1 s, 47 -> 6.0 % at 10 s, 40 -> 6.2 % at 30 s, 15 -> 7.2 % at 60 s, energy RMS 45 -> 7.8,
-    // 62 -> 6.7, 44 -> 7.0 and 14 -> 9.8 %, and 23-33 of 40 single-level devices published at 1-30 s -> 39-40; with
+    // power RMS 55 -> 4.9 % at 1 s, 47 -> 6.0 % at 10 s, 40 -> 6.2 % at 30 s, 15 -> 7.2 % at 60 s, energy RMS 45 -> 6.1,
+    // 62 -> 6.8, 44 -> 6.9 and 14 -> 9.9 %, and 23-33 of 40 single-level devices published at 1-30 s -> 39-40; with
     // the meter 8 s ahead 8.7 -> 4.6 % (1 s) and 13.9 -> 7.8 % (30 s, energy 40 -> 6.5 %); 5 s ahead, at 1 s, 5.3 -> 6.0 %
     // (the change in the window's last 2-5 s barely moved its median; the earlier window adds 30 s of wander).
     // Windows of one reading (`singleReadingWindows`) measure one entity's moves too roughly to tell: read every 60 s, the
