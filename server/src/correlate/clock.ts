@@ -63,13 +63,17 @@ export function movesAround(own: readonly EventRecord[], state: string, l: Pick<
   return { before, after };
 }
 
-/** How far the power moved before the window before of each switch-on and -off (`EventMeasurement.movedBeforeW`), in the switching's direction. */
-function movesBefore(own: readonly EventRecord[]): number[] {
-  const out: number[] = [];
+/** Each switch-on and -off with how far the power moved before its window before (`EventMeasurement.movedBeforeW`), in the switching's direction. */
+function eachMoveBefore(own: readonly EventRecord[], visit: (m: EventMeasurement, move: number) => void): void {
   for (const r of own) {
     const moved = r.measurement?.movedBeforeW;
-    if ((r.kind === "on" || r.kind === "off") && moved !== null && moved !== undefined) out.push((r.kind === "on" ? 1 : -1) * moved);
+    if ((r.kind === "on" || r.kind === "off") && moved !== null && moved !== undefined) visit(r.measurement!, (r.kind === "on" ? 1 : -1) * moved);
   }
+}
+
+function movesBefore(own: readonly EventRecord[]): number[] {
+  const out: number[] = [];
+  eachMoveBefore(own, (_, move) => out.push(move));
   return out;
 }
 
@@ -86,13 +90,12 @@ function movesBefore(own: readonly EventRecord[]): number[] {
 export function changesShowBefore(own: readonly EventRecord[]): boolean {
   const moves: number[] = [];
   const steps: number[] = [];
-  for (const r of own) {
-    const moved = r.measurement?.movedBeforeW;
-    const early = r.measurement?.earlyLags?.[0];
-    if ((r.kind !== "on" && r.kind !== "off") || moved === null || moved === undefined || !early || early.reason !== null || early.stepW === null) continue;
-    moves.push((r.kind === "on" ? 1 : -1) * moved);
+  eachMoveBefore(own, (m, move) => {
+    const early = m.earlyLags?.[0];
+    if (!early || early.reason !== null || early.stepW === null) return;
+    moves.push(move);
     steps.push(Math.abs(early.stepW));
-  }
+  });
   return mostlyWithSwitching(moves) && median(moves) >= LATE_MOVE_SHARE * median(steps);
 }
 const LATE_MOVE_SHARE = 0.25;

@@ -12,7 +12,7 @@ import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } f
 import { fewReadingWindows, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, type LearnedState } from "./entity-learning.js";
+import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, type LearnedState, type StepSource } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, movedLittle, rampDeficitWattMs, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
@@ -220,7 +220,7 @@ export class CorrelationEngine {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
       const energy = attribution.get(entityId);
-      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId));
+      const { intervals, ghostRuns } = onTime(own, states, this.completeUntil, this.stepNoise(), this.stepSource(entityId));
       const whileOn = energy?.model === "while-on";
       const seconds = timeInStates(whileOn ? stateIntervals(own.map((r) => r.event), this.completeUntil) : intervals);
       for (const [state, l] of [...states].sort(([a], [b]) => a.localeCompare(b))) {
@@ -239,8 +239,8 @@ export class CorrelationEngine {
           level,
           powerW: shown ? power : null,
           standardErrorW: Number.isFinite(l.standardErrorW) ? l.standardErrorW : null,
-          confidence: whileOn || !isPublishable(l) || !this.trusted(l, own, state, this.clock) || e?.runsDisagree || e?.fromSwitchOffs ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
-          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(l, own, state, this.clock) || e?.runsDisagree || e?.unattributable || e?.fromSwitchOffs ? "estimated" : statusOf(l),
+          confidence: whileOn || !isPublishable(l) || !this.trusted(entityId, l, own, state, this.clock) || e?.runsDisagree || e?.fromSwitchOffs ? Math.min(confidenceOf(l), UNTRUSTED_CONFIDENCE) : confidenceOf(l),
+          status: !shown ? "learning" : whileOn || !isPublishable(l) || !this.trusted(entityId, l, own, state, this.clock) || e?.runsDisagree || e?.unattributable || e?.fromSwitchOffs ? "estimated" : statusOf(l),
           events: l.n,
           seenEvents: own.filter((r) => fromKey(r.event) === state || toKey(r.event) === state).length,
           lagS: { on: this.lagsS[l.onLagIndex] ?? 0, off: this.lagsS[l.offLagIndex] ?? 0 },
@@ -278,7 +278,7 @@ export class CorrelationEngine {
         }
         continue;
       }
-      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId));
+      const { intervals } = onTime(this.log.of(entityId), states, this.completeUntil, this.stepNoise(), this.stepSource(entityId));
       for (const [state, l] of states) {
         const power = energy?.states.get(state)?.powerW ?? powerOf(l);
         if (power === null || power <= 0 || energy?.states.get(state)?.unattributable) continue;
@@ -315,7 +315,7 @@ export class CorrelationEngine {
         : [];
       const offset = geometry ? geometry.postGuardMs + geometry.widthMs / 2 : 0;
       const rampDeficit = new Map([...states].map(([state, l]) => [state, rampDeficitWattMs(l, this.lagsS, offset, powerOf(l) ?? 0)] as const));
-      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.windowSteps, this.earlyEntities.has(entityId)).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
+      return { entityId, events: own.map((r) => r.event), learned: states, stepIntervals: onTime(own, states, this.completeUntil, this.stepNoise(), this.stepSource(entityId)).intervals, runs, until: this.completeUntil, switchOffsSampleLevels, burstsMustStandOut, jumpsShowBursts, rampDeficitWattMs: rampDeficit };
     });
     const steps = new Map(
       inputs.map((input) => [
@@ -449,8 +449,8 @@ export class CorrelationEngine {
         // A run's own switch-on step, unless another load moved in its windows (an EV charger's 7.1 kW read as 5.2 kW
         // as a dishwasher's heater went off).
         const first = run.records[0]!.measurement;
-        const lag = first ? lagsOf(first, { earlySteps: this.earlyEntities.has(input.entityId) })[l.onLagIndex] : undefined;
-        const step = lag ? stepOfLag(lag, { windowSteps: this.windowSteps }) : null;
+        const lag = first ? lagsOf(first, this.stepSource(input.entityId))[l.onLagIndex] : undefined;
+        const step = lag ? stepOfLag(lag, this.stepSource(input.entityId)) : null;
         const own = lag && lag.reason === null && step !== null && Math.abs(step - levelW) <= OWN_LEVEL_SPREADS * spreadW ? step : null;
         const histogram = m?.integrable ? m.levels.get(state) : undefined;
         return [run.records[0]!.event.t, own !== null && histogram ? { own, histogram } : null] as const;
@@ -487,13 +487,13 @@ export class CorrelationEngine {
    * its own moves show it missed little of its change (`movedLittle`); nor when the sensor reads in
    * steps coarser than its tolerance (`readingQuantumW`).
    */
-  private trusted(l: LearnedState, own: readonly EventRecord[], state: string, offClock: OffClock): boolean {
+  private trusted(entityId: string, l: LearnedState, own: readonly EventRecord[], state: string, offClock: OffClock): boolean {
     const sensor = this.sensorProfile;
     const resolution = sensor?.kind === "on-change" ? (sensor.resolutionW ?? 0) : 0;
     if (sensor !== null && (fewReadingWindows(sensor) || this.geometry?.deadBand) && l.standardErrorW > FEW_READINGS_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     if (l.standardErrorW > CONFIDENT_SE_SHARE * confidentToleranceW(l.powerW)) return false;
     // Steps from the window before the usual one (`earlyEntities`) have nothing to show what moved before them.
-    if (own.length > 0 && this.earlyEntities.has(own[0]!.event.entityId)) return false;
+    if (this.earlyEntities.has(entityId)) return false;
     const { before, after } = movesAround(own, state, l, this.windowSteps);
     if (movedWithSwitching(before, l.powerW) || movedWithSwitching(after, l.powerW)) return false;
     // Judged by the moves the meter was found off by: a late meter's from the first lag (its levels' steps are from the next one).
@@ -516,6 +516,11 @@ export class CorrelationEngine {
       uncertaintyW: (from, to) => around.reduce((sum, p) => sum + p.uncertainty(from, to), 0) / Math.max(1, to - from),
 
     };
+  }
+
+  /** Which of an entity's measured steps count: walked or the windows' medians (`windowSteps`), the usual or the early ones (`earlyEntities`). */
+  private stepSource(entityId: string): StepSource {
+    return { windowSteps: this.windowSteps, earlySteps: this.earlyEntities.has(entityId) };
   }
 
   /** A step's noise as the sensor's steps are judged (`stepNoiseFor`), for telling ghost runs (`onTime`). */
@@ -558,7 +563,7 @@ export class CorrelationEngine {
     // late 12 W light's moves were 1.4-1.6 standard deviations ahead, and an on-time 8 W light's came out late by chance.
     const oneReadingWindows = this.sensorProfile !== null && singleReadingWindows(this.sensorProfile);
     this.earlyEntities = new Set(this.clock.after ? [] : this.log.entities().filter((entityId) => this.clock.before || (!oneReadingWindows && changesShowBefore(this.log.of(entityId)))));
-    this.learned = this.clock.after ? learn(1, true) : this.earlyEntities.size > 0 ? learn(0, this.windowSteps, this.earlyEntities) : this.windowSteps ? fromWindows : learn(0, false);
+    this.learned = this.clock.after ? learn(1, true) : this.windowSteps && this.earlyEntities.size === 0 ? fromWindows : learn(0, this.windowSteps, this.earlyEntities);
     return this.learned;
   }
 
@@ -661,8 +666,8 @@ export class CorrelationEngine {
     const { event, kind, state, measurement } = r;
     const l = learned.get(event.entityId)?.get(state);
     const lagIndex = kind === "off" ? (l?.offLagIndex ?? 0) : (l?.onLagIndex ?? 0);
-    const early = this.earlyEntities.has(event.entityId);
-    const m = measurement ? lagsOf(measurement, { earlySteps: early })[lagIndex] : undefined;
+    const source = this.stepSource(event.entityId);
+    const m = measurement ? lagsOf(measurement, source)[lagIndex] : undefined;
     const accepted = kind !== "none" && m !== undefined && m.reason === null;
     // Taken from the window before the usual one (`earlyEntities`), an event too near its previous one has no step.
     const reason = !measurement ? "pending" : kind === "none" ? "no-power-state" : m ? m.reason : "short-window";
@@ -673,9 +678,9 @@ export class CorrelationEngine {
       to: event.to,
       kind,
       state,
-      stepW: m ? stepOfLag(m, { windowSteps: this.windowSteps }) : null,
+      stepW: m ? stepOfLag(m, source) : null,
       // Taken with the window one width earlier (`earlyEntities`), the level before is the one the step is from.
-      preW: early && m?.postW != null && m.stepW !== null ? m.postW - m.stepW : (measurement?.preW ?? null),
+      preW: source.earlySteps && m?.postW != null && m.stepW !== null ? m.postW - m.stepW : (measurement?.preW ?? null),
       postW: m?.postW ?? null,
       lagS: this.lagsS[lagIndex] ?? 0,
       accepted,

@@ -48,6 +48,9 @@ export interface LearningSettings {
   earlySteps?: boolean;
 }
 
+/** Which of an event's measured steps count (`LearningSettings.windowSteps`, `earlySteps`). */
+export type StepSource = Pick<LearningSettings, "windowSteps" | "earlySteps">;
+
 /** An event's lag measurements as the settings read them (`LearningSettings.earlySteps`). */
 export function lagsOf(m: EventMeasurement, settings: Pick<LearningSettings, "earlySteps">): readonly LagMeasurement[] {
   return settings.earlySteps ? (m.earlyLags ?? []) : m.lags;
@@ -244,7 +247,7 @@ export interface OnTime {
 const GHOST_STATE = "\u0000ghost";
 
 /** The entity's state intervals up to `until`, less its ghost runs. */
-export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false, earlySteps = false): OnTime {
+export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, source: StepSource = {}): OnTime {
   const ghostStarts = new Set<EventRecord>();
   const ghostRuns = new Map<string, number>();
   for (let i = 0; i + 1 < own.length; i += 1) {
@@ -252,7 +255,7 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
     const end = own[i + 1]!;
     const l = states.get(start.state);
     if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || !isPublishable(l)) continue;
-    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, windowSteps, earlySteps), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, windowSteps, earlySteps)].flatMap((v) => (v === null ? [] : [v]));
+    const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, source), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, source)].flatMap((v) => (v === null ? [] : [v]));
     if (!isGhostRun(steps, l.powerW, l.spreadW)) continue;
     ghostStarts.add(start);
     ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
@@ -261,8 +264,8 @@ export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, 
   return { intervals: stateIntervals(events, until).filter((iv) => iv.state !== GHOST_STATE), ghostRuns };
 }
 
-function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW?: (m: EventMeasurement) => number, windowSteps = false, earlySteps = false): EdgeStep | null {
-  const m = r.measurement ? lagsOf(r.measurement, { earlySteps })[lagIndex] : undefined;
+function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW: ((m: EventMeasurement) => number) | undefined, source: StepSource): EdgeStep | null {
+  const m = r.measurement ? lagsOf(r.measurement, source)[lagIndex] : undefined;
   // Behind an on-change sensor's dead band, a step is as unsure as something else moved in its windows (`movedW`): a 60 W
   // kitchen light's runs whose steps were near zero because a fridge or a charger switched beside them were taken for
   // ghost runs (3 of 56 on seed 424242's first household, its energy −12 % with its power −2 %; none with this).
@@ -274,7 +277,7 @@ function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW
   // spread, 19 -> 15 W, under a sixth of their 93 W: `isGhostRun`), 27 with this; at 60 s 31 -> 28. The 30 s energy P90
   // went down on four seeds (2024 7.6 -> 6.5 %, 31337 8.6 -> 7.2 %, 777001 6.9 -> 6.3 %, 5 8.5 -> 7.8 %); seed 5's
   // 60 s energy median 2.83 -> 2.89 % (a PC's run no longer a ghost, its power high).
-  const step = m ? stepOfLag(m, { windowSteps }) : null;
+  const step = m ? stepOfLag(m, source) : null;
   return m && m.reason === null && step !== null ? { stepW: sign * step, noiseW: Math.max(r.measurement!.noiseW, m.movedW ?? 0, stepNoiseW?.(r.measurement!) ?? 0) } : null;
 }
 
