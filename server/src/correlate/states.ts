@@ -58,6 +58,14 @@ export function hasLevels(entityId: string): boolean {
   return LEVEL_DOMAINS.has(entityId.slice(0, entityId.indexOf(".")));
 }
 
+/** Domains whose power is steady at each level of their attributes: a light at a brightness, a fan at a speed (a heat pump modulates). */
+const STEADY_DOMAINS = new Set(["light", "fan"]);
+
+/** True for an entity whose power is steady while it is in one power state (`powerStateKey`): it has no bursts to find. */
+export function steadyInEachState(entityId: string): boolean {
+  return STEADY_DOMAINS.has(entityId.slice(0, entityId.indexOf(".")));
+}
+
 /**
  * The attribute that sets an entity's power while it is on, as a short label, or null: a light's
  * `brightness` (0–255) in 10 % steps, a fan's `percentage`, a climate's `hvac_action` (heating,
