@@ -327,8 +327,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
   // The few least uncertain runs may all have caught other loads; all the device's runs together must agree.
   if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
+  // A light or a fan is steady at each brightness or speed: what its runs hold beyond its steps is other loads (a 40 W
+  // porch light's seven least uncertain runs at 60 s, at the busy hour, said 411 W).
+  if (steadyInEachState(input.entityId)) variable = false;
   const broad = variable ? null : broadResidual(all, input, stepOf, stepEnergy);
-  if (!variable && certain.length < SUBTLE_RESIDUAL_RUNS && farAboveByAllRuns(input, stepOf, residual, broad)) {
+  if (!variable && certain.length < SUBTLE_RESIDUAL_RUNS && !steadyInEachState(input.entityId) && farAboveByAllRuns(input, stepOf, residual, broad)) {
     const runs = all.filter((m) => m.totalOnMs > 0);
     const clipped = winsorize(runs.map((m) => (m.total - stepEnergy(m)) / m.totalOnMs));
     // Its phases from its least uncertain runs: the others hold other devices' levels (an EV charger's 6 kW).
