@@ -7,7 +7,7 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, EnergyCurve, keepsEarlierAnswer, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } from "./run-shapes.js";
 import { fewReadingWindows, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
@@ -413,7 +413,7 @@ export class CorrelationEngine {
         inputs.map((input) => {
           const now = attributeEntity(input, this.others(input.entityId, curves, around));
           const first = before.get(input.entityId)!;
-          return [input.entityId, first.model === "while-on" && now.model === "steps" && now.fewCertainRuns ? first : now];
+          return [input.entityId, keepsEarlierAnswer(first, now) ? first : now];
         }),
       );
     };
