@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { farAboveByAllRuns, farAboveUnproven, keepsEarlierAnswer, type EntityEnergy, type Residual } from "../../server/src/correlate/attribution.js";
+import { clearOfNeighbours, farAboveByAllRuns, farAboveUnproven, keepsEarlierAnswer, type EntityEnergy, type Residual } from "../../server/src/correlate/attribution.js";
 
 const oneState = { learned: new Map([["on", null as never]]) };
 const twoStates = { learned: new Map([["on", null as never], ["heat", null as never]]) };
@@ -65,4 +65,15 @@ test("a device found to vary in the pass before keeps that answer with too few c
   assert.equal(keepsEarlierAnswer(first, now(null)), true);
   // Enough clear runs now: this pass's answer.
   assert.equal(keepsEarlierAnswer(first, now({ middleW: 250, standardErrorW: 25 }, false)), false);
+});
+
+test("a run is clear of its neighbours when they are known to a tenth of the device's scale and its baselines agree within twice that scale", () => {
+  // A PC (scale 271 W): a run whose baselines disagree by 1.8 kW (a load came on during it) says nothing of the PC.
+  assert.equal(clearOfNeighbours({ uncertaintyW: 6, baselineGapW: 1774 }, 271), false);
+  assert.equal(clearOfNeighbours({ uncertaintyW: 6, baselineGapW: 36 }, 271), true);
+  assert.equal(clearOfNeighbours({ uncertaintyW: 6, baselineGapW: 540 }, 271), true);
+  assert.equal(clearOfNeighbours({ uncertaintyW: 6, baselineGapW: 545 }, 271), false);
+  assert.equal(clearOfNeighbours({ uncertaintyW: 30, baselineGapW: 36 }, 271), false);
+  // A small device: neighbours known to 5 W at least.
+  assert.equal(clearOfNeighbours({ uncertaintyW: 4, baselineGapW: 10 }, 12), true);
 });

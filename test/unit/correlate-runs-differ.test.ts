@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsAbove, fewRunsBelow, leansAbove, runsContradict, runsFarAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
+import { confirmedByAllRuns, contaminationW, eachRunAbove, fewRunsAbove, fewRunsBelow, leansAbove, robustSpreadW, runsContradict, runsFarAbove, ownIntegralBetter, winsorize } from "../../server/src/correlate/attribution.js";
 import { learnState } from "../../server/src/correlate/learn.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
@@ -70,6 +70,17 @@ test("a run beside an uncertain device keeps its own integral when the device's 
   // A light's runs agree within watts: its mean stands.
   assert.equal(ownIntegralBetter({ baselineGapW: 2, uncertaintyW: 900, totalOnMs: HOUR }, 3), false);
   assert.equal(ownIntegralBetter({ baselineGapW: 0, uncertaintyW: Number.POSITIVE_INFINITY, totalOnMs: 8 * HOUR }, 1500), false);
+});
+
+test("how much three or four runs differ is their standard deviation, not their robust one; five or more, their robust one", () => {
+  // An EV charger's three measured runs: 2.2, 1.4 and 1.3 kW. Their MAD says 160 W, which kept a fourth run beside a PC
+  // (contamination 335 W) at the mean of the three (-30 % of the charger's energy); they differ by 480 W.
+  assert.ok(Math.abs(robustSpreadW([2223, 1449, 1342]) - 480.3) < 0.5);
+  assert.ok(Math.abs(robustSpreadW([1000, 1000, 1000, 1300]) - 150) < 1e-9);
+  assert.equal(ownIntegralBetter({ baselineGapW: 314, uncertaintyW: 221, totalOnMs: 7 * HOUR }, robustSpreadW([2223, 1449, 1342])), true);
+  // Five or more: one far run does not widen it.
+  assert.ok(Math.abs(robustSpreadW([100, 101, 102, 103, 900]) - 1.4826) < 1e-3);
+  assert.equal(robustSpreadW([5, 500]), 0);
 });
 
 test("an EV charger's run beside a heater that varies while on is charged its own energy, not the mean of its other runs", () => {

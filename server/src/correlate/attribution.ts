@@ -190,6 +190,23 @@ export interface Others {
 /** A run is measured when the other devices around it are uncertain by at most max(5 W, 10 % of the device's power). */
 const UNCERTAINTY_FLOOR_W = 5;
 const UNCERTAINTY_SHARE = 0.1;
+/**
+ * Whether a run says what the device drew: the other devices around it are known to max(5 W, 10 % of the device's scale,
+ * its largest step or its runs' median raw excess), and its baselines before and after disagree by at most
+ * `BASELINE_GAP_SCALES` times that scale.
+ * A 1.8 kW load that came on during a PC's run (80 W idle, 119 W mean) left it saying 1043 W; one of the PC's three
+ * runs clear of uncertain neighbours, it was found to vary at 346 W (+191 % in one household of 160, read every second).
+ */
+export function clearOfNeighbours(m: { uncertaintyW: number; baselineGapW: number }, scaleW: number): boolean {
+  return m.uncertaintyW <= Math.max(UNCERTAINTY_FLOOR_W, UNCERTAINTY_SHARE * scaleW) && m.baselineGapW <= BASELINE_GAP_SCALES * scaleW;
+}
+
+/**
+ * ...twice that scale: a washer whose raw excess (340 W, true mean 590 W) a dishwasher's heater after it had pulled
+ * down had its runs' baselines 625 W apart, and its clear runs were what found it to vary.
+ */
+const BASELINE_GAP_SCALES = 2;
+
 /** A run's residual must be at least this share of the steps' energy to be worth the integrals' noise. */
 const MIN_RESIDUAL_SHARE = 0.03;
 /** ...and this many of its standard errors from zero. */
@@ -262,8 +279,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   // not by runs 40-90 W apart beside a heat pump or PC uncertain by 100-140 W: its residual, +539 ± 279 W (1.9 standard
   // errors), was lost in that noise, and it was charged its edges (-97 %); now +604 ± 106 W, -1 %. Nine seeds 23 -> 23
   // misses (41 figures better, 18 worse with four fresh seeds); fresh seeds 17 -> 14.
-  const allowed = Math.max(UNCERTAINTY_FLOOR_W, UNCERTAINTY_SHARE * scaleW);
-  const certain = all.filter((m) => m.uncertaintyW <= allowed);
+  const certain = all.filter((m) => clearOfNeighbours(m, scaleW));
   const noiseOf = (m: MeasuredRun) => m.uncertaintyW + m.baselineGapW;
   const measured = certain.length >= MIN_MEASURED_RUNS ? certain : [...all].sort((a, b) => noiseOf(a) - noiseOf(b)).slice(0, MIN_MEASURED_RUNS);
   const runCount = new Map<string, number>();
@@ -832,10 +848,17 @@ function whileOnModel(
   return { entityId: input.entityId, model: "while-on", measuredRuns: measured.length, fewCertainRuns: false, states, pieces };
 }
 
-/** Robust standard deviation of the values (1.4826 × MAD), W; 0 with fewer than three. */
-function robustSpreadW(values: readonly number[]): number {
+/**
+ * How much the values differ, W: their robust standard deviation (1.4826 × MAD), or with three or four of them
+ * (`WINSOR_MIN_VALUES`) their standard deviation, since the MAD of so few is as often near zero as not (an EV charger's
+ * runs at 2.2, 1.4 and 1.3 kW: MAD 160 W, standard deviation 480 W); 0 with fewer than three.
+ */
+export function robustSpreadW(values: readonly number[]): number {
   if (values.length < 3) return 0;
-  return MAD_TO_SIGMA * medianAbsoluteDeviation(values, median(values));
+  const middle = median(values);
+  if (values.length >= WINSOR_MIN_VALUES) return MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle);
+  const mean = values.reduce((s, x) => s + x, 0) / values.length;
+  return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / (values.length - 1));
 }
 
 /**
