@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { burstsGate, jumpExcessSigmas, meanOfJumpyRuns } from "../../server/src/correlate/attribution.js";
+import { jumpsShowBursts } from "../../server/src/correlate/sensor-rules.js";
 import type { EventRecord } from "../../server/src/correlate/event-log.js";
 import { PowerSeries } from "../../server/src/correlate/power-series.js";
 import { measureRun, type Run, type RunGeometry } from "../../server/src/correlate/runs.js";
@@ -91,4 +92,11 @@ test("a device whose runs' jumps show bursts is charged its step plus its runs' 
   assert.equal(meanOfJumpyRuns(40, { middleW: 77.7, standardErrorW: 26.7 }), null); // too scattered for a 40 W step
   assert.equal(meanOfJumpyRuns(40, { middleW: 45, standardErrorW: 10 }), null); // over twice the step
   assert.equal(meanOfJumpyRuns(78.4, null), null);
+});
+
+test("the jumps inside runs are counted with one reading a window (30 s and slower) and with a report-on-change sensor, not with several readings a window", () => {
+  const periodic = (intervalS: number) => ({ kind: "periodic" as const, intervalS, noiseW: 2 });
+  assert.deepEqual([1, 10, 30, 60].map((s) => jumpsShowBursts(periodic(s))), [false, false, true, true]);
+  // On change, a PC's switch-ons caught its bursts as often as its switch-offs: its runs' jumps are what show them.
+  assert.equal(jumpsShowBursts({ kind: "on-change", intervalS: 20, noiseW: 2, resolutionW: 10 }), true);
 });

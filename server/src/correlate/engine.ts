@@ -9,7 +9,7 @@
  */
 import { attributeEntity, EnergyCurve, keepsEarlierAnswer, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } from "./run-shapes.js";
-import { fewReadingWindows, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
+import { fewReadingWindows, jumpsShowBursts as jumpsShowBurstsFor, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
 import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, type LearnedState, type StepSource } from "./entity-learning.js";
@@ -302,8 +302,8 @@ export class CorrelationEngine {
     const sensor = this.sensorProfile;
     const switchOffsSampleLevels = sensor !== null && geometry !== null && geometry.widthMs <= SWITCH_OFF_LEVELS_MAX_WINDOW_MS;
     const burstsMustStandOut = geometry !== null && geometry.widthMs >= BURSTS_MUST_STAND_OUT_MIN_WINDOW_MS;
-    // Readings 30 s or more apart: a jump between two of them is a load switching, not another device's ramp read in pieces.
-    const jumpsShowBursts = sensor !== null && singleReadingWindows(sensor);
+    // Readings 30 s or more apart, or reports on change: a jump between two of them is a load switching, not another device's ramp read in pieces.
+    const jumpsShowBursts = sensor !== null && jumpsShowBurstsFor(sensor);
     const inputs: EntityInput[] = this.log.entities().map((entityId) => {
       const own = this.log.of(entityId);
       const states = learned.get(entityId) ?? new Map<string, LearnedState>();
@@ -610,7 +610,7 @@ export class CorrelationEngine {
   /** Measures the closed runs the data now covers (again when their events changed). */
   private measureRuns(geometry: WindowGeometry): void {
     // The jumps between readings are counted where they are used (`EntityInput.jumpsShowBursts`).
-    const g = { ...runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil), countJumps: singleReadingWindows(this.sensorProfile!) };
+    const g = { ...runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil), countJumps: jumpsShowBurstsFor(this.sensorProfile!) };
     let waitFrom = Number.POSITIVE_INFINITY;
     for (const entityId of this.log.entities()) {
       for (const run of runsOf(this.log.of(entityId))) {
