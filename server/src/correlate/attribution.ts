@@ -347,13 +347,15 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
   // A light or a fan is steady at each brightness or speed: what its runs hold beyond its steps is other loads (a 40 W
   // porch light's seven least uncertain runs at 60 s, at the busy hour, said 411 W).
-  if (steadyInEachState(input.entityId)) variable = false;
+  const steady = steadyInEachState(input.entityId);
+  if (steady) variable = false;
   const broad = variable ? null : broadResidual(all, input, stepOf, stepEnergy);
-  if (!variable && certain.length < SUBTLE_RESIDUAL_RUNS && !steadyInEachState(input.entityId) && farAboveByAllRuns(input, stepOf, residual, broad)) {
+  if (!variable && !steady && certain.length < SUBTLE_RESIDUAL_RUNS && farAboveByAllRuns(input, stepOf, residual, broad)) {
     const runs = all.filter((m) => m.totalOnMs > 0);
-    const clipped = winsorize(runs.map((m) => (m.total - stepEnergy(m)) / m.totalOnMs));
+    const stepWattMs = runs.map(stepEnergy);
+    const clipped = winsorize(runs.map((m, i) => (m.total - stepWattMs[i]!) / m.totalOnMs));
     // Its phases from its least uncertain runs: the others hold other devices' levels (an EV charger's 6 kW).
-    return { ...whileOnModel(input, stepOf, runCount, runs, runs.map((m, i) => stepEnergy(m) + clipped[i]! * m.totalOnMs), [], measured), fewCertainRuns };
+    return { ...whileOnModel(input, stepOf, runCount, runs, runs.map((m, i) => stepWattMs[i]! + clipped[i]! * m.totalOnMs), [], measured), fewCertainRuns };
   }
   if (!variable) return { ...stepModel(input, stepOf, runCount, measured, residual, broad), fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad };
   const rest = all.filter((m) => !measured.includes(m));
@@ -532,18 +534,6 @@ const BROAD_MAX_RELATIVE_SE = 0.5;
 const BROAD_MAX_RATIO = 2;
 
 /**
- * The mean power of a one-state device whose edges say its step is not what it draws all the time
- * it is on, and say it draws more (its switch-offs, on their trimmed mean, above its switch-ons: a
- * PC switched on at idle and off at any of its levels): its step plus the median residual of all its
- * runs (`broadResidual`), when that is clearly above zero, more than max(2 W, 10 %) of the step, and
- * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
- * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W) nor
- * above `BROAD_MAX_RATIO` times its switch-on level.
- * Null otherwise: the step stands. A PC read every 30 s or on change whose switch-offs showed no
- * clear burst level, and whose runs clear of other devices were too few to say (three of 13–22), was
- * learned at its idle level, a third below its mean. Not used with switch-off windows wider than two minutes (`switchOffsSampleLevels`: a sensor read less often than every 60 s).
- */
-/**
  * Whether a one-state device's runs (all of them, `broadResidual`, or the ones clear of uncertain
  * neighbours, `Residual`) say it draws clearly other than
  * `powerW`: by more than max(2 W, 10 %), by more than `BROAD_SIGMAS` standard errors, with an error
@@ -660,6 +650,13 @@ const UNATTRIBUTABLE_MULTIPLE = 5;
  * 0.18 kWh. Such a device is not published (the issue's rule: a device whose energy cannot be
  * attributed reliably is not published as statistics).
  */
+export function unattributable(l: StateLearning, stepW: number, residual: Residual | null): boolean {
+  if (residual === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
+  const limit = UNATTRIBUTABLE_MULTIPLE * stepW;
+  const gap = Math.abs(residual.middleW);
+  return gap > limit && gap > RESIDUAL_SIGMAS * residual.standardErrorW && residual.standardErrorW > limit;
+}
+
 /**
  * Whether a one-state device left on its steps has measured runs that each drew over `FAR_ABOVE_STEP_MULTIPLE` times its
  * step more, too noisy to say how much: its energy is not its step, and not known. A dishwasher on its 17 W pump edges,
@@ -672,13 +669,18 @@ export function farAboveUnproven(measured: readonly Pick<MeasuredRun, "total" | 
   return residual.middleW > limit && measured.every((m) => m.totalOnMs > 0 && (m.total - stepEnergyOf(m, stepOf)) / m.totalOnMs > limit);
 }
 
-export function unattributable(l: StateLearning, stepW: number, residual: Residual | null): boolean {
-  if (residual === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return false;
-  const limit = UNATTRIBUTABLE_MULTIPLE * stepW;
-  const gap = Math.abs(residual.middleW);
-  return gap > limit && gap > RESIDUAL_SIGMAS * residual.standardErrorW && residual.standardErrorW > limit;
-}
-
+/**
+ * The mean power of a one-state device whose edges say its step is not what it draws all the time
+ * it is on, and say it draws more (its switch-offs, on their trimmed mean, above its switch-ons: a
+ * PC switched on at idle and off at any of its levels): its step plus the median residual of all its
+ * runs (`broadResidual`), when that is clearly above zero, more than max(2 W, 10 %) of the step, and
+ * not above the 90th percentile of its switch-offs (a mean above nearly every level it was seen
+ * stopping at is other loads in its runs: a porch light's runs at the busiest hour said 295 W) nor
+ * above `BROAD_MAX_RATIO` times its switch-on level.
+ * Null otherwise: the step stands. A PC read every 30 s or on change whose switch-offs showed no
+ * clear burst level, and whose runs clear of other devices were too few to say (three of 13–22), was
+ * learned at its idle level, a third below its mean. Not used with switch-off windows wider than two minutes (`switchOffsSampleLevels`: a sensor read less often than every 60 s).
+ */
 export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | null): number | null {
   if (broad === null || !(stepW > 0) || !isPublishable(l) || isRepresentative(l)) return null;
   if (trimmedMean(l.offValues) <= trimmedMean(l.onValues)) return null;
@@ -855,8 +857,7 @@ function whileOnModel(
  */
 export function robustSpreadW(values: readonly number[]): number {
   if (values.length < 3) return 0;
-  const middle = median(values);
-  if (values.length >= WINSOR_MIN_VALUES) return MAD_TO_SIGMA * medianAbsoluteDeviation(values, middle);
+  if (values.length >= WINSOR_MIN_VALUES) return MAD_TO_SIGMA * medianAbsoluteDeviation(values, median(values));
   const mean = values.reduce((s, x) => s + x, 0) / values.length;
   return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / (values.length - 1));
 }

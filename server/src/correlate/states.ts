@@ -50,12 +50,17 @@ export function learnedState(event: StateEvent, kind: TransitionKind): string {
   return kind === "off" ? fromKey(event) : toKey(event);
 }
 
+/** An entity's HA domain ("light" of "light.hall"). The learner may not import the HA layer's `domainOf` (layers.test.ts). */
+function domainOf(entityId: string): string {
+  return entityId.slice(0, Math.max(0, entityId.indexOf(".")));
+}
+
 /** Domains whose attributes set their power. */
 const LEVEL_DOMAINS = new Set(["light", "fan", "climate"]);
 
 /** True for an entity whose attributes set its power (a light, a fan, a climate). */
 export function hasLevels(entityId: string): boolean {
-  return LEVEL_DOMAINS.has(entityId.slice(0, entityId.indexOf(".")));
+  return LEVEL_DOMAINS.has(domainOf(entityId));
 }
 
 /** Domains whose power is steady at each level of their attributes: a light at a brightness, a fan at a speed (a heat pump modulates). */
@@ -63,7 +68,7 @@ const STEADY_DOMAINS = new Set(["light", "fan"]);
 
 /** True for an entity whose power is steady while it is in one power state (`powerStateKey`): it has no bursts to find. */
 export function steadyInEachState(entityId: string): boolean {
-  return STEADY_DOMAINS.has(entityId.slice(0, entityId.indexOf(".")));
+  return STEADY_DOMAINS.has(domainOf(entityId));
 }
 
 /**
@@ -73,7 +78,7 @@ export function steadyInEachState(entityId: string): boolean {
  */
 export function attributeLevel(entityId: string, attributes: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!attributes) return null;
-  const domain = entityId.slice(0, entityId.indexOf("."));
+  const domain = domainOf(entityId);
   if (domain === "light") {
     const b = attributes.brightness;
     return typeof b === "number" && Number.isFinite(b) && b > 0 ? `brightness ${Math.max(10, Math.round((b / 255) * 10) * 10)} %` : null;
