@@ -1,13 +1,16 @@
 /**
  * A PC's switch-offs sample its bursts at random, and with twenty of them they can say almost never (charged its 80 W
  * idle) or mostly (charged 163-177 W) where it draws 115-120 W while on (issue 12). Its runs, clear of neighbours and all
- * of them, agreeing that it draws otherwise, charge their mean (`meanWhereRunsAgree`). The numbers are those
+ * of them, agreeing that it draws otherwise, charge their mean (`meanWhereRunsAgree`); and runs switched at its idle
+ * level are not taken for ghosts because its bursts raised its step (`lowestEdgeLevelW`). The numbers are those
  * measured in households 6020 (read every second) and 6086 (every 30 s).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { meanWhereRunsAgree } from "../../server/src/correlate/attribution.js";
 import { correlate } from "../../server/src/correlate/engine.js";
+import { lowestEdgeLevelW } from "../../server/src/correlate/entity-learning.js";
+import { isGhostRun } from "../../server/src/correlate/ghosts.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
 import { DAY, HOUR, MINUTE, T0, readings, type Load } from "../helpers/power-series.js";
 
@@ -107,4 +110,20 @@ test("a PC switched on and off at its idle level is charged what its runs say it
   // The same as a light, which is steady at its level: its step stands.
   const light = pcSwitchedAtIdle("light.desk", 10).profile;
   assert.ok(Math.abs(light.powerW! - 80) < 2, `light: ${light.powerW} W`);
+});
+
+test("runs switched at a PC's idle level are not ghosts because its bursts raised its step", () => {
+  const learned = { powerW: 169, ...burstEdges };
+  const idleRun = [
+    { stepW: 80, noiseW: 5 },
+    { stepW: 79, noiseW: 5 },
+  ];
+  // Judged against the 169 W step, both edges under half of it said "nothing followed the switch".
+  assert.equal(isGhostRun(idleRun, 169, 12), true);
+  assert.equal(lowestEdgeLevelW(learned), 81);
+  assert.equal(isGhostRun(idleRun, lowestEdgeLevelW(learned), 12), false);
+  // A run with nothing plugged in is still a ghost.
+  assert.equal(isGhostRun([{ stepW: 3, noiseW: 5 }, { stepW: -2, noiseW: 5 }], lowestEdgeLevelW(learned), 12), true);
+  // A device whose edges agree keeps its power as the level.
+  assert.equal(lowestEdgeLevelW({ powerW: 60, onValues: [60, 61, 59], offValues: [60, 62] }), 60);
 });
