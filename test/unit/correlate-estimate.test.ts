@@ -68,6 +68,10 @@ test("a run is a ghost when its steps show nothing, not when another load's step
   assert.equal(isGhostRun(quiet(-60), 60, 2), false, "a fridge switched off just after the light went on: -60 W");
   assert.equal(isGhostRun(quiet(-60, 2), 60, 2), false);
   assert.equal(isGhostRun(quiet(61, 2), 60, 2), false, "one step shows the light");
+  // One step alone under half the light but a third of it: another load moving beside a real switching as often as not.
+  assert.equal(isGhostRun(quiet(20), 60, 2), false, "the one accepted step a third of the light");
+  assert.equal(isGhostRun(quiet(20, -15), 60, 2), true, "both steps under half the light");
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 20, noiseW: 3 }], 60, 2), false, "the one telling step a third of the light");
   // Switched on while an EV charger drew 7.5 kW with 1 % noise: a step of 0 W there tells nothing.
   assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }], 60, 2), false);
   assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 1, noiseW: 3 }], 60, 2), true, "the quiet edge says it");
