@@ -52,9 +52,9 @@ test("a washer: its mean, its runs' range, its phases and a cycle's energy, and 
   assert.equal(deviceSummary(washer, fmt, t), "about 650 W on average, 450 W–820 W a run; 2.0 kW for 20 min, 15 W for 25 min a run; 0.72 kWh a run; an estimate from what it used while on");
 });
 
-test("a PC, switched on at idle and off at any level: its mean, the levels it was switched off at, and that it is an estimate", () => {
+test("a PC, switched on at idle and off at any level: its mean, the levels it was switched off at, and that it is an estimate from those and its runs", () => {
   const pc = device({ power_w: 118, energy_from: "switch-offs", range_w: { low: 79, high: 192 } });
-  assert.equal(deviceSummary(pc, fmt, t), "about 118 W on average, between 79 W and 192 W; an estimate from the levels it was switched off at");
+  assert.equal(deviceSummary(pc, fmt, t), "about 118 W on average, between 79 W and 192 W; an estimate from the levels it was switched off at and what its runs used");
 });
 
 test("learning and unpublished devices say so instead of a number", () => {

@@ -51,7 +51,8 @@ export function formatPower(w: number, fmt: Formatters): string {
  * sure to within 5 %", or for a device whose power varies "about 650 W on average, 450 W–820 W a run;
  * 2 kW for 20 min, 15 W for 25 min a run; 0.72 kWh a run; an estimate from what it used while on", or
  * for one switched on at idle and off at any level "about 118 W on average, between 80 W and 190 W; an
- * estimate from the levels it was switched off at".
+ * estimate from the levels it was switched off at and what its runs used" (its mean weighs its switch-offs
+ * against its runs, or comes from its runs where its switch-offs could not say it).
  */
 export function deviceSummary(d: DeviceView, fmt: Formatters, t: LocalizeFunc): string {
   // Too few events yet is not the same as "cannot be attributed": a new attribute level (a light's

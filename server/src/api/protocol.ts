@@ -429,7 +429,7 @@ export interface DeviceView {
   period_days: number | null;
   /** The attribute level of this row (`brightness 50 %`, `heating`), or null for the state as a whole. (Absent from older backends.) */
   level?: string | null;
-  /** `steps`: the step at the switching edges × on-time; `while-on`: what the device used while on, `power_w` its mean; `switch-offs`: the mean of the levels it was switched off at (a PC's idle and bursts). */
+  /** `steps`: the step at the switching edges × on-time; `while-on`: what the device used while on, `power_w` its mean; `switch-offs`: a device switched on at one level and off at any (a PC's idle and bursts), its mean from the levels it was switched off at weighed against its runs, or from its runs where the switch-offs could not say it. */
   energy_from?: "steps" | "while-on" | "switch-offs";
   /** The learned step at the switching edges, W. */
   step_w?: number | null;

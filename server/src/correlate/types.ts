@@ -81,8 +81,8 @@ export interface DeviceProfile {
    * less a baseline and the other devices (a device whose power varies while on). `powerW` is then
    * the mean power while on; `switch-offs`, its mean while on × on-time, from the share of its
    * switch-offs caught in a burst and from its runs (a device switched on at idle and off at any of
-   * its levels, a PC), or, where the switch-offs are too coarse to count the bursts (a 60 s sensor),
-   * from the median of all its runs, `powerW` that mean.
+   * its levels, a PC), or, where the switch-offs cannot say it (too coarse to count the bursts, or
+   * caught it idle almost every time), from its runs, `powerW` that mean.
    */
   energyFrom: "steps" | "while-on" | "switch-offs";
   /** The learned step at the switching edges, W; null when not known. */

@@ -187,7 +187,7 @@ export const en = {
     summary_range: "an estimate: {low}–{high}",
     summary_estimate: "an estimate",
     summary_while_on: "an estimate from what it used while on",
-    summary_switch_offs: "an estimate from the levels it was switched off at",
+    summary_switch_offs: "an estimate from the levels it was switched off at and what its runs used",
     select_hint: "Select a device to mark its events on the hourly chart.",
     marked: "{count} events of {name} marked on the chart.",
     hourly_only: "Switch to the hourly view to see its events on the chart.",
