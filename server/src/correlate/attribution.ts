@@ -475,9 +475,14 @@ export function confirmedByAllRuns(all: readonly MeasuredRun[], input: EntityInp
  * 68 ± 17 W; one of them is wrong, and the steps stand.
  */
 const EDGE_MEAN_AGREE_SIGMAS = 2;
-/** The mean must differ from the step by more than max(2 W, 10 %) to replace it. */
+/** The mean must differ from the step by more than max(2 W, 10 %) to replace it (`meaningfulGapW`). */
 const EDGE_MEAN_MIN_GAP_W = 2;
 const EDGE_MEAN_MIN_GAP_SHARE = 0.1;
+
+/** The least difference from a level that means something: max(2 W, 10 % of it). */
+function meaningfulGapW(levelW: number): number {
+  return Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * levelW);
+}
 /** A residual's standard error is at least this (W, over the square root of the runs): noise-free runs still vary a little. */
 const RESIDUAL_SE_FLOOR_W = 1;
 
@@ -496,7 +501,7 @@ export function meanOfBursts(edges: EdgeMean, stepW: number, runs: MeanEstimate,
   if (!agrees(runs)) return null;
   const joins = allRuns !== null && allRuns.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW && agrees(allRuns);
   const mean = inverseVarianceMean([edges, runs, ...(joins ? [allRuns] : [])]);
-  return mean > 0 && Math.abs(mean - stepW) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * Math.abs(stepW)) ? mean : null;
+  return mean > 0 && Math.abs(mean - stepW) > meaningfulGapW(Math.abs(stepW)) ? mean : null;
 }
 
 /** A mean power and its standard error, W. */
@@ -545,7 +550,7 @@ const BROAD_MAX_RATIO = 2;
 export function runsContradict(powerW: number, broad: Residual | null): boolean {
   if (broad === null || !(powerW > 0)) return false;
   const gap = Math.abs(broad.middleW);
-  return gap > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
+  return gap > meaningfulGapW(powerW) && gap > BROAD_SIGMAS * broad.standardErrorW && broad.standardErrorW <= BROAD_MAX_RELATIVE_SE * powerW;
 }
 
 /** How many times the step, and how many of their standard errors, all the runs' median residual must be for `runsFarAbove`. */
@@ -608,7 +613,7 @@ function fewRunsPastStep(l: StateLearning, measured: readonly MeasuredRun[], ste
 /** Whether a run's mean power above its baseline is past what its steps predict by more than max(2 W, 10 %) plus its own noise. */
 function drewPastStep(m: MeasuredRun, stepOf: (s: string) => number | null, stepW: number, side: "above" | "below"): boolean {
   if (!(m.totalOnMs > 0)) return false;
-  const floor = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  const floor = meaningfulGapW(stepW);
   const excessW = (m.total - stepEnergyOf(m, stepOf)) / m.totalOnMs;
   return (side === "above" ? excessW : -excessW) > floor + m.baselineGapW + m.uncertaintyW;
 }
@@ -632,9 +637,8 @@ const LEAN_RISE = 0.3;
  */
 export function leansAbove(l: StateLearning, stepW: number, runs: Residual | null): boolean {
   if (runs === null || !(stepW > 0) || l.onValues.length === 0 || l.offValues.length === 0) return false;
-  const rise = stepW * (1 + LEAN_RISE);
-  if (!(shareAbove(l.offValues, rise) > shareAbove(l.onValues, rise))) return false;
-  return runs.middleW > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW) && runs.middleW >= runs.standardErrorW;
+  if (!switchOffsLeanAbove(l, stepW)) return false;
+  return runs.middleW > meaningfulGapW(stepW) && runs.middleW >= runs.standardErrorW;
 }
 
 /** How many times the step the runs' median residual and its standard error must both exceed for `unattributable`. */
@@ -687,11 +691,11 @@ export function meanOfRuns(l: StateLearning, stepW: number, broad: Residual | nu
   // Its step is the level it is switched on at (a PC's idle), not one its switch-offs pulled up (a porch light's
   // switch-ons at 41 W, its step 63 W from switch-offs at the busy hour, its runs saying 91 W: true 60 W).
   const onLevel = median(l.onValues);
-  if (Math.abs(stepW - onLevel) > Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * onLevel)) return null;
-  if (broad.middleW <= Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW)) return null;
+  if (Math.abs(stepW - onLevel) > meaningfulGapW(onLevel)) return null;
+  if (broad.middleW <= meaningfulGapW(stepW)) return null;
   if (broad.middleW <= BROAD_SIGMAS * broad.standardErrorW || broad.standardErrorW > BROAD_MAX_RELATIVE_SE * stepW) return null;
   const mean = stepW + broad.middleW;
-  return mean <= quantile(l.offValues, 0.9) && mean <= BROAD_MAX_RATIO * median(l.onValues) ? mean : null;
+  return belowSwitchOffs(l, mean) ? mean : null;
 }
 
 /** How many of their standard errors the clear runs' and all runs' median residuals must each be from zero (`meanWhereRunsAgree`). */
@@ -714,22 +718,31 @@ const AGREEING_RUNS_SIGMAS = 2;
  */
 export function meanWhereRunsAgree(l: Pick<StateLearning, "onValues" | "offValues">, stepW: number, clear: Residual | null, broad: Residual | null): number | null {
   if (clear === null || broad === null || !(stepW > 0) || l.onValues.length === 0 || l.offValues.length === 0) return null;
-  const gap = Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * stepW);
+  const gap = meaningfulGapW(stepW);
   const says = (r: Residual) => Math.abs(r.middleW) > gap && Math.abs(r.middleW) >= AGREEING_RUNS_SIGMAS * r.standardErrorW && r.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW;
   if (!says(clear) || !says(broad) || Math.sign(clear.middleW) !== Math.sign(broad.middleW)) return null;
   const mean = stepW + broad.middleW;
   if (broad.middleW > 0) {
-    const rise = stepW * (1 + LEAN_RISE);
-    const leans = shareAbove(l.offValues, rise) > shareAbove(l.onValues, rise);
-    return leans && mean <= quantile(l.offValues, 0.9) && mean <= BROAD_MAX_RATIO * median(l.onValues) ? mean : null;
+    return switchOffsLeanAbove(l, stepW) && belowSwitchOffs(l, mean) ? mean : null;
   }
   const lowest = Math.min(median(l.onValues), median(l.offValues));
-  return mean >= lowest - Math.max(EDGE_MEAN_MIN_GAP_W, EDGE_MEAN_MIN_GAP_SHARE * lowest) ? mean : null;
+  return mean >= lowest - meaningfulGapW(lowest) ? mean : null;
 }
 
-/** The share of `values` above `levelW`. */
-function shareAbove(values: readonly number[], levelW: number): number {
-  return values.filter((x) => x > levelW).length / values.length;
+/** Whether more of a state's switch-offs than of its switch-ons are well above its step (`LEAN_RISE`). */
+function switchOffsLeanAbove(l: Pick<StateLearning, "onValues" | "offValues">, stepW: number): boolean {
+  const rise = stepW * (1 + LEAN_RISE);
+  const shareAbove = (values: readonly number[]) => values.filter((x) => x > rise).length / values.length;
+  return shareAbove(l.offValues) > shareAbove(l.onValues);
+}
+
+/**
+ * Whether a mean from a device's runs is among the levels its edges saw: at most the 90th percentile of its switch-offs
+ * (a mean above nearly every level it was seen stopping at is other loads in its runs) and `BROAD_MAX_RATIO` times its
+ * switch-on level.
+ */
+function belowSwitchOffs(l: Pick<StateLearning, "onValues" | "offValues">, meanW: number): boolean {
+  return meanW <= quantile(l.offValues, 0.9) && meanW <= BROAD_MAX_RATIO * median(l.onValues);
 }
 
 /**

@@ -250,13 +250,16 @@ const GHOST_STATE = "\u0000ghost";
 export function onTime(own: readonly EventRecord[], states: ReadonlyMap<string, LearnedState>, until: number, stepNoiseW?: (m: EventMeasurement) => number, source: StepSource = {}): OnTime {
   const ghostStarts = new Set<EventRecord>();
   const ghostRuns = new Map<string, number>();
+  // Each state's level (two medians) once, not once per run.
+  const levels = new Map<string, number>();
+  const levelOf = (state: string, l: LearnedState) => levels.get(state) ?? levels.set(state, lowestEdgeLevelW(l)).get(state)!;
   for (let i = 0; i + 1 < own.length; i += 1) {
     const start = own[i]!;
     const end = own[i + 1]!;
     const l = states.get(start.state);
     if (start.kind !== "on" || end.kind !== "off" || end.state !== start.state || !l || !isPublishable(l)) continue;
     const steps = [acceptedStep(start, l.onLagIndex, 1, stepNoiseW, source), acceptedStep(end, l.offLagIndex, -1, stepNoiseW, source)].flatMap((v) => (v === null ? [] : [v]));
-    if (!isGhostRun(steps, lowestEdgeLevelW(l), l.spreadW)) continue;
+    if (!isGhostRun(steps, levelOf(start.state, l), l.spreadW)) continue;
     ghostStarts.add(start);
     ghostRuns.set(start.state, (ghostRuns.get(start.state) ?? 0) + 1);
   }
