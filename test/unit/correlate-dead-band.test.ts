@@ -143,3 +143,34 @@ test("a run whose steps are near zero because another load moved in their window
   assert.equal(lamp.ghostRuns, 0);
   assert.ok(Math.abs(lamp.onTimeH - 20 / 6) < 1e-9, `on-time ${lamp.onTimeH} h`);
 });
+
+test("a run whose one telling step comes from an on-change meter that reported nothing around it is no ghost run", () => {
+  // The 100 W lamp of the test above; around its sixth switch-on the meter is offline for three minutes (its report of
+  // the switching lost), and its sixth switch-off has another entity's switching beside it (not learned from). The
+  // switch-on's windows hold the report from before the switching: a step of 0 W that says nothing of the lamp.
+  const events: StateEvent[] = [];
+  const loads: { on: number; off: number; w: number }[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const on = T0 + HOUR * (i + 1);
+    loads.push({ on, off: on + 10 * MINUTE, w: 100 });
+    events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
+  }
+  const sixth = T0 + 6 * HOUR;
+  events.push({ t: sixth + 10 * MINUTE + 6 * S, entityId: "switch.other", from: "off", to: "on" }, { t: sixth + 40 * MINUTE, entityId: "switch.other", from: "on", to: "off" });
+  events.sort((a, b) => a.t - b.t);
+  const until = T0 + 22 * HOUR;
+  const samples = deadBandReadings(loads, until).filter((s) => s.t < sixth - MINUTE || s.t > sixth + 2 * MINUTE);
+  const engine = new CorrelationEngine();
+  engine.addSamples(samples);
+  engine.addEvents(events);
+  engine.advanceTo(until);
+  assert.ok(windowGeometry(engine.sensor()!).deadBand);
+  const sixthOn = engine.steps().filter((s) => s.entityId === "switch.lamp" && Math.abs(s.t - sixth) < MINUTE && s.lagS === 0);
+  assert.ok(sixthOn.length === 1 && sixthOn[0]!.accepted && sixthOn[0]!.stepW === 0, JSON.stringify(sixthOn));
+  const sixthOff = engine.steps().filter((s) => s.entityId === "switch.lamp" && Math.abs(s.t - sixth - 10 * MINUTE) < MINUTE && s.lagS === 0);
+  assert.ok(sixthOff.length === 1 && !sixthOff[0]!.accepted, JSON.stringify(sixthOff));
+  const lamp = engine.profiles().find((p) => p.entityId === "switch.lamp")!;
+  assert.ok(Math.abs(lamp.powerW! - 100) < 5, `power ${lamp.powerW}`);
+  assert.equal(lamp.ghostRuns, 0);
+  assert.ok(Math.abs(lamp.onTimeH - 20 / 6) < 1e-9, `on-time ${lamp.onTimeH} h`);
+});

@@ -75,6 +75,10 @@ test("a run is a ghost when its steps show nothing, not when another load's step
   // Switched on while an EV charger drew 7.5 kW with 1 % noise: a step of 0 W there tells nothing.
   assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }], 60, 2), false);
   assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 1, noiseW: 3 }], 60, 2), true, "the quiet edge says it");
+  // Behind an on-change meter that reported nothing around the switching, one step alone may be a lost report.
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 3, silent: true }], 60, 2), false, "one silent step");
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 3, silent: true }, { stepW: 0, noiseW: 3, silent: true }], 60, 2), true, "both edges silent");
+  assert.equal(isGhostRun([{ stepW: 0, noiseW: 75 }, { stepW: 0, noiseW: 3, silent: true }], 60, 2), false, "the one telling step silent");
 });
 
 test("a load that ramps up after switching on is charged less than its step for the ramp", () => {

@@ -294,7 +294,7 @@ function acceptedStep(r: EventRecord, lagIndex: number, sign: 1 | -1, stepNoiseW
   // went down on four seeds (2024 7.6 -> 6.5 %, 31337 8.6 -> 7.2 %, 777001 6.9 -> 6.3 %, 5 8.5 -> 7.8 %); seed 5's
   // 60 s energy median 2.83 -> 2.89 % (a PC's run no longer a ghost, its power high).
   const step = m ? stepOfLag(m, source) : null;
-  return m && m.reason === null && step !== null ? { stepW: sign * step, noiseW: Math.max(r.measurement!.noiseW, m.movedW ?? 0, stepNoiseW?.(r.measurement!) ?? 0) } : null;
+  return m && m.reason === null && step !== null ? { stepW: sign * step, noiseW: Math.max(r.measurement!.noiseW, m.movedW ?? 0, stepNoiseW?.(r.measurement!) ?? 0), ...(m.silentAfter ? { silent: true } : {}) } : null;
 }
 
 function spreadOf(values: readonly number[], center: number): number {

@@ -24,6 +24,11 @@ export interface LagMeasurement {
    * was from its window's level, that is how much something else moved there (`acceptedStep`).
    */
   movedW?: number;
+  /**
+   * Behind an on-change sensor's dead band: true when no report was taken from the window before's end to the window
+   * after's, so that both levels are one held report (`acceptedStep`).
+   */
+  silentAfter?: boolean;
 }
 
 export interface EventMeasurement {
@@ -217,6 +222,8 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     const stepW = preLevel && post ? post.median - preLevel.median : null;
     const windowStepW = g.walkDriftW2PerS ? (pre && postWindow ? postWindow.median - pre.median : null) : undefined;
     const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
+    const lastReport = series.indexAtOrBefore(postEnd);
+    const silentAfter = g.deadBand !== undefined && lastReport >= 0 && series.timeAt(lastReport) <= preEnd;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
       postW: postWindow ? postWindow.median : null,
@@ -226,6 +233,7 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
       ...(windowStepW === undefined ? {} : { windowStepW }),
       ...(post && post.readings > (singlePost?.readings ?? 0) ? { postReadings: post.readings } : {}),
       ...(movedW === undefined ? {} : { movedW }),
+      ...(silentAfter ? { silentAfter } : {}),
     });
     if (earlyUsable) early.push(earlyLag(lagS, earlier!, earlierStart, singlePost, postWindow, postEnd));
     if (preShort || postShort) return result("short-window");
