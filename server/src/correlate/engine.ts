@@ -12,7 +12,7 @@ import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } f
 import { fewReadingWindows, jumpsShowBursts as jumpsShowBurstsFor, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
 import { costOf, energyByHour, kwh, stateIntervals, timeInStates } from "./energy.js";
-import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, type LearnedState, type StepSource } from "./entity-learning.js";
+import { lagsOf, learnEntity, onTime, powerOf, stepOfLag, stepUncertaintyW, type LearnedState, type StepSource } from "./entity-learning.js";
 import { EventLog, type EventRecord } from "./event-log.js";
 import { confidenceOf, confidentToleranceW, isPublishable, isRepresentative, movedWithSwitching, movedLittle, rampDeficitWattMs, statusOf } from "./learn.js";
 import { measureEvent, NOISE_LOOKBACK_MS, reachAfterMs, type EventMeasurement } from "./measure.js";
@@ -347,7 +347,7 @@ export class CorrelationEngine {
               const l = input.learned.get(iv.state);
               if (!l) return [];
               const mean = meanOf(input.entityId, iv.state);
-              const sigmaW = mean !== null ? sigmaOf(input.entityId, iv.state, mean) : isPublishable(l) ? l.spreadW : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
+              const sigmaW = mean !== null ? sigmaOf(input.entityId, iv.state, mean) : isPublishable(l) ? stepUncertaintyW(l) : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
               return [{ from: iv.from, to: iv.to + tail, sigmaW }];
             }),
           ),
