@@ -119,9 +119,8 @@ test("behind an on-change sensor's dead band, steps are summed by their biweight
   assert.equal(lamp.status, "estimated");
 });
 
-test("a run whose steps are near zero because another load moved in their windows behind a dead band is no ghost run", () => {
-  // A 100 W lamp on for 10 minutes every hour; in its sixth run, a 100 W load (untracked) that was on goes off
-  // 12 s after the lamp comes on and comes back 12 s after it goes off: both of that run's steps are near zero.
+/** A 100 W lamp on for 10 minutes every hour, 20 times from T0 + 1 h; HA stamps its switchings 2 s late. */
+function hourlyLamp(): { events: StateEvent[]; loads: { on: number; off: number; w: number }[] } {
   const events: StateEvent[] = [];
   const loads: { on: number; off: number; w: number }[] = [];
   for (let i = 0; i < 20; i += 1) {
@@ -129,6 +128,13 @@ test("a run whose steps are near zero because another load moved in their window
     loads.push({ on, off: on + 10 * MINUTE, w: 100 });
     events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
   }
+  return { events, loads };
+}
+
+test("a run whose steps are near zero because another load moved in their windows behind a dead band is no ghost run", () => {
+  // A 100 W lamp on for 10 minutes every hour; in its sixth run, a 100 W load (untracked) that was on goes off
+  // 12 s after the lamp comes on and comes back 12 s after it goes off: both of that run's steps are near zero.
+  const { events, loads } = hourlyLamp();
   const sixth = T0 + 6 * HOUR;
   loads.push({ on: sixth - 20 * MINUTE, off: sixth + 12 * S, w: 100 }, { on: sixth + 10 * MINUTE + 12 * S, off: sixth + 30 * MINUTE, w: 100 });
   const until = T0 + 22 * HOUR;
@@ -148,13 +154,7 @@ test("a run whose one telling step comes from an on-change meter that reported n
   // The 100 W lamp of the test above; around its sixth switch-on the meter is offline for three minutes (its report of
   // the switching lost), and its sixth switch-off has another entity's switching beside it (not learned from). The
   // switch-on's windows hold the report from before the switching: a step of 0 W that says nothing of the lamp.
-  const events: StateEvent[] = [];
-  const loads: { on: number; off: number; w: number }[] = [];
-  for (let i = 0; i < 20; i += 1) {
-    const on = T0 + HOUR * (i + 1);
-    loads.push({ on, off: on + 10 * MINUTE, w: 100 });
-    events.push({ t: on + 2 * S, entityId: "switch.lamp", from: "off", to: "on" }, { t: on + 10 * MINUTE + 2 * S, entityId: "switch.lamp", from: "on", to: "off" });
-  }
+  const { events, loads } = hourlyLamp();
   const sixth = T0 + 6 * HOUR;
   events.push({ t: sixth + 10 * MINUTE + 6 * S, entityId: "switch.other", from: "off", to: "on" }, { t: sixth + 40 * MINUTE, entityId: "switch.other", from: "on", to: "off" });
   events.sort((a, b) => a.t - b.t);

@@ -222,8 +222,8 @@ export function measureEvent(input: MeasureInput, settings: MeasureSettings): Ev
     const stepW = preLevel && post ? post.median - preLevel.median : null;
     const windowStepW = g.walkDriftW2PerS ? (pre && postWindow ? postWindow.median - pre.median : null) : undefined;
     const movedW = g.deadBand && pre && post ? Math.max(farthest(preStart, preEnd, pre.median), farthest(postStart, postEnd, post.median)) : undefined;
-    const lastReport = series.indexAtOrBefore(postEnd);
-    const silentAfter = g.deadBand !== undefined && lastReport >= 0 && series.timeAt(lastReport) <= preEnd;
+    const lastReport = g.deadBand ? series.indexAtOrBefore(postEnd) : -1;
+    const silentAfter = lastReport >= 0 && series.timeAt(lastReport) <= preEnd;
     const result = (reason: ExclusionReason | null, conflictWith: string | null = null): LagMeasurement => ({
       lagS,
       postW: postWindow ? postWindow.median : null,
