@@ -614,8 +614,13 @@ function fewRunsPastStep(l: StateLearning, measured: readonly MeasuredRun[], ste
 function drewPastStep(m: MeasuredRun, stepOf: (s: string) => number | null, stepW: number, side: "above" | "below"): boolean {
   if (!(m.totalOnMs > 0)) return false;
   const floor = meaningfulGapW(stepW);
-  const excessW = (m.total - stepEnergyOf(m, stepOf)) / m.totalOnMs;
+  const excessW = residualOfRunW(m, stepOf);
   return (side === "above" ? excessW : -excessW) > floor + m.baselineGapW + m.uncertaintyW;
+}
+
+/** A run's mean power past what its steps predict, W (`stepEnergyOf`). */
+function residualOfRunW(m: Pick<MeasuredRun, "total" | "totalOnMs" | "onMs">, stepOf: (s: string) => number | null): number {
+  return (m.total - stepEnergyOf(m, stepOf)) / Math.max(1, m.totalOnMs);
 }
 
 /** What a run's steps predict it drew (W·ms): each state's step times its on-time, states without a step counting nothing. */
@@ -670,7 +675,7 @@ export function unattributable(l: StateLearning, stepW: number, residual: Residu
 export function farAboveUnproven(measured: readonly Pick<MeasuredRun, "total" | "totalOnMs" | "onMs">[], stepOf: (s: string) => number | null, stepW: number, residual: Residual | null): boolean {
   if (residual === null || !(stepW > 0) || measured.length < MIN_MEASURED_RUNS) return false;
   const limit = FAR_ABOVE_STEP_MULTIPLE * stepW;
-  return residual.middleW > limit && measured.every((m) => m.totalOnMs > 0 && (m.total - stepEnergyOf(m, stepOf)) / m.totalOnMs > limit);
+  return residual.middleW > limit && measured.every((m) => m.totalOnMs > 0 && residualOfRunW(m, stepOf) > limit);
 }
 
 /**
@@ -782,7 +787,7 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     // A one-state device switched off below the level it is switched on at, every run saying less than its step (an oven's
     // thermostat), is charged what its runs say even when they are too few to prove it varies (`meanOfRunsBelow`).
     if (bursty === null && step !== null && input.learned.size === 1 && !steadyInEachState(input.entityId)) {
-      bursty = meanOfRunsBelow(l, step, measured.map((m) => (m.total - stepEnergyOf(m, stepOf)) / Math.max(1, m.totalOnMs)), residual);
+      bursty = meanOfRunsBelow(l, step, measured.map((m) => residualOfRunW(m, stepOf)), residual);
     }
     // A load that ramps up after each entry into the state draws less than its step then (a heat pump's dead time and ramp).
     const deficit = bursty === null ? (input.rampDeficitWattMs.get(state) ?? 0) : 0;

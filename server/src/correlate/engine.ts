@@ -338,6 +338,9 @@ export class CorrelationEngine {
     );
     // When each device was on (with the longest lag after, for run-on), and how uncertain its power was.
     const tail = Math.max(0, ...this.lagsS) * 1000;
+    // Each learned state's uncertainty at its step (two medians) once, not once per interval and pass.
+    const stepSigmas = new Map<LearnedState, number>();
+    const stepSigmaOf = (l: LearnedState) => stepSigmas.get(l) ?? stepSigmas.set(l, stepUncertaintyW(l)).get(l)!;
     const presence = (meanOf: (entityId: string, state: string) => number | null, sigmaOf: (entityId: string, state: string, meanW: number) => number = (_e, _s, m) => Math.abs(m)) =>
       new Map(
         inputs.map((input) => [
@@ -347,7 +350,7 @@ export class CorrelationEngine {
               const l = input.learned.get(iv.state);
               if (!l) return [];
               const mean = meanOf(input.entityId, iv.state);
-              const sigmaW = mean !== null ? sigmaOf(input.entityId, iv.state, mean) : isPublishable(l) ? stepUncertaintyW(l) : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
+              const sigmaW = mean !== null ? sigmaOf(input.entityId, iv.state, mean) : isPublishable(l) ? stepSigmaOf(l) : (typical.get(input.entityId) ?? Number.POSITIVE_INFINITY);
               return [{ from: iv.from, to: iv.to + tail, sigmaW }];
             }),
           ),
