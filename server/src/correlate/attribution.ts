@@ -489,18 +489,27 @@ const RESIDUAL_SE_FLOOR_W = 1;
 /**
  * A bursty device's mean power from its switch-offs (`edgeMean`), from its least uncertain runs (its
  * step plus their median residual) and, when given, from all its runs (`broadResidual`), each weighed
- * by the inverse of its variance; null (the step stands) when the switch-offs and the least uncertain
- * runs disagree by more than `EDGE_MEAN_AGREE_SIGMAS` combined standard errors, or when the combined
- * mean is within max(2 W, 10 %) of the step. All the runs join only when they agree with the
+ * by the inverse of its variance; null (the step stands) when the least uncertain runs say less than
+ * the switch-offs by more than `EDGE_MEAN_AGREE_SIGMAS` combined standard errors (a light whose
+ * switch-offs were confounded at a busy hour, its runs showing nothing above its step), or when the
+ * combined mean is within max(2 W, 10 %) of the step. All the runs join only when they agree with the
  * switch-offs as closely and resolve the device (`BROAD_MAX_RELATIVE_SE`): a PC on for hours beside
  * everything has few runs clear of other devices (4-8 of 17-24), and its switch-offs sample its bursts'
  * share from 15-30 events, each uncertain by 12-18 W; its 17-24 runs together add a third estimate.
+ * Runs that say more than the switch-offs do not silence them: both say the device draws more than its
+ * step, and the hours-long runs gather other loads where each switch-off is one instant. A PC whose
+ * switch-offs said 99 +- 8 W and its three clear runs 161 +- 23 W was charged its runs alone (156 W,
+ * +36 %; true 115 W), another whose switch-offs said 106 +- 12 W and its runs 145 +- 14 W its idle step
+ * (80 W, -32 %); together they say 106 and 119 W. Such a mean must stay within `ceilingW` (the levels
+ * its switch-offs saw, `belowSwitchOffs`).
  */
-export function meanOfBursts(edges: EdgeMean, stepW: number, runs: MeanEstimate, allRuns: MeanEstimate | null = null): number | null {
+export function meanOfBursts(edges: EdgeMean, stepW: number, runs: MeanEstimate, allRuns: MeanEstimate | null = null, ceilingW = Number.POSITIVE_INFINITY): number | null {
   const agrees = (e: MeanEstimate) => Math.abs(edges.meanW - e.meanW) <= EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, e.standardErrorW);
-  if (!agrees(runs)) return null;
+  const runsSayMore = !agrees(runs) && runs.meanW > edges.meanW;
+  if (!agrees(runs) && !runsSayMore) return null;
   const joins = allRuns !== null && allRuns.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW && agrees(allRuns);
   const mean = inverseVarianceMean([edges, runs, ...(joins ? [allRuns] : [])]);
+  if (runsSayMore && mean > ceilingW) return null;
   return mean > 0 && Math.abs(mean - stepW) > meaningfulGapW(Math.abs(stepW)) ? mean : null;
 }
 
@@ -747,7 +756,12 @@ function switchOffsLeanAbove(l: Pick<StateLearning, "onValues" | "offValues">, s
  * switch-on level.
  */
 function belowSwitchOffs(l: Pick<StateLearning, "onValues" | "offValues">, meanW: number): boolean {
-  return meanW <= quantile(l.offValues, 0.9) && meanW <= BROAD_MAX_RATIO * median(l.onValues);
+  return meanW <= switchOffsCeilingW(l);
+}
+
+/** The highest mean a device's edges allow (`belowSwitchOffs`); NaN without switch-ons or switch-offs (no mean is below it). */
+function switchOffsCeilingW(l: Pick<StateLearning, "onValues" | "offValues">): number {
+  return Math.min(quantile(l.offValues, 0.9), BROAD_MAX_RATIO * median(l.onValues));
 }
 
 /**
@@ -774,7 +788,8 @@ function stepModel(input: EntityInput, stepOf: (s: string) => number | null, run
     const jumpy = gate.shownByJumps && burstsPossible;
     const edges = step === null || residual === null || !burstsPossible ? null : edgeMean(l, input.learned.size === 1);
     const allRuns = broad === null ? null : { meanW: step! + broad.middleW, standardErrorW: broad.standardErrorW };
-    const fromEdges = edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW }, allRuns);
+    const fromEdges =
+      edges === null ? null : meanOfBursts(edges, step!, { meanW: step! + residual!.middleW, standardErrorW: residual!.standardErrorW }, allRuns, switchOffsCeilingW(l));
     // Without that (switch-offs too few or too scattered to show the bursts' share), all its runs together; at 60 s only
     // when the switch-offs stand clearly above the switch-ons (`burstsMustStandOut`), or a porch light's runs at the busy
     // hour look like a PC's bursts (63 W learned as 91 W); unless the jumps in its runs show the bursts (`meanOfJumpyRuns`).
