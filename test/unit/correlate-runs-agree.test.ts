@@ -34,6 +34,17 @@ test("a PC whose switch-offs caught mostly bursts, its runs saying about 50 W le
   assert.equal(meanWhereRunsAgree(burstEdges, 163, { middleW: -50, standardErrorW: 20 }, { middleW: -48, standardErrorW: 18 }), 115);
 });
 
+test("one of the two runs' residuals clear by two standard errors and the other by 1.28 is enough: they are the same runs in part", () => {
+  // Household 6080's PC read every second: its switch-offs caught a burst 4 times in 27; its clear runs said +46.5 +- 13.6 W
+  // (3.4 standard errors), all its runs +38 +- 20.4 W (1.86): charged its 80 W idle before (-32 %), 118 W now (true 118 W).
+  assert.equal(meanWhereRunsAgree(idleEdges, 80, { middleW: 46.5, standardErrorW: 13.6 }, { middleW: 38, standardErrorW: 20.4 }), 118);
+  assert.equal(meanWhereRunsAgree(idleEdges, 80, { middleW: 38, standardErrorW: 20.4 }, { middleW: 46.5, standardErrorW: 13.6 }), 126.5);
+  // Neither by two standard errors.
+  assert.equal(meanWhereRunsAgree(idleEdges, 80, { middleW: 30, standardErrorW: 20 }, { middleW: 30, standardErrorW: 20 }), null);
+  // One by two, the other by less than 1.28.
+  assert.equal(meanWhereRunsAgree(idleEdges, 80, { middleW: 46.5, standardErrorW: 13.6 }, { middleW: 30, standardErrorW: 25 }), null);
+});
+
 test("the step stands unless the clear runs and all runs each say it clearly, on the same side", () => {
   const clear = { middleW: 36, standardErrorW: 8.5 };
   // Household 6059's PC: its runs within two standard errors of its step (8 +- 20 W).
