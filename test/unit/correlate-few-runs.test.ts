@@ -1,0 +1,90 @@
+/**
+ * An EV charger used once or twice in two weeks: on at 7 kW, tapering as the car fills, then drawing 4 W until it is
+ * switched off. One switch-on and one switch-off are too few to learn a step from, and with two runs the step (7 kW)
+ * says nothing of what the runs used. Every run's own integral stands far above what else can have moved it
+ * (`contaminationW`), so the device is charged what its runs used (`fewRunsOwnIntegrals`, issue 12).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { correlate } from "../../server/src/correlate/engine.js";
+import type { StateEvent } from "../../server/src/correlate/types.js";
+import { readSensor } from "../../server/src/simulate/household/sensors.js";
+import { simulateVaryingHousehold } from "../../server/src/simulate/household/varying.js";
+import { DAY, HOUR, MINUTE, T0, readings, type Load } from "../helpers/power-series.js";
+
+/** A charge from `start`: 7 kW for 3 h, 3 kW for an hour, then 4 W for 2 h; its true energy, kWh. */
+function charge(start: number): { loads: Load[]; events: StateEvent[]; kwh: number } {
+  const loads = [
+    { from: start, to: start + 3 * HOUR, w: 7000 },
+    { from: start + 3 * HOUR, to: start + 4 * HOUR, w: 3000 },
+    { from: start + 4 * HOUR, to: start + 6 * HOUR, w: 4 },
+  ];
+  const events: StateEvent[] = [
+    { t: start, entityId: "switch.ev_charger", from: "off", to: "on" },
+    { t: start + 6 * HOUR, entityId: "switch.ev_charger", from: "on", to: "off" },
+  ];
+  return { loads, events, kwh: 7 * 3 + 3 + 0.004 * 2 };
+}
+
+/** A 60 W lamp switched every evening, so that the household has other devices. */
+function lamp(days: number): { loads: Load[]; events: StateEvent[] } {
+  const starts = Array.from({ length: days }, (_, d) => T0 + d * DAY + 18 * HOUR + 7 * MINUTE);
+  return {
+    loads: starts.map((t) => ({ from: t, to: t + 2 * HOUR, w: 60 })),
+    events: starts.flatMap((t) => [
+      { t, entityId: "switch.lamp", from: "off", to: "on" },
+      { t: t + 2 * HOUR, entityId: "switch.lamp", from: "on", to: "off" },
+    ]),
+  };
+}
+
+function ev(charges: number[]) {
+  const days = 6;
+  const runs = charges.map(charge);
+  const other = lamp(days);
+  const until = T0 + days * DAY;
+  const samples = readings([...runs.flatMap((r) => r.loads), ...other.loads], until, 10_000);
+  const events = [...runs.flatMap((r) => r.events), ...other.events].sort((a, b) => a.t - b.t);
+  const profile = correlate(samples, events, { now: until }).profiles.find((p) => p.entityId === "switch.ev_charger")!;
+  return { profile, kwh: runs.reduce((s, r) => s + r.kwh, 0) };
+}
+
+test("an EV charger used once is charged what its one run used", () => {
+  const { profile, kwh } = ev([T0 + DAY + 22 * HOUR]);
+  assert.equal(profile.published, true);
+  assert.equal(profile.energyFrom, "while-on");
+  assert.equal(profile.status, "estimated");
+  assert.ok(Math.abs(profile.energyKwh! / kwh - 1) < 0.03, `${profile.energyKwh} kWh, true ${kwh}`);
+});
+
+test("an EV charger used twice, its step 7 kW and its runs far below it, is charged what its runs used", () => {
+  const { profile, kwh } = ev([T0 + DAY + 22 * HOUR, T0 + 3 * DAY + 22 * HOUR]);
+  assert.equal(profile.published, true);
+  assert.equal(profile.energyFrom, "while-on");
+  assert.ok(Math.abs(profile.energyKwh! / kwh - 1) < 0.03, `${profile.energyKwh} kWh, true ${kwh}`);
+});
+
+test("an EV charger switched on once in two weeks beside a full household is learned (household 6101, every 60 s)", () => {
+  const seed = 6101;
+  const house = simulateVaryingHousehold({ seed, days: 14 });
+  const samples = readSensor(house, { kind: "periodic", intervalS: 60, noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } }, seed);
+  const found = correlate(samples, house.events, { now: house.end }).profiles.find((p) => p.entityId === "switch.ev_charger")!;
+  const truth = house.truth.find((t) => t.entityId === "switch.ev_charger")!;
+  assert.equal(found.published, true, `${found.status}, ${found.energyKwh} kWh`);
+  const error = found.energyKwh! / truth.energyKwh - 1;
+  assert.ok(Math.abs(error) < 0.1, `${found.energyKwh?.toFixed(1)} kWh, true ${truth.energyKwh.toFixed(1)} kWh`);
+});
+
+test("a small switch used once is not charged its run: a microwave inside an hour's run could be most of it", () => {
+  const start = T0 + DAY + 20 * HOUR;
+  const other = lamp(4);
+  const until = T0 + 4 * DAY;
+  const samples = readings([{ from: start, to: start + HOUR, w: 150 }, ...other.loads], until, 10_000);
+  const events: StateEvent[] = [
+    { t: start, entityId: "switch.heater", from: "off", to: "on" },
+    { t: start + HOUR, entityId: "switch.heater", from: "on", to: "off" },
+    ...other.events,
+  ].sort((a, b) => a.t - b.t);
+  const profile = correlate(samples, events, { now: until }).profiles.find((p) => p.entityId === "switch.heater")!;
+  assert.equal(profile.published && profile.energyKwh !== null, false, `${profile.status} ${profile.energyFrom} ${profile.energyKwh} kWh`);
+});
