@@ -305,7 +305,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (outcome.code !== 0) result.problems.push(`the settling run at ${new Date(at).toISOString()} failed: ${outcome.stderr.slice(-400)}`);
     }
     const finalAt = last + 30 * HOUR_MS;
-    const conn = await connectToHa({ url: opts.ha.url, token: opts.ha.token });
+    // Retried like the other harness connections: one refused attempt on a loaded machine (a full bench beside two other
+    // processes) aborted a scenario whose every run had succeeded.
+    const conn = await connectToHa({ url: opts.ha.url, token: opts.ha.token }, { setupRetry: 5 });
     try {
       for (const contract of contracts) await checkContract(conn, contract, opts.seed, revisions, finalAt, opts.dailyDays, result);
     } finally {
