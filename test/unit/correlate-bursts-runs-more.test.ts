@@ -8,9 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { meanOfBursts } from "../../server/src/correlate/attribution.js";
-import { correlate } from "../../server/src/correlate/engine.js";
-import { readSensor, type SensorModel } from "../../server/src/simulate/household/sensors.js";
-import { simulateVaryingHousehold } from "../../server/src/simulate/household/varying.js";
+import { harderSensor, learnHousehold } from "../helpers/household.js";
 
 test("runs that say more than the switch-offs are weighed with them, not instead of them", () => {
   // Household 6053's PC read every second: switch-offs 106 +- 12 W, its clear runs 145 +- 14 W.
@@ -27,23 +25,13 @@ test("runs that say more than the switch-offs are weighed with them, not instead
   assert.equal(meanOfBursts(edges, 80, { meanW: 70, standardErrorW: 10 }), null);
 });
 
-const FAULTS = { noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } };
-
-function pcError(seed: number, model: SensorModel): { error: number; detail: string } {
-  const house = simulateVaryingHousehold({ seed, days: 14 });
-  const found = correlate(readSensor(house, model, seed), house.events, { now: house.end }).profiles.find((p) => p.entityId === "switch.pc")!;
-  const truth = house.truth.find((t) => t.entityId === "switch.pc")!;
-  const error = found.energyKwh! / truth.energyKwh - 1;
-  return { error, detail: `PC ${found.energyKwh?.toFixed(2)} kWh, true ${truth.energyKwh.toFixed(2)} kWh (${(error * 100).toFixed(0)} %, ${found.energyFrom}, ${found.powerW?.toFixed(0)} W)` };
-}
-
 test("a PC whose runs say more than its switch-offs is charged neither its idle step nor its runs alone (households 6053 and 6101)", () => {
   // 6053 read every second: charged its 80 W idle (-32 %) before; 6101 read every 10 s: its runs alone (+37 %).
-  for (const [seed, model] of [
-    [6053, { kind: "periodic", intervalS: 1, ...FAULTS }],
-    [6101, { kind: "periodic", intervalS: 10, ...FAULTS }],
+  for (const [seed, sensor] of [
+    [6053, 1],
+    [6101, 10],
   ] as const) {
-    const { error, detail } = pcError(seed, model);
-    assert.ok(Math.abs(error) < 0.15, `${seed}: ${detail}`);
+    const { error, detail } = learnHousehold(seed, harderSensor(sensor)).device("switch.pc");
+    assert.ok(Math.abs(error) < 0.15, detail);
   }
 });

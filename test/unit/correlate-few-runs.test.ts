@@ -8,8 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
-import { readSensor } from "../../server/src/simulate/household/sensors.js";
-import { simulateVaryingHousehold } from "../../server/src/simulate/household/varying.js";
+import { harderSensor, learnHousehold } from "../helpers/household.js";
 import { DAY, HOUR, MINUTE, T0, readings, type Load } from "../helpers/power-series.js";
 
 /** A charge from `start`: 7 kW for 3 h, 3 kW for an hour, then 4 W for 2 h; its true energy, kWh. */
@@ -65,14 +64,9 @@ test("an EV charger used twice, its step 7 kW and its runs far below it, is char
 });
 
 test("an EV charger switched on once in two weeks beside a full household is learned (household 6101, every 60 s)", () => {
-  const seed = 6101;
-  const house = simulateVaryingHousehold({ seed, days: 14 });
-  const samples = readSensor(house, { kind: "periodic", intervalS: 60, noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } }, seed);
-  const found = correlate(samples, house.events, { now: house.end }).profiles.find((p) => p.entityId === "switch.ev_charger")!;
-  const truth = house.truth.find((t) => t.entityId === "switch.ev_charger")!;
-  assert.equal(found.published, true, `${found.status}, ${found.energyKwh} kWh`);
-  const error = found.energyKwh! / truth.energyKwh - 1;
-  assert.ok(Math.abs(error) < 0.1, `${found.energyKwh?.toFixed(1)} kWh, true ${truth.energyKwh.toFixed(1)} kWh`);
+  const { profile, error, detail } = learnHousehold(6101, harderSensor(60)).device("switch.ev_charger");
+  assert.equal(profile.published, true, detail);
+  assert.ok(Math.abs(error) < 0.1, detail);
 });
 
 test("a small switch used once is not charged its run: a microwave inside an hour's run could be most of it", () => {

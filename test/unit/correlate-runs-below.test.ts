@@ -8,10 +8,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { meanOfRunsBelow } from "../../server/src/correlate/attribution.js";
-import { correlate } from "../../server/src/correlate/engine.js";
 import { estimate } from "../../server/src/correlate/learn.js";
-import { readSensor } from "../../server/src/simulate/household/sensors.js";
-import { simulateVaryingHousehold } from "../../server/src/simulate/household/varying.js";
+import { harderSensor, learnHousehold } from "../helpers/household.js";
 
 const learned = (onValues: number[], offValues: number[]) => ({ ...estimate([...onValues, ...offValues]), onLagIndex: 0, offLagIndex: 0, values: [...onValues, ...offValues], weights: null, onValues, offValues, onProfile: [] });
 
@@ -34,13 +32,8 @@ test("the step stands when a run drew more, the residual is within its standard 
 });
 
 test("an oven used four times in two weeks is charged about what it drew, not its heater's power (household 8020, read on change)", () => {
-  const seed = 8020;
-  const house = simulateVaryingHousehold({ seed, days: 14 });
-  const samples = readSensor(house, { kind: "on-change", minDeltaW: 10, noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } }, seed);
-  const found = correlate(samples, house.events, { now: house.end }).profiles.find((p) => p.entityId === "switch.oven")!;
-  const truth = house.truth.find((t) => t.entityId === "switch.oven")!;
-  const error = found.energyKwh! / truth.energyKwh - 1;
-  assert.ok(Math.abs(error) < 0.15, `oven ${found.energyKwh?.toFixed(2)} kWh, true ${truth.energyKwh.toFixed(2)} kWh (${(error * 100).toFixed(0)} %, ${found.energyFrom}, ${found.powerW?.toFixed(0)} W)`);
+  const { profile: found, error, detail } = learnHousehold(8020, harderSensor("on-change")).device("switch.oven");
+  assert.ok(Math.abs(error) < 0.15, detail);
   assert.equal(found.energyFrom, "switch-offs");
   assert.notEqual(found.status, "confident");
 });

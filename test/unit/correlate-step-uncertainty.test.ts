@@ -4,10 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { correlate } from "../../server/src/correlate/engine.js";
 import { stepUncertaintyW } from "../../server/src/correlate/entity-learning.js";
-import { readSensor } from "../../server/src/simulate/household/sensors.js";
-import { simulateVaryingHousehold } from "../../server/src/simulate/household/varying.js";
+import { harderSensor, learnHousehold } from "../helpers/household.js";
 
 test("a state is as uncertain as its steps' spread, or as its switch-ons and switch-offs are apart when that is more", () => {
   // An EV charger: switched on at 7 kW, off at 4 W once the car is full; its steps' spread (of all of them) 3 W.
@@ -24,14 +22,9 @@ test("a dishwasher run that began in the same second as an EV charge does not ke
   // Household 1660857620 of the harder bench: a dishwasher (true 439 W while on) switched on with the charger one
   // evening was charged 2.8 kW while on, the charger (true 2.75 kW) 2.1 kW, when the first pass took the charger out at
   // its 9 W switch-off step, known to 3 W.
-  const seed = 1660857620;
-  const house = simulateVaryingHousehold({ seed, days: 14 });
-  const samples = readSensor(house, { kind: "on-change", minDeltaW: 10, noiseW: 2, noiseShare: 0.01, dropShare: 0.01, outages: { perDay: 0.2, minS: 600, maxS: 3600 } }, seed);
-  const { profiles } = correlate(samples, house.events, { now: house.end });
+  const household = learnHousehold(1660857620, harderSensor("on-change"));
   for (const [entityId, within] of [["switch.dishwasher", 0.15], ["switch.ev_charger", 0.1]] as const) {
-    const learned = profiles.find((p) => p.entityId === entityId)!;
-    const truth = house.truth.find((t) => t.entityId === entityId)!;
-    const error = learned.energyKwh! / truth.energyKwh - 1;
-    assert.ok(Math.abs(error) < within, `${entityId}: ${learned.energyKwh?.toFixed(1)} kWh, true ${truth.energyKwh.toFixed(1)} kWh (${(error * 100).toFixed(0)} %, ${learned.energyFrom})`);
+    const { error, detail } = household.device(entityId);
+    assert.ok(Math.abs(error) < within, detail);
   }
 });
