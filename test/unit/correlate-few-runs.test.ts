@@ -6,6 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { fewRunsOwnIntegrals } from "../../server/src/correlate/attribution.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
 import { harderSensor, learnHousehold } from "../helpers/household.js";
@@ -81,4 +82,16 @@ test("a small switch used once is not charged its run: a microwave inside an hou
   ].sort((a, b) => a.t - b.t);
   const profile = correlate(samples, events, { now: until }).profiles.find((p) => p.entityId === "switch.heater")!;
   assert.equal(profile.published && profile.energyKwh !== null, false, `${profile.status} ${profile.energyFrom} ${profile.energyKwh} kWh`);
+});
+
+test("runs charged their own integrals only when every closed run was measured, few, and each far above its contamination", () => {
+  const unknownStep = { states: new Map([["on", { powerW: null, unattributable: false }]]) } as unknown as Parameters<typeof fewRunsOwnIntegrals>[0];
+  const knownStep = { states: new Map([["on", { powerW: 7000, unattributable: false }]]) } as unknown as Parameters<typeof fewRunsOwnIntegrals>[0];
+  // A six-hour charge at 4 kW mean beside baselines 60 W apart: its contamination is 60 W + 2 kW x 10 min over 6 h (56 W).
+  const charge = { total: 4000 * 6 * 3_600_000, totalOnMs: 6 * 3_600_000, baselineGapW: 60, uncertaintyW: 0 };
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [charge], 1), true);
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [charge], 2), false, "a closed run not measured (an outage)");
+  assert.equal(fewRunsOwnIntegrals(knownStep, [charge], 1), false, "a step that stands");
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [charge, charge, charge], 3), false, "enough runs for the usual rules");
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [{ ...charge, baselineGapW: 1200 }], 1), false, "baselines too far apart");
 });

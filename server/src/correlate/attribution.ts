@@ -361,7 +361,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     const onSteps = stepModel(input, stepOf, runCount, measured, residual, broad);
     // Used once or twice, each run measured and far above what else can have moved it (an EV charger): what its runs used.
     const closedRuns = input.runs.filter(({ run }) => run.closed).length;
-    if (!steady && all.length === closedRuns && fewRunsOwnIntegrals(onSteps, all)) return { ...whileOnModel(input, stepOf, runCount, all, all.map((m) => m.total)), fewCertainRuns };
+    if (!steady && fewRunsOwnIntegrals(onSteps, all, closedRuns)) return { ...whileOnModel(input, stepOf, runCount, all, all.map((m) => m.total)), fewCertainRuns };
     return { ...onSteps, fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad };
   }
   const rest = all.filter((m) => !measured.includes(m));
@@ -374,14 +374,18 @@ const FEW_RUNS_CLEAR_MULTIPLE = 4;
 /**
  * Whether a device whose steps cannot give its energy (its one or two switch-ons and switch-offs too few to publish a
  * step, or a step its runs say is far off: `unattributable`, `fewRunsBelow`) is charged what its runs used: fewer than
- * `MIN_MEASURED_RUNS` runs, every one measured, each drawing over `FEW_RUNS_CLEAR_MULTIPLE` times the most that other
+ * `MIN_MEASURED_RUNS` runs, every one of its `closedRuns` measured, each drawing over `FEW_RUNS_CLEAR_MULTIPLE` times the most that other
  * loads can have moved its mean, so that its own integral is within a quarter of the truth however they fell. An EV
  * charger used once or twice in two weeks (on at 7 kW, 4 W once the car is full) was not published in 16 of 320 fresh
  * households (24-58 kWh each); charged its runs, -8 to +4 %. A 150 W load on for an hour stays unpublished: a microwave
  * inside that hour could be most of it.
  */
-export function fewRunsOwnIntegrals(onSteps: Pick<EntityEnergy, "states">, all: readonly Pick<MeasuredRun, "total" | "totalOnMs" | "baselineGapW" | "uncertaintyW">[]): boolean {
-  if (all.length === 0 || all.length >= MIN_MEASURED_RUNS) return false;
+export function fewRunsOwnIntegrals(
+  onSteps: Pick<EntityEnergy, "states">,
+  all: readonly Pick<MeasuredRun, "total" | "totalOnMs" | "baselineGapW" | "uncertaintyW">[],
+  closedRuns: number,
+): boolean {
+  if (all.length === 0 || all.length >= MIN_MEASURED_RUNS || all.length !== closedRuns) return false;
   const unknown = [...onSteps.states.values()].some((e) => e.unattributable || e.powerW === null || !(e.powerW > 0));
   if (!unknown) return false;
   return all.every((m) => m.totalOnMs > 0 && m.total / m.totalOnMs > FEW_RUNS_CLEAR_MULTIPLE * contaminationW(m));
@@ -530,11 +534,11 @@ const RESIDUAL_SE_FLOOR_W = 1;
  */
 export function meanOfBursts(edges: EdgeMean, stepW: number, runs: MeanEstimate, allRuns: MeanEstimate | null = null, ceilingW = Number.POSITIVE_INFINITY): number | null {
   const agrees = (e: MeanEstimate) => Math.abs(edges.meanW - e.meanW) <= EDGE_MEAN_AGREE_SIGMAS * Math.hypot(edges.standardErrorW, e.standardErrorW);
-  const runsSayMore = !agrees(runs) && runs.meanW > edges.meanW;
-  if (!agrees(runs) && !runsSayMore) return null;
+  const runsAgree = agrees(runs);
+  if (!runsAgree && runs.meanW <= edges.meanW) return null;
   const joins = allRuns !== null && allRuns.standardErrorW <= BROAD_MAX_RELATIVE_SE * stepW && agrees(allRuns);
   const mean = inverseVarianceMean([edges, runs, ...(joins ? [allRuns] : [])]);
-  if (runsSayMore && mean > ceilingW) return null;
+  if (!runsAgree && mean > ceilingW) return null;
   return mean > 0 && Math.abs(mean - stepW) > meaningfulGapW(Math.abs(stepW)) ? mean : null;
 }
 
