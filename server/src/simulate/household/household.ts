@@ -49,6 +49,8 @@ const BASE_W = 150;
 const BASE_RANGE_W = 40;
 /** Random-walk step of the base load per second: 3 W per √minute. */
 const BASE_STEP_W = 3 / Math.sqrt(60);
+/** How far the base load wanders, as the variance (W²) its random walk adds per second (reflection at ±40 W aside). */
+export const BASE_WALK_VARIANCE_PER_S = BASE_STEP_W * BASE_STEP_W;
 const RELAY_DELAY_S: [number, number] = [0.3, 1.8];
 
 /** Each untracked load's power over [start, end), on its own random stream forked from `root`. */

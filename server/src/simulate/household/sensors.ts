@@ -69,6 +69,11 @@ function noiseOf(noiseW: number, share: number | undefined, w: number): number {
   return share ? Math.hypot(noiseW, share * w) : noiseW;
 }
 
+/** The standard deviation of the noise `model` adds to a reading whose true value is `trueW`. */
+export function readingNoiseW(model: SensorModel, trueW: number): number {
+  return noiseOf(model.noiseW ?? NOISE_W, model.noiseShare, trueW);
+}
+
 function readPeriodic(house: Household, model: Extract<SensorModel, { kind: "periodic" }>, rng: Random): PowerSample[] {
   const cursor = new TraceCursor(house.trace);
   const interval = model.intervalS * 1000;

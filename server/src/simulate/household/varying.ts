@@ -55,6 +55,8 @@ export interface StateTruth {
 export interface VaryingTruth extends DeviceTruth {
   singleLevel: boolean;
   states: StateTruth[];
+  /** The device's own power over time, as drawn (not as HA stamped it). */
+  track: ApplianceTrack;
 }
 
 export interface VaryingHousehold extends Household {
@@ -407,7 +409,7 @@ function deviceTruth(device: VaryingDevice, track: ApplianceTrack, segments: rea
   const states = [...byState.values()].map((s) => ({ ...s, powerW: s.onTimeH > 0 ? (s.energyKwh * 1000) / s.onTimeH : 0 }));
   const onTimeH = onMs / HOUR;
   const powerW = onTimeH > 0 ? (track.energyKwh * 1000) / onTimeH : 0;
-  return { entityId: device.entityId, nominalW: powerW, energyKwh: track.energyKwh, onTimeH, powerW, runs, ghostRuns: 0, singleLevel: device.singleLevel, states };
+  return { entityId: device.entityId, nominalW: powerW, energyKwh: track.energyKwh, onTimeH, powerW, runs, ghostRuns: 0, singleLevel: device.singleLevel, states, track };
 }
 
 /** Energy (kWh) of the track over each segment [from, to). Segments are in time order and do not overlap. */
