@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ownRunsStand, topLevelBin, winsorize } from "../../server/src/correlate/attribution.js";
+import { ownRunsStand, spreadBeyondContaminationW, topLevelBin, winsorize } from "../../server/src/correlate/attribution.js";
 import { correlate } from "../../server/src/correlate/engine.js";
 import { levelBin, type RunMeasurement } from "../../server/src/correlate/runs.js";
 import type { StateEvent } from "../../server/src/correlate/types.js";
@@ -97,4 +97,23 @@ test("a dishwasher run that caught another load at its middle levels is still cl
   // heater's level than the other runs, so its extra 0.9 kWh was not its own (+14.6 % over two weeks when it stood).
   const { error, detail } = learnHousehold(11078, harderSensor("on-change")).device("switch.dishwasher");
   assert.ok(Math.abs(error) < 0.08, detail);
+});
+
+test("how much runs differ beyond their contamination: an EV charger's kilowatts stand, a light's noise does not", () => {
+  const run = (meanW: number, contaminationW: number) => ({ total: meanW * 8 * HOUR, totalOnMs: 8 * HOUR, baselineGapW: contaminationW, uncertaintyW: 0 });
+  // Each run's contamination: its baselines' gap plus a brief untracked use (2 kW x 10 min over 8 h: 42 W).
+  const ev = [1300, 2300, 1700, 2700, 2600].map((w) => run(w, 300));
+  assert.ok(spreadBeyondContaminationW(ev) > 400, `${spreadBeyondContaminationW(ev)} W`);
+  // A 60 W lamp whose runs say 40-80 W, each uncertain by 100 W: nothing beyond the noise.
+  const lamp = [40, 70, 55, 80, 60].map((w) => run(w, 100));
+  assert.equal(spreadBeyondContaminationW(lamp), 0);
+});
+
+test("an EV charger's runs left out for uncertain neighbours keep their own integrals (households 11087 every second, 11079 every 30 s)", () => {
+  // 11087: its three least uncertain runs agreed by chance (2.3-2.7 kW); its other two (1.4, 1.7 kW) were charged their
+  // mean, +18.5 %. 11079: a 29 kWh night beside an uncertain neighbour was charged the others' 1.4 kW mean, -29.8 %.
+  for (const [seed, sensor] of [[11087, harderSensor(1)], [11079, harderSensor(30)]] as const) {
+    const { error, detail } = learnHousehold(seed, sensor).device("switch.ev_charger");
+    assert.ok(Math.abs(error) < 0.05, detail);
+  }
 });
