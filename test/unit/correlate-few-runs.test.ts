@@ -1,7 +1,7 @@
 /**
  * An EV charger used once or twice in two weeks: on at 7 kW, tapering as the car fills, then drawing 4 W until it is
  * switched off. One switch-on and one switch-off are too few to learn a step from, and with two runs the step (7 kW)
- * says nothing of what the runs used. Every run's own integral stands far above what else can have moved it
+ * says nothing of what the runs used. The runs together stand far above what else can have moved them
  * (`contaminationW`), so the device is charged what its runs used (`fewRunsOwnIntegrals`, issue 12).
  */
 import { test } from "node:test";
@@ -84,7 +84,7 @@ test("a small switch used once is not charged its run: a microwave inside an hou
   assert.equal(profile.published && profile.energyKwh !== null, false, `${profile.status} ${profile.energyFrom} ${profile.energyKwh} kWh`);
 });
 
-test("runs charged their own integrals only when every closed run was measured, few, and each far above its contamination", () => {
+test("runs charged their own integrals only when every closed run was measured, few, and together far above what can have moved them", () => {
   const unknownStep = { states: new Map([["on", { powerW: null, unattributable: false }]]) } as unknown as Parameters<typeof fewRunsOwnIntegrals>[0];
   const knownStep = { states: new Map([["on", { powerW: 7000, unattributable: false }]]) } as unknown as Parameters<typeof fewRunsOwnIntegrals>[0];
   // A six-hour charge at 4 kW mean beside baselines 60 W apart: its contamination is 60 W + 2 kW x 10 min over 6 h (56 W).
@@ -94,4 +94,18 @@ test("runs charged their own integrals only when every closed run was measured, 
   assert.equal(fewRunsOwnIntegrals(knownStep, [charge], 1), false, "a step that stands");
   assert.equal(fewRunsOwnIntegrals(unknownStep, [charge, charge, charge], 3), false, "enough runs for the usual rules");
   assert.equal(fewRunsOwnIntegrals(unknownStep, [{ ...charge, baselineGapW: 1200 }], 1), false, "baselines too far apart");
+  // Asked of the runs together: a short charge at 1.6 kW, 640 W movable, beside a 3.7 kW one with 140 W movable.
+  const short = { total: 1600 * 6 * 3_600_000, totalOnMs: 6 * 3_600_000, baselineGapW: 600, uncertaintyW: 0 };
+  const long = { total: 3700 * 7 * 3_600_000, totalOnMs: 7 * 3_600_000, baselineGapW: 100, uncertaintyW: 0 };
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [short, long], 2), true, "together far above what can have moved them");
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [short, short], 2), false, "two runs each 2.5 times what can have moved them");
+  assert.equal(fewRunsOwnIntegrals(unknownStep, [long, { ...short, total: -short.total }], 2), false, "a run that drew nothing");
+});
+
+test("EV chargers used twice, one charge short and beside uncertain neighbours, are charged their runs (households 6104, 11003)", () => {
+  for (const seed of [6104, 11003]) {
+    const { profile, error, detail } = learnHousehold(seed, harderSensor(1)).device("switch.ev_charger");
+    assert.equal(profile.published, true, detail);
+    assert.ok(Math.abs(error) < 0.06, detail);
+  }
 });
