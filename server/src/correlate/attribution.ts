@@ -1082,7 +1082,6 @@ export function winsorize(values: readonly number[], stands: readonly boolean[] 
   return values.map((v, i) => (stands[i] ? v : Math.min(m + spread, Math.max(m - spread, v))));
 }
 
-
 /**
  * Which runs' own measures stand unclipped by `winsorize`: each of them draws over `FEW_RUNS_CLEAR_MULTIPLE` times what
  * else can have moved its mean (`contaminationW`); stands at the device's levels (its top level, where it spends its
