@@ -390,9 +390,14 @@ export function fewRunsOwnIntegrals(
   if (all.length === 0 || all.length >= MIN_MEASURED_RUNS || all.length !== closedRuns) return false;
   const unknown = [...onSteps.states.values()].some((e) => e.unattributable || e.powerW === null || !(e.powerW > 0));
   if (!unknown) return false;
-  if (!all.every((m) => m.totalOnMs > 0 && m.total > 0)) return false;
-  const drawn = all.reduce((s, m) => s + m.total, 0);
-  const movable = all.reduce((s, m) => s + contaminationW(m) * m.totalOnMs, 0);
+  return all.every((m) => m.total > 0) && farAboveContamination(all);
+}
+
+/** Whether the runs together drew over `FEW_RUNS_CLEAR_MULTIPLE` times the most that other loads can have moved them (each run's `contaminationW` over its on-time). */
+function farAboveContamination(runs: readonly Pick<MeasuredRun, "total" | "totalOnMs" | "baselineGapW" | "uncertaintyW">[]): boolean {
+  if (!runs.every((m) => m.totalOnMs > 0)) return false;
+  const drawn = runs.reduce((s, m) => s + m.total, 0);
+  const movable = runs.reduce((s, m) => s + contaminationW(m) * m.totalOnMs, 0);
   return drawn > FEW_RUNS_CLEAR_MULTIPLE * movable;
 }
 
@@ -1103,7 +1108,7 @@ export function ownRunsStand(runs: readonly Pick<MeasuredRun, "total" | "totalOn
   const typicalTopMs = median(topMs);
   const typicalTotal = median(runs.map((m) => m.total));
   return runs.map((m, i) => {
-    if (tops[i] === null || tops[i]! > typical + 1 || !(m.totalOnMs > 0) || !(m.total / m.totalOnMs > FEW_RUNS_CLEAR_MULTIPLE * contaminationW(m))) return false;
+    if (tops[i] === null || tops[i]! > typical + 1 || !farAboveContamination([m])) return false;
     const apart = m.total - typicalTotal;
     const explained = (topMs[i]! - typicalTopMs) * levelOfBin(topBin);
     return Math.abs(apart - explained) <= UNEXPLAINED_SHARE * Math.abs(apart) + contaminationW(m) * m.totalOnMs;
