@@ -25,17 +25,26 @@ export interface LearnedDevice {
   detail: string;
 }
 
-/** Learns household `seed` (14 days) as `model` reads it; `device(entityId)` gives one device's learned energy beside its truth. */
-export function learnHousehold(seed: number, model: SensorModel): { device: (entityId: string) => LearnedDevice } {
+/**
+ * Learns household `seed` (14 days) as `model` reads it; `device(entityId)` gives one device's learned energy (over all its
+ * profiles) beside its truth; `profiles` each learned profile with its state's true mean power.
+ */
+export function learnHousehold(seed: number, model: SensorModel): { device: (entityId: string) => LearnedDevice; profiles: { profile: DeviceProfile; truePowerW: number | null }[] } {
   const house = simulateVaryingHousehold({ seed, days: 14 });
   const { profiles } = correlate(readSensor(house, model, seed), house.events, { now: house.end });
   return {
+    profiles: profiles.map((profile) => {
+      const state = house.truth.find((t) => t.entityId === profile.entityId)?.states.find((s) => s.state === profile.state && s.level === profile.level);
+      return { profile, truePowerW: state?.powerW ?? null };
+    }),
     device: (entityId) => {
-      const profile = profiles.find((p) => p.entityId === entityId);
+      const own = profiles.filter((p) => p.entityId === entityId);
+      const profile = own[0];
       const truth = house.truth.find((t) => t.entityId === entityId);
       if (!profile || !truth) throw new Error(`household ${seed} has no ${entityId}`);
-      const error = (profile.energyKwh ?? 0) / truth.energyKwh - 1;
-      const detail = `${entityId} in household ${seed}: ${profile.energyKwh?.toFixed(2)} kWh, true ${truth.energyKwh.toFixed(2)} kWh (${(error * 100).toFixed(0)} %, ${profile.energyFrom}, ${profile.powerW?.toFixed(0)} W, ${profile.status})`;
+      const kwh = own.reduce((sum, p) => sum + (p.energyKwh ?? 0), 0);
+      const error = kwh / truth.energyKwh - 1;
+      const detail = `${entityId} in household ${seed}: ${kwh.toFixed(2)} kWh, true ${truth.energyKwh.toFixed(2)} kWh (${(error * 100).toFixed(0)} %, ${profile.energyFrom}, ${profile.powerW?.toFixed(0)} W, ${profile.status})`;
       return { profile, trueKwh: truth.energyKwh, error, detail };
     },
   };

@@ -9,6 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { clearOfNeighbours, farAboveByAllRuns, farAboveUnproven, keepsEarlierAnswer, type EntityEnergy, type Residual } from "../../server/src/correlate/attribution.js";
+import { harderSensor, learnHousehold } from "../helpers/household.js";
 
 const oneState = { learned: new Map([["on", null as never]]) };
 const twoStates = { learned: new Map([["on", null as never], ["heat", null as never]]) };
@@ -65,6 +66,32 @@ test("a device found to vary in the pass before keeps that answer with too few c
   assert.equal(keepsEarlierAnswer(first, now(null)), true);
   // Enough clear runs now: this pass's answer.
   assert.equal(keepsEarlierAnswer(first, now({ middleW: 250, standardErrorW: 25 }, false)), false);
+});
+
+test("a device with several states found to vary in the pass before keeps that answer only while all its runs now still confirm it varies", () => {
+  const state = (powerW: number) => ({ powerW, stepW: 91, runs: 19, measuredRuns: 3, cleanRuns: 0, range: null, phases: [], kwhPerRun: null, energyRelativeError: null, fromSwitchOffs: false, runsDisagree: false, unattributable: false });
+  const first: EntityEnergy = { entityId: "media_player.tv", model: "while-on", measuredRuns: 3, fewCertainRuns: false, states: new Map([["playing", state(244)], ["paused", state(174)]]), pieces: [] };
+  const now = (allRunsConfirmVarying?: boolean): EntityEnergy => ({
+    entityId: "media_player.tv",
+    model: "steps",
+    measuredRuns: 3,
+    fewCertainRuns: true,
+    allRuns: null,
+    ...(allRunsConfirmVarying === undefined ? {} : { allRunsConfirmVarying }),
+    states: new Map([["playing", state(91)], ["paused", state(58)]]),
+    pieces: [],
+  });
+  // A TV whose first pass measured a run beside a dishwasher (taken out at its 14 W edges then): its runs, weighed by what
+  // is known of the dishwasher now, no longer say it varies.
+  assert.equal(keepsEarlierAnswer(first, now(false)), false);
+  assert.equal(keepsEarlierAnswer(first, now(true)), true);
+  assert.equal(keepsEarlierAnswer(first, now()), true);
+});
+
+test("a TV measured in the first pass beside a dishwasher taken out at its edges is charged its steps (household 7017, read every 60 s with outages)", () => {
+  const model = { ...harderSensor(60), dropShare: 0.05, outages: { perDay: 1, minS: 600, maxS: 7200 } };
+  const { error, detail } = learnHousehold(7017, model).device("media_player.tv");
+  assert.ok(Math.abs(error) < 0.1, detail);
 });
 
 test("a run is clear of its neighbours when they are known to a tenth of the device's scale and its baselines agree within twice that scale", () => {

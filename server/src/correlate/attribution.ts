@@ -67,6 +67,11 @@ export interface EntityEnergy {
   suspectedW?: number | null;
   /** Step model, one state: all its runs' median residual against its step (`broadResidual`); null or absent otherwise. */
   allRuns?: Residual | null;
+  /**
+   * Step model: whether all its runs, weighed by what this pass knows of the devices around them, would still confirm that
+   * it varies (`confirmedByAllRuns`; true with too few runs to say); absent otherwise.
+   */
+  allRunsConfirmVarying?: boolean;
   states: Map<string, StateEnergy>;
   /** Where the energy was drawn, for hourly statistics and time-of-use cost. */
   pieces: EnergyPiece[];
@@ -362,7 +367,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // Used once or twice, each run measured and far above what else can have moved it (an EV charger): what its runs used.
     const closedRuns = input.runs.filter(({ run }) => run.closed).length;
     if (!steady && fewRunsOwnIntegrals(onSteps, all, closedRuns)) return { ...whileOnModel(input, stepOf, runCount, all, all.map((m) => m.total)), fewCertainRuns };
-    return { ...onSteps, fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad };
+    return { ...onSteps, fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad, allRunsConfirmVarying: confirmedByAllRuns(all, input, stepOf, stepEnergy) };
   }
   const rest = all.filter((m) => !measured.includes(m));
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals, rest), fewCertainRuns };
@@ -440,12 +445,16 @@ export function farAboveByAllRuns(input: Pick<EntityInput, "learned">, stepOf: (
  * clear of the varying devices around it to say otherwise (a dishwasher beside a heat pump that is nearly always on):
  * not when all its runs now clearly say another mean (`RESIDUAL_SIGMAS` standard errors of their median residual). A PC
  * whose three least uncertain runs in the first pass held a washer's heater (taken out at its 15 W edges then) was found
- * to vary at 346 W; all its runs in the second said 134 ± 25 W (true 116 W), and it was charged 346 W (+197 %).
+ * to vary at 346 W; all its runs in the second said 134 ± 25 W (true 116 W), and it was charged 346 W (+197 %). A device
+ * with several states (no median residual) keeps it only while all its runs, weighed by what this pass knows of the
+ * devices around them, still confirm that it varies (`confirmedByAllRuns`): a TV whose first pass measured a run beside a
+ * dishwasher, taken out at its 14 W edges then, was charged 244 W while playing, true 93 W (+164 %; household 7017 read
+ * every 60 s with 5 % of its readings dropped and an hour's outage a day).
  */
 export function keepsEarlierAnswer(first: EntityEnergy, now: EntityEnergy): boolean {
   if (!(first.model === "while-on" && now.model === "steps" && now.fewCertainRuns)) return false;
   const broad = now.allRuns ?? null;
-  if (broad === null || first.states.size !== 1) return true;
+  if (broad === null || first.states.size !== 1) return now.allRunsConfirmVarying ?? true;
   const [state, earlier] = [...first.states][0]!;
   const step = now.states.get(state)?.stepW ?? null;
   if (earlier.powerW === null || step === null) return true;
