@@ -249,6 +249,11 @@ export function confidentToleranceW(powerW: number): number {
   return Math.max(TOLERANCE_W, TOLERANCE_SHARE * Math.abs(powerW));
 }
 
+/** What a level labelled confident may be off by, at most: max(2 W, 10 %) of its power, W (twice `confidentToleranceW`'s share). */
+export function confidentMaxErrorW(powerW: number): number {
+  return Math.max(TOLERANCE_W, 2 * TOLERANCE_SHARE * Math.abs(powerW));
+}
+
 export function statusOf(e: Estimate): ProfileStatus {
   if (!isPublishable(e)) return "learning";
   const tolerance = confidentToleranceW(e.powerW);
@@ -476,7 +481,7 @@ const MOVED_LITTLE_SIGMAS = 2;
 /**
  * Whether a level's own moves (`movedWithSwitching`'s) show it missed little of its change: their median is
  * clearly (`MOVED_LITTLE_SIGMAS` standard errors) within half its confident tolerance. A level called confident
- * has a standard error of at most the other half (`CONFIDENT_SE_SHARE`). On a meter whose clock is off
+ * has a standard error of at most a quarter of max(2 W, 10 %) (the engine's `CONFIDENT_SE_SIGMAS`). On a meter whose clock is off
  * (`mostlyWithSwitching`), a kettle's 2 kW step misses a few watts, an 8 W light's a quarter of its step.
  */
 export function movedLittle(moves: readonly number[], levelW: number): boolean {
