@@ -7,7 +7,7 @@
  * batches gives the same result as feeding it at once, late data included (events near it are
  * measured again).
  */
-import { attributeEntity, EnergyCurve, keepsEarlierAnswer, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
+import { attributeEntity, cyclesInsideRuns, EnergyCurve, keepsEarlierAnswer, Presence, rawExcessW, type EnergyPiece, type EntityEnergy, type EntityInput, type Others } from "./attribution.js";
 import { atLevelMs, modulationSigmaW, taperedOnLevelW, taperedShape, taperMs } from "./run-shapes.js";
 import { fewReadingWindows, jumpsShowBursts as jumpsShowBurstsFor, locationFor, readingNoiseFor, singleReadingWindows, stepNoiseFor } from "./sensor-rules.js";
 import { changesShowBefore, movesAround, offClockOf, walkedStepsShort, type OffClock } from "./clock.js";
@@ -445,7 +445,7 @@ export class CorrelationEngine {
     const [state, l] = [...input.learned][0]!;
     const levelW = taperedOnLevelW(l);
     const meanW = energy.states.get(state)?.powerW ?? null;
-    if (levelW === null || meanW === null) return null;
+    if (levelW === null || meanW === null || cyclesInsideRuns(input.runs.map((r) => r.measurement), state, levelW)) return null;
     const histograms = input.runs.flatMap(({ measurement: m }) => (m?.integrable && m.levels.has(state) ? [m.levels.get(state)!] : []));
     const taper = taperMs(histograms, levelW);
     const spreadW = MAD_TO_SIGMA * medianAbsoluteDeviation(l.onValues, levelW);
@@ -614,7 +614,8 @@ export class CorrelationEngine {
 
   /** Measures the closed runs the data now covers (again when their events changed). */
   private measureRuns(geometry: WindowGeometry): void {
-    // The jumps between readings are counted where they are used (`EntityInput.jumpsShowBursts`).
+    // The jumps between readings inside runs are counted where bursts are judged by them (`EntityInput.jumpsShowBursts`);
+    // in the last quarter of runs in one state always (`cyclesInsideRuns`).
     const g = { ...runGeometry(geometry, this.sensorProfile!, this.lagsS, this.completeUntil), countJumps: jumpsShowBurstsFor(this.sensorProfile!) };
     let waitFrom = Number.POSITIVE_INFINITY;
     for (const entityId of this.log.entities()) {

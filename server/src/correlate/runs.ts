@@ -55,8 +55,12 @@ export interface RunMeasurement {
   levels: Map<string, Float64Array>;
   /** Too long, or too little covered, to integrate: the run's energy comes from its learned power. */
   integrable: boolean;
-  /** Jumps between consecutive readings inside the run per power state, and in its baseline windows (`JumpCounts`); absent when not integrable. */
-  jumps?: { inside: Map<string, JumpCounts>; outside: JumpCounts };
+  /**
+   * Jumps between consecutive readings inside the run per power state (`RunGeometry.countJumps`, else none), in its last
+   * quarter when it is in one state (`ENDING_SHARE`, else none), and in its baseline windows (`JumpCounts`); absent when
+   * not integrable or neither is counted.
+   */
+  jumps?: { inside: Map<string, JumpCounts>; ending: JumpCounts; outside: JumpCounts };
 }
 
 /**
@@ -95,9 +99,11 @@ export const LEVEL_BINS = 42;
 const LEVEL_BASE_W = 5;
 const LEVEL_RATIO = 1.25;
 
+const LOG_LEVEL_RATIO = Math.log(LEVEL_RATIO);
+
 export function levelBin(excessW: number): number {
   if (!(excessW >= LEVEL_BASE_W)) return 0;
-  return Math.min(LEVEL_BINS - 1, 1 + Math.floor(Math.log(excessW / LEVEL_BASE_W) / Math.log(LEVEL_RATIO)));
+  return Math.min(LEVEL_BINS - 1, 1 + Math.floor(Math.log(excessW / LEVEL_BASE_W) / LOG_LEVEL_RATIO));
 }
 
 /** A typical power of a level bin (its geometric middle), W. */
@@ -146,7 +152,7 @@ export interface RunGeometry {
   /** Shorter runs are not integrated: one held reading of a slow periodic sensor would stand for too much of them. */
   minSpanMs: number;
   limits: HoldLimits;
-  /** Whether to count the jumps between readings (`RunMeasurement.jumps`): only where they are used, readings 30 s or more apart. */
+  /** Whether to count the jumps between readings inside runs (`RunMeasurement.jumps.inside`): only where bursts are judged by them, readings 30 s or more apart. */
   countJumps?: boolean;
 }
 
@@ -217,22 +223,30 @@ export function measureRun(run: Run, series: PowerSeries, g: RunGeometry): RunMe
     });
   }
   // Jumps between consecutive readings: inside the run, clear of its own events (by the guards and the longest lag after each,
-  // for run-on and ramps); and in its baseline windows.
-  if (!g.countJumps) return { signature, from, to, segments, pre, post, levels, integrable: true };
+  // for run-on and ramps), where bursts are judged by them (`RunGeometry.countJumps`); in the last quarter of a run in one
+  // state (a device that may taper); and in its baseline windows, when either is counted.
+  const countInside = g.countJumps === true;
+  const countEnding = run.records.length === 2;
+  if (!countInside && !countEnding) return { signature, from, to, segments, pre, post, levels, integrable: true };
   const own = run.records.map((r) => r.event.t);
   const nearOwn = (a: number, b: number) => own.some((t) => a < t + g.postGuardMs + g.tailMs && b > t - g.preGuardMs);
   const inside = new Map<string, JumpCounts>();
-  for (let i = 0; i + 1 < run.records.length; i += 1) {
+  for (let i = 0; countInside && i + 1 < run.records.length; i += 1) {
     const state = toKey(run.records[i]!.event);
     let counts = inside.get(state);
     if (!counts) inside.set(state, (counts = { bins: new Float64Array(LEVEL_BINS), ms: 0 }));
     countJumps(series, run.records[i]!.event.t, run.records[i + 1]!.event.t, g.limits, counts, nearOwn);
   }
+  const ending: JumpCounts = { bins: new Float64Array(LEVEL_BINS), ms: 0 };
+  if (countEnding) countJumps(series, last.event.t - ENDING_SHARE * (last.event.t - first.event.t), last.event.t, g.limits, ending, nearOwn);
   const outside: JumpCounts = { bins: new Float64Array(LEVEL_BINS), ms: 0 };
   if (pre) countJumps(series, pre.from, pre.to, g.limits, outside);
   if (post) countJumps(series, post.from, post.to, g.limits, outside);
-  return { signature, from, to, segments, pre, post, levels, integrable: true, jumps: { inside, outside } };
+  return { signature, from, to, segments, pre, post, levels, integrable: true, jumps: { inside, ending, outside } };
 }
+
+/** The last share of a run whose jumps are counted apart (`RunMeasurement.jumps.ending`): where a device that stops drawing before it is switched off has stopped. */
+const ENDING_SHARE = 0.25;
 
 /** Adds the jumps between consecutive fresh readings both taken in [from, to] (and not `excluded`) to `into`. */
 export function countJumps(series: PowerSeries, from: number, to: number, limits: HoldLimits, into: JumpCounts, excluded: (a: number, b: number) => boolean = () => false): void {
