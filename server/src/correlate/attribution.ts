@@ -359,8 +359,11 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     const runs = all.filter((m) => m.totalOnMs > 0);
     const stepWattMs = runs.map(stepEnergy);
     const clipped = winsorize(runs.map((m, i) => (m.total - stepWattMs[i]!) / m.totalOnMs), ownRunsStand(runs));
-    // Its phases from its least uncertain runs: the others hold other devices' levels (an EV charger's 6 kW).
-    return { ...whileOnModel(input, stepOf, runCount, runs, runs.map((m, i) => stepWattMs[i]! + clipped[i]! * m.totalOnMs), [], measured), fewCertainRuns };
+    const totals = runs.map((m, i) => stepWattMs[i]! + clipped[i]! * m.totalOnMs);
+    // Its mean from the less contaminated half of its runs; the others keep their own measure only when it is better than
+    // that mean (`ownIntegralBetter`). Its phases from its least uncertain runs: the others hold other devices' levels (an EV charger's 6 kW).
+    const { kept, left } = lessContaminatedHalf(runs);
+    return { ...whileOnModel(input, stepOf, runCount, kept.map((i) => runs[i]!), kept.map((i) => totals[i]!), left.map((i) => runs[i]!), measured), fewCertainRuns };
   }
   if (!variable) {
     const onSteps = stepModel(input, stepOf, runCount, measured, residual, broad);
@@ -371,6 +374,21 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   }
   const rest = all.filter((m) => !measured.includes(m));
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals, rest), fewCertainRuns };
+}
+
+/**
+ * The indices of the runs whose contamination (`contaminationW`) is at most the median's, at least `MIN_MEASURED_RUNS` of
+ * them (`kept`), and of the others (`left`). A dishwasher charged all its eleven runs (its pump edges far below what they
+ * said) had two of them beside loads that came and went, their baselines 1-3 kW apart: clipped to -520 and -38 W, they
+ * took its mean from 446 to 271 W (-39 % at 30 s, household 6147).
+ */
+export function lessContaminatedHalf(runs: readonly Pick<MeasuredRun, "baselineGapW" | "uncertaintyW" | "totalOnMs">[]): { kept: number[]; left: number[] } {
+  const contamination = runs.map(contaminationW);
+  const limit = Math.max(median(contamination), [...contamination].sort((a, b) => a - b)[Math.min(runs.length, MIN_MEASURED_RUNS) - 1] ?? 0);
+  const kept: number[] = [];
+  const left: number[] = [];
+  contamination.forEach((c, i) => (c <= limit ? kept : left).push(i));
+  return { kept, left };
 }
 
 /** A few runs together (`fewRunsOwnIntegrals`), or one run (`ownRunsStand`), must draw this many times what else can have moved them (`contaminationW`, a bound). */
