@@ -349,7 +349,8 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
   }
   const fewCertainRuns = certain.length < MIN_MEASURED_RUNS;
   // The few least uncertain runs may all have caught other loads; all the device's runs together must agree.
-  if (variable && !confirmedByAllRuns(all, input, stepOf, stepEnergy)) variable = false;
+  const allRunsConfirmVarying = confirmedByAllRuns(all, input, stepOf, stepEnergy);
+  if (variable && !allRunsConfirmVarying) variable = false;
   // A light or a fan is steady at each brightness or speed: what its runs hold beyond its steps is other loads (a 40 W
   // porch light's seven least uncertain runs at 60 s, at the busy hour, said 411 W).
   const steady = steadyInEachState(input.entityId);
@@ -370,7 +371,7 @@ export function attributeEntity(input: EntityInput, others: Others): EntityEnerg
     // Used once or twice, each run measured and far above what else can have moved it (an EV charger): what its runs used.
     const closedRuns = input.runs.filter(({ run }) => run.closed).length;
     if (!steady && fewRunsOwnIntegrals(onSteps, all, closedRuns)) return { ...whileOnModel(input, stepOf, runCount, all, all.map((m) => m.total)), fewCertainRuns };
-    return { ...onSteps, fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad, allRunsConfirmVarying: confirmedByAllRuns(all, input, stepOf, stepEnergy) };
+    return { ...onSteps, fewCertainRuns, suspectedW: suspectedMeanW(input, stepOf, residual), allRuns: broad, allRunsConfirmVarying };
   }
   const rest = all.filter((m) => !measured.includes(m));
   return { ...whileOnModel(input, stepOf, runCount, measured, finalTotals, rest), fewCertainRuns };
